@@ -1,0 +1,1 @@
+PERMS_OBJS := $(B)/obj/perms/perms.o

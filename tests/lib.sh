@@ -1,0 +1,54 @@
+# Shared helpers for integration tests (sourced).  Each test gets a private
+# run directory and daemon; everything is cleaned up on exit.  Anything
+# the daemon writes to stderr fails the test, unless the test expects it
+# (expect_log).
+set -eu
+BIN="$XS_BUILD/bin"
+TOOLS="$XS_BUILD/tests"
+RUN=$(mktemp -d /tmp/xst.XXXXXX)
+DAEMON_PID=""
+cleanup() {
+	status=$?
+	if [ -n "$DAEMON_PID" ]; then
+		kill "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if [ $status -eq 0 ] && [ -s "$RUN/daemon.err" ] && [ ! -e "$RUN/stderr-ok" ]; then
+		echo "daemon wrote to stderr:"; cat "$RUN/daemon.err"; status=1
+	fi
+	rm -rf "$RUN"
+	exit $status
+}
+trap cleanup EXIT INT TERM
+
+# start_daemon [extra xenstored options]
+start_daemon() {
+	XENSTORED_RUNDIR=$RUN ${XS_WRAP:-} "$BIN/xenstored" -N -F "$RUN/pid" "$@" \
+		2>"$RUN/daemon.err" &
+	DAEMON_PID=$!
+	i=0
+	while [ ! -S "$RUN/socket" ]; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && { echo "daemon did not start"; cat "$RUN/daemon.err"; return 1; }
+		kill -0 "$DAEMON_PID" 2>/dev/null || { echo "daemon died"; cat "$RUN/daemon.err"; return 1; }
+		sleep 0.05
+	done
+	XENSTORED_PATH=$RUN/socket
+	export XENSTORED_PATH
+}
+
+stop_daemon() {
+	kill "$DAEMON_PID"
+	wait "$DAEMON_PID" || true
+	DAEMON_PID=""
+}
+
+# The test expects the daemon to log (e.g. a dropped bad client).
+expect_log() { touch "$RUN/stderr-ok"; }
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unix-domain socket helpers for the daemon and the client library.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "unix.h"
+
+static int
+fill_addr(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+int
+unix_listen(const char *path, mode_t mode)
+{
+	struct sockaddr_un sun;
+	int fd, saved;
+
+	if (fill_addr(&sun, path) != 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (unlink(path) != 0 && errno != ENOENT)
+		goto err;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0)
+		goto err;
+	if (chmod(path, mode) != 0)
+		goto err;
+	if (listen(fd, 128) != 0)
+		goto err;
+	return fd;
+err:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+unix_accept(int listen_fd)
+{
+	return accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int
+unix_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, saved;
+
+	if (fill_addr(&sun, path) != 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}

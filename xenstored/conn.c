@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Connections (conn.h): input framing, output queues, the flush point.
+ *
+ * Output is never written from a handler.  Queuing marks the connection
+ * dirty and activates one low-priority event; libevent runs it after all
+ * the I/O callbacks of the loop turn, so every reply and event produced in
+ * a turn leaves in one write per connection (Redis' beforeSleep idea).
+ * The same event frees closed connections and retries deferred requests,
+ * so no callback ever frees another object.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <talloc.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "domain.h"
+#include "frame.h"
+#include "log.h"
+#include "trace.h"
+#include "txn.h"
+#include "watch.h"
+
+/* Stop reading a client whose unread output exceeds this. */
+#define OUT_HIGH (4u << 20)
+#define IN_CHUNK 65536
+#define IOV_MAX_BATCH 64
+
+struct outbuf {
+	struct outbuf *next;
+	size_t len, off;
+	uint8_t data[];
+};
+
+static struct event_base *base;
+static conn_msg_cb msg_cb;
+static struct conn *conns;
+static struct conn *dirty;
+static struct event *flush_ev;
+static bool retry_pending;
+static unsigned long last_id;
+
+static void conn_flush_cb(evutil_socket_t fd, short what, void *arg);
+static void process_input(struct conn *c);
+
+int
+conn_init(struct event_base *b, conn_msg_cb cb)
+{
+	base = b;
+	msg_cb = cb;
+	if (event_base_priority_init(base, 2) != 0)
+		return -1;
+	flush_ev = event_new(base, -1, 0, conn_flush_cb, NULL);
+	if (flush_ev == NULL || event_priority_set(flush_ev, 1) != 0)
+		return -1;
+	return 0;
+}
+
+struct event_base *
+conn_base(void)
+{
+	return base;
+}
+
+struct conn *
+conn_first(void)
+{
+	return conns;
+}
+
+static void
+schedule_flush(void)
+{
+	event_active(flush_ev, 0, 0);
+}
+
+static void
+mark_dirty(struct conn *c)
+{
+	if (!c->dirty) {
+		c->dirty = true;
+		c->dirty_next = dirty;
+		dirty = c;
+	}
+	schedule_flush();
+}
+
+static ssize_t
+socket_read(struct conn *c, void *buf, size_t len)
+{
+	return read(c->fd, buf, len);
+}
+
+static ssize_t
+socket_writev(struct conn *c, const struct iovec *iov, int iovcnt)
+{
+	return writev(c->fd, iov, iovcnt);
+}
+
+const struct conn_transport conn_socket_transport = {
+	.name = "socket",
+	.read = socket_read,
+	.writev = socket_writev,
+};
+
+static void
+conn_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_input(arg);
+}
+
+static void
+conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	mark_dirty(arg);
+}
+
+static int
+destroy_conn(struct conn *c)
+{
+	watch_remove_all(c);
+	txn_abort_all(c);
+	if (c->ev_read)
+		event_free(c->ev_read);
+	if (c->ev_write)
+		event_free(c->ev_write);
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	return 0;
+}
+
+struct conn *
+conn_new(int fd, const struct conn_transport *t, unsigned domid,
+	 bool privileged, bool readonly)
+{
+	struct conn *c = talloc_zero(NULL, struct conn);
+
+	if (c == NULL) {
+		close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->fd = fd;
+	c->transport = t;
+	c->msg_cb = msg_cb;
+	c->who.domid = domid;
+	c->who.target = DOMID_INVALID;
+	c->who.privileged = privileged;
+	c->readonly = readonly;
+	c->id = ++last_id;
+	c->next = conns;
+	if (conns)
+		conns->prev = c;
+	conns = c;
+	talloc_set_destructor(c, destroy_conn);
+	c->domain = domain_get(domid);
+	c->home = talloc_asprintf(c, "/local/domain/%u", domid);
+	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb,
+			       c);
+	c->ev_write = event_new(base, fd, EV_WRITE, conn_write_cb, c);
+	if (!c->domain || !c->home || !c->ev_read || !c->ev_write ||
+	    event_add(c->ev_read, NULL) != 0) {
+		talloc_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+void
+conn_close(struct conn *c, const char *reason)
+{
+	if (c->closing)
+		return;
+	if (reason)
+		log_warnx("conn %lu (domain %u): closing: %s", c->id,
+			  c->who.domid, reason);
+	c->closing = true;
+	event_del(c->ev_read);
+	event_del(c->ev_write);
+	mark_dirty(c);
+}
+
+static void
+queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a,
+      size_t alen, const void *b, size_t blen)
+{
+	struct outbuf *o;
+
+	if (c->closing)
+		return;
+	o = talloc_size(c, sizeof(*o) + sizeof(*hdr) + alen + blen);
+	if (o == NULL) {
+		conn_close(c, "out of memory queuing output");
+		return;
+	}
+	o->next = NULL;
+	o->off = 0;
+	o->len = sizeof(*hdr) + alen + blen;
+	memcpy(o->data, hdr, sizeof(*hdr));
+	if (alen)
+		memcpy(o->data + sizeof(*hdr), a, alen);
+	if (blen)
+		memcpy(o->data + sizeof(*hdr) + alen, b, blen);
+	if (c->out_tail)
+		c->out_tail->next = o;
+	else
+		c->out_head = o;
+	c->out_tail = o;
+	c->out_bytes += o->len;
+	trace_io(c, true, hdr, o->data + sizeof(*hdr));
+	mark_dirty(c);
+}
+
+void
+conn_reply(struct conn *c, const struct msg *m, uint32_t type,
+	   const void *data, size_t len)
+{
+	struct xsd_sockmsg hdr = m->hdr;
+
+	if (len > XENSTORE_PAYLOAD_MAX) {
+		conn_reply_error(c, m, E2BIG);
+		return;
+	}
+	hdr.type = type;
+	hdr.len = (uint32_t)len;
+	queue(c, &hdr, data, len, NULL, 0);
+}
+
+void
+conn_reply_str(struct conn *c, const struct msg *m, const char *s)
+{
+	conn_reply(c, m, m->hdr.type, s, strlen(s) + 1);
+}
+
+void
+conn_reply_error(struct conn *c, const struct msg *m, int errnum)
+{
+	const char *name = frame_error_name(errnum);
+
+	conn_reply(c, m, XS_ERROR, name, strlen(name) + 1);
+}
+
+void
+conn_queue_event(struct conn *c, const char *path, const char *token)
+{
+	struct xsd_sockmsg hdr = { XS_WATCH_EVENT, 0, 0, 0 };
+	size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
+
+	if (plen + tlen > XENSTORE_PAYLOAD_MAX) {
+		trace_note("dropping watch event on %s: too large", path);
+		return;
+	}
+	hdr.len = (uint32_t)(plen + tlen);
+	queue(c, &hdr, path, plen, token, tlen);
+}
+
+static bool
+reading_paused(const struct conn *c)
+{
+	return c->closing || c->deferred != NULL || c->out_bytes > OUT_HIGH;
+}
+
+static void
+dispatch_one(struct conn *c, const struct xsd_sockmsg *hdr,
+	     const uint8_t *payload)
+{
+	struct msg *m = talloc(c, struct msg);
+
+	if (m == NULL || !(m->body = talloc_size(m, hdr->len + 1))) {
+		talloc_free(m);
+		conn_close(c, "out of memory reading a request");
+		return;
+	}
+	m->hdr = *hdr;
+	m->txn = NULL;
+	memcpy(m->body, payload, hdr->len);
+	m->body[hdr->len] = '\0';
+	trace_io(c, false, hdr, m->body);
+	c->msg_cb(c, m);
+	if (c->deferred != m)
+		talloc_free(m);
+}
+
+/* Dispatch every whole message in c's input buffer, unless paused. */
+static void
+process_input(struct conn *c)
+{
+	struct xsd_sockmsg hdr;
+	size_t off = 0;
+	ssize_t r;
+	char why[96];
+
+	while (!reading_paused(c)) {
+		r = frame_scan(c->in + off, c->in_len - off, &hdr);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			memcpy(&hdr, c->in + off, sizeof(hdr));
+			snprintf(why, sizeof(why),
+				 "message of %u bytes exceeds the limit",
+				 hdr.len);
+			conn_close(c, why);
+			return;
+		}
+		if (!frame_payload_ok(&hdr, (const char *)c->in + off +
+						    FRAME_HDR_SIZE)) {
+			snprintf(why, sizeof(why),
+				 "%s request with unterminated strings",
+				 frame_type_name(hdr.type));
+			conn_close(c, why);
+			return;
+		}
+		dispatch_one(c, &hdr, c->in + off + FRAME_HDR_SIZE);
+		off += (size_t)r;
+	}
+	if (off) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+}
+
+static int
+grow_input(struct conn *c)
+{
+	uint8_t *p;
+
+	if (c->in_cap - c->in_len >= IN_CHUNK / 2)
+		return 0;
+	p = talloc_realloc(c, c->in, uint8_t, c->in_len + IN_CHUNK);
+	if (p == NULL)
+		return -1;
+	c->in = p;
+	c->in_cap = c->in_len + IN_CHUNK;
+	return 0;
+}
+
+void
+conn_input(struct conn *c)
+{
+	size_t space;
+	ssize_t n;
+
+	while (!reading_paused(c)) {
+		if (grow_input(c) != 0) {
+			conn_close(c, "out of memory reading input");
+			return;
+		}
+		space = c->in_cap - c->in_len;
+		n = c->transport->read(c, c->in + c->in_len, space);
+		if (n == 0) {
+			log_debug("conn %lu: end of file", c->id);
+			conn_close(c, NULL);
+			return;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				conn_close(c, strerror(errno));
+			break;
+		}
+		c->in_len += (size_t)n;
+		process_input(c);
+		if ((size_t)n < space)
+			break;
+	}
+	if (reading_paused(c) && !c->closing)
+		event_del(c->ev_read);
+}
+
+static void
+resume_reading(struct conn *c)
+{
+	if (reading_paused(c))
+		return;
+	process_input(c);
+	if (!reading_paused(c))
+		event_add(c->ev_read, NULL);
+}
+
+void
+conn_retry_deferred(struct conn *c)
+{
+	struct msg *m = c->deferred;
+
+	if (m == NULL || c->closing)
+		return;
+	c->deferred = NULL;
+	c->msg_cb(c, m);
+	if (c->deferred != m)
+		talloc_free(m);
+	resume_reading(c);
+}
+
+void
+conn_retry_all_deferred(void)
+{
+	retry_pending = true;
+	schedule_flush();
+}
+
+static void
+write_out(struct conn *c)
+{
+	struct iovec iov[IOV_MAX_BATCH];
+	struct outbuf *o;
+	ssize_t n;
+	int cnt;
+
+	while (c->out_head && !c->closing) {
+		for (cnt = 0, o = c->out_head; o && cnt < IOV_MAX_BATCH;
+		     o = o->next, cnt++) {
+			iov[cnt].iov_base = o->data + o->off;
+			iov[cnt].iov_len = o->len - o->off;
+		}
+		n = c->transport->writev(c, iov, cnt);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				event_add(c->ev_write, NULL);
+			else
+				conn_close(c, strerror(errno));
+			return;
+		}
+		while (n > 0 && (o = c->out_head) != NULL) {
+			size_t left = o->len - o->off;
+
+			if ((size_t)n < left) {
+				o->off += (size_t)n;
+				break;
+			}
+			n -= (ssize_t)left;
+			c->out_bytes -= o->len;
+			c->out_head = o->next;
+			if (c->out_head == NULL)
+				c->out_tail = NULL;
+			talloc_free(o);
+		}
+		if (c->out_head)
+			event_add(c->ev_write, NULL);
+		if (c->out_head)
+			return;
+	}
+}
+
+static void
+retry_deferred_all(void)
+{
+	struct conn *c, *next;
+
+	retry_pending = false;
+	for (c = conns; c; c = next) {
+		next = c->next;
+		if (c->deferred)
+			conn_retry_deferred(c);
+	}
+}
+
+static void
+conn_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c, *list;
+	bool was_paused;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (retry_pending)
+		retry_deferred_all();
+	while ((list = dirty) != NULL) {
+		dirty = NULL;
+		while ((c = list) != NULL) {
+			list = c->dirty_next;
+			c->dirty = false;
+			was_paused = c->out_bytes > OUT_HIGH;
+			write_out(c);
+			if (c->closing && !c->dirty)
+				talloc_free(c);
+			else if (was_paused)
+				resume_reading(c);
+		}
+	}
+}
+
+void
+conn_shutdown(void)
+{
+	while (conns)
+		talloc_free(conns);
+	dirty = NULL;
+}

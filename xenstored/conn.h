@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Connections: one client each (a unix socket now, a domain's ring later).
+ * A connection reads bytes through its transport, cuts them into messages
+ * with frame.h and hands each to its message callback (dispatch); it
+ * queues replies and watch events, and writes them out once per loop turn
+ * from a single flush point.
+ *
+ * A connection is a talloc object; its watches, transactions and queued
+ * output are its children, so freeing it tears everything down.  Nothing
+ * frees a connection from another object's callback: conn_close() marks it
+ * and the flush point frees it.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "perms.h"
+#include "xs_wire.h"
+
+struct conn;
+struct domain;
+struct event_base;
+struct outbuf;
+struct txn;
+struct watch;
+
+/* A request as the dispatcher gets it; body has a NUL after len bytes. */
+struct msg {
+	struct xsd_sockmsg hdr;
+	char *body;
+	struct txn *txn; /* set by the dispatcher from hdr.tx_id */
+};
+
+/* How bytes move for one kind of connection. */
+struct conn_transport {
+	const char *name;
+	/* As read(2)/writev(2): bytes moved, 0 (read: EOF), -1 with errno. */
+	ssize_t (*read)(struct conn *c, void *buf, size_t len);
+	ssize_t (*writev)(struct conn *c, const struct iovec *iov, int iovcnt);
+};
+
+typedef void (*conn_msg_cb)(struct conn *c, struct msg *m);
+
+struct conn {
+	struct conn *next, *prev; /* all connections */
+	const struct conn_transport *transport;
+	void *transport_data;
+	int fd;
+	struct event *ev_read, *ev_write;
+	conn_msg_cb msg_cb;
+
+	struct perm_caller who;
+	struct domain *domain;
+	char *home; /* "/local/domain/<id>", base of relative paths */
+	bool readonly;
+
+	uint8_t *in;
+	size_t in_len, in_cap;
+
+	struct outbuf *out_head, *out_tail;
+	size_t out_bytes;
+	struct conn *dirty_next;
+	bool dirty;
+
+	struct watch *watches;
+	unsigned nwatches;
+	struct txn *txns;
+	unsigned ntxns;
+	uint32_t next_txid;
+	unsigned txn_failures; /* EAGAIN commits in a row */
+
+	struct msg *deferred; /* a request waiting to be retried */
+	bool closing;
+	unsigned long id; /* for logs */
+};
+
+/* Set up the loop hooks the connections use; 0 or -1. */
+int conn_init(struct event_base *base, conn_msg_cb msg_cb);
+
+/* The daemon's event loop. */
+struct event_base *conn_base(void);
+
+/*
+ * A new connection on fd (owned from now on) for domain domid.  Returns
+ * the connection or NULL with errno.
+ */
+struct conn *conn_new(int fd, const struct conn_transport *t,
+		      unsigned domid, bool privileged, bool readonly);
+
+/* The transport for unix stream sockets. */
+extern const struct conn_transport conn_socket_transport;
+
+/*
+ * Queue a reply to request m: same req_id and tx_id, the given type and
+ * payload.  A payload over XENSTORE_PAYLOAD_MAX becomes an E2BIG error.
+ */
+void conn_reply(struct conn *c, const struct msg *m, uint32_t type,
+		const void *data, size_t len);
+
+/* Queue the NUL-terminated string s (NUL included) as m's reply. */
+void conn_reply_str(struct conn *c, const struct msg *m, const char *s);
+
+/* Queue an XS_ERROR reply naming errnum. */
+void conn_reply_error(struct conn *c, const struct msg *m, int errnum);
+
+/*
+ * Queue a watch event "path\0token\0".  Events that would exceed the
+ * payload limit are dropped, as Xen does.
+ */
+void conn_queue_event(struct conn *c, const char *path, const char *token);
+
+/*
+ * Mark c broken: it stops being read or written, is logged with reason,
+ * and is freed at the next flush point.
+ */
+void conn_close(struct conn *c, const char *reason);
+
+/* Read and dispatch what c has to offer (its read callback calls this). */
+void conn_input(struct conn *c);
+
+/* Dispatch c's deferred request again, then carry on reading. */
+void conn_retry_deferred(struct conn *c);
+
+/* Retry the deferred request of every connection that has one. */
+void conn_retry_all_deferred(void);
+
+/* Every live connection, for walks; NULL-terminated through ->next. */
+struct conn *conn_first(void);
+
+/* Close every connection and free them (shutdown). */
+void conn_shutdown(void);
+
+#endif /* CONN_H */

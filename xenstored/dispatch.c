@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dispatch table (dispatch.h).
+ */
+#include <errno.h>
+#include <talloc.h>
+
+#include "dispatch.h"
+#include "ops.h"
+#include "txn.h"
+
+#define F_PRIV 0x1  /* privileged callers only */
+#define F_WRITE 0x2 /* refused on the read-only socket */
+#define F_TXN 0x4   /* runs in the transaction its tx_id names */
+#define F_MOD 0x8   /* changes the tree: waits behind a priority txn */
+
+static const struct op {
+	op_fn *fn;
+	unsigned flags;
+} ops[XS_TYPE_COUNT] = {
+	[XS_CONTROL] = { do_control, F_PRIV },
+	[XS_DIRECTORY] = { do_directory, F_TXN },
+	[XS_READ] = { do_read, F_TXN },
+	[XS_GET_PERMS] = { do_get_perms, F_TXN },
+	[XS_WATCH] = { do_watch, 0 },
+	[XS_UNWATCH] = { do_unwatch, 0 },
+	[XS_TRANSACTION_START] = { do_transaction_start, F_TXN },
+	[XS_TRANSACTION_END] = { do_transaction_end, F_TXN | F_MOD },
+	[XS_INTRODUCE] = { do_introduce, F_PRIV | F_WRITE },
+	[XS_RELEASE] = { do_release, F_PRIV | F_WRITE },
+	[XS_GET_DOMAIN_PATH] = { do_get_domain_path, 0 },
+	[XS_WRITE] = { do_write, F_TXN | F_WRITE | F_MOD },
+	[XS_MKDIR] = { do_mkdir, F_TXN | F_WRITE | F_MOD },
+	[XS_RM] = { do_rm, F_TXN | F_WRITE | F_MOD },
+	[XS_SET_PERMS] = { do_set_perms, F_TXN | F_WRITE | F_MOD },
+	[XS_IS_DOMAIN_INTRODUCED] = { do_is_domain_introduced, F_PRIV },
+	[XS_RESUME] = { do_resume, F_PRIV | F_WRITE },
+	[XS_SET_TARGET] = { do_set_target, F_PRIV | F_WRITE },
+	[XS_RESET_WATCHES] = { do_reset_watches, 0 },
+	[XS_DIRECTORY_PART] = { do_directory_part, F_TXN },
+	[XS_GET_FEATURE] = { do_get_feature, 0 },
+	[XS_SET_FEATURE] = { do_set_feature, F_PRIV | F_WRITE },
+	[XS_GET_QUOTA] = { do_get_quota, F_PRIV },
+	[XS_SET_QUOTA] = { do_set_quota, F_PRIV | F_WRITE },
+};
+
+static int
+check(struct conn *c, struct msg *m, const struct op *op)
+{
+	if (op->fn == NULL)
+		return ENOSYS;
+	if ((op->flags & F_PRIV) && !c->who.privileged)
+		return EACCES;
+	if ((op->flags & F_WRITE) && c->readonly)
+		return EROFS;
+	if ((op->flags & F_TXN) && m->hdr.tx_id != 0) {
+		m->txn = txn_find(c, m->hdr.tx_id);
+		if (m->txn == NULL)
+			return ENOENT;
+	}
+	return 0;
+}
+
+void
+dispatch_message(struct conn *c, struct msg *m)
+{
+	const struct op *op;
+	void *ctx;
+	int err;
+
+	op = m->hdr.type < XS_TYPE_COUNT ? &ops[m->hdr.type] : NULL;
+	err = op ? check(c, m, op) : ENOSYS;
+	if (err == 0 && (op->flags & F_MOD) && txn_must_wait(c, m)) {
+		c->deferred = m;
+		return;
+	}
+	if (err == 0) {
+		ctx = talloc_new(NULL);
+		err = ctx ? op->fn(ctx, c, m) : ENOMEM;
+		talloc_free(ctx);
+	}
+	if (err)
+		conn_reply_error(c, m, err);
+}

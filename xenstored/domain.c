@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The domain table and per-domain accounting (domain.h).
+ */
+#include <errno.h>
+#include <glib.h>
+#include <talloc.h>
+
+#include "domain.h"
+#include "log.h"
+
+static GHashTable *domains;
+static void *domains_ctx;
+
+int
+domain_init(void)
+{
+	domains = g_hash_table_new(g_direct_hash, g_direct_equal);
+	domains_ctx = talloc_named_const(NULL, 0, "domains");
+	return domains_ctx ? 0 : -1;
+}
+
+struct domain *
+domain_find(unsigned domid)
+{
+	return g_hash_table_lookup(domains, GUINT_TO_POINTER(domid));
+}
+
+struct domain *
+domain_get(unsigned domid)
+{
+	struct domain *d = domain_find(domid);
+
+	if (d != NULL)
+		return d;
+	d = talloc_zero(domains_ctx, struct domain);
+	if (d == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->domid = domid;
+	d->target = DOMID_INVALID;
+	d->features = DOMAIN_FEATURES_SUPPORTED;
+	d->quota = quota_global;
+	g_hash_table_insert(domains, GUINT_TO_POINTER(domid), d);
+	return d;
+}
+
+void
+domain_nodes_adjust(unsigned domid, int delta)
+{
+	struct domain *d = domain_get(domid);
+
+	if (d == NULL)
+		return;
+	if (delta < 0 && d->nodes < (unsigned)-delta)
+		d->nodes = 0;
+	else
+		d->nodes += (unsigned)delta;
+}
+
+int
+domain_quota_check(struct domain *d, enum quota_id id, unsigned long value)
+{
+	unsigned hard = d->quota.hard[id], soft = d->quota.soft[id];
+
+	if (soft != 0 && value > soft)
+		log_warnx("domain %u: over soft quota %s: %lu > %u", d->domid,
+			  quota_name(id), value, soft);
+	if (hard == 0 || value <= hard)
+		return 0;
+	log_warnx("domain %u: refused by quota %s: %lu > %u", d->domid,
+		  quota_name(id), value, hard);
+	return id == QUOTA_PATH_MAX ? EINVAL : ENOSPC;
+}
+
+int
+domain_introduce(unsigned domid, unsigned long gfn, unsigned port)
+{
+	log_warnx("INTRODUCE of domain %u (gfn %lu, port %u) refused: "
+		  "no hypervisor interface", domid, gfn, port);
+	return ENOSYS;
+}

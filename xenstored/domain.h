@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Domains as the daemon knows them: their accounting (nodes owned,
+ * watches, transactions) and their quotas.  A domain's structure is made
+ * when it is first needed (a socket connection is dom0, a node may be
+ * owned by a domain not yet introduced).
+ */
+#ifndef DOMAIN_H
+#define DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "quota.h"
+#include "xs_wire.h"
+
+/* The ring features this daemon implements (xs_wire.h). */
+#define DOMAIN_FEATURES_SUPPORTED                                              \
+	(XENSTORE_SERVER_FEATURE_ERROR | XENSTORE_SERVER_FEATURE_WATCHDEPTH |  \
+	 XENSTORE_SERVER_FEATURE_DOMID_ANY)
+
+struct domain {
+	unsigned domid;
+	bool introduced;
+	bool shutdown_noticed; /* RESUME clears it */
+	unsigned target;       /* SET_TARGET, DOMID_INVALID if none */
+	uint32_t features; /* server_features offered to it */
+	struct quota_set quota;
+	unsigned nodes;	       /* nodes whose owner it is */
+	unsigned watches;      /* watches of all its connections */
+	unsigned transactions; /* open transactions of all its connections */
+};
+
+/* Set up the domain table; 0 or -1 (ENOMEM). */
+int domain_init(void);
+
+/* The domain's structure, or NULL if it has none. */
+struct domain *domain_find(unsigned domid);
+
+/* The domain's structure, made if missing; NULL with errno ENOMEM. */
+struct domain *domain_get(unsigned domid);
+
+/*
+ * INTRODUCE: attach domid's ring page (gfn, or grant 1) and event channel.
+ * Returns 0 or an errno; without a hypervisor interface, ENOSYS.
+ */
+int domain_introduce(unsigned domid, unsigned long gfn, unsigned port);
+
+/* Count delta more (or fewer) nodes owned by domid. */
+void domain_nodes_adjust(unsigned domid, int delta);
+
+/*
+ * Check that value, a new count or size, is within the domain's quota id.
+ * Returns 0, or the protocol's errno for that quota (ENOSPC, or EINVAL for
+ * path-max) after logging the refusal with domain, quota, value and limit.
+ * A soft quota only logs a warning.
+ */
+int domain_quota_check(struct domain *d, enum quota_id id,
+		       unsigned long value);
+
+#endif /* DOMAIN_H */

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xenstored: start-up, the event loop, signals and shutdown.  Everything
+ * else is wired here and lives in its own module.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <talloc.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "dispatch.h"
+#include "domain.h"
+#include "log.h"
+#include "options.h"
+#include "store.h"
+#include "trace.h"
+#include "txn.h"
+#include "unix.h"
+#include "watch.h"
+
+struct listener {
+	int fd;
+	bool readonly;
+	struct event *ev, *pause;
+};
+
+static struct options opts;
+static struct event_base *base;
+static struct listener listeners[2];
+static bool pid_file_written;
+
+/* On EMFILE/ENFILE, stop accepting for a second rather than spin. */
+static void
+listener_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener *l = arg;
+
+	(void)fd;
+	(void)what;
+	event_add(l->ev, NULL);
+}
+
+static void
+listener_accept_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener *l = arg;
+	struct timeval one_second = { 1, 0 };
+	int cfd;
+
+	(void)what;
+	while ((cfd = unix_accept(fd)) >= 0) {
+		if (conn_new(cfd, &conn_socket_transport, opts.priv_domid,
+			     true, l->readonly) == NULL)
+			log_warn("%s: connection", __func__);
+	}
+	if (errno == EMFILE || errno == ENFILE) {
+		log_warn("%s: accept", __func__);
+		event_del(l->ev);
+		evtimer_add(l->pause, &one_second);
+	}
+}
+
+static void
+listen_on(struct listener *l, const char *path, mode_t mode, bool readonly)
+{
+	l->fd = unix_listen(path, mode);
+	if (l->fd < 0)
+		fatal("cannot listen on %s", path);
+	l->readonly = readonly;
+	l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST,
+			  listener_accept_cb, l);
+	l->pause = evtimer_new(base, listener_resume_cb, l);
+	if (l->ev == NULL || l->pause == NULL || event_add(l->ev, NULL))
+		fatalx("cannot watch %s", path);
+}
+
+static void
+signal_stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	log_info("signal %d: shutting down", (int)sig);
+	event_base_loopbreak(base);
+}
+
+static void
+signal_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	trace_reopen();
+}
+
+static void
+write_pid_file(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fatal("cannot open pid file %s", path);
+	if (lockf(fd, F_TLOCK, 0) != 0)
+		exit(0); /* another xenstored holds it: we are not needed */
+	snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, buf, strlen(buf)) < 0)
+		fatal("cannot write pid file %s", path);
+	pid_file_written = true;
+	/* fd stays open: the lock lasts as long as we do. */
+}
+
+static void
+daemonise(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		fatal("setsid");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		fatal("chdir");
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+/* Tell systemd we are ready, if it started us with Type=notify. */
+static void
+notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	static const char msg[] = "READY=1";
+	int fd;
+
+	if (path == NULL || path[0] == '\0' ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return;
+	strcpy(sun.sun_path, path);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, sizeof(msg) - 1, 0, (struct sockaddr *)&sun,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			       strlen(path))) < 0)
+		log_warn("%s: sd_notify", __func__);
+	close(fd);
+}
+
+static void
+setup_state(void)
+{
+	struct domain *priv;
+
+	if (domain_init() || watch_init() || store_init(opts.priv_domid))
+		fatalx("out of memory setting up the store");
+	priv = domain_get(opts.priv_domid);
+	if (priv == NULL)
+		fatalx("out of memory setting up domains");
+	priv->introduced = true;
+	if (conn_init(base, dispatch_message) != 0)
+		fatalx("cannot set up the event loop");
+}
+
+static void
+add_signal(int sig, event_callback_fn cb)
+{
+	struct event *ev = evsignal_new(base, sig, cb, NULL);
+
+	if (ev == NULL || event_add(ev, NULL) != 0)
+		fatalx("cannot handle signal %d", sig);
+}
+
+int
+main(int argc, char **argv)
+{
+	options_parse(argc, argv, &opts);
+	log_init(opts.foreground, opts.verbose);
+	if (opts.trace_file && trace_open(opts.trace_file) != 0)
+		fatal("cannot open trace file %s", opts.trace_file);
+	if (mkdir(opts.rundir, 0755) != 0 && errno != EEXIST)
+		fatal("cannot create %s", opts.rundir);
+	if (!opts.foreground)
+		daemonise();
+	if (opts.pid_file)
+		write_pid_file(opts.pid_file);
+	signal(SIGPIPE, SIG_IGN);
+	base = event_base_new();
+	if (base == NULL)
+		fatalx("cannot create the event loop");
+	setup_state();
+	listen_on(&listeners[0], opts.socket, 0600, false);
+	listen_on(&listeners[1], opts.socket_ro, 0600, true);
+	add_signal(SIGTERM, signal_stop_cb);
+	add_signal(SIGINT, signal_stop_cb);
+	add_signal(SIGHUP, signal_hup_cb);
+	if (opts.print_pid) {
+		printf("%ld\n", (long)getpid());
+		fflush(stdout);
+	}
+	notify_ready();
+	log_info("serving on %s", opts.socket);
+
+	event_base_dispatch(base);
+
+	conn_shutdown();
+	unlink(opts.socket);
+	unlink(opts.socket_ro);
+	if (pid_file_written)
+		unlink(opts.pid_file);
+	return 0;
+}

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Handlers that read and change nodes: READ, WRITE, MKDIR, RM, DIRECTORY,
+ * DIRECTORY_PART, GET_PERMS, SET_PERMS.  They see the tree through view.h,
+ * so each works the same inside and outside a transaction.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "domain.h"
+#include "frame.h"
+#include "ops.h"
+#include "path.h"
+#include "view.h"
+
+int
+ops_path(void *ctx, struct conn *c, const char *in, bool special_ok,
+	 char **out)
+{
+	int err = path_canonical(ctx, c->home, in, special_ok, out);
+
+	if (err || c->who.privileged || c->domain == NULL)
+		return err;
+	return domain_quota_check(c->domain, QUOTA_PATH_MAX,
+				  path_quota_len(*out));
+}
+
+const char *
+ops_onearg(const struct msg *m)
+{
+	return frame_one_string(m->body, m->hdr.len) ? m->body : NULL;
+}
+
+static unsigned
+access_to(const struct conn *c, const struct nodeview *nv)
+{
+	return perms_access(nv->perms, nv->nperms, &c->who);
+}
+
+/*
+ * The error to give for a node that is missing or refused: the real one
+ * only if the caller has the same access to the nearest existing
+ * ancestor, so that errors never reveal unreadable nodes (Xen's
+ * errno_from_parents).
+ */
+static int
+hide(void *ctx, struct conn *c, struct txn *t, const char *path, int errnum,
+     unsigned perm)
+{
+	struct nodeview nv;
+	char *p = talloc_strdup(ctx, path);
+
+	if (p == NULL)
+		return ENOMEM;
+	do {
+		p[path_parent_len(p)] = '\0';
+		if (view_lookup(t, p, &nv) != 0)
+			return EACCES;
+		if (nv.exists)
+			return (access_to(c, &nv) & perm) ? errnum : EACCES;
+	} while (strcmp(p, "/") != 0);
+	return EACCES;
+}
+
+/* Look path up and check the caller has perm on it; 0 or an errno. */
+static int
+get_node(void *ctx, struct conn *c, struct txn *t, const char *path,
+	 unsigned perm, struct nodeview *nv)
+{
+	int err = view_lookup(t, path, nv);
+
+	if (err)
+		return err;
+	if (nv->exists && (access_to(c, nv) & perm) == perm)
+		return 0;
+	return hide(ctx, c, t, path, nv->exists ? EACCES : ENOENT, perm);
+}
+
+int
+do_read(void *ctx, struct conn *c, struct msg *m)
+{
+	const char *arg = ops_onearg(m);
+	struct nodeview nv;
+	const void *value;
+	uint32_t vlen;
+	char *path;
+	int err;
+
+	if (arg == NULL)
+		return EINVAL;
+	if ((err = ops_path(ctx, c, arg, false, &path)) ||
+	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)) ||
+	    (err = view_read_value(m->txn, path, &value, &vlen)))
+		return err;
+	conn_reply(c, m, XS_READ, value, vlen);
+	return 0;
+}
+
+static int
+check_size(struct conn *c, unsigned nperms, size_t vlen, size_t child_bytes)
+{
+	if (c->who.privileged || c->domain == NULL)
+		return 0;
+	return domain_quota_check(c->domain, QUOTA_NODE_SIZE,
+				  16 + nperms * 8 + vlen + child_bytes);
+}
+
+/*
+ * Create path and any missing parents.  The caller needs write access to
+ * the nearest existing ancestor; each new node copies its parent's
+ * permissions, and an unprivileged creator becomes its owner.
+ */
+static int
+create_path(void *ctx, struct conn *c, struct txn *t, const char *path,
+	    const void *value, uint32_t vlen)
+{
+	struct nodeview nv;
+	struct perm *perms;
+	char *p = talloc_strdup(ctx, path);
+	size_t pos, next;
+	bool last;
+	int err;
+
+	if (p == NULL)
+		return ENOMEM;
+	do {
+		p[path_parent_len(p)] = '\0';
+		if ((err = view_lookup(t, p, &nv)))
+			return err;
+	} while (!nv.exists);
+	if (!(access_to(c, &nv) & PERM_WRITE))
+		return EACCES;
+	perms = talloc_memdup(ctx, nv.perms, nv.nperms * sizeof(*perms));
+	if (perms == NULL)
+		return ENOMEM;
+	if (!c->who.privileged)
+		perms[0].id = c->who.domid;
+	if ((err = check_size(c, nv.nperms, vlen, 0)))
+		return err;
+	pos = strcmp(p, "/") == 0 ? 0 : strlen(p);
+	do {
+		next = pos + 1 + strcspn(path + pos + 1, "/");
+		last = path[next] == '\0';
+		memcpy(p, path, next);
+		p[next] = '\0';
+		if (!c->who.privileged && c->domain &&
+		    (err = domain_quota_check(c->domain, QUOTA_NODES,
+					      c->domain->nodes + 1UL)))
+			return err;
+		err = view_create(t, p, perms, nv.nperms, last ? value : NULL,
+				  last ? vlen : 0, !last);
+		pos = next;
+	} while (!err && !last);
+	return err;
+}
+
+static int
+write_node(void *ctx, struct conn *c, struct txn *t, const char *path,
+	   const void *value, uint32_t vlen, bool mkdir)
+{
+	struct nodeview nv;
+	int err = get_node(ctx, c, t, path, PERM_WRITE, &nv);
+
+	if (err == ENOENT)
+		return create_path(ctx, c, t, path, value, vlen);
+	if (err || mkdir)
+		return err;
+	if ((err = check_size(c, nv.nperms, vlen, nv.child_bytes)))
+		return err;
+	return view_set_value(t, path, value, vlen);
+}
+
+int
+do_write(void *ctx, struct conn *c, struct msg *m)
+{
+	size_t plen = strlen(m->body);
+	char *path;
+	int err;
+
+	if ((err = ops_path(ctx, c, m->body, false, &path)) ||
+	    (err = write_node(ctx, c, m->txn, path, m->body + plen + 1,
+			      m->hdr.len - (uint32_t)plen - 1, false)))
+		return err;
+	conn_reply_str(c, m, "OK");
+	return 0;
+}
+
+int
+do_mkdir(void *ctx, struct conn *c, struct msg *m)
+{
+	const char *arg = ops_onearg(m);
+	char *path;
+	int err;
+
+	if (arg == NULL)
+		return EINVAL;
+	if ((err = ops_path(ctx, c, arg, false, &path)) ||
+	    (err = write_node(ctx, c, m->txn, path, "", 0, true)))
+		return err;
+	conn_reply_str(c, m, "OK");
+	return 0;
+}
+
+int
+do_rm(void *ctx, struct conn *c, struct msg *m)
+{
+	const char *arg = ops_onearg(m);
+	struct nodeview nv;
+	char *path, *parent;
+	int err;
+
+	if (arg == NULL)
+		return EINVAL;
+	if ((err = ops_path(ctx, c, arg, false, &path)))
+		return err;
+	err = get_node(ctx, c, m->txn, path, PERM_WRITE, &nv);
+	if (err == ENOENT) {
+		/* Already gone: fine, if its parent is there. */
+		parent = path_parent(ctx, path);
+		if (parent == NULL)
+			return ENOMEM;
+		if ((err = view_lookup(m->txn, parent, &nv)))
+			return err;
+		if (!nv.exists)
+			return ENOENT;
+		conn_reply_str(c, m, "OK");
+		return 0;
+	}
+	if (err)
+		return err;
+	if (strcmp(path, "/") == 0)
+		return EINVAL;
+	if ((err = view_rm(m->txn, path)))
+		return err;
+	conn_reply_str(c, m, "OK");
+	return 0;
+}
+
+int
+do_directory(void *ctx, struct conn *c, struct msg *m)
+{
+	const char *arg = ops_onearg(m);
+	struct nodeview nv;
+	char *path, *names;
+	size_t len;
+	uint64_t gen;
+	int err;
+
+	if (arg == NULL)
+		return EINVAL;
+	if ((err = ops_path(ctx, c, arg, false, &path)) ||
+	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)) ||
+	    (err = view_children(ctx, m->txn, path, &names, &len, &gen)))
+		return err;
+	conn_reply(c, m, XS_DIRECTORY, names, len);
+	return 0;
+}
+
+/*
+ * Reply: the list's generation, then the whole "name\0" entries from byte
+ * offset that fit; an extra NUL marks the end of the list.
+ */
+int
+do_directory_part(void *ctx, struct conn *c, struct msg *m)
+{
+	const char *vec[2];
+	struct nodeview nv;
+	unsigned long offset;
+	char *path, *names, *reply;
+	size_t len, glen, take = 0, e;
+	uint64_t gen;
+	int err;
+
+	if (frame_get_strings(m->body, m->hdr.len, vec, 2) != 2 ||
+	    frame_parse_uint(vec[1], 0xffffffffUL, &offset))
+		return EINVAL;
+	if ((err = ops_path(ctx, c, vec[0], false, &path)) ||
+	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)) ||
+	    (err = view_children(ctx, m->txn, path, &names, &len, &gen)))
+		return err;
+	reply = talloc_asprintf(ctx, "%" PRIu64, gen);
+	if (reply == NULL)
+		return ENOMEM;
+	glen = strlen(reply) + 1;
+	while (offset + take < len) {
+		e = strlen(names + offset + take) + 1;
+		if (glen + take + e + 1 > XENSTORE_PAYLOAD_MAX)
+			break;
+		take += e;
+	}
+	reply = talloc_realloc(ctx, reply, char, glen + take + 1);
+	if (reply == NULL)
+		return ENOMEM;
+	if (take)
+		memcpy(reply + glen, names + offset, take);
+	reply[glen + take] = '\0';
+	conn_reply(c, m, XS_DIRECTORY_PART, reply,
+		   glen + take + (offset + take >= len ? 1 : 0));
+	return 0;
+}
+
+int
+do_get_perms(void *ctx, struct conn *c, struct msg *m)
+{
+	const char *arg = ops_onearg(m);
+	struct nodeview nv;
+	char *path, *out;
+	size_t len = 0;
+	unsigned i;
+	int err;
+
+	if (arg == NULL)
+		return EINVAL;
+	if ((err = ops_path(ctx, c, arg, true, &path)) ||
+	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)))
+		return err;
+	out = talloc_size(ctx, nv.nperms * PERM_STRLEN_MAX);
+	if (out == NULL)
+		return ENOMEM;
+	for (i = 0; i < nv.nperms; i++)
+		len += (size_t)perms_format_one(&nv.perms[i], out + len) + 1;
+	conn_reply(c, m, XS_GET_PERMS, out, len);
+	return 0;
+}
+
+int
+do_set_perms(void *ctx, struct conn *c, struct msg *m)
+{
+	size_t plen = strlen(m->body);
+	struct perm perms[XENSTORE_PAYLOAD_MAX / 2];
+	struct nodeview nv;
+	struct txn *t = m->txn;
+	char *path;
+	int n, err;
+
+	if (plen + 1 >= m->hdr.len)
+		return EINVAL;
+	n = perms_parse(m->body + plen + 1, m->hdr.len - plen - 1, perms,
+			sizeof(perms) / sizeof(perms[0]));
+	if (n < 0)
+		return EINVAL;
+	if (!c->who.privileged && c->domain &&
+	    (err = domain_quota_check(c->domain, QUOTA_PERMS, (unsigned)n)))
+		return err;
+	if ((err = ops_path(ctx, c, m->body, true, &path)))
+		return err;
+	if (path_is_special(path))
+		t = NULL; /* special nodes live outside transactions */
+	if ((err = get_node(ctx, c, t, path, PERM_WRITE | PERM_OWNER, &nv)))
+		return err;
+	if (!c->who.privileged && perms[0].id != nv.perms[0].id)
+		return EPERM;
+	if ((err = view_set_perms(t, path, perms, (unsigned)n)))
+		return err;
+	conn_reply_str(c, m, "OK");
+	return 0;
+}

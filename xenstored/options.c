@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Command-line parsing for xenstored (options.h).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+#include "options.h"
+#include "quota.h"
+
+static const char usage_text[] =
+	"Usage: xenstored [options]\n"
+	"\n"
+	"  -F, --pid-file <file>      write the daemon's pid to <file>\n"
+	"  -H, -h, --help             print this text and exit\n"
+	"  -N, --no-fork              stay in the foreground\n"
+	"  -P, --output-pid           print the pid on standard output\n"
+	"  -T, --trace-file <file>    write the access log to <file>\n"
+	"  -E, --entry-nb <n>         nodes a domain may own (quota nodes)\n"
+	"  -S, --entry-size <n>       bytes of one node (quota node-size)\n"
+	"  -W, --watch-nb <n>         watches of a domain (quota watches)\n"
+	"  -t, --transaction <n>      open transactions of a domain\n"
+	"  -A, --perm-nb <n>          permissions of one node\n"
+	"  -M, --path-max <n>         length of a path (at most 2048)\n"
+	"  -Q, --quota <what>=<n>     set a quota by name: nodes, watches,\n"
+	"                             outstanding, memory, transactions,\n"
+	"                             transaction-nodes, node-permissions,\n"
+	"                             path-max, node-size\n"
+	"  -q, --quota-soft <what>=<n> set a soft quota (a warning only)\n"
+	"  -w, --timeout watch-event=<sec>  drop a guest's undelivered watch\n"
+	"                             events after <sec> (0: never)\n"
+	"  -K, --keep-orphans         give a dead domain's nodes to dom0\n"
+	"  -V, --verbose              log more (repeat for debug)\n"
+	"      --priv-domid <id>      the privileged domain (default 0)\n"
+	"\n"
+	"Environment: XENSTORED_RUNDIR (default /var/run/xenstored) holds\n"
+	"the sockets \"socket\" and \"socket_ro\"; XENSTORED_PATH overrides\n"
+	"the path of \"socket\".\n";
+
+static const struct option long_options[] = {
+	{ "pid-file", required_argument, NULL, 'F' },
+	{ "help", no_argument, NULL, 'H' },
+	{ "no-fork", no_argument, NULL, 'N' },
+	{ "output-pid", no_argument, NULL, 'P' },
+	{ "trace-file", required_argument, NULL, 'T' },
+	{ "entry-nb", required_argument, NULL, 'E' },
+	{ "entry-size", required_argument, NULL, 'S' },
+	{ "watch-nb", required_argument, NULL, 'W' },
+	{ "transaction", required_argument, NULL, 't' },
+	{ "perm-nb", required_argument, NULL, 'A' },
+	{ "path-max", required_argument, NULL, 'M' },
+	{ "quota", required_argument, NULL, 'Q' },
+	{ "quota-soft", required_argument, NULL, 'q' },
+	{ "timeout", required_argument, NULL, 'w' },
+	{ "keep-orphans", no_argument, NULL, 'K' },
+	{ "verbose", no_argument, NULL, 'V' },
+	{ "priv-domid", required_argument, NULL, 1 },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void __attribute__((noreturn))
+usage(int status, const char *problem)
+{
+	if (problem)
+		fprintf(stderr, "xenstored: %s\n", problem);
+	fputs(usage_text, status ? stderr : stdout);
+	exit(status);
+}
+
+static unsigned
+number(const char *arg, unsigned long max)
+{
+	unsigned long v;
+
+	if (frame_parse_uint(arg, max, &v))
+		usage(1, "bad number");
+	return (unsigned)v;
+}
+
+static void
+set_hard(enum quota_id id, const char *arg)
+{
+	quota_global.hard[id] = number(arg, 0x7fffffff);
+}
+
+static void
+parse_timeout(struct options *o, const char *arg)
+{
+	static const char key[] = "watch-event=";
+
+	if (strncmp(arg, key, sizeof(key) - 1) != 0)
+		usage(1, "unknown timeout");
+	o->watch_event_timeout = number(arg + sizeof(key) - 1, 0x7fffffff);
+}
+
+static void
+set_paths(struct options *o)
+{
+	const char *path = getenv("XENSTORED_PATH");
+
+	o->rundir = getenv("XENSTORED_RUNDIR");
+	if (o->rundir == NULL || o->rundir[0] == '\0')
+		o->rundir = "/var/run/xenstored";
+	if (asprintf(&o->socket_ro, "%s/socket_ro", o->rundir) < 0)
+		exit(1);
+	if (path && path[0] != '\0') {
+		o->socket = path;
+	} else {
+		char *s;
+
+		if (asprintf(&s, "%s/socket", o->rundir) < 0)
+			exit(1);
+		o->socket = s;
+	}
+}
+
+void
+options_parse(int argc, char **argv, struct options *o)
+{
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->watch_event_timeout = 20;
+	while ((opt = getopt_long(argc, argv, "F:HhNPT:E:S:W:t:A:M:Q:q:w:KV",
+				  long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'F': o->pid_file = optarg; break;
+		case 'H': case 'h': usage(0, NULL);
+		case 'N': o->foreground = true; break;
+		case 'P': o->print_pid = true; break;
+		case 'T': o->trace_file = optarg; break;
+		case 'E': set_hard(QUOTA_NODES, optarg); break;
+		case 'S': set_hard(QUOTA_NODE_SIZE, optarg); break;
+		case 'W': set_hard(QUOTA_WATCHES, optarg); break;
+		case 't': set_hard(QUOTA_TRANSACTIONS, optarg); break;
+		case 'A': set_hard(QUOTA_PERMS, optarg); break;
+		case 'M':
+			set_hard(QUOTA_PATH_MAX, optarg);
+			if (quota_global.hard[QUOTA_PATH_MAX] > 2048)
+				quota_global.hard[QUOTA_PATH_MAX] = 2048;
+			break;
+		case 'Q':
+		case 'q':
+			if (quota_assign(&quota_global, optarg, opt == 'q'))
+				usage(1, "unknown quota or bad value");
+			break;
+		case 'w': parse_timeout(o, optarg); break;
+		case 'K': o->keep_orphans = true; break;
+		case 'V': o->verbose++; break;
+		case 1: o->priv_domid = number(optarg, 0x7fef); break;
+		default: usage(1, NULL);
+		}
+	}
+	if (optind != argc)
+		usage(1, "unexpected argument");
+	set_paths(o);
+}

@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Transactions (txn.h; the design is in docs/transactions.md).
+ *
+ * Each node a transaction touches gets a tnode: its private view of that
+ * node plus what it observed of the committed node.  An example, with the
+ * committed tree holding /d (pgen 5, cgen 9) and /d/x:
+ *
+ *	T1: WRITE /d/a 1	touches /d/a (absent: obs_pgen 0) and /d
+ *				(obs_pgen 5, to check write access), creates a
+ *	T2: WRITE /d/b 2	the same for /d/b and /d
+ *	T1 commits		/d/a still absent, /d still pgen 5: applied;
+ *				/d's cgen changes, its pgen does not
+ *	T2 commits		/d/b absent, /d pgen 5: applied as well
+ *
+ * Had T1 listed /d (DIRECTORY), it would have observed cgen 9, and T2's
+ * earlier commit would make T1 fail with EAGAIN: T1 saw a list that no
+ * longer exists.
+ *
+ * "Shadow" tnodes (created or deleted in the transaction, or below such a
+ * node) hide the committed nodes beneath them: a path below a shadow is
+ * looked at through the transaction only.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "conn.h"
+#include "domain.h"
+#include "log.h"
+#include "path.h"
+#include "store.h"
+#include "txn.h"
+
+/* After this many EAGAINs in a row a connection's transaction has priority. */
+#define PRIORITY_AFTER 3
+/* How long others' changes may wait for a priority transaction. */
+#define PRIORITY_USEC 500000
+
+struct tnode {
+	struct tnode *next; /* in touch order */
+	char *path;
+	unsigned depth;
+	uint64_t seq;
+
+	bool exists;   /* in the transaction's view */
+	bool live;     /* mirrors a committed node */
+	bool shadow;   /* hides the committed subtree below it */
+	bool detached; /* never looked at the committed tree */
+
+	uint64_t obs_pgen; /* committed pgen at first touch, 0 if absent */
+	bool obs_value, obs_children;
+	uint64_t obs_vgen, obs_cgen;
+
+	struct perm *perms;
+	unsigned nperms;
+	bool have_value;
+	void *value;
+	uint32_t vlen;
+
+	bool created, implicit, replaced, value_written, perms_written;
+
+	/* Children: deltas against the committed list until first listed. */
+	bool snap;
+	char **kids;
+	unsigned nkids;
+	char **added, **removed;
+	unsigned nadded, nremoved;
+	size_t live_child_bytes;
+	unsigned kid_changes;
+};
+
+struct txn {
+	struct txn *next; /* in the connection */
+	struct conn *conn;
+	uint32_t id;
+	GHashTable *nodes;
+	struct tnode *head, *tail;
+	unsigned ntouched, nshadow;
+	uint64_t seq;
+	bool failed;
+};
+
+static struct txn *priority;
+static struct event *priority_timer;
+
+static void
+priority_end(void)
+{
+	priority = NULL;
+	if (priority_timer)
+		evtimer_del(priority_timer);
+	conn_retry_all_deferred();
+}
+
+static void
+txn_priority_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (priority)
+		log_info("transaction priority of conn %lu expired",
+			 priority->conn->id);
+	priority_end();
+}
+
+static int
+destroy_txn(struct txn *t)
+{
+	struct txn **pp;
+
+	for (pp = &t->conn->txns; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	t->conn->ntxns--;
+	if (t->conn->domain && t->conn->domain->transactions)
+		t->conn->domain->transactions--;
+	g_hash_table_destroy(t->nodes);
+	if (priority == t)
+		priority_end();
+	return 0;
+}
+
+static uint32_t
+next_id(struct conn *c)
+{
+	do {
+		if (++c->next_txid == 0)
+			c->next_txid = 1;
+	} while (txn_find(c, c->next_txid) != NULL);
+	return c->next_txid;
+}
+
+static void
+grant_priority(struct txn *t, struct event_base *base)
+{
+	struct timeval tv = { 0, PRIORITY_USEC };
+
+	if (priority != NULL || t->conn->txn_failures < PRIORITY_AFTER)
+		return;
+	if (priority_timer == NULL)
+		priority_timer = evtimer_new(base, txn_priority_cb, NULL);
+	if (priority_timer == NULL)
+		return;
+	priority = t;
+	evtimer_add(priority_timer, &tv);
+	log_info("conn %lu: transaction %u gets priority after %u conflicts",
+		 t->conn->id, t->id, t->conn->txn_failures);
+}
+
+struct txn *
+txn_start(struct conn *c)
+{
+	struct txn *t;
+	int err;
+
+	if (!c->who.privileged && c->domain) {
+		err = domain_quota_check(c->domain, QUOTA_TRANSACTIONS,
+					 c->domain->transactions + 1UL);
+		if (err) {
+			errno = err;
+			return NULL;
+		}
+	}
+	t = talloc_zero(c, struct txn);
+	if (t == NULL || (t->nodes = g_hash_table_new(g_str_hash,
+						      g_str_equal)) == NULL) {
+		talloc_free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->conn = c;
+	t->id = next_id(c);
+	t->next = c->txns;
+	c->txns = t;
+	c->ntxns++;
+	if (c->domain)
+		c->domain->transactions++;
+	talloc_set_destructor(t, destroy_txn);
+	grant_priority(t, conn_base());
+	return t;
+}
+
+uint32_t
+txn_id(const struct txn *t)
+{
+	return t->id;
+}
+
+struct txn *
+txn_find(struct conn *c, uint32_t id)
+{
+	struct txn *t;
+
+	for (t = c->txns; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+void
+txn_abort_all(struct conn *c)
+{
+	while (c->txns)
+		talloc_free(c->txns);
+}
+
+bool
+txn_must_wait(struct conn *c, const struct msg *m)
+{
+	(void)m;
+	return priority != NULL && priority->conn != c;
+}
+
+/* True if a tnode of t on a strict ancestor of path shadows it. */
+static bool
+shadowed(struct txn *t, const char *path)
+{
+	char buf[XENSTORE_ABS_PATH_MAX + 8];
+	size_t len = strlen(path);
+	struct tnode *tn;
+
+	if (t->nshadow == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, path, len + 1);
+	while (len > 1) {
+		len = path_parent_len(buf);
+		buf[len] = '\0';
+		tn = g_hash_table_lookup(t->nodes, buf);
+		if (tn && tn->shadow)
+			return true;
+	}
+	return false;
+}
+
+static void
+copy_perms(struct tnode *tn, const struct perm *p, unsigned n)
+{
+	talloc_free(tn->perms);
+	tn->perms = talloc_memdup(tn, p, n * sizeof(*p));
+	tn->nperms = n;
+}
+
+static void
+observe_live(struct tnode *tn)
+{
+	struct node *n = store_lookup(tn->path);
+
+	tn->obs_pgen = n ? n->pgen : 0;
+	tn->exists = tn->live = n != NULL;
+	if (n) {
+		copy_perms(tn, node_perms(n), n->nperms);
+		tn->live_child_bytes = n->child_bytes;
+	}
+}
+
+static struct tnode *
+touch(struct txn *t, const char *path)
+{
+	struct tnode *tn = g_hash_table_lookup(t->nodes, path);
+	struct conn *c = t->conn;
+
+	if (tn)
+		return tn;
+	if (!c->who.privileged && c->domain &&
+	    domain_quota_check(c->domain, QUOTA_TXN_NODES,
+			       t->ntouched + 1UL)) {
+		t->failed = true;
+		errno = ENOSPC;
+		return NULL;
+	}
+	tn = talloc_zero(t, struct tnode);
+	if (tn == NULL || !(tn->path = talloc_strdup(tn, path))) {
+		talloc_free(tn);
+		errno = ENOMEM;
+		return NULL;
+	}
+	tn->depth = path_depth_below("/", path);
+	tn->seq = ++t->seq;
+	if (shadowed(t, path))
+		tn->detached = true;
+	else
+		observe_live(tn);
+	g_hash_table_insert(t->nodes, tn->path, tn);
+	if (t->tail)
+		t->tail->next = tn;
+	else
+		t->head = tn;
+	t->tail = tn;
+	t->ntouched++;
+	return tn;
+}
+
+static void
+make_shadow(struct txn *t, struct tnode *tn)
+{
+	if (!tn->shadow)
+		t->nshadow++;
+	tn->shadow = true;
+}
+
+static size_t
+view_child_bytes(const struct tnode *tn)
+{
+	size_t sum = 0;
+	unsigned i;
+
+	if (tn->snap) {
+		for (i = 0; i < tn->nkids; i++)
+			sum += strlen(tn->kids[i]) + 1;
+		return sum;
+	}
+	sum = tn->live ? tn->live_child_bytes : 0;
+	for (i = 0; i < tn->nadded; i++)
+		sum += strlen(tn->added[i]) + 1;
+	for (i = 0; i < tn->nremoved; i++)
+		sum -= strlen(tn->removed[i]) + 1;
+	return sum;
+}
+
+int
+txn_lookup(struct txn *t, const char *path, struct nodeview *nv)
+{
+	struct tnode *tn = touch(t, path);
+
+	if (tn == NULL)
+		return errno;
+	nv->exists = tn->exists;
+	nv->perms = tn->perms;
+	nv->nperms = tn->nperms;
+	nv->child_bytes = tn->exists ? view_child_bytes(tn) : 0;
+	return 0;
+}
+
+int
+txn_read_value(struct txn *t, const char *path, const void **value,
+	       uint32_t *vlen)
+{
+	struct tnode *tn = touch(t, path);
+	struct node *n;
+
+	if (tn == NULL)
+		return errno;
+	if (!tn->exists)
+		return ENOENT;
+	if (!tn->have_value) {
+		n = store_lookup(path);
+		tn->obs_value = true;
+		tn->obs_vgen = n ? n->vgen : 0;
+		tn->value = n ? talloc_memdup(tn, node_value(n), n->vlen + 1)
+			      : talloc_strdup(tn, "");
+		tn->vlen = n ? n->vlen : 0;
+		tn->have_value = true;
+		if (tn->value == NULL)
+			return ENOMEM;
+	}
+	*value = tn->value;
+	*vlen = tn->vlen;
+	return 0;
+}
+
+static int
+name_index(char **names, unsigned n, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+remove_at(char **names, unsigned *n, int i)
+{
+	memmove(&names[i], &names[i + 1], (*n - (unsigned)i - 1) *
+						  sizeof(*names));
+	(*n)--;
+}
+
+static int
+push_name(struct tnode *tn, char ***arr, unsigned *n, const char *name)
+{
+	char **grown = talloc_realloc(tn, *arr, char *, *n + 1);
+
+	if (grown == NULL)
+		return ENOMEM;
+	*arr = grown;
+	grown[*n] = talloc_strdup(grown, name);
+	if (grown[*n] == NULL)
+		return ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static int
+snapshot_children(struct tnode *tn)
+{
+	struct node *n, *k;
+	unsigned i;
+
+	if (tn->snap)
+		return 0;
+	n = tn->live ? store_lookup(tn->path) : NULL;
+	if (n) {
+		tn->obs_children = true;
+		tn->obs_cgen = n->cgen;
+		for (k = n->first; k; k = k->next) {
+			if (name_index(tn->removed, tn->nremoved,
+				       node_name(k)) >= 0)
+				continue;
+			if (push_name(tn, &tn->kids, &tn->nkids, node_name(k)))
+				return ENOMEM;
+		}
+	}
+	for (i = 0; i < tn->nadded; i++)
+		if (push_name(tn, &tn->kids, &tn->nkids, tn->added[i]))
+			return ENOMEM;
+	tn->snap = true;
+	return 0;
+}
+
+int
+txn_children(void *ctx, struct txn *t, const char *path, char **names,
+	     size_t *len, uint64_t *gen)
+{
+	struct tnode *tn = touch(t, path);
+	size_t total = 0, l;
+	unsigned i;
+	char *buf;
+
+	if (tn == NULL)
+		return errno;
+	if (!tn->exists)
+		return ENOENT;
+	if (snapshot_children(tn))
+		return ENOMEM;
+	for (i = 0; i < tn->nkids; i++)
+		total += strlen(tn->kids[i]) + 1;
+	buf = talloc_size(ctx, total + 1);
+	if (buf == NULL)
+		return ENOMEM;
+	for (total = 0, i = 0; i < tn->nkids; i++) {
+		l = strlen(tn->kids[i]) + 1;
+		memcpy(buf + total, tn->kids[i], l);
+		total += l;
+	}
+	*names = buf;
+	*len = total;
+	*gen = tn->obs_cgen ^ ((uint64_t)tn->kid_changes << 48);
+	return 0;
+}
+
+static int
+child_added(struct tnode *parent, const char *name)
+{
+	parent->kid_changes++;
+	if (parent->snap)
+		return push_name(parent, &parent->kids, &parent->nkids, name);
+	return push_name(parent, &parent->added, &parent->nadded, name);
+}
+
+static int
+child_removed(struct tnode *parent, const char *name)
+{
+	int i;
+
+	parent->kid_changes++;
+	if (parent->snap) {
+		i = name_index(parent->kids, parent->nkids, name);
+		if (i >= 0)
+			remove_at(parent->kids, &parent->nkids, i);
+		return 0;
+	}
+	i = name_index(parent->added, parent->nadded, name);
+	if (i >= 0) {
+		remove_at(parent->added, &parent->nadded, i);
+		return 0;
+	}
+	return push_name(parent, &parent->removed, &parent->nremoved, name);
+}
+
+static struct tnode *
+touch_parent(struct txn *t, const char *path)
+{
+	char buf[XENSTORE_ABS_PATH_MAX + 8];
+	size_t len = path_parent_len(path);
+
+	if (len >= sizeof(buf)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	return touch(t, buf);
+}
+
+int
+txn_create(struct txn *t, const char *path, const struct perm *perms,
+	   unsigned nperms, const void *value, uint32_t vlen, bool implicit)
+{
+	struct tnode *tn = touch(t, path), *parent;
+
+	if (tn == NULL || (parent = touch_parent(t, path)) == NULL)
+		return errno;
+	copy_perms(tn, perms, nperms);
+	talloc_free(tn->value);
+	tn->value = talloc_memdup(tn, value ? value : "", vlen + 1);
+	if (tn->perms == NULL || tn->value == NULL)
+		return ENOMEM;
+	((char *)tn->value)[vlen] = '\0';
+	tn->vlen = vlen;
+	tn->have_value = tn->value_written = tn->perms_written = true;
+	tn->exists = tn->created = true;
+	tn->implicit = implicit;
+	tn->snap = true;
+	tn->nkids = tn->nadded = tn->nremoved = 0;
+	tn->seq = ++t->seq;
+	make_shadow(t, tn);
+	return child_added(parent, strrchr(path, '/') + 1);
+}
+
+int
+txn_set_value(struct txn *t, const char *path, const void *value,
+	      uint32_t vlen)
+{
+	struct tnode *tn = touch(t, path);
+	void *copy;
+
+	if (tn == NULL)
+		return errno;
+	copy = talloc_size(tn, vlen + 1);
+	if (copy == NULL)
+		return ENOMEM;
+	memcpy(copy, value, vlen);
+	((char *)copy)[vlen] = '\0';
+	talloc_free(tn->value);
+	tn->value = copy;
+	tn->vlen = vlen;
+	tn->have_value = tn->value_written = true;
+	tn->implicit = false;
+	return 0;
+}
+
+int
+txn_set_perms(struct txn *t, const char *path, const struct perm *perms,
+	      unsigned nperms)
+{
+	struct tnode *tn = touch(t, path);
+
+	if (tn == NULL)
+		return errno;
+	copy_perms(tn, perms, nperms);
+	if (tn->perms == NULL)
+		return ENOMEM;
+	tn->perms_written = true;
+	tn->implicit = false;
+	return 0;
+}
+
+static void
+forget(struct txn *t, struct tnode *tn)
+{
+	tn->exists = tn->live = false;
+	tn->created = tn->value_written = tn->perms_written = false;
+	tn->have_value = false;
+	tn->snap = true;
+	tn->nkids = tn->nadded = tn->nremoved = 0;
+	make_shadow(t, tn);
+}
+
+int
+txn_rm(struct txn *t, const char *path)
+{
+	struct tnode *tn = touch(t, path), *parent, *k;
+
+	if (tn == NULL || (parent = touch_parent(t, path)) == NULL)
+		return errno;
+	if (tn->live)
+		tn->replaced = true;
+	forget(t, tn);
+	for (k = t->head; k; k = k->next)
+		if (k != tn && path_is_within(path, k->path))
+			forget(t, k);
+	return child_removed(parent, strrchr(path, '/') + 1);
+}
+
+static bool
+still_valid(const struct tnode *tn)
+{
+	struct node *n;
+
+	if (tn->detached)
+		return true;
+	n = store_lookup(tn->path);
+	if ((n ? n->pgen : 0) != tn->obs_pgen)
+		return false;
+	if (tn->obs_value && n->vgen != tn->obs_vgen)
+		return false;
+	if (tn->obs_children && n->cgen != tn->obs_cgen)
+		return false;
+	return true;
+}
+
+static int
+by_depth_then_seq(const void *a, const void *b)
+{
+	const struct tnode *x = *(struct tnode *const *)a;
+	const struct tnode *y = *(struct tnode *const *)b;
+
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Nodes the commit would add to the caller's count. */
+static int
+check_node_quota(struct txn *t, struct tnode **v, unsigned n)
+{
+	struct conn *c = t->conn;
+	unsigned long created = 0;
+	unsigned i;
+
+	if (c->who.privileged || c->domain == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[i]->exists && v[i]->created &&
+		    v[i]->perms[0].id == c->domain->domid)
+			created++;
+	if (created == 0)
+		return 0;
+	return domain_quota_check(c->domain, QUOTA_NODES,
+				  c->domain->nodes + created);
+}
+
+static int
+apply_one(struct tnode *tn)
+{
+	struct node *n = store_lookup(tn->path);
+
+	if (n == NULL || tn->created) {
+		if (n)
+			store_rm(n);
+		n = store_create(tn->path, tn->perms, tn->nperms, tn->value,
+				 tn->vlen, tn->implicit);
+		return n ? 0 : errno;
+	}
+	return store_update(n, tn->value_written ? tn->value : NULL,
+			    tn->vlen, tn->perms_written ? tn->perms : NULL,
+			    tn->nperms);
+}
+
+static int
+commit(struct txn *t)
+{
+	struct tnode *tn, **v;
+	unsigned n = 0, i;
+	int err;
+
+	if (t->failed)
+		return ENOMEM;
+	for (tn = t->head; tn; tn = tn->next)
+		if (!still_valid(tn))
+			return EAGAIN;
+	v = talloc_array(t, struct tnode *, t->ntouched);
+	if (v == NULL)
+		return ENOMEM;
+	for (tn = t->head; tn; tn = tn->next)
+		if (tn->replaced || (tn->exists && (tn->created ||
+						    tn->value_written ||
+						    tn->perms_written)))
+			v[n++] = tn;
+	qsort(v, n, sizeof(*v), by_depth_then_seq);
+	err = check_node_quota(t, v, n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		struct node *live = store_lookup(v[i]->path);
+
+		if (v[i]->replaced && live)
+			store_rm(live);
+	}
+	for (i = 0; i < n; i++) {
+		if (!v[i]->exists)
+			continue;
+		err = apply_one(v[i]);
+		if (err) {
+			/* Only allocation can fail here: half applied. */
+			log_warnx("conn %lu: commit of transaction %u failed "
+				  "half-way: %s", t->conn->id, t->id,
+				  strerror(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int
+txn_end(struct txn *t, bool do_commit)
+{
+	struct conn *c = t->conn;
+	int err = do_commit ? commit(t) : 0;
+
+	if (do_commit)
+		c->txn_failures = err == EAGAIN ? c->txn_failures + 1 : 0;
+	talloc_free(t);
+	return err;
+}

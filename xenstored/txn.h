@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Transactions: optimistic, serialisable, and as free of false conflicts
+ * as the data allows (docs/transactions.md has the whole design).
+ *
+ * A transaction keeps a private copy of each node it touches and records
+ * what it observed of the committed tree: a node's existence and
+ * permissions (pgen), its value (vgen) and its list of children (cgen),
+ * each at the moment it first looked.  Commit fails with EAGAIN only if
+ * one of those observations no longer holds; otherwise the private
+ * changes are applied to the store in one step and their watches fire.
+ * Creating or deleting a child does not observe the parent's list of
+ * children, so transactions adding different children to one directory
+ * all commit, and blind writes of the same node never conflict.
+ *
+ * Requests reach this module through view.h; the functions below take
+ * canonical paths and do no permission checks.
+ */
+#ifndef TXN_H
+#define TXN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "perms.h"
+
+struct conn;
+struct txn;
+struct msg;
+
+/* What a request sees of one node; pointers valid until it changes. */
+struct nodeview {
+	bool exists;
+	const struct perm *perms;
+	unsigned nperms;
+	size_t child_bytes; /* for the node-size quota */
+};
+
+/*
+ * Start a transaction on conn.  Returns it, or NULL with errno ENOSPC
+ * (quota; logged) or ENOMEM.
+ */
+struct txn *txn_start(struct conn *conn);
+
+/* The id the client uses for t. */
+uint32_t txn_id(const struct txn *t);
+
+/* conn's open transaction with this id, or NULL. */
+struct txn *txn_find(struct conn *conn, uint32_t id);
+
+/*
+ * End t: commit it (returns 0, EAGAIN on conflict, ENOSPC if the commit
+ * would exceed a quota, ENOMEM if t failed earlier) or abort it.  t is
+ * freed either way.
+ */
+int txn_end(struct txn *t, bool commit);
+
+/* Abort every transaction of conn. */
+void txn_abort_all(struct conn *conn);
+
+/*
+ * True if m, a request that changes the tree, must wait because another
+ * connection's transaction has priority after losing repeatedly (see
+ * docs/transactions.md, "Starvation").  conn_retry_all_deferred() runs
+ * waiting requests when the priority ends.
+ */
+bool txn_must_wait(struct conn *conn, const struct msg *m);
+
+/* The transactional halves of view.h; see there. */
+int txn_lookup(struct txn *t, const char *path, struct nodeview *nv);
+int txn_read_value(struct txn *t, const char *path, const void **value,
+		   uint32_t *vlen);
+int txn_children(void *ctx, struct txn *t, const char *path, char **names,
+		 size_t *len, uint64_t *gen);
+int txn_create(struct txn *t, const char *path, const struct perm *perms,
+	       unsigned nperms, const void *value, uint32_t vlen,
+	       bool implicit);
+int txn_set_value(struct txn *t, const char *path, const void *value,
+		  uint32_t vlen);
+int txn_set_perms(struct txn *t, const char *path, const struct perm *perms,
+		  unsigned nperms);
+int txn_rm(struct txn *t, const char *path);
+
+#endif /* TXN_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view.h: each call goes to the transaction when there is one, else to
+ * the committed store.
+ */
+#include <errno.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "store.h"
+#include "view.h"
+
+int
+view_lookup(struct txn *t, const char *path, struct nodeview *nv)
+{
+	struct node *n;
+
+	if (t)
+		return txn_lookup(t, path, nv);
+	n = store_lookup(path);
+	nv->exists = n != NULL;
+	nv->perms = n ? node_perms(n) : NULL;
+	nv->nperms = n ? n->nperms : 0;
+	nv->child_bytes = n ? n->child_bytes : 0;
+	return 0;
+}
+
+int
+view_read_value(struct txn *t, const char *path, const void **value,
+		uint32_t *vlen)
+{
+	struct node *n;
+
+	if (t)
+		return txn_read_value(t, path, value, vlen);
+	n = store_lookup(path);
+	if (n == NULL)
+		return ENOENT;
+	*value = node_value(n);
+	*vlen = n->vlen;
+	return 0;
+}
+
+int
+view_children(void *ctx, struct txn *t, const char *path, char **names,
+	      size_t *len, uint64_t *gen)
+{
+	struct node *n, *k;
+	size_t off = 0, l;
+	char *buf;
+
+	if (t)
+		return txn_children(ctx, t, path, names, len, gen);
+	n = store_lookup(path);
+	if (n == NULL)
+		return ENOENT;
+	buf = talloc_size(ctx, n->child_bytes + 1);
+	if (buf == NULL)
+		return ENOMEM;
+	for (k = n->first; k; k = k->next) {
+		l = strlen(node_name(k)) + 1;
+		memcpy(buf + off, node_name(k), l);
+		off += l;
+	}
+	*names = buf;
+	*len = off;
+	*gen = n->cgen;
+	return 0;
+}
+
+int
+view_create(struct txn *t, const char *path, const struct perm *perms,
+	    unsigned nperms, const void *value, uint32_t vlen, bool implicit)
+{
+	if (t)
+		return txn_create(t, path, perms, nperms, value, vlen,
+				  implicit);
+	return store_create(path, perms, nperms, value, vlen, implicit)
+		       ? 0
+		       : errno;
+}
+
+int
+view_set_value(struct txn *t, const char *path, const void *value,
+	       uint32_t vlen)
+{
+	struct node *n;
+
+	if (t)
+		return txn_set_value(t, path, value, vlen);
+	n = store_lookup(path);
+	return n ? store_update(n, value, vlen, NULL, 0) : ENOENT;
+}
+
+int
+view_set_perms(struct txn *t, const char *path, const struct perm *perms,
+	       unsigned nperms)
+{
+	struct node *n;
+
+	if (t)
+		return txn_set_perms(t, path, perms, nperms);
+	n = store_lookup(path);
+	return n ? store_update(n, NULL, 0, perms, nperms) : ENOENT;
+}
+
+int
+view_rm(struct txn *t, const char *path)
+{
+	struct node *n;
+
+	if (t)
+		return txn_rm(t, path);
+	n = store_lookup(path);
+	if (n == NULL)
+		return ENOENT;
+	store_rm(n);
+	return 0;
+}

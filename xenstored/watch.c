@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The watch index and event delivery (watch.h).
+ *
+ * Each watched path has a bucket in a hash table; a bucket lists the
+ * watches on exactly that path, from any connection.  A change to P walks
+ * P's ancestors, e.g. for P = /local/domain/1/name:
+ *
+ *	/local/domain/1/name -> bucket? fire (depth 0)
+ *	/local/domain/1      -> bucket? fire if depth allows (depth 1)
+ *	/local/domain        -> ...                            (depth 2)
+ *	/local, /
+ *
+ * so firing costs one hash lookup per level plus the watches that match.
+ * A watch is a talloc child of its connection; its destructor unlinks it
+ * from its bucket and frees the bucket when it empties.
+ */
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "conn.h"
+#include "domain.h"
+#include "path.h"
+#include "watch.h"
+#include "xs_wire.h"
+
+struct bucket {
+	struct watch *head;
+	char path[];
+};
+
+struct watch {
+	struct watch *bnext, *bprev; /* in the bucket */
+	struct watch *cnext;	     /* in the connection */
+	struct bucket *bucket;
+	struct conn *conn;
+	char *token;
+	size_t strip;
+	int depth;
+};
+
+static GHashTable *buckets;
+static size_t nwatches;
+
+int
+watch_init(void)
+{
+	buckets = g_hash_table_new(g_str_hash, g_str_equal);
+	return 0;
+}
+
+size_t
+watch_count(void)
+{
+	return nwatches;
+}
+
+static struct bucket *
+bucket_get(const char *path)
+{
+	struct bucket *b = g_hash_table_lookup(buckets, path);
+	size_t len;
+
+	if (b != NULL)
+		return b;
+	len = strlen(path);
+	b = g_try_malloc(sizeof(*b) + len + 1);
+	if (b == NULL)
+		return NULL;
+	b->head = NULL;
+	memcpy(b->path, path, len + 1);
+	g_hash_table_insert(buckets, b->path, b);
+	return b;
+}
+
+static int
+destroy_watch(struct watch *w)
+{
+	struct conn *c = w->conn;
+	struct watch **pp;
+
+	if (w->bprev)
+		w->bprev->bnext = w->bnext;
+	else
+		w->bucket->head = w->bnext;
+	if (w->bnext)
+		w->bnext->bprev = w->bprev;
+	if (w->bucket->head == NULL) {
+		g_hash_table_remove(buckets, w->bucket->path);
+		g_free(w->bucket);
+	}
+	for (pp = &c->watches; *pp != NULL; pp = &(*pp)->cnext) {
+		if (*pp == w) {
+			*pp = w->cnext;
+			break;
+		}
+	}
+	c->nwatches--;
+	if (c->domain && c->domain->watches > 0)
+		c->domain->watches--;
+	nwatches--;
+	return 0;
+}
+
+static struct watch *
+find_watch(struct conn *c, const char *path, const char *token)
+{
+	struct watch *w;
+
+	for (w = c->watches; w != NULL; w = w->cnext)
+		if (strcmp(w->bucket->path, path) == 0 &&
+		    strcmp(w->token, token) == 0)
+			return w;
+	return NULL;
+}
+
+int
+watch_add(struct conn *c, const char *path, size_t strip, const char *token,
+	  int depth)
+{
+	struct watch *w;
+	int err;
+
+	if (find_watch(c, path, token) != NULL)
+		return EEXIST;
+	if (!c->who.privileged && c->domain != NULL) {
+		err = domain_quota_check(c->domain, QUOTA_WATCHES,
+					 c->domain->watches + 1UL);
+		if (err)
+			return err;
+	}
+	w = talloc_zero(c, struct watch);
+	if (w == NULL)
+		return ENOMEM;
+	w->token = talloc_strdup(w, token);
+	w->bucket = bucket_get(path);
+	if (w->token == NULL || w->bucket == NULL) {
+		talloc_free(w);
+		return ENOMEM;
+	}
+	w->conn = c;
+	w->strip = strip;
+	w->depth = depth;
+	w->bnext = w->bucket->head;
+	if (w->bnext)
+		w->bnext->bprev = w;
+	w->bucket->head = w;
+	w->cnext = c->watches;
+	c->watches = w;
+	c->nwatches++;
+	if (c->domain)
+		c->domain->watches++;
+	nwatches++;
+	talloc_set_destructor(w, destroy_watch);
+	return 0;
+}
+
+int
+watch_remove(struct conn *c, const char *path, const char *token)
+{
+	struct watch *w = find_watch(c, path, token);
+
+	if (w == NULL)
+		return ENOENT;
+	talloc_free(w);
+	return 0;
+}
+
+void
+watch_remove_all(struct conn *c)
+{
+	while (c->watches != NULL)
+		talloc_free(c->watches);
+}
+
+static bool
+may_see(const struct conn *c, const struct watch_perms *ps, unsigned nps)
+{
+	unsigned i;
+
+	if (c->who.privileged)
+		return true;
+	for (i = 0; i < nps; i++)
+		if (ps[i].p && perms_access(ps[i].p, ps[i].n, &c->who) &
+				       PERM_READ)
+			return true;
+	return false;
+}
+
+static void
+fire_bucket(struct bucket *b, const char *path, unsigned depth,
+	    const struct watch_perms *ps, unsigned nps)
+{
+	struct watch *w;
+
+	for (w = b->head; w != NULL; w = w->bnext) {
+		if (w->conn->closing)
+			continue;
+		if (w->depth >= 0 && depth > (unsigned)w->depth)
+			continue;
+		if (!may_see(w->conn, ps, nps))
+			continue;
+		conn_queue_event(w->conn, path + w->strip, w->token);
+	}
+}
+
+void
+watch_fire(const char *path, const struct watch_perms *ps, unsigned nps,
+	   bool exact)
+{
+	char buf[XENSTORE_ABS_PATH_MAX + 1];
+	struct bucket *b;
+	size_t len = strlen(path);
+	unsigned depth = 0;
+
+	if (g_hash_table_size(buckets) == 0)
+		return;
+	b = g_hash_table_lookup(buckets, path);
+	if (b)
+		fire_bucket(b, path, 0, ps, nps);
+	if (exact || len >= sizeof(buf) || path[0] != '/')
+		return;
+	memcpy(buf, path, len + 1);
+	while (len > 1) {
+		len = path_parent_len(buf);
+		buf[len] = '\0';
+		depth++;
+		b = g_hash_table_lookup(buckets, buf);
+		if (b)
+			fire_bucket(b, path, depth, ps, nps);
+	}
+}
+
+void
+watch_fire_special(const char *name, unsigned domid,
+		   const struct watch_perms *ps)
+{
+	char sub[64];
+	struct bucket *b;
+	struct watch *w;
+
+	snprintf(sub, sizeof(sub), "%s/%u", name, domid);
+	b = g_hash_table_lookup(buckets, name);
+	for (w = b ? b->head : NULL; w != NULL; w = w->bnext) {
+		if (w->conn->closing || !may_see(w->conn, ps, 1))
+			continue;
+		if (w->depth < 0)
+			conn_queue_event(w->conn, name, w->token);
+		else if (w->depth == 1)
+			conn_queue_event(w->conn, sub, w->token);
+	}
+	b = g_hash_table_lookup(buckets, sub);
+	for (w = b ? b->head : NULL; w != NULL; w = w->bnext)
+		if (!w->conn->closing && may_see(w->conn, ps, 1))
+			conn_queue_event(w->conn, sub, w->token);
+}
