@@ -369,7 +369,9 @@ conn_input(struct conn *c)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno == ECONNRESET)
+				conn_close(c, NULL);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
 				conn_close(c, strerror(errno));
 			break;
 		}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * txn-starve: a transaction that keeps losing must still commit.
+ *
+ * Writer processes rewrite /starve/x as fast as the daemon lets them,
+ * while this process runs read-modify-write transactions (read /starve/x,
+ * write /starve/count) and retries each on EAGAIN, counting attempts.
+ * It fails if any transaction needed more than the bound given on the
+ * command line, or if no attempt ever conflicted (then the test proved
+ * nothing).  It counts attempts; it times nothing.
+ *
+ * Usage: XENSTORED_PATH=sock txn-starve <transactions> <max-attempts>
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "unix.h"
+
+#define WRITERS 2
+
+static int
+request(int fd, uint32_t type, uint32_t tx, const void *p, size_t len,
+	char *reply, size_t *rlen)
+{
+	struct xsd_sockmsg h = { type, 1, tx, (uint32_t)len };
+	char buf[sizeof(h) + XENSTORE_PAYLOAD_MAX];
+	size_t got;
+	ssize_t n;
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), p, len);
+	if (write(fd, buf, sizeof(h) + len) != (ssize_t)(sizeof(h) + len))
+		return -1;
+	do {
+		for (got = 0; got < sizeof(h); got += (size_t)n)
+			if ((n = read(fd, (char *)&h + got,
+				      sizeof(h) - got)) <= 0)
+				return -1;
+		for (got = 0; got < h.len; got += (size_t)n)
+			if ((n = read(fd, reply + got, h.len - got)) <= 0)
+				return -1;
+	} while (h.type == XS_WATCH_EVENT);
+	reply[h.len] = '\0';
+	*rlen = h.len;
+	if (h.type == XS_ERROR)
+		return frame_error_errno(reply);
+	return 0;
+}
+
+static void
+writer(const char *sock)
+{
+	int fd = unix_connect(sock);
+	char reply[XENSTORE_PAYLOAD_MAX + 1];
+	size_t rlen;
+	unsigned i;
+
+	if (fd < 0)
+		_exit(1);
+	for (i = 0;; i++) {
+		char msg[64];
+		int len = snprintf(msg, sizeof(msg), "/starve/x%c%u", 0, i);
+
+		if (request(fd, XS_WRITE, 0, msg, (size_t)len, reply, &rlen))
+			_exit(1);
+	}
+}
+
+/* One read-modify-write transaction, retried; returns attempts made. */
+static unsigned
+one_transaction(int fd, unsigned *eagain)
+{
+	char reply[XENSTORE_PAYLOAD_MAX + 1], msg[64];
+	size_t rlen;
+	unsigned attempts = 0;
+	uint32_t tx;
+	int err, len;
+
+	for (;;) {
+		attempts++;
+		if (request(fd, XS_TRANSACTION_START, 0, "", 1, reply, &rlen))
+			exit(2);
+		tx = (uint32_t)strtoul(reply, NULL, 10);
+		if (request(fd, XS_READ, tx, "/starve/x", 10, reply, &rlen))
+			exit(2);
+		len = snprintf(msg, sizeof(msg), "/starve/count%cseen %s", 0,
+			       reply);
+		if (request(fd, XS_WRITE, tx, msg, (size_t)len, reply, &rlen))
+			exit(2);
+		err = request(fd, XS_TRANSACTION_END, tx, "T", 2, reply, &rlen);
+		if (err == 0)
+			return attempts;
+		if (err != EAGAIN)
+			exit(2);
+		(*eagain)++;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = getenv("XENSTORED_PATH");
+	char reply[XENSTORE_PAYLOAD_MAX + 1];
+	unsigned ntx, bound, i, a, worst = 0, eagain = 0, hist[64] = { 0 };
+	pid_t pids[WRITERS];
+	size_t rlen;
+	int fd, status = 0;
+
+	if (argc != 3 || sock == NULL) {
+		fprintf(stderr, "usage: XENSTORED_PATH=sock txn-starve "
+				"<transactions> <max-attempts>\n");
+		return 2;
+	}
+	ntx = (unsigned)atoi(argv[1]);
+	bound = (unsigned)atoi(argv[2]);
+	fd = unix_connect(sock);
+	if (fd < 0 || request(fd, XS_WRITE, 0, "/starve/x\0" "0", 11, reply,
+			      &rlen))
+		return 2;
+	for (i = 0; i < WRITERS; i++)
+		if ((pids[i] = fork()) == 0)
+			writer(sock);
+	for (i = 0; i < ntx; i++) {
+		a = one_transaction(fd, &eagain);
+		hist[a < 63 ? a : 63]++;
+		if (a > worst)
+			worst = a;
+	}
+	for (i = 0; i < WRITERS; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	printf("%u transactions, %u EAGAIN, worst %u attempts; histogram:",
+	       ntx, eagain, worst);
+	for (i = 1; i < 64; i++)
+		if (hist[i])
+			printf(" %u:%u", i, hist[i]);
+	printf("\n");
+	if (worst > bound) {
+		printf("FAIL: a transaction needed %u attempts (bound %u)\n",
+		       worst, bound);
+		status = 1;
+	}
+	if (eagain == 0) {
+		printf("FAIL: no conflict happened: the test proved nothing\n");
+		status = 1;
+	}
+	return status;
+}
