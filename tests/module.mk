@@ -25,3 +25,29 @@ check-integration: $(ALL) $(TEST_TOOLS)
 
 CHECKS += check-headers check-unit check-integration
 ALL += $(TEST_TOOLS)
+
+# --- fuzz: libFuzzer targets (clang), and a short smoke run in check ---
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_SRCS := $(wildcard transport/*.c perms/*.c) xenstored/path.c
+FUZZ_RUNS ?= 20000
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
+	@mkdir -p $(@D)
+	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		$(INC_tests) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+
+.PHONY: fuzz check-fuzz
+fuzz: $(FUZZ_BINS)
+
+# Each target runs FUZZ_RUNS inputs from its seed corpus; a crash fails.
+check-fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+		name=$$(basename $$f); name=$${name#fuzz_}; \
+		work=$$(mktemp -d); \
+		[ -d tests/fuzz/corpus/$$name ] && cp tests/fuzz/corpus/$$name/* $$work/ 2>/dev/null || true; \
+		$$f -runs=$(FUZZ_RUNS) -seed=1 $$work >$$work.log 2>&1 || \
+			{ tail -40 $$work.log; rm -rf $$work $$work.log; exit 1; }; \
+		rm -rf $$work $$work.log; echo "fuzz: $$name $(FUZZ_RUNS) runs ok"; \
+	done
+
+CHECKS += check-fuzz
