@@ -21,13 +21,13 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 
+comma := ,
 SANITIZE ?=
 ifeq ($(SANITIZE),)
 B := build
 else
 B := build/san-$(subst $(comma),-,$(SANITIZE))
 endif
-comma := ,
 
 PKGS := talloc libevent glib-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -74,6 +74,7 @@ CHECKS :=
 
 include perms/module.mk
 include transport/module.mk
+-include xen/module.mk
 include xenstored/module.mk
 include tests/module.mk
 
