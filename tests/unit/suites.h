@@ -11,7 +11,8 @@
 #define UNIT_SUITES(X)                                                         \
 	X(frame)                                                               \
 	X(perms)                                                               \
-	X(path)
+	X(path)                                                                \
+	X(ring)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)
