@@ -77,6 +77,7 @@ include transport/module.mk
 -include xen/module.mk
 include xenstored/module.mk
 include tests/module.mk
+-include tools/module.mk
 
 .PHONY: all deps check run clean check-headers format
 all: $(ALL)
@@ -91,6 +92,10 @@ check: deps
 run: deps
 	$(MAKE) all
 	sh scripts/run.sh $(BIN)
+
+.PHONY: bench
+bench: deps
+	$(MAKE) bench-run
 
 # Every header must compile on its own, with only its directory's paths.
 HEADERS := $(wildcard xen/include/*.h perms/*.h transport/*.h xenstored/*.h)

@@ -1,0 +1,208 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# `make bench`: run xs-bench against our xenstored and, when Debian's
+# xen-utils-4.17 is installed, against Xen's C daemon (cxenstored, started
+# under the LD_PRELOAD shim of ../shared/bench), each workload group on a
+# fresh daemon, the two daemons interleaved, daemon pinned to CPU 0 and
+# client to CPU 1; then print one table: figure, ours, theirs, ratio.
+# It owns the daemons' start-up and shut-down and the table; the
+# workloads are xs-bench's (tools/bench/*.c).  See docs/bench.md.
+#
+#   sh tools/bench/run.sh [BINDIR]
+#   BENCH_QUICK=1   smoke run: a tenth of the work, 10k nodes, no 1M
+#   BENCH_FULL=1    also load 1M nodes into Xen's daemon (~18 minutes)
+#   BENCH_SHARED    the shared/ directory (default: ../shared)
+#   BENCH_PIN=0     do not pin
+#   BENCH_OUT=DIR   keep the raw RESULT files in DIR
+set -u
+BIN=$(cd "${1:-build/bin}" && pwd)
+XSB=$BIN/xs-bench
+QUICK=${BENCH_QUICK:-}
+FULL=${BENCH_FULL:-}
+SHARED=${BENCH_SHARED:-$(pwd)/../shared}
+XEN_D=${BENCH_XEN_XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
+OUT=${BENCH_OUT:-$(mktemp -d /tmp/xsbench-out.XXXXXX)}
+mkdir -p "$OUT"
+: >"$OUT/ours.txt"
+: >"$OUT/theirs.txt"
+: >"$OUT/notes.txt"
+DPID=""
+S=""
+FAILED=0
+
+note() {
+	echo "# $*"
+	echo "$*" >>"$OUT/notes.txt"
+}
+
+stop_daemon() {
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	i=0
+	while kill -0 "$DPID" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=""
+	[ -n "$S" ] && rm -rf "$S"
+	S=""
+}
+trap 'stop_daemon; exit 1' INT TERM
+trap 'stop_daemon' EXIT
+
+# Pinning as ../shared/bench/README.md recommends: daemon CPU 0, client 1.
+DPIN=""
+CPIN=""
+if [ "${BENCH_PIN:-1}" != 0 ] && command -v taskset >/dev/null &&
+	[ "$(nproc)" -ge 2 ]; then
+	DPIN="taskset -c 0"
+	CPIN="taskset -c 1"
+	PINNED="daemon on CPU 0, client on CPU 1"
+else
+	PINNED="not pinned"
+fi
+
+# start_daemon ours|theirs [daemon options]: a fresh daemon in a fresh
+# scratch directory; sets DPID and S.  Returns 1 if it does not answer.
+start_daemon() {
+	who=$1
+	shift
+	S=$(mktemp -d /tmp/xsb.XXXXXX)
+	if [ "$who" = ours ]; then
+		env XENSTORED_RUNDIR="$S" $DPIN "$BIN/xenstored" -N \
+			-F "$S/pid" "$@" >"$S/daemon.log" 2>&1 &
+	else
+		env XS_SHIM_RUNDIR="$S" XENSTORED_RUNDIR="$S" \
+			LD_PRELOAD="$SHARED/bench/xs_shim.so" \
+			$DPIN "$XEN_D" -N -F "$S/pid" "$@" \
+			>"$S/daemon.log" 2>&1 &
+	fi
+	DPID=$!
+	i=0
+	while ! "$XSB" -s "$S/socket" -t ping 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 200 ] || ! kill -0 "$DPID" 2>/dev/null; then
+			note "$who daemon did not start: $(tail -n 3 "$S/daemon.log")"
+			stop_daemon
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# group ours|theirs "daemon options" xs-bench args...: one fresh daemon,
+# one xs-bench run; RESULT lines go to $OUT/<who>.txt.
+group() {
+	who=$1
+	dopts=$2
+	shift 2
+	start_daemon "$who" $dopts || return 1
+	echo "# $who: xs-bench $*" >&2
+	if ! $CPIN "$XSB" -s "$S/socket" -p "$DPID" "$@" \
+		>"$OUT/run.txt" 2>"$OUT/run.err"; then
+		note "$who: xs-bench $* failed: $(tail -n 2 "$OUT/run.err")"
+		[ "$who" = ours ] && FAILED=1
+		kill -0 "$DPID" 2>/dev/null ||
+			note "$who: the daemon died: $(tail -n 3 "$S/daemon.log")"
+	fi
+	grep '^RESULT' "$OUT/run.txt" >>"$OUT/$who.txt"
+	grep '^#' "$OUT/run.txt" | sed "s/^# /$who: /" >>"$OUT/notes.txt"
+	if [ "$who" = ours ] && [ -s "$S/daemon.log" ]; then
+		note "ours: the daemon logged $(wc -l <"$S/daemon.log") line(s), first: $(head -n 1 "$S/daemon.log")"
+	fi
+	stop_daemon
+}
+
+# Xen's C daemon, if it is here and its shim builds.
+THEIRS=""
+if [ -x "$XEN_D" ]; then
+	if make -s -C "$SHARED/bench" xs_shim.so >/dev/null 2>&1 &&
+		[ -f "$SHARED/bench/xs_shim.so" ]; then
+		THEIRS=1
+	else
+		note "Xen's daemon skipped: cannot build $SHARED/bench/xs_shim.so"
+	fi
+else
+	note "Xen's daemon skipped: $XEN_D not installed (xen-utils-4.17)"
+fi
+
+if [ -n "$QUICK" ]; then
+	MAIN="-q"
+	NODES="10000"
+	BIG=""
+else
+	MAIN=""
+	NODES="100000"
+	BIG="1000000"
+fi
+
+run_both() {
+	dopts=$1
+	shift
+	group ours "$dopts" "$@"
+	[ -n "$THEIRS" ] && group theirs "" "$@"
+	return 0
+}
+
+echo "# xs-bench: ours = $BIN/xenstored, theirs = $XEN_D; $PINNED" >&2
+run_both "" $MAIN -t seq,tput,tx,watch
+run_both "" -t populate -N $NODES
+if [ -n "$BIG" ]; then
+	group ours "" -t populate -N $BIG
+	if [ -n "$THEIRS" ] && [ -n "$FULL" ]; then
+		group theirs "" -t populate -N $BIG
+	elif [ -n "$THEIRS" ]; then
+		note "1M nodes on Xen's daemon skipped (takes ~18 min): BENCH_FULL=1 adds it"
+	fi
+fi
+
+# The durable mode, where it matters: writes, commits, loading.
+if "$BIN/xenstored" --sync=fsync --help >/dev/null 2>&1; then
+	group ours "--sync=fsync" $MAIN -w -k fsync. -T "[--sync=fsync] " \
+		-t seq,tput,tx
+	group ours "--sync=fsync" -k fsync. -T "[--sync=fsync] " \
+		-t populate -N $NODES
+	note "--sync=fsync figures: ours only (Xen's C daemon has no such mode)"
+else
+	note "--sync=fsync figures skipped: our xenstored rejects --sync=fsync"
+fi
+
+# The table: ours in the order measured, theirs joined on the key.
+echo
+echo "| figure | ours | theirs | ratio |"
+echo "|---|---|---|---|"
+awk -F '\t' '
+function fmt(v, u) {
+	if (v == "")
+		return "-"
+	if (u == "us" || u == "%")
+		return sprintf("%.1f", v)
+	if (u == "s")
+		return sprintf("%.2f", v)
+	return sprintf("%.0f", v)
+}
+FNR == NR { theirs[$2] = $3; next }
+{
+	t = ($2 in theirs) ? theirs[$2] : ""
+	r = (t != "" && t + 0 != 0) ? sprintf("%.2f", $3 / t) : "-"
+	printf "| %s | %s | %s | %s |\n", $5, fmt($3, $4), fmt(t, $4), r
+	seen[$2] = 1
+}' "$OUT/theirs.txt" "$OUT/ours.txt"
+awk -F '\t' -v ours="$OUT/ours.txt" '
+BEGIN { while ((getline l < ours) > 0) { split(l, f, "\t"); seen[f[2]] = 1 } }
+!($2 in seen) { printf "| %s | - | %.6g | - |\n", $5, $3 }' "$OUT/theirs.txt"
+echo
+echo "ratio = ours / theirs: above 1 is better for ops/s, commits/s, nodes/s;"
+echo "below 1 is better for us, s, kB.  Pinning: $PINNED."
+echo "Noise: 2 cores shared with other work; load average $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "Differences within +-20-30 % are noise on such a machine (../shared/bench/README.md)."
+if [ -s "$OUT/notes.txt" ]; then
+	echo
+	echo "Notes:"
+	sed 's/^/- /' "$OUT/notes.txt"
+fi
+[ -n "${BENCH_OUT:-}" ] || rm -rf "$OUT"
+exit $FAILED

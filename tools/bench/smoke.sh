@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# `make check-bench`: a seconds-long smoke run of xs-bench against a
+# private xenstored.  It asserts only that the tool runs every workload
+# and that its output is well formed (RESULT lines of five tab-separated
+# fields with a numeric value, the expected number of figures, '#' notes
+# otherwise); never anything about speed, which is `make bench`'s job.
+set -eu
+BIN=$(cd "${1:-build/bin}" && pwd)
+RUN=$(mktemp -d /tmp/xsb-smoke.XXXXXX)
+PID=""
+cleanup() {
+	status=$?
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$RUN"
+	exit $status
+}
+trap cleanup EXIT INT TERM
+
+XENSTORED_RUNDIR=$RUN "$BIN/xenstored" -N -F "$RUN/pid" 2>"$RUN/daemon.err" &
+PID=$!
+i=0
+until "$BIN/xs-bench" -s "$RUN/socket" -t ping 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 200 ] || ! kill -0 "$PID" 2>/dev/null; then
+		echo "check-bench: daemon did not start"
+		cat "$RUN/daemon.err"
+		exit 1
+	fi
+	sleep 0.05
+done
+
+"$BIN/xs-bench" -s "$RUN/socket" -p "$PID" -n 100 -o 320 -c 48 -X 10 \
+	-r 3 -W 10 -N 2000 -t seq,tput,tx,watch,populate >"$RUN/out" ||
+	{ echo "check-bench: xs-bench failed"; cat "$RUN/out"; exit 1; }
+
+# seq 9, tput 12, tx 4 kinds x 3 client counts x 3 + rmw's 3 "lost",
+# watch 2 per watcher count (1, 10), populate 5.
+awk -F '\t' '
+/^#/ { next }
+$1 != "RESULT" || NF != 5 || $3 !~ /^-?[0-9.]+(e[-+][0-9]+)?$/ ||
+    $2 == "" || $4 == "" || $5 == "" { bad++; print "bad line: " $0; next }
+{ n++ }
+END {
+	if (bad || n != 69) {
+		printf "check-bench: %d figures (want 69), %d bad lines\n", n, bad
+		exit 1
+	}
+}' "$RUN/out"
+if [ -s "$RUN/daemon.err" ]; then
+	echo "check-bench: the daemon wrote to stderr:"
+	cat "$RUN/daemon.err"
+	exit 1
+fi
+echo "check-bench: xs-bench ran every workload, 69 well-formed figures"
