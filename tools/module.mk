@@ -8,6 +8,7 @@
 #   make bench                   default run (~5 min with Xen's daemon)
 #   make bench BENCH_QUICK=1     smoke run, seconds
 #   make bench BENCH_FULL=1      adds 1M nodes on Xen's daemon (~18 min)
+#   make bench BENCH_REPS=3      3 fresh-daemon runs per group, medians
 #   make check-bench             xs-bench runs and its output is well formed
 #
 # Other tools/ components add their own sections below.
@@ -23,13 +24,15 @@ ALL += $(BIN)/xs-bench
 
 BENCH_QUICK ?=
 BENCH_FULL ?=
+BENCH_REPS ?= 1
 # The directory `shared` beside the checkout: Xen's daemons' shim.
 BENCH_SHARED ?= $(abspath $(CURDIR)/../shared)
 
 .PHONY: bench-run check-bench
 bench-run: $(BIN)/xenstored $(BIN)/xs-bench
 	@BENCH_QUICK=$(BENCH_QUICK) BENCH_FULL=$(BENCH_FULL) \
-		BENCH_SHARED=$(BENCH_SHARED) sh tools/bench/run.sh $(BIN)
+		BENCH_REPS=$(BENCH_REPS) BENCH_SHARED=$(BENCH_SHARED) \
+		sh tools/bench/run.sh $(BIN)
 
 check-bench: $(BIN)/xenstored $(BIN)/xs-bench
 	@sh tools/bench/smoke.sh $(BIN)

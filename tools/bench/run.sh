@@ -12,6 +12,7 @@
 #   sh tools/bench/run.sh [BINDIR]
 #   BENCH_QUICK=1   smoke run: a tenth of the work, 10k nodes, no 1M
 #   BENCH_FULL=1    also load 1M nodes into Xen's daemon (~18 minutes)
+#   BENCH_REPS=N    N fresh-daemon runs of each group, medians in the table
 #   BENCH_SHARED    the shared/ directory (default: ../shared)
 #   BENCH_PIN=0     do not pin
 #   BENCH_OUT=DIR   keep the raw RESULT files in DIR
@@ -20,6 +21,7 @@ BIN=$(cd "${1:-build/bin}" && pwd)
 XSB=$BIN/xs-bench
 QUICK=${BENCH_QUICK:-}
 FULL=${BENCH_FULL:-}
+REPS=${BENCH_REPS:-1}
 SHARED=${BENCH_SHARED:-$(pwd)/../shared}
 XEN_D=${BENCH_XEN_XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/xsbench-out.XXXXXX)}
@@ -148,8 +150,16 @@ run_both() {
 }
 
 echo "# xs-bench: ours = $BIN/xenstored, theirs = $XEN_D; $PINNED" >&2
-run_both "" $MAIN -t seq,tput,tx,watch
-run_both "" -t populate -N $NODES
+# One workload per fresh daemon, the two daemons taking turns, so that a
+# drift of the machine's load hits both alike.
+rep=0
+while [ $rep -lt "$REPS" ]; do
+	rep=$((rep + 1))
+	for w in seq tput tx watch; do
+		run_both "" $MAIN -t $w
+	done
+	run_both "" -t populate -N $NODES
+done
 if [ -n "$BIG" ]; then
 	group ours "" -t populate -N $BIG
 	if [ -n "$THEIRS" ] && [ -n "$FULL" ]; then
@@ -170,7 +180,8 @@ else
 	note "--sync=fsync figures skipped: our xenstored rejects --sync=fsync"
 fi
 
-# The table: ours in the order measured, theirs joined on the key.
+# The table: one row per key in the order first measured (ours, then
+# any only theirs has), the median of each side's runs, and the ratio.
 echo
 echo "| figure | ours | theirs | ratio |"
 echo "|---|---|---|---|"
@@ -184,17 +195,39 @@ function fmt(v, u) {
 		return sprintf("%.2f", v)
 	return sprintf("%.0f", v)
 }
-FNR == NR { theirs[$2] = $3; next }
+function median(side, k,    n, i, j, t, a) {
+	n = cnt[side, k]
+	if (n == 0)
+		return ""
+	for (i = 1; i <= n; i++)
+		a[i] = val[side, k, i] + 0
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
 {
-	t = ($2 in theirs) ? theirs[$2] : ""
-	r = (t != "" && t + 0 != 0) ? sprintf("%.2f", $3 / t) : "-"
-	printf "| %s | %s | %s | %s |\n", $5, fmt($3, $4), fmt(t, $4), r
-	seen[$2] = 1
-}' "$OUT/theirs.txt" "$OUT/ours.txt"
-awk -F '\t' -v ours="$OUT/ours.txt" '
-BEGIN { while ((getline l < ours) > 0) { split(l, f, "\t"); seen[f[2]] = 1 } }
-!($2 in seen) { printf "| %s | - | %.6g | - |\n", $5, $3 }' "$OUT/theirs.txt"
+	side = FILENAME ~ /theirs.txt$/ ? "t" : "o"
+	if (!($2 in unit)) {
+		order[++nkeys] = $2
+		unit[$2] = $4
+		text[$2] = $5
+	}
+	val[side, $2, ++cnt[side, $2]] = $3
+}
+END {
+	for (i = 1; i <= nkeys; i++) {
+		k = order[i]
+		o = median("o", k)
+		t = median("t", k)
+		r = (o != "" && t != "" && t + 0 != 0) ? sprintf("%.2f", o / t) : "-"
+		printf "| %s | %s | %s | %s |\n", text[k], fmt(o, unit[k]),
+		    fmt(t, unit[k]), r
+	}
+}' "$OUT/ours.txt" "$OUT/theirs.txt"
 echo
+[ "$REPS" -gt 1 ] && echo "Each value is the median of $REPS fresh-daemon runs (1M: one run)."
 echo "ratio = ours / theirs: above 1 is better for ops/s, commits/s, nodes/s;"
 echo "below 1 is better for us, s, kB.  Pinning: $PINNED."
 echo "Noise: 2 cores shared with other work; load average $(cut -d' ' -f1-3 /proc/loadavg)."
