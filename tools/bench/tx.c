@@ -2,16 +2,16 @@
 /*
  * The transaction workloads of xs-bench.  C clients (1, 4, 16), each on
  * its own connection, make a fixed number of commits between them; each
- * transaction is TRANSACTION_START, K requests inside it (one at a time,
- * as a libxenstore client does them), TRANSACTION_END(T), and it is
- * retried at once on EAGAIN.  The four kinds:
+ * transaction is TRANSACTION_START, its requests one at a time (as a
+ * libxenstore client does them), TRANSACTION_END(T), and it is retried at
+ * once on EAGAIN.  The four kinds:
  *
  *	disjoint   client c writes /bench/tx/dis<C>/c<c>/k0..3
  *	overlap    every client writes /bench/tx/ovl<C>/k0..3, reading nothing
  *	children   every client creates 4 new nodes in /bench/tx/kids<C>
- *	rmw        every client READs /bench/tx/rmw<C>/k0..3 and WRITEs each
- *		   value + 1; afterwards every counter must equal the number
- *		   of commits, or an update was lost
+ *	rmw        every client READs the one node /bench/tx/rmw<C>/k0 and
+ *		   WRITEs its value + 1; afterwards the counter must equal
+ *		   the number of commits, or an update was lost
  *
  * A daemon with serialisable transactions that only fails on a real
  * conflict gives 0 % EAGAIN for disjoint and children, and may give 0 %
@@ -59,6 +59,13 @@ struct tx_run {
 	unsigned long eagain, ends;
 	unsigned active;
 };
+
+/* Nodes a transaction of this kind touches. */
+static unsigned
+tx_nodes(const struct tx_run *r)
+{
+	return r->kind == TX_RMW ? 1 : K;
+}
 
 static void
 node_path(const struct tx_run *r, const struct tx_client *t, unsigned j,
@@ -179,13 +186,13 @@ tx_step(struct tx_run *r, struct tx_client *t, const struct xsb_msg *m)
 		memcpy(num, m->body, n);
 		num[n] = '\0';
 		t->val[t->step] = strtoul(num, NULL, 10);
-		if (++t->step == K) {
+		if (++t->step == tx_nodes(r)) {
 			t->step = 0;
 			t->state = ST_WRITE;
 		}
 		break;
 	case ST_WRITE:
-		if (++t->step == K)
+		if (++t->step == tx_nodes(r))
 			t->state = ST_END;
 		break;
 	case ST_END:
@@ -217,7 +224,7 @@ tx_setup(const struct xsb_opts *o, const struct tx_run *r)
 		xsb_mkdir(c, path);
 	} else {
 		for (t.id = 0; t.id < r->nclients; t.id++) {
-			for (j = 0; j < K; j++) {
+			for (j = 0; j < tx_nodes(r); j++) {
 				node_path(r, &t, j, path, sizeof(path));
 				xsb_write(c, path, "0");
 			}
@@ -228,7 +235,7 @@ tx_setup(const struct xsb_opts *o, const struct tx_run *r)
 	xsb_close(c);
 }
 
-/* Counters of rmw that lost an update, summed over k0..3. */
+/* Updates of rmw's counter that were lost. */
 static unsigned long
 tx_lost(const struct xsb_opts *o, const struct tx_run *r, unsigned long commits)
 {
@@ -238,7 +245,7 @@ tx_lost(const struct xsb_opts *o, const struct tx_run *r, unsigned long commits)
 	unsigned long lost = 0, v;
 	unsigned j;
 
-	for (j = 0; j < K; j++) {
+	for (j = 0; j < tx_nodes(r); j++) {
 		node_path(r, &t, j, path, sizeof(path));
 		xsb_read(c, path, val, sizeof(val));
 		v = strtoul(val, NULL, 10);
