@@ -103,9 +103,16 @@ group() {
 	shift 2
 	start_daemon "$who" $dopts || return 1
 	echo "# $who: xs-bench $*" >&2
-	if ! $CPIN "$XSB" -s "$S/socket" -p "$DPID" "$@" \
-		>"$OUT/run.txt" 2>"$OUT/run.err"; then
+	# A hung daemon must not hang the bench: xs-bench gets a deadline.
+	timeout "${TMO:-300}" $CPIN "$XSB" -s "$S/socket" -p "$DPID" "$@" \
+		>"$OUT/run.txt" 2>"$OUT/run.err"
+	rc=$?
+	if [ $rc = 124 ]; then
+		note "$who: xs-bench $* timed out after ${TMO:-300} s (daemon state: $(grep State /proc/$DPID/status 2>/dev/null | cut -f2); a spinning daemon shows R)"
+	elif [ $rc != 0 ]; then
 		note "$who: xs-bench $* failed: $(tail -n 2 "$OUT/run.err")"
+	fi
+	if [ $rc != 0 ]; then
 		[ "$who" = ours ] && FAILED=1
 		kill -0 "$DPID" 2>/dev/null ||
 			note "$who: the daemon died: $(tail -n 3 "$S/daemon.log")"
@@ -149,7 +156,11 @@ run_both() {
 	return 0
 }
 
-echo "# xs-bench: ours = $BIN/xenstored, theirs = $XEN_D; $PINNED" >&2
+OURS_REV=$(git rev-parse --short HEAD 2>/dev/null)
+[ -n "$(git status --porcelain -- xenstored transport perms xen 2>/dev/null)" ] &&
+	OURS_REV="$OURS_REV + uncommitted changes"
+THEIRS_VER=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null)
+echo "# xs-bench: ours = $BIN/xenstored ($OURS_REV), theirs = $XEN_D ($THEIRS_VER); $PINNED" >&2
 # One workload per fresh daemon, the two daemons taking turns, so that a
 # drift of the machine's load hits both alike.
 rep=0
@@ -163,7 +174,9 @@ done
 if [ -n "$BIG" ]; then
 	group ours "" -t populate -N $BIG
 	if [ -n "$THEIRS" ] && [ -n "$FULL" ]; then
+		TMO=3600
 		group theirs "" -t populate -N $BIG
+		TMO=300
 	elif [ -n "$THEIRS" ]; then
 		note "1M nodes on Xen's daemon skipped (takes ~18 min): BENCH_FULL=1 adds it"
 	fi
@@ -228,6 +241,8 @@ END {
 }' "$OUT/ours.txt" "$OUT/theirs.txt"
 echo
 [ "$REPS" -gt 1 ] && echo "Each value is the median of $REPS fresh-daemon runs (1M: one run)."
+[ -n "$THEIRS" ] || THEIRS_VER=""
+echo "ours: $BIN/xenstored at ${OURS_REV:-?}; theirs: Xen's C xenstored ${THEIRS_VER:-(not run)}."
 echo "ratio = ours / theirs: above 1 is better for ops/s, commits/s, nodes/s;"
 echo "below 1 is better for us, s, kB.  Pinning: $PINNED."
 echo "Noise: 2 cores shared with other work; load average $(cut -d' ' -f1-3 /proc/loadavg)."
