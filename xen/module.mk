@@ -3,6 +3,104 @@
 # The simulated hypervisor (DESIGN.md section 5) and the shared-ring
 # transport.  Included by the top-level Makefile right after
 # transport/module.mk, before anything that links TRANSPORT_OBJS.
+#
+#   $(BIN)/xenhyp                 the hypervisor process (xen/sim)
+#   $(LIB)/libxen*.so             Xen's library API over it (xen/lib)
+#   $(B)/tests/hyptest            the scenarios tests/integration/hyp_*.sh run
+#
+# For code that talks to the hypervisor (the daemon, tools):
+#   XEN=sim (default) or XEN=system (Debian's libxen-dev, real Xen)
+#   XENLIBS_CFLAGS  include path for <xenctrl.h>, <xenevtchn.h>, ...
+#   XENLIBS_LIBS    link flags (sim: our libraries, found at run time by
+#                   rpath; their sonames end in -xsim so that a binary
+#                   built for the simulator never loads Xen's libraries)
+#   XENLIBS_DEPS    prerequisites to add to the link rule
+# Sim-only extensions (xensim.h) are under -Ixen/include, as usual.
 
 # transport/ring.c belongs to the transport objects (daemon and client).
 TRANSPORT_OBJS += $(B)/obj/transport/ring.o
+
+XEN ?= sim
+PROTOBUF_CFLAGS := $(shell pkg-config --cflags libprotobuf-c 2>/dev/null)
+PROTOBUF_LIBS := $(shell pkg-config --libs libprotobuf-c 2>/dev/null || echo -lprotobuf-c)
+
+XSIM_GEN := $(B)/gen/xen/include
+XSIM_PB_H := $(XSIM_GEN)/hypercall.pb-c.h
+XSIM_PB_C := $(XSIM_GEN)/hypercall.pb-c.c
+# Level 1: xen/include, the generated channel messages and their own dir.
+INC_xensim := -Ixen/include -Ixen/include/xenapi -I$(XSIM_GEN) \
+	$(PROTOBUF_CFLAGS)
+INC_xenlib := $(INC_xensim) -Ixen/lib
+INC_xenhyp := $(INC_xensim) -Ixen/sim $(PKG_CFLAGS)
+
+$(XSIM_PB_C) $(XSIM_PB_H) &: xen/include/hypercall.proto
+	@mkdir -p $(XSIM_GEN)
+	$(Q)protoc-c --c_out=$(XSIM_GEN) --proto_path=xen/include $<
+
+# Generated code is not ours to warn about.
+$(B)/obj/xen/gen/hypercall.pb-c.o: $(XSIM_PB_C)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -Werror -W%,$(CFLAGS)) -fPIC \
+		-fvisibility=hidden $(INC_xensim) -c -o $@ $<
+
+$(B)/obj/xen/lib/%.o: xen/lib/%.c | $(XSIM_PB_H)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -fPIC $(INC_xenlib) -c -o $@ $<
+
+$(B)/obj/xen/sim/%.o: xen/sim/%.c | $(XSIM_PB_H)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(INC_xenhyp) -c -o $@ $<
+
+XSIM_COMMON_OBJS := $(B)/obj/xen/lib/chan.o $(B)/obj/xen/lib/msg.o \
+	$(B)/obj/xen/gen/hypercall.pb-c.o
+
+# $(call xsim_lib,name,objects): $(LIB)/lib<name>.so and its soname file.
+define xsim_lib
+$(LIB)/lib$(1)-xsim.so.1: $(2) $(XSIM_COMMON_OBJS) xen/lib/exports.map
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(LDFLAGS) -shared -Wl,-soname,lib$(1)-xsim.so.1 \
+		-Wl,--version-script=xen/lib/exports.map -Wl,-z,defs \
+		-o $$@ $(2) $(XSIM_COMMON_OBJS) $$(PROTOBUF_LIBS)
+$(LIB)/lib$(1).so: $(LIB)/lib$(1)-xsim.so.1
+	$$(Q)ln -sf lib$(1)-xsim.so.1 $$@
+XSIM_LIBS += $(LIB)/lib$(1).so $(LIB)/lib$(1)-xsim.so.1
+endef
+XSIM_LIBS :=
+$(eval $(call xsim_lib,xenevtchn,$(B)/obj/xen/lib/evtchn.o))
+$(eval $(call xsim_lib,xengnttab,$(B)/obj/xen/lib/gnttab.o))
+$(eval $(call xsim_lib,xenforeignmemory,$(B)/obj/xen/lib/foreignmemory.o))
+$(eval $(call xsim_lib,xenctrl,$(B)/obj/xen/lib/ctrl.o))
+
+XENHYP_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard xen/sim/*.c))
+$(BIN)/xenhyp: $(XENHYP_OBJS) $(B)/obj/xen/lib/msg.o \
+		$(B)/obj/xen/gen/hypercall.pb-c.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PROTOBUF_LIBS)
+
+XENLIBS_NAMES := -lxenctrl -lxenevtchn -lxengnttab -lxenforeignmemory
+ifeq ($(XEN),sim)
+XENLIBS_CFLAGS := -Ixen/include/xenapi
+XENLIBS_LIBS := -L$(LIB) -Wl,-rpath,$(abspath $(LIB)) $(XENLIBS_NAMES)
+XENLIBS_DEPS := $(XSIM_LIBS)
+else
+XENLIBS_CFLAGS :=
+XENLIBS_LIBS := $(XENLIBS_NAMES)
+XENLIBS_DEPS :=
+endif
+
+# The hypervisor scenarios: a test program acting as dom0 and guests.
+$(B)/obj/tests/hyp/%.o: tests/hyp/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -Ixen/include -Ixen/include/xenapi -Itransport \
+		-c -o $@ $<
+$(B)/tests/hyptest: $(B)/obj/tests/hyp/hyptest.o $(B)/obj/transport/ring.o \
+		$(XSIM_LIBS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/obj/tests/hyp/hyptest.o \
+		$(B)/obj/transport/ring.o -L$(LIB) \
+		-Wl,-rpath,$(abspath $(LIB)) $(XENLIBS_NAMES)
+
+ALL += $(BIN)/xenhyp $(XSIM_LIBS) $(B)/tests/hyptest

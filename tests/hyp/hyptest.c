@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenarios for the simulated hypervisor, run by tests/integration/hyp_*.sh
+ * against a private xenhyp.  The program is both sides: run as
+ * "hyptest <scenario>" it is a dom0 toolstack that creates domains and
+ * starts guests, each by exec'ing itself as "hyptest guest <role> ...",
+ * with nothing but the inherited hypercall channel to act through.
+ *
+ * Every check prints what failed and exits 1; "PASS <scenario>" on
+ * success.  Waits are bounded only to turn a hang into a failure (30 s);
+ * nothing asserts on timing.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <xenctrl.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xengnttab.h>
+
+#include "ring.h"
+#include "xensim.h"
+
+#define HANG_GUARD_MS 30000
+
+static const char *who = "dom0";
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fail(int line, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fprintf(stderr, "FAIL (%s, line %d): ", who, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " [errno %s]\n", strerror(err));
+	exit(1);
+}
+
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			fail(__LINE__, __VA_ARGS__);                           \
+	} while (0)
+
+/* The call must fail with errno e. */
+#define REFUSED(call, e, what)                                                 \
+	do {                                                                   \
+		errno = 0;                                                     \
+		CHECK(!(call) && errno == (e), "%s: not refused with %s",     \
+		      what, #e);                                               \
+	} while (0)
+
+struct guest {
+	uint32_t domid;
+	uint32_t port; /* its xenstore event channel, remote dom0 */
+	pid_t pid;
+	FILE *out; /* the guest's stdout */
+	int in;	   /* the guest's stdin */
+};
+
+static xc_interface *xch;
+static xenforeignmemory_handle *fmem;
+
+static void
+open_dom0(void)
+{
+	xch = xc_interface_open(NULL, NULL, 0);
+	CHECK(xch, "xc_interface_open");
+	fmem = xenforeignmemory_open(NULL, 0);
+	CHECK(fmem, "xenforeignmemory_open");
+}
+
+/* Toolstack: create a domain and its xenstore port, fill the start info. */
+static void
+create_domain(struct guest *g)
+{
+	struct xen_domctl_createdomain cfg = { .max_vcpus = 1 };
+	xen_pfn_t pfn = XSIM_START_INFO_PFN;
+	struct xsim_start_info *si;
+	int port;
+
+	memset(g, 0, sizeof(*g));
+	CHECK(xc_domain_create(xch, &g->domid, &cfg) == 0, "create");
+	port = xc_evtchn_alloc_unbound(xch, g->domid, 0);
+	CHECK(port > 0, "alloc_unbound");
+	g->port = (uint32_t)port;
+	si = xenforeignmemory_map(fmem, g->domid, PROT_READ | PROT_WRITE, 1,
+				  &pfn, NULL);
+	CHECK(si, "map start info of dom%u", g->domid);
+	CHECK(memcmp(si->magic, XSIM_START_MAGIC, 8) == 0 &&
+		      si->domid == g->domid,
+	      "start info of dom%u", g->domid);
+	si->store_evtchn = g->port;
+	xenforeignmemory_unmap(fmem, si, 1);
+	CHECK(xc_domain_unpause(xch, g->domid) == 0, "unpause");
+}
+
+/* Toolstack: start "hyptest guest role args..." as domain g. */
+static void
+start_guest(struct guest *g, const char *role, const char *arg1,
+	    const char *arg2)
+{
+	int chan = xsim_domain_channel(xch, g->domid), up[2], down[2];
+	char num[16];
+
+	CHECK(chan >= 0, "channel of dom%u", g->domid);
+	CHECK(pipe(up) == 0 && pipe(down) == 0, "pipe");
+	fflush(NULL);
+	g->pid = fork();
+	CHECK(g->pid >= 0, "fork");
+	if (g->pid == 0) {
+		dup2(down[0], 0);
+		dup2(up[1], 1);
+		close(up[0]);
+		close(up[1]);
+		close(down[0]);
+		close(down[1]);
+		snprintf(num, sizeof(num), "%d", chan);
+		setenv(XENHYP_CHANNEL_ENV, num, 1);
+		execl("/proc/self/exe", "hyptest", "guest", role,
+		      arg1 ? arg1 : "", arg2 ? arg2 : "", (char *)NULL);
+		_exit(127);
+	}
+	/* Only the guest may hold its channel, or it would never die. */
+	close(chan);
+	close(up[1]);
+	close(down[0]);
+	g->out = fdopen(up[0], "r");
+	g->in = down[1];
+	CHECK(g->out, "fdopen");
+}
+
+/* The next line the guest prints (without the newline). */
+static char *
+guest_line(struct guest *g, char *buf, size_t len)
+{
+	CHECK(fgets(buf, (int)len, g->out), "dom%u said nothing", g->domid);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static int
+guest_wait(struct guest *g)
+{
+	int status;
+
+	if (g->in >= 0)
+		close(g->in);
+	g->in = -1;
+	CHECK(waitpid(g->pid, &status, 0) == g->pid, "waitpid");
+	fclose(g->out);
+	return status;
+}
+
+static void
+guest_ok(struct guest *g)
+{
+	int status = guest_wait(g);
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "guest dom%u failed (status %#x)", g->domid, status);
+}
+
+static void
+wait_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	CHECK(poll(&p, 1, HANG_GUARD_MS) == 1, "no event (hang guard)");
+}
+
+/* ---- guest roles ---- */
+
+static struct xsim_start_info *
+guest_start_info(void)
+{
+	xen_pfn_t pfn = XSIM_START_INFO_PFN;
+	struct xsim_start_info *si;
+
+	si = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ, 1, &pfn, NULL);
+	CHECK(si && memcmp(si->magic, XSIM_START_MAGIC, 8) == 0,
+	      "own start info");
+	return si;
+}
+
+/*
+ * Share a writable and a read-only page with domain argv[0], and put a
+ * request on our own xenstore ring for dom0 to find; print both refs,
+ * then, when told, check what the mapper wrote back.
+ */
+static int
+role_sharer(char **argv)
+{
+	uint32_t peer = (uint32_t)atoi(argv[0]), rw, ro;
+	xen_pfn_t pfn = XSIM_STORE_PFN;
+	struct xenstore_domain_interface *ring;
+	xengntshr_handle *gs = xengntshr_open(NULL, 0);
+	char *a, *b, line[64];
+
+	CHECK(gs, "xengntshr_open");
+	a = xengntshr_share_pages(gs, peer, 1, &rw, 1);
+	b = xengntshr_share_pages(gs, peer, 1, &ro, 0);
+	CHECK(a && b && rw != ro, "share pages");
+	strcpy(a, "granted by A");
+	strcpy(b, "read-only from A");
+	ring = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE,
+				    1, &pfn, NULL);
+	CHECK(ring, "map own xenstore page");
+	CHECK(ring_write(ring, RING_CLIENT, "hello xenstored", 16) == 16,
+	      "ring write");
+	printf("%u %u\n", rw, ro);
+	fflush(stdout);
+	CHECK(fgets(line, sizeof(line), stdin), "no go-ahead");
+	CHECK(strcmp(a, "written by B") == 0, "page says [%s]", a);
+	CHECK(xengntshr_unshare(gs, a, 1) == 0, "unshare");
+	REFUSED(xengntshr_unshare(gs, a, 1) == 0, EINVAL, "unshare twice");
+	xenforeignmemory_unmap(fmem, ring, 1);
+	xengntshr_close(gs);
+	return 0;
+}
+
+/* Map domain argv[0]'s grants argv[1] = "rw ro" as their grantee. */
+static int
+role_mapper(char **argv)
+{
+	uint32_t dom = (uint32_t)atoi(argv[0]), rw, ro;
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	char *p;
+
+	CHECK(gt, "xengnttab_open");
+	CHECK(sscanf(argv[1], "%u %u", &rw, &ro) == 2, "refs");
+	p = xengnttab_map_grant_ref(gt, dom, rw, PROT_READ | PROT_WRITE);
+	CHECK(p, "map writable grant");
+	CHECK(strcmp(p, "granted by A") == 0, "page says [%s]", p);
+	strcpy(p, "written by B");
+	CHECK(xengnttab_unmap(gt, p, 1) == 0, "unmap");
+	REFUSED(xengnttab_map_grant_ref(gt, dom, ro, PROT_READ | PROT_WRITE),
+		EPERM, "writable map of a read-only grant");
+	p = xengnttab_map_grant_ref(gt, dom, ro, PROT_READ);
+	CHECK(p && strcmp(p, "read-only from A") == 0, "map read-only grant");
+	REFUSED(xengnttab_map_grant_ref(gt, dom, 100, PROT_READ), EINVAL,
+		"unused grant reference");
+	REFUSED(xengnttab_map_grant_ref(gt, dom, 99999, PROT_READ), EINVAL,
+		"grant reference out of range");
+	REFUSED(xengnttab_map_grant_ref(gt, dom,
+					GNTTAB_RESERVED_XENSTORE, PROT_READ),
+		EPERM, "xenstore page of another domain");
+	xengnttab_close(gt);
+	return 0;
+}
+
+/* Try the grants of domain argv[0] meant for someone else. */
+static int
+role_intruder(char **argv)
+{
+	uint32_t dom = (uint32_t)atoi(argv[0]), rw, ro;
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	xen_pfn_t pfn = XSIM_STORE_PFN;
+
+	CHECK(gt, "xengnttab_open");
+	CHECK(sscanf(argv[1], "%u %u", &rw, &ro) == 2, "refs");
+	REFUSED(xengnttab_map_grant_ref(gt, dom, rw, PROT_READ), EPERM,
+		"map a grant meant for another domain");
+	REFUSED(xengnttab_map_grant_ref(gt, dom, ro, PROT_READ), EPERM,
+		"map a read-only grant meant for another domain");
+	REFUSED(xenforeignmemory_map(fmem, dom, PROT_READ, 1, &pfn, NULL),
+		EPERM, "foreign map without privilege");
+	xengnttab_close(gt);
+	return 0;
+}
+
+/* Attach our xenstore port and echo every event back, argv[0] times. */
+static int
+role_echo(char **argv)
+{
+	struct xsim_start_info *si = guest_start_info();
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	int i, n = atoi(argv[0]), port;
+
+	CHECK(xce, "xenevtchn_open");
+	port = xsim_evtchn_attach(xce, si->store_evtchn);
+	CHECK(port == (int)si->store_evtchn, "attach port %u",
+	      si->store_evtchn);
+	REFUSED(xsim_evtchn_attach(xce, si->store_evtchn) >= 0, EBUSY,
+		"attach twice");
+	printf("ready\n");
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		wait_readable(xenevtchn_fd(xce));
+		CHECK(xenevtchn_pending(xce) == port, "pending");
+		CHECK(xenevtchn_unmask(xce, (evtchn_port_t)port) == 0,
+		      "unmask");
+		CHECK(xenevtchn_notify(xce, (evtchn_port_t)port) == 0,
+		      "notify");
+	}
+	xenevtchn_close(xce);
+	return 0;
+}
+
+/* Shut down with reason argv[0], or die of a signal if it is "kill". */
+static int
+role_die(char **argv)
+{
+	if (strcmp(argv[0], "kill") == 0)
+		raise(SIGKILL);
+	CHECK(xc_domain_shutdown(xch, DOMID_SELF, atoi(argv[0])) == 0,
+	      "shutdown self");
+	return 0;
+}
+
+/*
+ * Everything a guest might try in order to act as another domain, given
+ * a victim domain argv[0] whose xenstore port is argv[1].
+ */
+static int
+role_impostor(char **argv)
+{
+	uint32_t victim = (uint32_t)atoi(argv[0]), me, domid = 0;
+	evtchn_port_t vport = (evtchn_port_t)atoi(argv[1]);
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	xen_pfn_t pfn = XSIM_STORE_PFN;
+	xc_dominfo_t info;
+	int priv;
+
+	CHECK(xce && gt, "open handles");
+	CHECK(xsim_whoami(xch, &me, &priv) == 0 && me != 0 && !priv,
+	      "identity");
+	REFUSED(xc_domain_create(xch, &domid, NULL) == 0, EPERM, "create");
+	REFUSED(xc_domain_destroy(xch, victim) == 0, EPERM, "destroy");
+	REFUSED(xc_domain_shutdown(xch, victim, SHUTDOWN_poweroff) == 0,
+		EPERM, "shut another domain down");
+	REFUSED(xc_domain_getinfo(xch, 0, 1, &info) >= 0, EPERM, "getinfo");
+	REFUSED(xsim_domain_channel(xch, victim) >= 0, EPERM,
+		"take another domain's channel");
+	REFUSED(xc_evtchn_alloc_unbound(xch, victim, me) >= 0, EPERM,
+		"allocate a port in another domain");
+	REFUSED(xenevtchn_bind_interdomain(xce, victim, vport) >= 0, EPERM,
+		"bind a port reserved for dom0");
+	REFUSED(xenevtchn_bind_virq(xce, VIRQ_DOM_EXC) >= 0, EPERM,
+		"bind VIRQ_DOM_EXC");
+	REFUSED(xengnttab_map_grant_ref(gt, victim, GNTTAB_RESERVED_XENSTORE,
+					PROT_READ),
+		EPERM, "map another domain's xenstore page");
+	REFUSED(xenforeignmemory_map(fmem, 0, PROT_READ, 1, &pfn, NULL),
+		EPERM, "foreign map of dom0");
+
+	/* Without our channel, as an ordinary user: no way in either. */
+	unsetenv(XENHYP_CHANNEL_ENV);
+	CHECK(setgid(65534) == 0 && setuid(65534) == 0, "drop to nobody");
+	REFUSED(xc_interface_open(NULL, NULL, 0), EACCES,
+		"dom0 socket as another user");
+	xenevtchn_close(xce);
+	xengnttab_close(gt);
+	return 0;
+}
+
+static int
+guest_main(int argc, char **argv)
+{
+	static char name[32];
+	int ret = 1;
+
+	snprintf(name, sizeof(name), "guest %s", argc > 0 ? argv[0] : "?");
+	who = name;
+	CHECK(argc == 3, "guest arguments");
+	xch = xc_interface_open(NULL, NULL, 0);
+	CHECK(xch, "guest xc_interface_open");
+	fmem = xenforeignmemory_open(NULL, 0);
+	CHECK(fmem, "guest xenforeignmemory_open");
+	if (strcmp(argv[0], "sharer") == 0)
+		ret = role_sharer(argv + 1);
+	else if (strcmp(argv[0], "mapper") == 0)
+		ret = role_mapper(argv + 1);
+	else if (strcmp(argv[0], "intruder") == 0)
+		ret = role_intruder(argv + 1);
+	else if (strcmp(argv[0], "echo") == 0)
+		ret = role_echo(argv + 1);
+	else if (strcmp(argv[0], "die") == 0)
+		ret = role_die(argv + 1);
+	else if (strcmp(argv[0], "impostor") == 0)
+		ret = role_impostor(argv + 1);
+	else
+		CHECK(0, "unknown role %s", argv[0]);
+	xenforeignmemory_close(fmem);
+	xc_interface_close(xch);
+	return ret;
+}
+
+/* ---- scenarios (dom0) ---- */
+
+/* Two domains share pages; a third and dom0 are refused. */
+static int
+scenario_grant(void)
+{
+	struct guest a, b, c;
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	struct xenstore_domain_interface *ring;
+	char refs[64], num[16], buf[32];
+	uint32_t rw, ro;
+
+	CHECK(gt, "xengnttab_open");
+	create_domain(&a);
+	create_domain(&b);
+	create_domain(&c);
+	snprintf(num, sizeof(num), "%u", b.domid);
+	start_guest(&a, "sharer", num, NULL);
+	guest_line(&a, refs, sizeof(refs));
+	CHECK(sscanf(refs, "%u %u", &rw, &ro) == 2, "refs [%s]", refs);
+
+	/* dom0 is not the grantee of A's pages... */
+	REFUSED(xengnttab_map_grant_ref(gt, a.domid, rw, PROT_READ), EPERM,
+		"dom0 maps a grant meant for B");
+	/* ...but reaches A's xenstore page through reserved grant 1. */
+	ring = xengnttab_map_grant_ref(gt, a.domid, GNTTAB_RESERVED_XENSTORE,
+				       PROT_READ | PROT_WRITE);
+	CHECK(ring, "map grant 1 of dom%u", a.domid);
+	CHECK(ring_read(ring, RING_SERVER, buf, sizeof(buf)) == 16 &&
+		      strcmp(buf, "hello xenstored") == 0,
+	      "request on the xenstore ring");
+	CHECK(xengnttab_unmap(gt, ring, 1) == 0, "unmap grant 1");
+	REFUSED(xengnttab_unmap(gt, ring, 1) == 0, EINVAL, "unmap twice");
+
+	snprintf(num, sizeof(num), "%u", a.domid);
+	start_guest(&b, "mapper", num, refs);
+	guest_ok(&b);
+	start_guest(&c, "intruder", num, refs);
+	guest_ok(&c);
+	CHECK(write(a.in, "check\n", 6) == 6, "go-ahead");
+	guest_ok(&a);
+	REFUSED(xengnttab_map_grant_ref(gt, 0x7000, 1, PROT_READ), ESRCH,
+		"map from a domain that does not exist");
+	xengnttab_close(gt);
+	return 0;
+}
+
+/* dom0 binds a guest's xenstore port; events go both ways, bypassing
+ * the hypervisor (stopped meanwhile); unbinding and rebinding works. */
+static int
+scenario_event(const char *hyp_pid)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	pid_t hyp = (pid_t)atoi(hyp_pid);
+	struct guest a;
+	int round, i, local;
+	char line[32];
+
+	CHECK(xce && hyp > 0, "xenevtchn_open / hypervisor pid");
+	create_domain(&a);
+	start_guest(&a, "echo", "6", NULL);
+	CHECK(strcmp(guest_line(&a, line, sizeof(line)), "ready") == 0,
+	      "guest ready");
+	for (round = 0; round < 2; round++) {
+		local = xenevtchn_bind_interdomain(xce, a.domid, a.port);
+		CHECK(local > 0, "bind_interdomain");
+		REFUSED(xenevtchn_bind_interdomain(xce, a.domid, a.port) >= 0,
+			EINVAL, "bind a bound port again");
+		/* The hot path must not need the hypervisor at all. */
+		CHECK(kill(hyp, SIGSTOP) == 0, "stop hypervisor");
+		for (i = 0; i < 3; i++) {
+			CHECK(xenevtchn_notify(xce, (evtchn_port_t)local) == 0,
+			      "notify");
+			wait_readable(xenevtchn_fd(xce));
+			CHECK(xenevtchn_pending(xce) == local, "pending");
+			CHECK(xenevtchn_unmask(xce, (evtchn_port_t)local) == 0,
+			      "unmask");
+		}
+		CHECK(kill(hyp, SIGCONT) == 0, "continue hypervisor");
+		CHECK(xenevtchn_unbind(xce, (evtchn_port_t)local) == 0,
+		      "unbind");
+		REFUSED(xenevtchn_notify(xce, (evtchn_port_t)local) == 0,
+			EINVAL, "notify an unbound port");
+	}
+	guest_ok(&a);
+
+	/* A local pair: bind_unbound_port and loopback interdomain. */
+	local = xenevtchn_bind_unbound_port(xce, 0);
+	CHECK(local > 0, "bind_unbound_port");
+	i = xenevtchn_bind_interdomain(xce, 0, (evtchn_port_t)local);
+	CHECK(i > 0 && i != local, "loopback bind");
+	CHECK(xenevtchn_notify(xce, (evtchn_port_t)i) == 0, "notify");
+	wait_readable(xenevtchn_fd(xce));
+	CHECK(xenevtchn_pending(xce) == local, "loopback pending");
+	xenevtchn_close(xce);
+	return 0;
+}
+
+/*
+ * Wait for VIRQ_DOM_EXC on vport until dom is dying (a shutdown and the
+ * death that follows may come as one event or two), then check its state.
+ */
+static void
+expect_dead(xenevtchn_handle *xce, int vport, uint32_t dom, int reason)
+{
+	xc_dominfo_t info;
+
+	do {
+		wait_readable(xenevtchn_fd(xce));
+		CHECK(xenevtchn_pending(xce) == vport, "VIRQ_DOM_EXC pending");
+		CHECK(xenevtchn_unmask(xce, (evtchn_port_t)vport) == 0,
+		      "unmask");
+		CHECK(xc_domain_getinfo(xch, dom, 1, &info) == 1 &&
+			      info.domid == dom,
+		      "getinfo dom%u", dom);
+	} while (!info.dying);
+	CHECK(info.shutdown, "dom%u dying but not shut down", dom);
+	CHECK(info.shutdown_reason == (unsigned)reason,
+	      "dom%u shutdown reason %u, not %d", dom, info.shutdown_reason,
+	      reason);
+}
+
+/* Guests that crash or exit make their domains dead; dom0 hears it. */
+static int
+scenario_death(void)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	struct guest a, b, c;
+	xc_dominfo_t info[8];
+	int vport, n, i, dead = 0;
+
+	CHECK(xce, "xenevtchn_open");
+	vport = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC);
+	CHECK(vport > 0, "bind VIRQ_DOM_EXC");
+	create_domain(&a);
+	create_domain(&b);
+	create_domain(&c);
+	CHECK(xc_domain_getinfo(xch, a.domid, 1, info) == 1 &&
+		      !info[0].dying && !info[0].shutdown,
+	      "dom%u alive", a.domid);
+
+	start_guest(&a, "die", "kill", NULL);
+	CHECK(WIFSIGNALED(guest_wait(&a)), "guest killed");
+	expect_dead(xce, vport, a.domid, SHUTDOWN_crash);
+
+	start_guest(&b, "die", "0", NULL); /* SHUTDOWN_poweroff, exit 0 */
+	guest_ok(&b);
+	/* Shutdown and death may be one event or two. */
+	expect_dead(xce, vport, b.domid, SHUTDOWN_poweroff);
+
+	/* The daemon's view: every dying domain, c still alive. */
+	n = xc_domain_getinfo(xch, 0, 8, info);
+	CHECK(n == 4, "4 domains, got %d", n);
+	for (i = 0; i < n; i++) {
+		dead += info[i].dying;
+		CHECK(info[i].dying == (info[i].domid == a.domid ||
+					info[i].domid == b.domid),
+		      "dom%u dying %d", info[i].domid, info[i].dying);
+	}
+	CHECK(dead == 2, "%d dead", dead);
+	REFUSED(xsim_domain_channel(xch, a.domid) >= 0, ESRCH,
+		"channel of a dead domain");
+
+	/* Destroying removes the domain and raises the VIRQ again. */
+	CHECK(xc_domain_destroy(xch, a.domid) == 0, "destroy");
+	CHECK(xc_domain_destroy(xch, b.domid) == 0, "destroy");
+	wait_readable(xenevtchn_fd(xce));
+	CHECK(xenevtchn_pending(xce) == vport, "VIRQ after destroy");
+	n = xc_domain_getinfo(xch, a.domid, 1, info);
+	CHECK(n == 1 && info[0].domid == c.domid, "dom%u gone", a.domid);
+	REFUSED(xc_domain_destroy(xch, a.domid) == 0, ESRCH,
+		"destroy twice");
+	REFUSED(xc_domain_destroy(xch, 0) == 0, EINVAL, "destroy dom0");
+	xenevtchn_close(xce);
+	return 0;
+}
+
+/*
+ * Even with the socket opened to everybody, a process of another user is
+ * refused by the hypervisor's SO_PEERCRED check.
+ */
+static void
+refused_by_peercred(void)
+{
+	const char *dir = getenv(XENHYP_RUNDIR_ENV);
+	char path[512];
+	pid_t pid;
+	int status;
+
+	CHECK(dir, "%s not set", XENHYP_RUNDIR_ENV);
+	snprintf(path, sizeof(path), "%s/%s", dir, XENHYP_SOCKET_NAME);
+	CHECK(chmod(dir, 0711) == 0 && chmod(path, 0666) == 0, "chmod");
+	fflush(NULL);
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		who = "nobody";
+		CHECK(setgid(65534) == 0 && setuid(65534) == 0, "setuid");
+		REFUSED(xc_interface_open(NULL, NULL, 0), EACCES,
+			"dom0 socket from another uid");
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0,
+	      "peer credential check");
+	CHECK(chmod(path, 0600) == 0 && chmod(dir, 0700) == 0, "chmod back");
+}
+
+/* Nobody acts as a domain it is not. */
+static int
+scenario_pose(void)
+{
+	struct guest v, x;
+	char port[16], num[16];
+	int ch;
+
+	create_domain(&v);
+	create_domain(&x);
+	ch = xsim_domain_channel(xch, v.domid);
+	CHECK(ch >= 0, "channel of dom%u", v.domid);
+	REFUSED(xsim_domain_channel(xch, v.domid) >= 0, EBUSY,
+		"a second channel for one domain");
+	REFUSED(xsim_domain_channel(xch, 0) >= 0, EINVAL,
+		"a channel for dom0");
+	snprintf(num, sizeof(num), "%u", v.domid);
+	snprintf(port, sizeof(port), "%u", v.port);
+	start_guest(&x, "impostor", num, port);
+	guest_ok(&x);
+	close(ch);
+	refused_by_peercred();
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "guest") == 0)
+		return guest_main(argc - 2, argv + 2);
+	if (argc < 2) {
+		fprintf(stderr, "usage: hyptest grant|event PID|death|pose\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	open_dom0();
+	if (strcmp(argv[1], "grant") == 0)
+		scenario_grant();
+	else if (strcmp(argv[1], "event") == 0 && argc == 3)
+		scenario_event(argv[2]);
+	else if (strcmp(argv[1], "death") == 0)
+		scenario_death();
+	else if (strcmp(argv[1], "pose") == 0)
+		scenario_pose();
+	else
+		CHECK(0, "unknown scenario %s", argv[1]);
+	xenforeignmemory_close(fmem);
+	xc_interface_close(xch);
+	printf("PASS %s\n", argv[1]);
+	return 0;
+}
