@@ -70,6 +70,11 @@ struct tnode {
 	char **added, **removed;
 	unsigned nadded, nremoved;
 	size_t live_child_bytes;
+	/*
+	 * Changes to the list as this transaction sees it, for the generation
+	 * DIRECTORY_PART reports: a child added or removed, and the node
+	 * itself removed or created (its list starts again, empty).
+	 */
 	unsigned kid_changes;
 };
 
@@ -522,6 +527,7 @@ txn_create(struct txn *t, const char *path, const struct perm *perms,
 	tn->implicit = implicit;
 	tn->snap = true;
 	tn->nkids = tn->nadded = tn->nremoved = 0;
+	tn->kid_changes++;
 	tn->seq = ++t->seq;
 	make_shadow(t, tn);
 	return child_added(parent, strrchr(path, '/') + 1);
@@ -573,6 +579,7 @@ forget(struct txn *t, struct tnode *tn)
 	tn->have_value = false;
 	tn->snap = true;
 	tn->nkids = tn->nadded = tn->nremoved = 0;
+	tn->kid_changes++;
 	make_shadow(t, tn);
 }
 

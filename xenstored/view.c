@@ -2,20 +2,35 @@
 /*
  * view.h: each call goes to the transaction when there is one, else to
  * the committed store.
+ *
+ * Special nodes (@introduceDomain, @releaseDomain) live outside
+ * transactions: SET_PERMS on one applies at once even inside a
+ * transaction, so every other look at them must see the committed node
+ * too.  Otherwise a transaction that reads their permissions, sets them
+ * and reads them again sees its own change vanish, and fails its commit
+ * with EAGAIN because of that change, on every retry.
  */
 #include <errno.h>
 #include <string.h>
 #include <talloc.h>
 
+#include "path.h"
 #include "store.h"
 #include "view.h"
+
+/* The transaction path goes through, or NULL for the committed store. */
+static struct txn *
+via(struct txn *t, const char *path)
+{
+	return path_is_special(path) ? NULL : t;
+}
 
 int
 view_lookup(struct txn *t, const char *path, struct nodeview *nv)
 {
 	struct node *n;
 
-	if (t)
+	if ((t = via(t, path)) != NULL)
 		return txn_lookup(t, path, nv);
 	n = store_lookup(path);
 	nv->exists = n != NULL;
@@ -31,7 +46,7 @@ view_read_value(struct txn *t, const char *path, const void **value,
 {
 	struct node *n;
 
-	if (t)
+	if ((t = via(t, path)) != NULL)
 		return txn_read_value(t, path, value, vlen);
 	n = store_lookup(path);
 	if (n == NULL)
@@ -49,7 +64,7 @@ view_children(void *ctx, struct txn *t, const char *path, char **names,
 	size_t off = 0, l;
 	char *buf;
 
-	if (t)
+	if ((t = via(t, path)) != NULL)
 		return txn_children(ctx, t, path, names, len, gen);
 	n = store_lookup(path);
 	if (n == NULL)
@@ -72,7 +87,7 @@ int
 view_create(struct txn *t, const char *path, const struct perm *perms,
 	    unsigned nperms, const void *value, uint32_t vlen, bool implicit)
 {
-	if (t)
+	if ((t = via(t, path)) != NULL)
 		return txn_create(t, path, perms, nperms, value, vlen,
 				  implicit);
 	return store_create(path, perms, nperms, value, vlen, implicit)
@@ -86,7 +101,7 @@ view_set_value(struct txn *t, const char *path, const void *value,
 {
 	struct node *n;
 
-	if (t)
+	if ((t = via(t, path)) != NULL)
 		return txn_set_value(t, path, value, vlen);
 	n = store_lookup(path);
 	return n ? store_update(n, value, vlen, NULL, 0) : ENOENT;
@@ -98,7 +113,7 @@ view_set_perms(struct txn *t, const char *path, const struct perm *perms,
 {
 	struct node *n;
 
-	if (t)
+	if ((t = via(t, path)) != NULL)
 		return txn_set_perms(t, path, perms, nperms);
 	n = store_lookup(path);
 	return n ? store_update(n, NULL, 0, perms, nperms) : ENOENT;
@@ -109,7 +124,7 @@ view_rm(struct txn *t, const char *path)
 {
 	struct node *n;
 
-	if (t)
+	if ((t = via(t, path)) != NULL)
 		return txn_rm(t, path);
 	n = store_lookup(path);
 	if (n == NULL)
