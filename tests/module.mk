@@ -7,7 +7,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(UNIT_SRCS))
 $(B)/tests/unit-tests: $(UNIT_OBJS) $(XENSTORED_LIB_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XENSTORED_LIBS) $(CHECK_LIBS)
 
 .PHONY: check-unit check-integration
 check-unit: $(B)/tests/unit-tests

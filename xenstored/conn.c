@@ -3,11 +3,11 @@
  * Connections (conn.h): input framing, output queues, the flush point.
  *
  * Output is never written from a handler.  Queuing marks the connection
- * dirty and activates one low-priority event; libevent runs it after all
- * the I/O callbacks of the loop turn, so every reply and event produced in
- * a turn leaves in one write per connection (Redis' beforeSleep idea).
- * The same event frees closed connections and retries deferred requests,
- * so no callback ever frees another object.
+ * dirty; the main loop calls conn_flush_all() after each turn of libevent
+ * callbacks, so every reply and event produced in a turn leaves in one
+ * write per connection (Redis' beforeSleep idea), after the turn's changes
+ * are persisted.  The same point frees closed connections and retries
+ * deferred requests, so no callback ever frees another object.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -37,26 +37,32 @@ struct outbuf {
 
 static struct event_base *base;
 static conn_msg_cb msg_cb;
+static const struct conn_hooks *hooks;
 static struct conn *conns;
 static struct conn *dirty;
-static struct event *flush_ev;
+static struct event *persist_retry;
 static bool retry_pending;
 static unsigned long last_id;
 
-static void conn_flush_cb(evutil_socket_t fd, short what, void *arg);
 static void process_input(struct conn *c);
 
+static void
+conn_persist_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	/* Nothing to do: the loop turn ends and conn_flush_all runs. */
+}
+
 int
-conn_init(struct event_base *b, conn_msg_cb cb)
+conn_init(struct event_base *b, conn_msg_cb cb, const struct conn_hooks *h)
 {
 	base = b;
 	msg_cb = cb;
-	if (event_base_priority_init(base, 2) != 0)
-		return -1;
-	flush_ev = event_new(base, -1, 0, conn_flush_cb, NULL);
-	if (flush_ev == NULL || event_priority_set(flush_ev, 1) != 0)
-		return -1;
-	return 0;
+	hooks = h;
+	persist_retry = evtimer_new(base, conn_persist_retry_cb, NULL);
+	return persist_retry ? 0 : -1;
 }
 
 struct event_base *
@@ -72,12 +78,6 @@ conn_first(void)
 }
 
 static void
-schedule_flush(void)
-{
-	event_active(flush_ev, 0, 0);
-}
-
-static void
 mark_dirty(struct conn *c)
 {
 	if (!c->dirty) {
@@ -85,7 +85,6 @@ mark_dirty(struct conn *c)
 		c->dirty_next = dirty;
 		dirty = c;
 	}
-	schedule_flush();
 }
 
 static ssize_t
@@ -412,7 +411,6 @@ void
 conn_retry_all_deferred(void)
 {
 	retry_pending = true;
-	schedule_flush();
 }
 
 static void
@@ -473,17 +471,20 @@ retry_deferred_all(void)
 	}
 }
 
-static void
-conn_flush_cb(evutil_socket_t fd, short what, void *arg)
+void
+conn_flush_all(void)
 {
+	struct timeval soon = { 0, 100000 };
 	struct conn *c, *list;
 	bool was_paused;
 
-	(void)fd;
-	(void)what;
-	(void)arg;
 	if (retry_pending)
 		retry_deferred_all();
+	if (hooks && hooks->before_output && hooks->before_output() != 0) {
+		/* Nothing may be acknowledged before it is stored. */
+		evtimer_add(persist_retry, &soon);
+		return;
+	}
 	while ((list = dirty) != NULL) {
 		dirty = NULL;
 		while ((c = list) != NULL) {
@@ -497,6 +498,8 @@ conn_flush_cb(evutil_socket_t fd, short what, void *arg)
 				resume_reading(c);
 		}
 	}
+	if (hooks && hooks->after_output)
+		hooks->after_output();
 }
 
 void

@@ -80,8 +80,23 @@ struct conn {
 	unsigned long id; /* for logs */
 };
 
-/* Set up the loop hooks the connections use; 0 or -1. */
-int conn_init(struct event_base *base, conn_msg_cb msg_cb);
+/* What runs around the writing of output at the end of a loop turn. */
+struct conn_hooks {
+	/* Persist the turn's changes; non-0 holds all output back. */
+	int (*before_output)(void);
+	void (*after_output)(void);
+};
+
+/* Set up the connections' loop; hooks may be NULL.  0 or -1. */
+int conn_init(struct event_base *base, conn_msg_cb msg_cb,
+	      const struct conn_hooks *hooks);
+
+/*
+ * The end of a loop turn: retry deferred requests, persist, write every
+ * connection's queued output, free closed connections.  The main loop
+ * calls it after each turn of callbacks.
+ */
+void conn_flush_all(void);
 
 /* The daemon's event loop. */
 struct event_base *conn_base(void);

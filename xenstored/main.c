@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "db.h"
 #include "dispatch.h"
 #include "domain.h"
 #include "log.h"
@@ -37,6 +38,7 @@ static struct options opts;
 static struct event_base *base;
 static struct listener listeners[2];
 static bool pid_file_written;
+static bool stopping;
 
 /* On EMFILE/ENFILE, stop accepting for a second rather than spin. */
 static void
@@ -89,6 +91,7 @@ signal_stop_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	log_info("signal %d: shutting down", (int)sig);
+	stopping = true;
 	event_base_loopbreak(base);
 }
 
@@ -173,17 +176,52 @@ notify_ready(void)
 }
 
 static void
+db_flush_after(void)
+{
+	db_flush();
+}
+
+static const struct conn_hooks persist_before = { db_flush, NULL };
+static const struct conn_hooks persist_after = { NULL, db_flush_after };
+
+/* The store: from the database if it holds one, else a new base tree. */
+static void
+load_store(void)
+{
+	int loaded;
+
+	if (db_open(opts.db_file, (enum db_sync)opts.sync, opts.reset_db))
+		exit(1);
+	loaded = db_load();
+	if (loaded < 0) {
+		log_warnx("refusing to start: %s is damaged (--reset-db starts "
+			  "empty and keeps it as %s.damaged)", opts.db_file,
+			  opts.db_file);
+		exit(1);
+	}
+	if (loaded == 0 && store_create_base(opts.priv_domid) != 0)
+		fatalx("out of memory creating the store");
+	if (db_flush() != 0)
+		fatalx("cannot write %s", opts.db_file);
+	log_info("store %s from %s: %zu nodes", loaded ? "loaded" : "created",
+		 opts.db_file, store_count());
+}
+
+static void
 setup_state(void)
 {
 	struct domain *priv;
 
-	if (domain_init() || watch_init() || store_init(opts.priv_domid))
+	if (domain_init() || watch_init() || store_init())
 		fatalx("out of memory setting up the store");
 	priv = domain_get(opts.priv_domid);
 	if (priv == NULL)
 		fatalx("out of memory setting up domains");
 	priv->introduced = true;
-	if (conn_init(base, dispatch_message) != 0)
+	load_store();
+	if (conn_init(base, dispatch_message,
+		      opts.sync == DB_SYNC_NONE ? &persist_after
+						: &persist_before) != 0)
 		fatalx("cannot set up the event loop");
 }
 
@@ -226,9 +264,15 @@ main(int argc, char **argv)
 	notify_ready();
 	log_info("serving on %s", opts.socket);
 
-	event_base_dispatch(base);
+	while (!stopping) {
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			fatalx("event loop failed");
+		conn_flush_all();
+	}
 
 	conn_shutdown();
+	db_flush();
+	db_close();
 	unlink(opts.socket);
 	unlink(opts.socket_ro);
 	if (pid_file_written)

@@ -1,10 +1,23 @@
 XENSTORED_SRCS := $(wildcard xenstored/*.c)
-XENSTORED_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS))
+XENSTORED_GEN := build/gen/xenstored/record.pb-c
+XENSTORED_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)) \
+	$(B)/obj/gen/xenstored/record.pb-c.o
 # Everything but main(), for unit tests that link the daemon's modules.
 XENSTORED_LIB_OBJS := $(filter-out $(B)/obj/xenstored/main.o,$(XENSTORED_OBJS))
+XENSTORED_LIBS := $(PKG_LIBS) $(shell pkg-config --libs tdb libprotobuf-c 2>/dev/null)
+INC_xenstored += -Ibuild/gen/xenstored
+
+# Generated code is not ours to warn about: built with the defaults.
+$(XENSTORED_GEN).c $(XENSTORED_GEN).h: xenstored/record.proto
+	@mkdir -p $(@D)
+	$(Q)protoc-c --c_out=$(@D) --proto_path=xenstored $<
+$(B)/obj/gen/xenstored/record.pb-c.o: $(XENSTORED_GEN).c $(XENSTORED_GEN).h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -Werror -W%,$(CFLAGS)) -Ibuild/gen/xenstored -c -o $@ $<
+$(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)): | $(XENSTORED_GEN).h
 
 $(BIN)/xenstored: $(XENSTORED_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XENSTORED_LIBS)
 
 ALL += $(BIN)/xenstored

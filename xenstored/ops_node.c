@@ -51,7 +51,8 @@ hide(void *ctx, struct conn *c, struct txn *t, const char *path, int errnum,
      unsigned perm)
 {
 	struct nodeview nv;
-	char *p = talloc_strdup(ctx, path);
+	/* Special nodes hang off no directory: "/" speaks for them. */
+	char *p = talloc_strdup(ctx, path_is_special(path) ? "/@" : path);
 
 	if (p == NULL)
 		return ENOMEM;
@@ -353,6 +354,14 @@ do_set_perms(void *ctx, struct conn *c, struct msg *m)
 		return err;
 	if (!c->who.privileged && perms[0].id != nv.perms[0].id)
 		return EPERM;
+	/*
+	 * The owner must be a domain that can exist: Xen answers ENOENT for
+	 * an owner the hypervisor does not know, and no domain ever has a
+	 * reserved id (DOMID_SELF, DOMID_ANY, ...).  ACL entries may name
+	 * any id; Xen keeps them and ignores those of unknown domains.
+	 */
+	if (perms[0].id >= DOMID_FIRST_RESERVED)
+		return ENOENT;
 	if ((err = view_set_perms(t, path, perms, (unsigned)n)))
 		return err;
 	conn_reply_str(c, m, "OK");

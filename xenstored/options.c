@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "frame.h"
 #include "options.h"
 #include "quota.h"
@@ -35,6 +36,13 @@ static const char usage_text[] =
 	"  -K, --keep-orphans         give a dead domain's nodes to dom0\n"
 	"  -V, --verbose              log more (repeat for debug)\n"
 	"      --priv-domid <id>      the privileged domain (default 0)\n"
+	"      --db <file>            the store's database (default\n"
+	"                             $XENSTORED_RUNDIR/tdb)\n"
+	"      --sync none|batch|fsync  when changes reach the database:\n"
+	"                             after replies, before replies (default),\n"
+	"                             before replies and fsync'd\n"
+	"      --reset-db             start empty if the database is damaged\n"
+	"                             (it is kept as <file>.damaged)\n"
 	"\n"
 	"Environment: XENSTORED_RUNDIR (default /var/run/xenstored) holds\n"
 	"the sockets \"socket\" and \"socket_ro\"; XENSTORED_PATH overrides\n"
@@ -58,6 +66,9 @@ static const struct option long_options[] = {
 	{ "keep-orphans", no_argument, NULL, 'K' },
 	{ "verbose", no_argument, NULL, 'V' },
 	{ "priv-domid", required_argument, NULL, 1 },
+	{ "db", required_argument, NULL, 2 },
+	{ "sync", required_argument, NULL, 3 },
+	{ "reset-db", no_argument, NULL, 4 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -97,6 +108,16 @@ parse_timeout(struct options *o, const char *arg)
 }
 
 static void
+parse_sync(struct options *o, const char *arg)
+{
+	enum db_sync mode;
+
+	if (db_parse_sync(arg, &mode))
+		usage(1, "--sync takes none, batch or fsync");
+	o->sync = (int)mode;
+}
+
+static void
 set_paths(struct options *o)
 {
 	const char *path = getenv("XENSTORED_PATH");
@@ -105,6 +126,9 @@ set_paths(struct options *o)
 	if (o->rundir == NULL || o->rundir[0] == '\0')
 		o->rundir = "/var/run/xenstored";
 	if (asprintf(&o->socket_ro, "%s/socket_ro", o->rundir) < 0)
+		exit(1);
+	if (o->db_file == NULL &&
+	    asprintf(&o->db_file, "%s/tdb", o->rundir) < 0)
 		exit(1);
 	if (path && path[0] != '\0') {
 		o->socket = path;
@@ -124,6 +148,7 @@ options_parse(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->watch_event_timeout = 20;
+	o->sync = DB_SYNC_BATCH;
 	while ((opt = getopt_long(argc, argv, "F:HhNPT:E:S:W:t:A:M:Q:q:w:KV",
 				  long_options, NULL)) != -1) {
 		switch (opt) {
@@ -151,6 +176,9 @@ options_parse(int argc, char **argv, struct options *o)
 		case 'K': o->keep_orphans = true; break;
 		case 'V': o->verbose++; break;
 		case 1: o->priv_domid = number(optarg, 0x7fef); break;
+		case 2: o->db_file = optarg; break;
+		case 3: parse_sync(o, optarg); break;
+		case 4: o->reset_db = true; break;
 		default: usage(1, NULL);
 		}
 	}

@@ -19,6 +19,9 @@ struct options {
 	char *socket_ro;	/* rundir/socket_ro */
 	unsigned watch_event_timeout; /* -w watch-event=<sec> */
 	unsigned priv_domid;
+	char *db_file;	    /* --db, default rundir/tdb */
+	int sync;	    /* --sync: enum db_sync */
+	bool reset_db;	    /* --reset-db */
 	bool keep_orphans; /* -K */
 };
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "domain.h"
 #include "path.h"
 #include "store.h"
@@ -21,6 +22,7 @@
 
 static GHashTable *index_by_path;
 static uint64_t generation;
+static bool loading; /* store_load: nodes come from the database */
 
 static struct node *
 node_of_path(const char *path)
@@ -130,7 +132,7 @@ node_alloc(const char *path, const struct perm *perms, unsigned nperms,
 	n->pathlen = (uint16_t)plen;
 	n->nperms = (uint16_t)nperms;
 	n->vlen = vlen;
-	n->vgen = n->pgen = n->cgen = ++generation;
+	n->vgen = n->pgen = n->cgen = n->birth = ++generation;
 	return n;
 }
 
@@ -180,8 +182,27 @@ store_create(const char *path, const struct perm *perms, unsigned nperms,
 	if (parent)
 		link_child(parent, n);
 	domain_nodes_adjust(perms[0].id, 1);
+	if (!loading)
+		db_node_changed(n->path);
 	if (!quiet)
 		fire(n, NULL, 0, false);
+	return n;
+}
+
+struct node *
+store_load(const char *path, const struct perm *perms, unsigned nperms,
+	   const void *value, uint32_t vlen, uint64_t birth)
+{
+	struct node *n;
+
+	loading = true;
+	n = store_create(path, perms, nperms, value, vlen, true);
+	loading = false;
+	if (n) {
+		n->birth = birth;
+		if (birth > generation)
+			generation = birth;
+	}
 	return n;
 }
 
@@ -221,6 +242,7 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 	n->data = data;
 	n->vlen = vlen;
 	n->nperms = (uint16_t)nperms;
+	db_node_changed(n->path);
 	fire(n, nold ? old : NULL, nold, false);
 	return 0;
 }
@@ -228,6 +250,7 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 static void
 node_free(struct node *n)
 {
+	db_node_removed(n->path);
 	g_hash_table_remove(index_by_path, n->path);
 	domain_nodes_adjust(node_perms(n)->id, -1);
 	free(n->data);
@@ -284,13 +307,19 @@ store_walk(struct node *top, int (*fn)(struct node *, void *), void *arg)
 }
 
 int
-store_init(unsigned priv_domid)
+store_init(void)
+{
+	index_by_path = g_hash_table_new(g_str_hash, g_str_equal);
+	return index_by_path ? 0 : -1;
+}
+
+int
+store_create_base(unsigned priv_domid)
 {
 	struct perm owner = { priv_domid, PERM_NONE };
 	struct perm anyread[2] = { { priv_domid, PERM_NONE },
-				   { 0x7FF5, PERM_READ } };
+				   { DOMID_ANY, PERM_READ } };
 
-	index_by_path = g_hash_table_new(g_str_hash, g_str_equal);
 	if (!store_create("/", &owner, 1, NULL, 0, true) ||
 	    !store_create("/tool", &owner, 1, NULL, 0, true) ||
 	    !store_create("/tool/xenstored", &owner, 1, NULL, 0, true) ||

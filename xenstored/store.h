@@ -27,6 +27,7 @@ struct node {
 	struct node *first, *last; /* children, in creation order */
 	struct node *next, *prev;  /* siblings */
 	uint64_t vgen, pgen, cgen;
+	uint64_t birth; /* creation order, kept across restarts */
 	void *data; /* perms[nperms], then value[vlen] */
 	uint32_t vlen;
 	uint16_t nperms;
@@ -51,11 +52,24 @@ node_value(const struct node *n)
 /* The last component of the node's path ("" for "/"). */
 const char *node_name(const struct node *n);
 
+/* Set up the empty store; 0 or -1. */
+int store_init(void);
+
 /*
- * Create "/", /tool, /tool/xenstored and the special nodes
- * @introduceDomain and @releaseDomain, owned by priv_domid.  0 or -1.
+ * Create the base tree of a new store: "/", /tool, /tool/xenstored and the
+ * special nodes @introduceDomain and @releaseDomain, owned by priv_domid.
+ * 0 or -1.
  */
-int store_init(unsigned priv_domid);
+int store_create_base(unsigned priv_domid);
+
+/*
+ * Add a node read back from the database: like store_create, but it fires
+ * no watch, is not written back, and keeps its recorded birth.  NULL with errno if its parent is
+ * missing (ENOENT) or on ENOMEM.
+ */
+struct node *store_load(const char *path, const struct perm *perms,
+			unsigned nperms, const void *value, uint32_t vlen,
+			uint64_t birth);
 
 /* The node at canonical path, or NULL. */
 struct node *store_lookup(const char *path);

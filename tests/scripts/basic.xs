@@ -98,3 +98,10 @@
 > 1: EINVAL
 1 op 25 7 nodes
 > 1: ENOENT
+# a special path that is no node: no parent to ask, "/" decides
+1 getperms @nonexistent
+> 1: ENOENT
+1 getperms @releaseDomain/5
+> 1: ENOENT
+1 setperms @nonexistent n0
+> 1: ENOENT
