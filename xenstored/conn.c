@@ -433,6 +433,8 @@ write_out(struct conn *c)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				event_add(c->ev_write, NULL);
+			else if (errno == EPIPE || errno == ECONNRESET)
+				conn_close(c, NULL); /* the client went away */
 			else
 				conn_close(c, strerror(errno));
 			return;
