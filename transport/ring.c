@@ -132,8 +132,7 @@ ring_write(struct xenstore_domain_interface *intf, enum ring_side side,
 }
 
 bool
-ring_can_read(const struct xenstore_domain_interface *intf,
-	      enum ring_side side)
+ring_can_read(const struct xenstore_domain_interface *intf, enum ring_side side)
 {
 	XENSTORE_RING_IDX cons, prod;
 

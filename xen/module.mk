@@ -104,3 +104,22 @@ $(B)/tests/hyptest: $(B)/obj/tests/hyp/hyptest.o $(B)/obj/transport/ring.o \
 		-Wl,-rpath,$(abspath $(LIB)) $(XENLIBS_NAMES)
 
 ALL += $(BIN)/xenhyp $(XSIM_LIBS) $(B)/tests/hyptest
+
+# The simulated API must stay Xen's: one client source (tests/hyp/
+# api_compat.c) compiles and links against our headers and libraries and
+# against Debian's real ones; every header of ours compiles alone.
+XSIM_API_HEADERS := $(wildcard xen/include/xenapi/*.h xen/include/xenapi/xen/*.h)
+XSIM_API_CC = $(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS)
+.PHONY: check-xen-api
+check-xen-api: $(XSIM_LIBS)
+	@set -e; for h in $(XSIM_API_HEADERS); do \
+		echo "#include \"$$h\"" | $(CC) $(filter-out -MMD -MP,$(CFLAGS)) \
+			-Ixen/include/xenapi -x c -fsyntax-only -; done
+	$(Q)$(XSIM_API_CC) -Ixen/include/xenapi -o $(B)/tests/api-compat-sim \
+		tests/hyp/api_compat.c -L$(LIB) $(XENLIBS_NAMES)
+	$(Q)$(XSIM_API_CC) -o $(B)/tests/api-compat-xen \
+		tests/hyp/api_compat.c $(XENLIBS_NAMES)
+	@echo "check-xen-api: $(words $(XSIM_API_HEADERS)) headers alone;" \
+		"one client builds against the simulator and against Xen"
+
+CHECKS += check-xen-api

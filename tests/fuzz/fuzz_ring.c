@@ -42,14 +42,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ssize_t n;
 
 		if (data[i] & 2) {
-			valid = side == RING_SERVER ?
-				ring_idx_ok(page->rsp_cons, page->rsp_prod) :
-				ring_idx_ok(page->req_cons, page->req_prod);
+			valid = side == RING_SERVER
+					? ring_idx_ok(page->rsp_cons,
+						      page->rsp_prod)
+					: ring_idx_ok(page->req_cons,
+						      page->req_prod);
 			n = ring_write(page, side, buf, len);
 		} else {
-			valid = side == RING_SERVER ?
-				ring_idx_ok(page->req_cons, page->req_prod) :
-				ring_idx_ok(page->rsp_cons, page->rsp_prod);
+			valid = side == RING_SERVER
+					? ring_idx_ok(page->req_cons,
+						      page->req_prod)
+					: ring_idx_ok(page->rsp_cons,
+						      page->rsp_prod);
 			n = ring_read(page, side, buf, len);
 		}
 		if (!valid && (n != -1 || errno != EPROTO ||

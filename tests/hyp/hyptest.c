@@ -58,7 +58,7 @@ fail(int line, const char *fmt, ...)
 #define REFUSED(call, e, what)                                                 \
 	do {                                                                   \
 		errno = 0;                                                     \
-		CHECK(!(call) && errno == (e), "%s: not refused with %s",     \
+		CHECK(!(call) && errno == (e), "%s: not refused with %s",      \
 		      what, #e);                                               \
 	} while (0)
 
@@ -86,7 +86,7 @@ open_dom0(void)
 static void
 create_domain(struct guest *g)
 {
-	struct xen_domctl_createdomain cfg = { .max_vcpus = 1 };
+	struct xen_domctl_createdomain cfg = {.max_vcpus = 1};
 	xen_pfn_t pfn = XSIM_START_INFO_PFN;
 	struct xsim_start_info *si;
 	int port;
@@ -176,7 +176,7 @@ guest_ok(struct guest *g)
 static void
 wait_readable(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	CHECK(poll(&p, 1, HANG_GUARD_MS) == 1, "no event (hang guard)");
 }
@@ -215,8 +215,8 @@ role_sharer(char **argv)
 	CHECK(a && b && rw != ro, "share pages");
 	strcpy(a, "granted by A");
 	strcpy(b, "read-only from A");
-	ring = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE,
-				    1, &pfn, NULL);
+	ring = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE, 1,
+				    &pfn, NULL);
 	CHECK(ring, "map own xenstore page");
 	CHECK(ring_write(ring, RING_CLIENT, "hello xenstored", 16) == 16,
 	      "ring write");
@@ -254,8 +254,8 @@ role_mapper(char **argv)
 		"unused grant reference");
 	REFUSED(xengnttab_map_grant_ref(gt, dom, 99999, PROT_READ), EINVAL,
 		"grant reference out of range");
-	REFUSED(xengnttab_map_grant_ref(gt, dom,
-					GNTTAB_RESERVED_XENSTORE, PROT_READ),
+	REFUSED(xengnttab_map_grant_ref(gt, dom, GNTTAB_RESERVED_XENSTORE,
+					PROT_READ),
 		EPERM, "xenstore page of another domain");
 	xengnttab_close(gt);
 	return 0;
@@ -340,8 +340,8 @@ role_impostor(char **argv)
 	      "identity");
 	REFUSED(xc_domain_create(xch, &domid, NULL) == 0, EPERM, "create");
 	REFUSED(xc_domain_destroy(xch, victim) == 0, EPERM, "destroy");
-	REFUSED(xc_domain_shutdown(xch, victim, SHUTDOWN_poweroff) == 0,
-		EPERM, "shut another domain down");
+	REFUSED(xc_domain_shutdown(xch, victim, SHUTDOWN_poweroff) == 0, EPERM,
+		"shut another domain down");
 	REFUSED(xc_domain_getinfo(xch, 0, 1, &info) >= 0, EPERM, "getinfo");
 	REFUSED(xsim_domain_channel(xch, victim) >= 0, EPERM,
 		"take another domain's channel");
@@ -354,8 +354,8 @@ role_impostor(char **argv)
 	REFUSED(xengnttab_map_grant_ref(gt, victim, GNTTAB_RESERVED_XENSTORE,
 					PROT_READ),
 		EPERM, "map another domain's xenstore page");
-	REFUSED(xenforeignmemory_map(fmem, 0, PROT_READ, 1, &pfn, NULL),
-		EPERM, "foreign map of dom0");
+	REFUSED(xenforeignmemory_map(fmem, 0, PROT_READ, 1, &pfn, NULL), EPERM,
+		"foreign map of dom0");
 
 	/* Without our channel, as an ordinary user: no way in either. */
 	unsetenv(XENHYP_CHANNEL_ENV);
@@ -536,8 +536,8 @@ scenario_death(void)
 	create_domain(&a);
 	create_domain(&b);
 	create_domain(&c);
-	CHECK(xc_domain_getinfo(xch, a.domid, 1, info) == 1 &&
-		      !info[0].dying && !info[0].shutdown,
+	CHECK(xc_domain_getinfo(xch, a.domid, 1, info) == 1 && !info[0].dying &&
+		      !info[0].shutdown,
 	      "dom%u alive", a.domid);
 
 	start_guest(&a, "die", "kill", NULL);
@@ -569,8 +569,7 @@ scenario_death(void)
 	CHECK(xenevtchn_pending(xce) == vport, "VIRQ after destroy");
 	n = xc_domain_getinfo(xch, a.domid, 1, info);
 	CHECK(n == 1 && info[0].domid == c.domid, "dom%u gone", a.domid);
-	REFUSED(xc_domain_destroy(xch, a.domid) == 0, ESRCH,
-		"destroy twice");
+	REFUSED(xc_domain_destroy(xch, a.domid) == 0, ESRCH, "destroy twice");
 	REFUSED(xc_domain_destroy(xch, 0) == 0, EINVAL, "destroy dom0");
 	xenevtchn_close(xce);
 	return 0;
@@ -621,8 +620,7 @@ scenario_pose(void)
 	CHECK(ch >= 0, "channel of dom%u", v.domid);
 	REFUSED(xsim_domain_channel(xch, v.domid) >= 0, EBUSY,
 		"a second channel for one domain");
-	REFUSED(xsim_domain_channel(xch, 0) >= 0, EINVAL,
-		"a channel for dom0");
+	REFUSED(xsim_domain_channel(xch, 0) >= 0, EINVAL, "a channel for dom0");
 	snprintf(num, sizeof(num), "%u", v.domid);
 	snprintf(port, sizeof(port), "%u", v.port);
 	start_guest(&x, "impostor", num, port);

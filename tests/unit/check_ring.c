@@ -52,7 +52,7 @@ END_TEST
 
 START_TEST(wraps_around_index_and_buffer)
 {
-	char in[8] = "abcdefg", out[8] = { 0 };
+	char in[8] = "abcdefg", out[8] = {0};
 
 	/* 2 bytes before the end of the buffer and of the 32-bit space. */
 	page->req_cons = page->req_prod = 0xfffffffeU;

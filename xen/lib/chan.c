@@ -56,7 +56,7 @@ chan_map_at(void *area, unsigned i, int fd, int prot)
 static int
 connect_dom0(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	const char *dir = getenv(XENHYP_RUNDIR_ENV);
 	int fd, n;
 

@@ -19,8 +19,8 @@ struct xc_interface_core {
 };
 
 xc_interface *
-xc_interface_open(xentoollog_logger *logger,
-		  xentoollog_logger *dombuild_logger, unsigned open_flags)
+xc_interface_open(xentoollog_logger *logger, xentoollog_logger *dombuild_logger,
+		  unsigned open_flags)
 {
 	xc_interface *xch = calloc(1, sizeof(*xch));
 	int err;
@@ -140,7 +140,8 @@ xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
 		o->xenstore = d->xenstore;
 		o->shutdown_reason = d->shutdown_reason;
 		o->nr_pages = d->nr_pages;
-		o->max_memkb = (unsigned long)d->nr_pages * XSIM_PAGE_SIZE / 1024;
+		o->max_memkb =
+			(unsigned long)d->nr_pages * XSIM_PAGE_SIZE / 1024;
 		o->nr_online_vcpus = 1;
 		if (d->handle.len == sizeof(o->handle))
 			memcpy(o->handle, d->handle.data, sizeof(o->handle));

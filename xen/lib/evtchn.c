@@ -46,9 +46,8 @@ xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
 	(void)logger;
 	if (xce == NULL)
 		return NULL;
-	xce->epfd = epoll_create1((flags & XENEVTCHN_NO_CLOEXEC) ?
-					  0 :
-					  EPOLL_CLOEXEC);
+	xce->epfd = epoll_create1(
+		(flags & XENEVTCHN_NO_CLOEXEC) ? 0 : EPOLL_CLOEXEC);
 	if (xce->epfd < 0) {
 		free(xce);
 		return NULL;
@@ -118,7 +117,7 @@ add_port(xenevtchn_handle *xce, uint32_t port, int *fds, unsigned nfds,
 	 unsigned want)
 {
 	Xsim__Request req = XSIM__REQUEST__INIT;
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	int err = EPROTO;
 
 	if (nfds != want || port > 1U << 20)

@@ -109,8 +109,7 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot,
 }
 
 int
-xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr,
-		       size_t pages)
+xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr, size_t pages)
 {
 	(void)fmem;
 	return munmap(addr, pages * XSIM_PAGE_SIZE);

@@ -62,8 +62,7 @@ xengntshr_open(struct xentoollog_logger *logger, unsigned open_flags)
 }
 
 static int
-remember(struct xengntdev_handle *h, void *addr, uint32_t count,
-	 uint32_t *refs)
+remember(struct xengntdev_handle *h, void *addr, uint32_t count, uint32_t *refs)
 {
 	struct mapping *m = calloc(1, sizeof(*m));
 
@@ -206,7 +205,7 @@ xengntshr_share_pages(xengntshr_handle *xgs, uint32_t domid, int count,
 		      uint32_t *refs, int writable)
 {
 	Xsim__Request req = XSIM__REQUEST__INIT;
-	struct mapping m = { .count = (uint32_t)count };
+	struct mapping m = {.count = (uint32_t)count};
 	int fds[XSIM_MSG_MAX_FDS], err;
 	Xsim__Reply *r;
 	unsigned n, i;

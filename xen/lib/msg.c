@@ -25,10 +25,9 @@ xsim_msg_send(int sock, const void *buf, size_t len, const int *fds,
 	} u;
 	static const uint8_t tag = XSIM_MSG_TAG;
 	struct iovec iov[2] = {
-		{ .iov_base = (void *)(uintptr_t)&tag, .iov_len = 1 },
-		{ .iov_base = (void *)(uintptr_t)buf, .iov_len = len }
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+		{.iov_base = (void *)(uintptr_t)&tag, .iov_len = 1},
+		{.iov_base = (void *)(uintptr_t)buf, .iov_len = len}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 	struct cmsghdr *cm;
 	ssize_t n;
 
@@ -67,12 +66,12 @@ xsim_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned maxfds,
 		struct cmsghdr align;
 	} u;
 	uint8_t tag = 0;
-	struct iovec iov[2] = { { .iov_base = &tag, .iov_len = 1 },
-				{ .iov_base = buf, .iov_len = cap } };
-	struct msghdr mh = { .msg_iov = iov,
-			     .msg_iovlen = 2,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
+	struct iovec iov[2] = {{.iov_base = &tag, .iov_len = 1},
+			       {.iov_base = buf, .iov_len = cap}};
+	struct msghdr mh = {.msg_iov = iov,
+			    .msg_iovlen = 2,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *cm;
 	unsigned got = 0, i;
 	int tmp[XSIM_MSG_MAX_FDS];

@@ -31,6 +31,8 @@
 #include "xsim_msg.h"
 
 #define MAX_INFO 512
+/* Channels one domain may hold (each costs the hypervisor a descriptor). */
+#define MAX_CHANNELS_PER_DOMAIN 256
 
 static struct event_base *base;
 static struct channel *channels;
@@ -158,8 +160,14 @@ target(const struct req *x, uint32_t domid)
 static int
 new_pair(struct req *x, uint32_t domid, bool primary)
 {
+	struct channel *c;
+	unsigned n = 0;
 	int sv[2];
 
+	for (c = channels; c; c = c->next)
+		n += c->domid == domid;
+	if (n >= MAX_CHANNELS_PER_DOMAIN)
+		return EMFILE;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return errno;
 	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0 ||
@@ -254,9 +262,8 @@ do_domain_getinfo(struct req *x)
 	if (!privileged(x) && !x->self->xenstore &&
 	    x->self->domid != domain_exc_handler)
 		return EPERM;
-	for (d = domain_from(x->in->domid); d && n < x->in->count &&
-					    n < MAX_INFO;
-	     d = d->next, n++) {
+	for (d = domain_from(x->in->domid);
+	     d && n < x->in->count && n < MAX_INFO; d = d->next, n++) {
 		xsim__dom_info__init(&info[n]);
 		info[n].domid = d->domid;
 		info[n].dying = d->dying;
@@ -473,27 +480,27 @@ static const struct {
 	int (*fn)(struct req *x);
 	bool priv; /* only the privileged domain may ask */
 } ops[] = {
-	[XSIM__OP__OP_HELLO] = { do_hello, false },
-	[XSIM__OP__OP_CLONE] = { do_clone, false },
-	[XSIM__OP__OP_DOMAIN_CREATE] = { do_domain_create, true },
-	[XSIM__OP__OP_DOMAIN_DESTROY] = { do_domain_destroy, true },
-	[XSIM__OP__OP_DOMAIN_PAUSE] = { do_domain_pause, true },
-	[XSIM__OP__OP_DOMAIN_UNPAUSE] = { do_domain_pause, true },
-	[XSIM__OP__OP_DOMAIN_SHUTDOWN] = { do_domain_shutdown, false },
-	[XSIM__OP__OP_DOMAIN_GETINFO] = { do_domain_getinfo, false },
-	[XSIM__OP__OP_DOMAIN_CHANNEL] = { do_domain_channel, true },
-	[XSIM__OP__OP_VIRQ_HANDLER] = { do_virq_handler, true },
-	[XSIM__OP__OP_EVTCHN_ALLOC] = { do_evtchn_alloc, false },
-	[XSIM__OP__OP_EVTCHN_BIND_UNBOUND] = { do_evtchn_bind_unbound, false },
-	[XSIM__OP__OP_EVTCHN_BIND_INTERDOMAIN] = { do_evtchn_bind_interdomain,
-						   false },
-	[XSIM__OP__OP_EVTCHN_BIND_VIRQ] = { do_evtchn_bind_virq, false },
-	[XSIM__OP__OP_EVTCHN_ATTACH] = { do_evtchn_attach, false },
-	[XSIM__OP__OP_EVTCHN_UNBIND] = { do_evtchn_unbind, false },
-	[XSIM__OP__OP_GNT_MAP] = { do_gnt_map, false },
-	[XSIM__OP__OP_GNT_SHARE] = { do_gnt_share, false },
-	[XSIM__OP__OP_GNT_END] = { do_gnt_end, false },
-	[XSIM__OP__OP_FOREIGN_MAP] = { do_foreign_map, false },
+	[XSIM__OP__OP_HELLO] = {do_hello, false},
+	[XSIM__OP__OP_CLONE] = {do_clone, false},
+	[XSIM__OP__OP_DOMAIN_CREATE] = {do_domain_create, true},
+	[XSIM__OP__OP_DOMAIN_DESTROY] = {do_domain_destroy, true},
+	[XSIM__OP__OP_DOMAIN_PAUSE] = {do_domain_pause, true},
+	[XSIM__OP__OP_DOMAIN_UNPAUSE] = {do_domain_pause, true},
+	[XSIM__OP__OP_DOMAIN_SHUTDOWN] = {do_domain_shutdown, false},
+	[XSIM__OP__OP_DOMAIN_GETINFO] = {do_domain_getinfo, false},
+	[XSIM__OP__OP_DOMAIN_CHANNEL] = {do_domain_channel, true},
+	[XSIM__OP__OP_VIRQ_HANDLER] = {do_virq_handler, true},
+	[XSIM__OP__OP_EVTCHN_ALLOC] = {do_evtchn_alloc, false},
+	[XSIM__OP__OP_EVTCHN_BIND_UNBOUND] = {do_evtchn_bind_unbound, false},
+	[XSIM__OP__OP_EVTCHN_BIND_INTERDOMAIN] = {do_evtchn_bind_interdomain,
+						  false},
+	[XSIM__OP__OP_EVTCHN_BIND_VIRQ] = {do_evtchn_bind_virq, false},
+	[XSIM__OP__OP_EVTCHN_ATTACH] = {do_evtchn_attach, false},
+	[XSIM__OP__OP_EVTCHN_UNBIND] = {do_evtchn_unbind, false},
+	[XSIM__OP__OP_GNT_MAP] = {do_gnt_map, false},
+	[XSIM__OP__OP_GNT_SHARE] = {do_gnt_share, false},
+	[XSIM__OP__OP_GNT_END] = {do_gnt_end, false},
+	[XSIM__OP__OP_FOREIGN_MAP] = {do_foreign_map, false},
 };
 
 static int
@@ -516,7 +523,7 @@ channel_input(struct channel *c)
 {
 	static uint8_t buf[XSIM_MSG_MAX];
 	Xsim__Reply out = XSIM__REPLY__INIT;
-	struct req x = { .c = c, .out = &out };
+	struct req x = {.c = c, .out = &out};
 	Xsim__Request *in;
 	unsigned nfds;
 	size_t len;
@@ -584,8 +591,7 @@ channel_accept(void)
 
 	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			log_warn("accept");
 		return;
 	}
@@ -618,7 +624,7 @@ channel_accept_cb(evutil_socket_t fd, short what, void *arg)
 int
 channel_listen(struct event_base *b, const char *path, uid_t uid)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd, err;
 
 	base = b;
@@ -637,8 +643,8 @@ channel_listen(struct event_base *b, const char *path, uid_t uid)
 	    chmod(path, 0600) < 0 || chown(path, uid, (gid_t)-1) < 0 ||
 	    listen(fd, 64) < 0)
 		goto fail;
-	listen_ev = event_new(base, fd, EV_READ | EV_PERSIST,
-			      channel_accept_cb, NULL);
+	listen_ev = event_new(base, fd, EV_READ | EV_PERSIST, channel_accept_cb,
+			      NULL);
 	if (listen_ev == NULL || event_add(listen_ev, NULL) < 0) {
 		errno = ENOMEM;
 		goto fail;

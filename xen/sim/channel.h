@@ -29,14 +29,12 @@ struct channel {
  * dom0_uid) and accept connections from processes running as dom0_uid.
  * 0, or -1 with errno.
  */
-int channel_listen(struct event_base *base, const char *path,
-		   uid_t dom0_uid);
+int channel_listen(struct event_base *base, const char *path, uid_t dom0_uid);
 
 /* Free every channel of domid (its domain died or is destroyed). */
 void channel_drop_domain(uint32_t domid);
 
 /* Close everything (shutdown). */
 void channel_exit(void);
-
 
 #endif /* XSIM_CHANNEL_H */

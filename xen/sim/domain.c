@@ -260,8 +260,7 @@ domain_page_fd(struct domain *d, uint64_t pfn, bool writable)
 }
 
 int64_t
-gnt_check(const struct domain *d, uint32_t mapper, uint32_t ref,
-	  bool writable)
+gnt_check(const struct domain *d, uint32_t mapper, uint32_t ref, bool writable)
 {
 	const struct grant *g;
 

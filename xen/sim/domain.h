@@ -40,7 +40,7 @@ struct port {
 
 struct grant {
 	bool in_use, readonly, shared; /* shared: page from share_pages */
-	uint32_t domid;			/* the grantee */
+	uint32_t domid;		       /* the grantee */
 	uint32_t pfn;
 };
 
@@ -107,8 +107,8 @@ int64_t gnt_check(const struct domain *d, uint32_t mapper, uint32_t ref,
  * Grant count free pages of d to grantee: refs[] and pfns[] are filled.
  * ENOMEM when pages or grant entries run out (nothing changed then).
  */
-int gnt_share(struct domain *d, uint32_t grantee, unsigned count,
-	      bool writable, uint32_t *refs, uint32_t *pfns);
+int gnt_share(struct domain *d, uint32_t grantee, unsigned count, bool writable,
+	      uint32_t *refs, uint32_t *pfns);
 
 /* End grant ref of d (a shared page goes back, zeroed); EINVAL if unused. */
 int gnt_end(struct domain *d, uint32_t ref);

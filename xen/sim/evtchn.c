@@ -49,8 +49,8 @@ close_fd(int *fd)
 }
 
 int
-evtchn_alloc_unbound(struct domain *d, uint32_t remote,
-		     struct channel *owner, uint32_t *port)
+evtchn_alloc_unbound(struct domain *d, uint32_t remote, struct channel *owner,
+		     uint32_t *port)
 {
 	uint32_t p = free_port(d);
 	struct port *pt;

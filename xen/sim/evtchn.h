@@ -26,9 +26,8 @@ int evtchn_alloc_unbound(struct domain *d, uint32_t remote,
  * A new port of d connected to remote port rport of domain r, which must
  * be unbound and reserved for d (EPERM otherwise, EINVAL if not unbound).
  */
-int evtchn_bind_interdomain(struct domain *d, struct domain *r,
-			    uint32_t rport, struct channel *owner,
-			    uint32_t *port);
+int evtchn_bind_interdomain(struct domain *d, struct domain *r, uint32_t rport,
+			    struct channel *owner, uint32_t *port);
 
 /* A new port of d raised for virq (VIRQ_DOM_EXC only). */
 int evtchn_bind_virq(struct domain *d, uint32_t virq, struct channel *owner,

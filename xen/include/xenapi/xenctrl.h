@@ -99,9 +99,8 @@ typedef int xc_evtchn_port_or_error_t;
  * toolstack's way to make a guest's xenstore port).  The port is not
  * attached to any handle until dom's process attaches it (xensim.h).
  */
-xc_evtchn_port_or_error_t xc_evtchn_alloc_unbound(xc_interface *xch,
-						  uint32_t dom,
-						  uint32_t remote_dom);
+xc_evtchn_port_or_error_t
+xc_evtchn_alloc_unbound(xc_interface *xch, uint32_t dom, uint32_t remote_dom);
 
 /*
  * Make domid the receiver of the global virq (VIRQ_DOM_EXC): it may then

@@ -48,9 +48,9 @@ xenevtchn_port_or_error_t xenevtchn_bind_unbound_port(xenevtchn_handle *xce,
 						      uint32_t domid);
 
 /* Connect a new local port to domid's unbound port remote_port. */
-xenevtchn_port_or_error_t
-xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid,
-			   evtchn_port_t remote_port);
+xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *xce,
+						     uint32_t domid,
+						     evtchn_port_t remote_port);
 
 /* A local port raised by the hypervisor for virq (VIRQ_DOM_EXC). */
 xenevtchn_port_or_error_t xenevtchn_bind_virq(xenevtchn_handle *xce,

@@ -24,8 +24,8 @@ struct xentoollog_logger;
 typedef struct xenforeignmemory_handle xenforeignmemory_handle;
 
 /* Open a handle: NULL with errno. */
-xenforeignmemory_handle *
-xenforeignmemory_open(struct xentoollog_logger *logger, unsigned open_flags);
+xenforeignmemory_handle *xenforeignmemory_open(struct xentoollog_logger *logger,
+					       unsigned open_flags);
 
 /* Close; existing mappings stay valid until unmapped. */
 int xenforeignmemory_close(xenforeignmemory_handle *fmem);

@@ -41,12 +41,10 @@ void *xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid,
 
 /* Map count grants of one domain contiguously. */
 void *xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count,
-				      uint32_t domid, uint32_t *refs,
-				      int prot);
+				      uint32_t domid, uint32_t *refs, int prot);
 
 /* Unmap count pages mapped at start_address by this handle. */
-int xengnttab_unmap(xengnttab_handle *xgt, void *start_address,
-		    uint32_t count);
+int xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count);
 
 /* Accepted for compatibility; the simulator has no per-handle limit. */
 int xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants);
