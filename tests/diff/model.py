@@ -39,12 +39,13 @@ VALID = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/_@"
 DIRECTORY, READ, GET_PERMS, WATCH, UNWATCH = 1, 2, 3, 4, 5
 TXN_START, TXN_END, GET_DOMAIN_PATH = 6, 7, 10
 WRITE, MKDIR, RM, SET_PERMS, WATCH_EVENT, ERROR = 11, 12, 13, 14, 15, 16
-DIRECTORY_PART = 22
+RESET_WATCHES, DIRECTORY_PART = 21, 22
 TYPE_NAMES = {DIRECTORY: "DIRECTORY", READ: "READ", GET_PERMS: "GET_PERMS",
               WATCH: "WATCH", UNWATCH: "UNWATCH", TXN_START: "TXN_START",
               TXN_END: "TXN_END", GET_DOMAIN_PATH: "GET_DOMAIN_PATH",
               WRITE: "WRITE", MKDIR: "MKDIR", RM: "RM",
               SET_PERMS: "SET_PERMS", WATCH_EVENT: "EVENT", ERROR: "ERROR",
+              RESET_WATCHES: "RESET_WATCHES",
               DIRECTORY_PART: "DIRECTORY_PART"}
 
 # Ops that change the tree: they wait behind a transaction that has
@@ -497,6 +498,12 @@ class Model:
             if kind == "unwatch":
                 self._unwatch(ci, op)
                 return
+            if kind == "reset_watches":
+                # Drops the connection's watches and transactions too.
+                c.watches = []
+                c.txns = {}
+                self._reply(ci, RESET_WATCHES, b"OK\0")
+                return
             if kind == "sync":
                 self._reply(ci, GET_DOMAIN_PATH, b"/local/domain/0\0")
                 return
@@ -577,12 +584,13 @@ class Model:
         return getattr(self, "_op_" + kind)(view, path, op)
 
     def _special(self, kind, path, op):
+        new = parse_perms(op["perms"]) if kind == "set_perms" else None
         perms = self.store.special.get(path)
         if perms is None:
             raise XsError("ENOENT")
         if kind == "get_perms":
             return GET_PERMS, b"".join(p.encode() + b"\0" for p in perms)
-        self.store.special[path] = parse_perms(op["perms"])
+        self.store.special[path] = new
         return SET_PERMS, b"OK\0"
 
     # A request that finds its node missing looks at the ancestors up to

@@ -32,7 +32,8 @@ TYPES = {"read": M.READ, "write": M.WRITE, "mkdir": M.MKDIR, "rm": M.RM,
          "directory": M.DIRECTORY, "directory_part": M.DIRECTORY_PART,
          "get_perms": M.GET_PERMS, "set_perms": M.SET_PERMS,
          "watch": M.WATCH, "unwatch": M.UNWATCH, "start": M.TXN_START,
-         "end": M.TXN_END, "sync": M.GET_DOMAIN_PATH}
+         "end": M.TXN_END, "sync": M.GET_DOMAIN_PATH,
+         "reset_watches": M.RESET_WATCHES}
 
 
 class Invalid(Exception):
@@ -53,7 +54,7 @@ def payload_of(op):
         return out
     if k == "directory_part":
         return op["p"].encode() + b"\0" + b"%d\0" % op["off"]
-    if k == "start":
+    if k in ("start", "reset_watches"):
         return b"\0"
     if k == "end":
         return b"T\0" if op["commit"] else b"F\0"
@@ -70,7 +71,7 @@ def show_op(i, op):
         s += " -> T%d" % op["label"]
     elif k == "end":
         s += " commit" if op["commit"] else " abort"
-    elif k == "sync":
+    elif k in ("sync", "reset_watches"):
         pass
     else:
         p = op["p"]
@@ -133,6 +134,8 @@ class Gen:
         x = r.random()
         if x < 0.02:
             return r.choice(["d//a", "d/a/", "d/a b", "", "@introduceDomain"])
+        if x < 0.025:
+            return "@foo"  # special, but no such node
         if x < 0.06:
             # Nothing outside /local may change: the reset between
             # sequences restores only /local (RM / is refused).
@@ -194,9 +197,12 @@ class Gen:
         kinds = ["write"] * 20 + ["read"] * 10 + ["mkdir"] * 5 + \
             ["rm"] * 9 + ["directory"] * 7 + ["directory_part"] * 4 + \
             ["get_perms"] * 4 + ["set_perms"] * 5 + ["watch"] * 8 + \
-            ["unwatch"] * 3 + ["start"] * 8 + ["end"] * 10
+            ["unwatch"] * 3 + ["start"] * 8 + ["end"] * 10 + \
+            ["reset_watches"]
         k = r.choice(kinds)
         op = {"c": ci, "op": k}
+        if k == "reset_watches":
+            return op
         if k == "start":
             if len(conn.txns) >= 3:
                 k = op["op"] = "read"
@@ -403,6 +409,28 @@ class Runner:
         for ci in range(len(model.conns)):
             yield {"c": ci, "op": "sync"}
 
+    def _bursts(self, model, ops):
+        """Lists of (opno, op) to send together: consecutive requests on
+        one connection go out without waiting for replies (up to 8), as a
+        pipelining client would send them; the daemon must answer them
+        exactly as if they had come one by one."""
+        i = 0
+        while i < len(ops):
+            j = i + 1
+            while j < len(ops) and j - i < 8 and ops[j]["c"] == ops[i]["c"]:
+                j += 1
+            yield [(k, ops[k]) for k in range(i, j)]
+            i = j
+        for k, op in enumerate(self._epilogue(model, []), len(ops)):
+            yield [(k, op)]
+
+    def _count(self, op, m):
+        key = "%s %s" % (op["op"], "ok" if m[0] != M.ERROR
+                         else m[3].rstrip(b"\0").decode())
+        if op.get("t") is not None and op["op"] != "end":
+            key += " (txn)"
+        self.stats[key] = self.stats.get(key, 0) + 1
+
     def run(self, nconns, ops):
         """None if the daemon agrees with the model, else a Mismatch."""
         model = M.Model(nconns)
@@ -410,39 +438,38 @@ class Runner:
         gens = {}
         streams = [Stream(i, model.streams[i], gens) for i in range(nconns)]
         try:
-            for i, op in enumerate(self._epilogue(model, ops)):
-                ci = op["c"]
+            for burst in self._bursts(model, ops):
+                ci = burst[0][1]["c"]
                 if ci >= nconns:
                     raise Invalid()
-                if model.may_defer(ci, op):
-                    raise Invalid()
-                tx = model.tx_id_for(op.get("t"))
-                model.request(i, op)
-                self.req += 1
-                rid = self.req
-                conns[ci].send(TYPES[op["op"]], rid, tx, payload_of(op))
-                self.ops += 1
-                while True:
-                    m = conns[ci].recv()
-                    self.messages += 1
-                    if m[0] == M.WATCH_EVENT:
+                sent = []
+                for i, op in burst:
+                    if model.may_defer(ci, op):
+                        raise Invalid()
+                    tx = model.tx_id_for(op.get("t"))
+                    model.request(i, op)
+                    self.req += 1
+                    conns[ci].send(TYPES[op["op"]], self.req, tx,
+                                   payload_of(op))
+                    sent.append((i, op, self.req, tx))
+                    self.ops += 1
+                for i, op, rid, tx in sent:
+                    while True:
+                        m = conns[ci].recv()
+                        self.messages += 1
+                        if m[0] != M.WATCH_EVENT:
+                            break
                         self.stats["event"] = self.stats.get("event", 0) + 1
                         if m[1] or m[2]:
                             raise Mismatch(i, ci, "event with req_id %d "
                                            "tx_id %d" % (m[1], m[2]))
                         streams[ci].feed(m)
-                        continue
                     if m[1] != rid or m[2] != tx:
                         raise Mismatch(i, ci, "reply header req_id %d "
                                        "tx_id %d, sent %d %d" %
                                        (m[1], m[2], rid, tx))
                     streams[ci].feed(m)
-                    key = "%s %s" % (op["op"], "ok" if m[0] != M.ERROR
-                                     else m[3].rstrip(b"\0").decode())
-                    if op.get("t") is not None and op["op"] != "end":
-                        key += " (txn)"
-                    self.stats[key] = self.stats.get(key, 0) + 1
-                    break
+                    self._count(op, m)
                 for cj, c in enumerate(conns):
                     for m in c.poll():
                         self.messages += 1

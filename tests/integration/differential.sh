@@ -13,9 +13,9 @@
 
 start_daemon
 if [ -n "${XS_DIFF_SEED:-}" ]; then
-	python3 "$XS_TOP/tests/diff/run.py" --socket "$XENSTORED_PATH" \
+	python3 -B "$XS_TOP/tests/diff/run.py" --socket "$XENSTORED_PATH" \
 		--seed "$XS_DIFF_SEED" -v
 else
-	python3 "$XS_TOP/tests/diff/run.py" --socket "$XENSTORED_PATH" \
+	python3 -B "$XS_TOP/tests/diff/run.py" --socket "$XENSTORED_PATH" \
 		--first "${XS_DIFF_FIRST:-1}" --seeds "${XS_DIFF_SEEDS:-500}"
 fi
