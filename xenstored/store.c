@@ -158,7 +158,11 @@ store_create(const char *path, const struct perm *perms, unsigned nperms,
 	struct node *parent = NULL, *n;
 
 	if (strcmp(path, "/") != 0 && !path_is_special(path)) {
-		char ppath[XENSTORE_ABS_PATH_MAX + 8];
+		/*
+		 * Privileged clients may exceed XENSTORE_ABS_PATH_MAX;
+		 * every path still came in one request.
+		 */
+		char ppath[XENSTORE_PAYLOAD_MAX + 1];
 		size_t plen = path_parent_len(path);
 
 		if (plen >= sizeof(ppath)) {

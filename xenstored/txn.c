@@ -224,11 +224,18 @@ txn_must_wait(struct conn *c, const struct msg *m)
 	return priority != NULL && priority->conn != c;
 }
 
+/*
+ * Paths may be longer than XENSTORE_ABS_PATH_MAX (privileged clients have
+ * no path quota), but each one arrived in a single request, so it fits in
+ * a payload.
+ */
+#define PATH_BUF (XENSTORE_PAYLOAD_MAX + 1)
+
 /* True if a tnode of t on a strict ancestor of path shadows it. */
 static bool
 shadowed(struct txn *t, const char *path)
 {
-	char buf[XENSTORE_ABS_PATH_MAX + 8];
+	char buf[PATH_BUF];
 	size_t len = strlen(path);
 	struct tnode *tn;
 
@@ -495,7 +502,7 @@ child_removed(struct tnode *parent, const char *name)
 static struct tnode *
 touch_parent(struct txn *t, const char *path)
 {
-	char buf[XENSTORE_ABS_PATH_MAX + 8];
+	char buf[PATH_BUF];
 	size_t len = path_parent_len(path);
 
 	if (len >= sizeof(buf)) {

@@ -211,7 +211,11 @@ void
 watch_fire(const char *path, const struct watch_perms *ps, unsigned nps,
 	   bool exact)
 {
-	char buf[XENSTORE_ABS_PATH_MAX + 1];
+	/*
+	 * Not XENSTORE_ABS_PATH_MAX: privileged clients have no path quota,
+	 * so a path is limited only by the request that carried it.
+	 */
+	char buf[XENSTORE_PAYLOAD_MAX + 1];
 	struct bucket *b;
 	size_t len = strlen(path);
 	unsigned depth = 0;
