@@ -437,8 +437,10 @@ class Model:
                         w.depth < 0 or depth_below(w.path, path) <= w.depth)
                 if ok:
                     ep = path[len(HOME) + 1:] if w.relative else path
-                    out[ci].append((WATCH_EVENT, ep.encode() + b"\0" +
-                                    w.token.encode() + b"\0"))
+                    ev = ep.encode() + b"\0" + w.token.encode() + b"\0"
+                    # An event that does not fit in a message is dropped.
+                    if len(ev) <= PAYLOAD_MAX:
+                        out[ci].append((WATCH_EVENT, ev))
         return out
 
     def _emit(self, per_conn, ordered=False):

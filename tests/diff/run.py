@@ -16,6 +16,7 @@
 
 import argparse
 import random
+import re
 import sys
 import time
 
@@ -23,6 +24,9 @@ import model as M
 import wire
 
 LONG = ["L" * 400 + "%02d" % i for i in range(14)]
+# Components of "deep" paths: five levels below d/x come to 4024 bytes,
+# beyond XENSTORE_ABS_PATH_MAX (3072) but within a request's payload.
+DEEP = ["M" * 799 + "0", "M" * 799 + "1"]
 COMPS = "abc"
 TOKENS = ["A", "B", "C"]
 DOMIDS = [0, 1, 5, 7, 32757]
@@ -63,6 +67,12 @@ def payload_of(op):
     return op["p"].encode() + b"\0"
 
 
+def squeeze(text):
+    """Long runs of one letter (the long names) as "M{799}"."""
+    return re.sub(r"([A-Z])\1{9,}",
+                  lambda m: "%s{%d}" % (m.group(1), len(m.group(0))), text)
+
+
 def show_op(i, op):
     k = op["op"]
     tx = " T%d" % op["t"] if op.get("t") is not None else ""
@@ -74,10 +84,7 @@ def show_op(i, op):
     elif k in ("sync", "reset_watches"):
         pass
     else:
-        p = op["p"]
-        if len(p) > 60:
-            p = p[:30] + "..." + p[-12:]
-        s += " " + p
+        s += " " + squeeze(op["p"])
     if k == "write":
         v = op["v"]
         s += " " + (repr(v) if len(v) <= 40 else "<%d bytes>" % len(v))
@@ -97,9 +104,9 @@ def show_msg(m):
     if isinstance(payload, tuple):
         payload = b"<gen>\0" + payload[2][payload[3]:]
     name = M.TYPE_NAMES.get(mtype, str(mtype))
-    text = repr(payload)
-    if len(text) > 120:
-        text = text[:80] + "..." + text[-30:]
+    text = squeeze(repr(payload))
+    if len(text) > 160:
+        text = text[:100] + "..." + text[-40:]
     return "%s %s" % (name, text)
 
 
@@ -116,12 +123,16 @@ class Gen:
         self.big = r.random() < 0.15
         if self.big:
             self.length += 60
+        self.deep = r.random() < 0.15
         self.model = M.Model(self.nconns)
         self.labels = 0
         self.ended = []  # labels of transactions that have ended
 
     def rel(self):
         r = self.rng
+        if self.deep and r.random() < 0.5:
+            return "/".join(["d/x"] + [r.choice(DEEP)
+                                       for _ in range(r.randint(1, 5))])
         if self.big and r.random() < 0.7:
             if r.random() < 0.1:
                 return "d/big"
@@ -249,7 +260,9 @@ class Gen:
         else:
             op["p"] = self.path(kind=k)
         if k == "write":
-            op["v"] = self.value()
+            # A request over 4096 bytes would cost the connection.
+            room = M.PAYLOAD_MAX - len(op["p"].encode()) - 1
+            op["v"] = self.value()[:max(room, 0)]
         elif k == "set_perms":
             op["perms"] = self.perms()
         elif k == "directory_part":
@@ -572,6 +585,21 @@ CASES = {
         {"c": 1, "op": "set_perms", "p": "@introduceDomain",
          "perms": ["n0", "r7"]},
         {"c": 0, "op": "get_perms", "p": "@introduceDomain", "t": 1},
+        {"c": 0, "op": "end", "t": 1, "commit": True},
+    ]),
+    # Paths longer than XENSTORE_ABS_PATH_MAX (fine for privileged
+    # clients): the watch on d fires, five levels can be created, and a
+    # transaction that removed d/x/M..1 no longer sees what was below it.
+    "deep paths": (2, [
+        {"c": 1, "op": "watch", "p": "d", "tok": "W"},
+        {"c": 0, "op": "write", "v": b"5", "p": "d/x/" + "/".join(
+            DEEP[i] for i in (1, 0, 1, 0, 1))},
+        {"c": 0, "op": "write", "v": b"4", "p": "d/x/" + "/".join(
+            DEEP[i] for i in (1, 0, 0, 0))},
+        {"c": 0, "op": "start", "label": 1},
+        {"c": 0, "op": "rm", "p": "d/x/" + DEEP[1], "t": 1},
+        {"c": 0, "op": "read", "t": 1, "p": "d/x/" + "/".join(
+            DEEP[i] for i in (1, 0, 0, 0))},
         {"c": 0, "op": "end", "t": 1, "commit": True},
     ]),
 }

@@ -29,8 +29,11 @@ class Conn:
         self.sock.close()
 
     def send(self, mtype, req_id, tx_id, payload):
-        self.sock.sendall(HDR.pack(mtype, req_id, tx_id, len(payload)) +
-                          payload)
+        try:
+            self.sock.sendall(HDR.pack(mtype, req_id, tx_id, len(payload)) +
+                              payload)
+        except OSError as e:
+            raise WireError("cannot send: %s" % e)
 
     def _fill(self, block):
         if not block:
