@@ -213,6 +213,7 @@ class Gen:
         k = r.choice(kinds)
         op = {"c": ci, "op": k}
         if k == "reset_watches":
+            op["t"] = self.tx(ci)  # ignored
             return op
         if k == "start":
             if len(conn.txns) >= 3:
@@ -253,6 +254,8 @@ class Gen:
             op.update(p=p, tok=r.choice(TOKENS))
             if k == "watch" and r.random() < 0.3:
                 op["depth"] = r.randrange(3)
+            if r.random() < 0.2:
+                op["t"] = self.tx(ci)  # ignored
             return op
         op["t"] = self.tx(ci)
         if k in ("get_perms", "set_perms") and r.random() < 0.12:
@@ -421,6 +424,13 @@ class Runner:
             yield {"c": ci, "op": "end", "t": label, "commit": False}
         for ci in range(len(model.conns)):
             yield {"c": ci, "op": "sync"}
+        # A dump of the whole tree, so that a difference no request
+        # happened to look at is still seen.
+        for path in sorted(model.store.nodes):
+            for kind in ("read", "get_perms", "directory"):
+                yield {"c": 0, "op": kind, "p": path}
+        for path in sorted(model.store.special):
+            yield {"c": 0, "op": "get_perms", "p": path}
 
     def _bursts(self, model, ops):
         """Lists of (opno, op) to send together: consecutive requests on
