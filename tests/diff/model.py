@@ -556,11 +556,14 @@ class Model:
 
     def _watch(self, ci, op):
         c = self.conns[ci]
+        depth = op.get("depth", -1)
+        if isinstance(depth, str):
+            raise XsError("EINVAL")  # not a decimal number
         path = canonical(op["p"], True)
         if any(w.path == path and w.token == op["tok"] for w in c.watches):
             raise XsError("EEXIST")
         rel = op["p"][:1] not in ("/", "@")
-        c.watches.append(Watch(path, op["tok"], rel, op.get("depth", -1)))
+        c.watches.append(Watch(path, op["tok"], rel, depth))
         self._reply(ci, WATCH, b"OK\0")
         self._emit([[(WATCH_EVENT, op["p"].encode() + b"\0" +
                       op["tok"].encode() + b"\0")] if i == ci else []

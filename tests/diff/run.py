@@ -53,8 +53,8 @@ def payload_of(op):
             s.encode() + b"\0" for s in op["perms"])
     if k in ("watch", "unwatch"):
         out = op["p"].encode() + b"\0" + op["tok"].encode() + b"\0"
-        if k == "watch" and op.get("depth", -1) >= 0:
-            out += b"%d\0" % op["depth"]
+        if k == "watch" and "depth" in op:
+            out += str(op["depth"]).encode() + b"\0"
         return out
     if k == "directory_part":
         return op["p"].encode() + b"\0" + b"%d\0" % op["off"]
@@ -92,8 +92,8 @@ def show_op(i, op):
         s += " " + " ".join(op["perms"])
     elif k in ("watch", "unwatch"):
         s += " " + op["tok"]
-        if op.get("depth", -1) >= 0:
-            s += " depth=%d" % op["depth"]
+        if "depth" in op:
+            s += " depth=%s" % op["depth"]
     elif k == "directory_part":
         s += " offset=%d" % op["off"]
     return s
@@ -254,6 +254,8 @@ class Gen:
             op.update(p=p, tok=r.choice(TOKENS))
             if k == "watch" and r.random() < 0.3:
                 op["depth"] = r.randrange(3)
+                if r.random() < 0.05:
+                    op["depth"] = r.choice(["-1", "x", "", "1 "])
             if r.random() < 0.2:
                 op["t"] = self.tx(ci)  # ignored
             return op
@@ -651,14 +653,19 @@ def main():
                                                         len(ops)))
             for i, op in enumerate(ops):
                 print(show_op(i, op))
-        bad = runner.run(nconns, ops)
+        try:
+            bad = runner.run(nconns, ops)
+        except wire.WireError as e:
+            # The reset after the sequence failed: the daemon is gone.
+            print("seed %d: daemon lost: %s" % (seed, e))
+            return 1
         if bad is None:
             continue
         print("MISMATCH with seed %d (%d connections, %d ops): op %d, "
               "connection %d:\n    %s" % (seed, nconns, len(ops), bad.opno,
                                           bad.conn, bad.text))
-        if bad.conn == -1 and "hung" in bad.text:
-            print("daemon hung: not shrinking")
+        if bad.conn == -1:
+            print("daemon hung or gone: not shrinking")
             return 1
         nconns, small, tries = shrink(runner, nconns, ops)
         again = runner.run(nconns, small)
