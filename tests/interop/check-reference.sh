@@ -4,7 +4,8 @@
 # make check-interop: check the interop tests' reference material against
 # Xen's own cxenstored, so that it stays trustworthy where cxenstored
 # cannot run: the transcripts recorded in tests/interop/expected/ must be
-# what cxenstored gives now, and libxs_test must pass against it.  With
+# what cxenstored gives now, and the protocol scripts and libxs_test must
+# pass against it.  With
 # XS_RECORD=1 (make interop-record) the transcripts are re-recorded.
 # Skipped, with a note, where cxenstored cannot start.
 XS_BUILD=$(cd "${1:-build}" && pwd)
@@ -31,6 +32,14 @@ for sc in tests/interop/cli/*.sh; do
 		stale="$stale $name"
 	fi
 done
+for script in tests/interop/protocol/*.xs; do
+	start_cxenstored
+	"$XS_BUILD/tests/xs-script" "$script" >"$RUN/xs-script.out" || {
+		cat "$RUN/xs-script.out"
+		fail "$script against cxenstored"
+	}
+	stop_any
+done
 start_cxenstored
 "$XS_BUILD/tests/interop/libxs_test" >"$RUN/libxs.out" || {
 	grep -v '^ok ' "$RUN/libxs.out"
@@ -38,5 +47,5 @@ start_cxenstored
 }
 stop_any
 [ -z "$stale" ] || fail "recorded transcripts differ from cxenstored:$stale"
-echo "check-interop: $(ls tests/interop/cli/*.sh | wc -l) transcripts and" \
-	"libxs_test ($(tail -n 1 "$RUN/libxs.out")) match cxenstored"
+echo "check-interop: $(ls tests/interop/cli/*.sh | wc -l) transcripts," \
+	"$(ls tests/interop/protocol/*.xs | wc -l) protocol scripts and libxs_test ($(tail -n 1 "$RUN/libxs.out")) match cxenstored"

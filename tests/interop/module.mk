@@ -38,10 +38,10 @@ INTEROP_BINS += $(B)/tests/interop/xs_shim.so
 endif
 
 .PHONY: check-interop interop-record
-check-interop: $(INTEROP_BINS)
+check-interop: $(INTEROP_BINS) $(B)/tests/xs-script
 	@sh tests/interop/check-reference.sh $(B)
 
-interop-record: $(INTEROP_BINS)
+interop-record: $(INTEROP_BINS) $(B)/tests/xs-script
 	@XS_RECORD=1 sh tests/interop/check-reference.sh $(B)
 
 ALL += $(INTEROP_BINS)
