@@ -20,5 +20,11 @@ check_eq "store after libxs_test" "/tool = \"\"
 /local = \"\"
 /local/domain = \"\"
 /local/domain/0 = \"\"" "$(xenstore-ls -f /)"
+# Without XENSTORED_PATH the library finds the socket the way a dom0
+# finds the real one: $XENSTORED_RUNDIR/socket.
+env -u XENSTORED_PATH XENSTORED_RUNDIR="$RUN/ours" xenstore-write /found yes
+check_eq "write through XENSTORED_RUNDIR" yes "$(xenstore-read /found)"
+check_eq "read through XENSTORED_RUNDIR" yes \
+	"$(env -u XENSTORED_PATH XENSTORED_RUNDIR="$RUN/ours" xenstore-read /found)"
 stop_ours
 echo ok

@@ -18,17 +18,19 @@ cx_present() {
 }
 
 # start_cxenstored: a fresh cxenstored in $RUN/cx, serving $RUN/cx/socket,
-# with XENSTORED_PATH pointing at it.  The shim tells it that domains 1-9
-# exist besides dom0: cxenstored asks the hypervisor whether the owner
-# named by SET_PERMS exists, and our daemon, without a hypervisor, takes
-# every non-reserved id as existing; scenarios use owners up to 9.  It is tests/lib.sh's DAEMON_PID, so
-# its cleanup and stop_daemon apply.  Returns 1 if it does not come up.
+# with XENSTORED_PATH pointing at it.  It is tests/lib.sh's DAEMON_PID, so
+# its cleanup applies.  Returns 1 if it does not come up.  The shim tells
+# it that domains 1-9 exist besides dom0: cxenstored asks the hypervisor
+# whether the owner named by SET_PERMS exists, and our daemon, without a
+# hypervisor, takes every non-reserved id as existing (docs/differences.md,
+# A); scenarios use owners up to 9.
 start_cxenstored() {
 	unset XENSTORED_PATH
 	rm -rf "$RUN/cx"
 	mkdir "$RUN/cx"
-	env XS_SHIM_DOMAINS=1-9 XS_SHIM_RUNDIR="$RUN/cx" XENSTORED_RUNDIR="$RUN/cx" \
-		LD_PRELOAD="$CX_SHIM" "$XEN_BIN/xenstored" -N -F "$RUN/cx/pid" \
+	env XS_SHIM_DOMAINS=1-9 XS_SHIM_RUNDIR="$RUN/cx" \
+		XENSTORED_RUNDIR="$RUN/cx" LD_PRELOAD="$CX_SHIM" \
+		"$XEN_BIN/xenstored" -N -F "$RUN/cx/pid" \
 		>"$RUN/cx/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	i=0
@@ -37,8 +39,8 @@ start_cxenstored() {
 		if [ $i -gt 200 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
 			echo "cxenstored did not start:"
 			cat "$RUN/cx/daemon.log"
-			kill "$DAEMON_PID" 2>/dev/null
-			wait "$DAEMON_PID" 2>/dev/null
+			kill "$DAEMON_PID" 2>/dev/null || true
+			wait "$DAEMON_PID" 2>/dev/null || true
 			DAEMON_PID=""
 			return 1
 		fi
