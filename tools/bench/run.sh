@@ -16,12 +16,16 @@
 #   BENCH_SHARED    the shared/ directory (default: ../shared)
 #   BENCH_PIN=0     do not pin
 #   BENCH_OUT=DIR   keep the raw RESULT files in DIR
+#   BENCH_TMPDIR    where the daemons' scratch directories go (default /tmp)
 set -u
 BIN=$(cd "${1:-build/bin}" && pwd)
 XSB=$BIN/xs-bench
 QUICK=${BENCH_QUICK:-}
 FULL=${BENCH_FULL:-}
 REPS=${BENCH_REPS:-1}
+# The daemons' run directories (our tdb file lives there): keep it short,
+# unix socket paths are limited to 107 bytes.
+SCRATCH=${BENCH_TMPDIR:-/tmp}
 SHARED=${BENCH_SHARED:-$(pwd)/../shared}
 XEN_D=${BENCH_XEN_XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/xsbench-out.XXXXXX)}
@@ -72,7 +76,7 @@ fi
 start_daemon() {
 	who=$1
 	shift
-	S=$(mktemp -d /tmp/xsb.XXXXXX)
+	S=$(mktemp -d "$SCRATCH/xsb.XXXXXX")
 	if [ "$who" = ours ]; then
 		env XENSTORED_RUNDIR="$S" $DPIN "$BIN/xenstored" -N \
 			-F "$S/pid" "$@" >"$S/daemon.log" 2>&1 &
@@ -246,6 +250,7 @@ echo
 [ "$REPS" -gt 1 ] && echo "Each value is the median of $REPS fresh-daemon runs (1M: one run)."
 [ -n "$THEIRS" ] || THEIRS_VER=""
 echo "ours: $BIN/xenstored at ${OURS_REV:-?}; theirs: Xen's C xenstored ${THEIRS_VER:-(not run)}."
+echo "Daemon run directories (our tdb file) on $SCRATCH ($(stat -f -c %T "$SCRATCH" 2>/dev/null))."
 echo "ratio = ours / theirs: above 1 is better for ops/s, commits/s, nodes/s;"
 echo "below 1 is better for us, s, kB.  Pinning: $PINNED."
 echo "Noise: 2 cores shared with other work; load average $(cut -d' ' -f1-3 /proc/loadavg)."
