@@ -78,6 +78,7 @@ include transport/module.mk
 include xenstored/module.mk
 include tests/module.mk
 -include tools/module.mk
+-include tools/xsim.mk
 -include tests/interop/module.mk
 
 .PHONY: all deps check run clean check-headers format

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+#
+# The simulated host's toolstack and guest (issue 5), included by the
+# top-level Makefile after the client library and the hypervisor:
+#
+#   $(BIN)/xsim         start/stop a host, create/list/destroy guests
+#                       (tools/xsim/)
+#   $(BIN)/xsim-guest   the simulated guest kernel: libxenstore over its
+#                       ring page (xenstore-client/xs_ring.c), running a
+#                       script of operations (tools/guest/)
+#   $(B)/tests/sim/ring-unit   Check suite of the ring transport against
+#                       an in-process fake daemon (tests/sim/)
+#
+# Both link the static libxenstore (the ring transport is not exported
+# from the shared library) and the hypervisor libraries (XENLIBS_*).
+# tests/integration/sim_*.sh drive them against xenhyp and xenstored.
+
+ifneq ($(XSC_A),)
+ifneq ($(XENLIBS_LIBS),)
+
+XSIM_SRCS := $(wildcard tools/xsim/*.c)
+XSIM_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XSIM_SRCS))
+XGUEST_SRCS := $(wildcard tools/guest/*.c)
+XGUEST_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XGUEST_SRCS))
+XS_RING_OBJ := $(B)/obj/xenstore-client/xs_ring.o
+
+$(XSIM_OBJS): CFLAGS += $(XENLIBS_CFLAGS) -Itools/xsim
+$(XGUEST_OBJS): CFLAGS += $(XENLIBS_CFLAGS) -Itools/guest
+
+$(BIN)/xsim: $(XSIM_OBJS) $(XSC_A) $(XENLIBS_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(XSIM_OBJS) $(XSC_A) $(XENLIBS_LIBS) \
+		-pthread
+
+$(BIN)/xsim-guest: $(XGUEST_OBJS) $(XS_RING_OBJ) $(B)/obj/transport/ring.o \
+		$(XSC_A) $(XENLIBS_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(XGUEST_OBJS) $(XS_RING_OBJ) \
+		$(B)/obj/transport/ring.o $(XSC_A) $(XENLIBS_LIBS) -pthread
+
+XSIM_TEST_CFLAGS := $(INC_xenstore-client) -Itests/sim
+$(B)/obj/tests/sim/%.o: tests/sim/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(XSIM_TEST_CFLAGS) -c -o $@ $<
+
+$(B)/tests/sim/ring-unit: $(B)/obj/tests/sim/check_ring_transport.o \
+		$(XS_RING_OBJ) $(B)/obj/transport/ring.o $(XSC_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -pthread
+
+ALL += $(BIN)/xsim $(BIN)/xsim-guest $(B)/tests/sim/ring-unit
+
+.PHONY: check-sim-unit
+check-sim-unit: $(B)/tests/sim/ring-unit
+	$(B)/tests/sim/ring-unit
+
+CHECKS += check-sim-unit
+
+endif
+endif

@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Domain lifecycle of the xsim toolstack (dom.h).  Building a domain
+ * follows libxl's order:
+ *
+ *   1. xc_domain_create (paused), with a fresh UUID as its handle;
+ *   2. the xenstore event channel: xc_evtchn_alloc_unbound(domid, 0);
+ *   3. the start info (foreign mapping of frame XSIM_START_INFO_PFN):
+ *      store_evtchn, as Xen's domain builder writes it;
+ *   4. the xenstore layout (layout.c), one transaction;
+ *   5. INTRODUCE(domid, store gfn, port), after ~/store/port and ring-ref
+ * exist;
+ *   6. the domain's hypercall channel, unpause, and the guest kernel
+ *      started with it under a monitor.
+ *
+ * The monitor is xl's per-domain process: it is the guest's parent,
+ * waits for it, and then applies on_poweroff / on_crash (destroy, or
+ * preserve the dead domain for inspection).  `xsim destroy` marks the
+ * record first, so that a monitor waking up at the same time leaves the
+ * teardown to it.  Teardown is idempotent: every step tolerates that
+ * another already did it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenctrl.h>
+#include <xenforeignmemory.h>
+
+#include "dom.h"
+#include "host.h"
+#include "layout.h"
+#include "record.h"
+#include "util.h"
+#include "xenstore.h"
+#include "xensim.h"
+
+#define GONE_TIMEOUT_MS 10000
+#define SHUTDOWN_TIMEOUT_MS 30000
+
+/* What building a domain yields. */
+struct built {
+	uint32_t domid;
+	int chan;
+	struct layout_dom lay;
+};
+
+static xc_interface *
+open_xc(void)
+{
+	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+
+	if (xch == NULL)
+		util_err("cannot reach the hypervisor in %s/hyp", host_dir());
+	return xch;
+}
+
+static struct xs_handle *
+open_xs(void)
+{
+	struct xs_handle *xsh = xs_open(0);
+
+	if (xsh == NULL)
+		util_err("cannot reach xenstored at %s",
+			 getenv("XENSTORED_PATH"));
+	return xsh;
+}
+
+/* Step 3: tell the guest its store port; learn its store frame. */
+static int
+write_start_info(uint32_t domid, struct layout_dom *lay)
+{
+	xenforeignmemory_handle *fmem = xenforeignmemory_open(NULL, 0);
+	xen_pfn_t pfn = XSIM_START_INFO_PFN;
+	struct xsim_start_info *si;
+
+	if (fmem == NULL) {
+		util_err("xenforeignmemory_open");
+		return -1;
+	}
+	si = xenforeignmemory_map(fmem, domid, PROT_READ | PROT_WRITE, 1, &pfn,
+				  NULL);
+	if (si == NULL) {
+		util_err("cannot map the start info of domain %u", domid);
+		xenforeignmemory_close(fmem);
+		return -1;
+	}
+	if (memcmp(si->magic, XSIM_START_MAGIC, sizeof(si->magic)) != 0) {
+		util_errx("domain %u has no start info", domid);
+		xenforeignmemory_unmap(fmem, si, 1);
+		xenforeignmemory_close(fmem);
+		return -1;
+	}
+	si->store_evtchn = lay->store_port;
+	si->store_domid = 0;
+	lay->store_gfn = si->store_pfn;
+	lay->memkb = (unsigned long)si->nr_pages * XSIM_PAGE_SIZE / 1024;
+	xenforeignmemory_unmap(fmem, si, 1);
+	xenforeignmemory_close(fmem);
+	return 0;
+}
+
+/* Undo a partly built domain. */
+static void
+unbuild(xc_interface *xch, struct xs_handle *xsh, struct built *b)
+{
+	if (b->chan >= 0)
+		close(b->chan);
+	layout_domain_remove(xsh, b->domid);
+	xc_domain_destroy(xch, b->domid);
+}
+
+/* Steps 1 to 6 but starting the guest; 0 or -1 after a message. */
+static int
+build(xc_interface *xch, struct xs_handle *xsh, const struct dom_opts *o,
+      struct built *b)
+{
+	struct xen_domctl_createdomain cfg = {.max_vcpus = 1};
+	int port;
+
+	memset(b, 0, sizeof(*b));
+	b->chan = -1;
+	b->lay.name = o->name;
+	b->lay.vcpus = 1;
+	if (layout_new_uuid(cfg.handle, b->lay.uuid) < 0) {
+		util_err("cannot make a UUID");
+		return -1;
+	}
+	if (xc_domain_create(xch, &b->domid, &cfg) < 0) {
+		util_err("cannot create domain %s", o->name);
+		return -1;
+	}
+	b->lay.domid = b->domid;
+	port = xc_evtchn_alloc_unbound(xch, b->domid, 0);
+	if (port < 0) {
+		util_err("cannot allocate the xenstore port of domain %u",
+			 b->domid);
+		goto fail;
+	}
+	b->lay.store_port = (unsigned)port;
+	if (write_start_info(b->domid, &b->lay) < 0)
+		goto fail;
+	if (layout_domain_create(xsh, &b->lay) < 0) {
+		util_err("cannot write the xenstore nodes of domain %u",
+			 b->domid);
+		goto fail;
+	}
+	if (!xs_introduce_domain(xsh, b->domid, b->lay.store_gfn,
+				 b->lay.store_port)) {
+		util_err("xenstored refused to introduce domain %u", b->domid);
+		goto fail;
+	}
+	b->chan = xsim_domain_channel(xch, b->domid);
+	if (b->chan < 0) {
+		util_err("cannot get the channel of domain %u", b->domid);
+		goto fail;
+	}
+	if (xc_domain_unpause(xch, b->domid) < 0) {
+		util_err("cannot unpause domain %u", b->domid);
+		goto fail;
+	}
+	return 0;
+fail:
+	unbuild(xch, xsh, b);
+	return -1;
+}
+
+/*
+ * Tear a domain down: stop its guest, destroy it in the hypervisor,
+ * remove its nodes and its record.  Everything may be done already.
+ */
+static int
+teardown(const struct record *r)
+{
+	struct xs_handle *xsh;
+	xc_interface *xch;
+	int ret = 0;
+
+	if (r->pid > 0 && util_pid_alive(r->pid)) {
+		kill(r->pid, SIGKILL);
+		if (util_wait_gone(r->pid, GONE_TIMEOUT_MS) < 0)
+			util_err("guest of %s (pid %ld) does not die", r->name,
+				 (long)r->pid);
+	}
+	xch = open_xc();
+	if (xch == NULL)
+		ret = -1;
+	else if (xc_domain_destroy(xch, r->domid) < 0 && errno != ESRCH) {
+		util_err("cannot destroy domain %u", r->domid);
+		ret = -1;
+	}
+	xc_interface_close(xch);
+	xsh = open_xs();
+	if (xsh == NULL) {
+		ret = -1;
+	} else if (layout_domain_remove(xsh, r->domid) < 0) {
+		util_err("cannot remove the nodes of domain %u", r->domid);
+		ret = -1;
+	}
+	xs_close(xsh);
+	record_remove(r->name);
+	return ret;
+}
+
+/* The guest stopped: apply its on_poweroff / on_crash action. */
+static void
+reap(const char *name)
+{
+	struct record r;
+	xc_interface *xch;
+	xc_dominfo_t info;
+	int crashed = 1, n;
+
+	if (record_destroying(name) || record_read(name, &r) < 0)
+		return; /* `xsim destroy` has it */
+	xch = open_xc();
+	if (xch == NULL)
+		return;
+	n = xc_domain_getinfo(xch, r.domid, 1, &info);
+	xc_interface_close(xch);
+	if (n == 1 && info.domid == r.domid && info.shutdown)
+		crashed = info.shutdown_reason == SHUTDOWN_crash;
+	if ((crashed ? r.on_crash : r.on_poweroff) == DOM_DESTROY)
+		teardown(&r);
+}
+
+static int
+wait_guest(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return 1;
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/*
+ * In the child: become the guest kernel, with the channel as its only
+ * hypercall descriptor (our dom0 handles are close-on-exec).
+ */
+static void __attribute__((noreturn))
+exec_guest(const struct dom_opts *o, int chan, int log_fd)
+{
+	char kernel[PATH_MAX], num[16];
+	char *argv[256];
+	int i, n = 0, fd;
+
+	if (o->kernel != NULL)
+		snprintf(kernel, sizeof(kernel), "%s", o->kernel);
+	else
+		snprintf(kernel, sizeof(kernel), "%s/xsim-guest",
+			 util_bindir());
+	if (log_fd >= 0) {
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, STDIN_FILENO);
+		dup2(log_fd, STDOUT_FILENO);
+		dup2(log_fd, STDERR_FILENO);
+	}
+	argv[n++] = kernel;
+	for (i = 0; o->args != NULL && o->args[i] != NULL && n < 255; i++)
+		argv[n++] = o->args[i];
+	argv[n] = NULL;
+	snprintf(num, sizeof(num), "%d", chan);
+	setenv(XENHYP_CHANNEL_ENV, num, 1);
+	unsetenv("XENSTORED_PATH");
+	execv(kernel, argv);
+	fprintf(stderr, "xsim: cannot run the guest kernel %s: %s\n", kernel,
+		strerror(errno));
+	_exit(127);
+}
+
+static void
+fill_record(struct record *r, const struct dom_opts *o, const struct built *b,
+	    pid_t pid, pid_t monitor)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", o->name);
+	snprintf(r->uuid, sizeof(r->uuid), "%s", b->lay.uuid);
+	r->domid = b->domid;
+	r->pid = pid;
+	r->monitor = monitor;
+	r->start = time(NULL);
+	r->on_poweroff = o->on_poweroff;
+	r->on_crash = o->on_crash;
+}
+
+/* Foreground: we are the monitor; the guest has our stdio. */
+static int
+run_foreground(const struct dom_opts *o, struct built *b)
+{
+	struct record r;
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		util_err("cannot fork the guest");
+		return -1;
+	}
+	if (pid == 0)
+		exec_guest(o, b->chan, -1);
+	close(b->chan);
+	b->chan = -1;
+	fill_record(&r, o, b, pid, getpid());
+	if (record_write(&r) < 0)
+		util_err("cannot write the record of %s", o->name);
+	status = wait_guest(pid);
+	reap(o->name);
+	return status;
+}
+
+/*
+ * Background: fork the monitor, which forks the guest, records both and
+ * says "ok" on the pipe before it waits.
+ */
+static int
+run_background(const struct dom_opts *o, struct built *b, struct xs_handle *xsh,
+	       xc_interface *xch)
+{
+	char log[PATH_MAX], ok[3] = "";
+	struct record r;
+	int sync[2], log_fd, fd;
+	pid_t monitor, pid;
+
+	if (record_log_path(o->name, log, sizeof(log)) < 0 ||
+	    (log_fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			   0600)) < 0) {
+		util_err("cannot open the guest's log");
+		return -1;
+	}
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		util_err("pipe");
+		close(log_fd);
+		return -1;
+	}
+	fflush(NULL);
+	monitor = fork();
+	if (monitor < 0) {
+		util_err("cannot fork the monitor");
+		close(log_fd);
+		return -1;
+	}
+	if (monitor == 0) {
+		close(sync[0]);
+		setsid();
+		xs_daemon_destroy_postfork(xsh);
+		xc_interface_close(xch);
+		pid = fork();
+		if (pid < 0)
+			_exit(1);
+		if (pid == 0)
+			exec_guest(o, b->chan, log_fd);
+		close(b->chan);
+		fill_record(&r, o, b, pid, getpid());
+		if (record_write(&r) < 0)
+			_exit(1);
+		if (write(sync[1], "ok", 2) != 2)
+			_exit(1);
+		close(sync[1]);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+		}
+		dup2(log_fd, STDERR_FILENO);
+		close(log_fd);
+		wait_guest(pid);
+		reap(o->name);
+		_exit(0);
+	}
+	close(sync[1]);
+	close(log_fd);
+	close(b->chan);
+	b->chan = -1;
+	if (read(sync[0], ok, 2) != 2 || strcmp(ok, "ok") != 0) {
+		util_errx("the monitor of %s failed", o->name);
+		close(sync[0]);
+		return -1;
+	}
+	close(sync[0]);
+	return 0;
+}
+
+int
+dom_create(const struct dom_opts *o)
+{
+	struct xs_handle *xsh;
+	xc_interface *xch;
+	struct record old;
+	struct built b;
+	int ret = 1;
+
+	if (!record_name_ok(o->name)) {
+		util_errx("bad domain name \"%s\" (1-%d of A-Z a-z 0-9 _ -)",
+			  o->name, RECORD_NAME_MAX);
+		return 1;
+	}
+	if (record_read(o->name, &old) == 0) {
+		util_errx("domain %s already exists (id %u)", o->name,
+			  old.domid);
+		return 1;
+	}
+	xch = open_xc();
+	xsh = xch != NULL ? open_xs() : NULL;
+	if (xch == NULL || xsh == NULL)
+		goto out;
+	if (build(xch, xsh, o, &b) < 0)
+		goto out;
+	if (o->foreground) {
+		xs_close(xsh);
+		xc_interface_close(xch);
+		return run_foreground(o, &b);
+	}
+	if (run_background(o, &b, xsh, xch) < 0) {
+		unbuild(xch, xsh, &b);
+		record_remove(o->name);
+		goto out;
+	}
+	ret = 0;
+out:
+	xs_close(xsh);
+	xc_interface_close(xch);
+	return ret;
+}
+
+int
+dom_destroy(const char *which)
+{
+	struct record r;
+
+	if (record_find(which, &r) < 0) {
+		util_errx("no domain %s", which);
+		return -1;
+	}
+	if (record_mark_destroying(r.name) < 0) {
+		util_err("cannot mark %s for destruction", r.name);
+		return -1;
+	}
+	/* The monitor sees the mark once its guest is gone, and leaves. */
+	if (r.pid > 0 && util_pid_alive(r.pid))
+		kill(r.pid, SIGKILL);
+	if (r.monitor > 0 && r.monitor != getpid())
+		util_wait_gone(r.monitor, GONE_TIMEOUT_MS);
+	return teardown(&r);
+}
+
+static int
+destroy_one(const struct record *r, void *arg)
+{
+	int *ret = arg;
+
+	if (dom_destroy(r->name) < 0)
+		*ret = -1;
+	return 0;
+}
+
+int
+dom_destroy_all(void)
+{
+	int ret = 0;
+
+	if (record_foreach(destroy_one, &ret) < 0)
+		return -1;
+	return ret;
+}
+
+struct list_name {
+	unsigned domid;
+	struct record r;
+	bool found;
+};
+
+static int
+record_by_domid(const struct record *r, void *arg)
+{
+	struct list_name *ln = arg;
+
+	if (r->domid != ln->domid)
+		return 0;
+	ln->r = *r;
+	ln->found = true;
+	return 1;
+}
+
+static void
+list_one(struct xs_handle *xsh, const xc_dominfo_t *info)
+{
+	struct list_name ln = {.domid = info->domid};
+	char *name = layout_domain_name(xsh, info->domid);
+	double secs = 0;
+
+	record_foreach(record_by_domid, &ln);
+	if (ln.found && ln.r.start > 0)
+		secs = difftime(time(NULL), ln.r.start);
+	printf("%-40s %5u %5lu %5u     %c%c%c%c%c%c  %8.1f\n",
+	       name != NULL	  ? name
+	       : info->domid == 0 ? "Domain-0"
+	       : ln.found	  ? ln.r.name
+				  : "(null)",
+	       info->domid, info->max_memkb / 1024, info->nr_online_vcpus,
+	       !info->paused && !info->shutdown && !info->dying ? 'r' : '-',
+	       info->blocked ? 'b' : '-', info->paused ? 'p' : '-',
+	       info->shutdown ? 's' : '-',
+	       info->shutdown && info->shutdown_reason == SHUTDOWN_crash ? 'c'
+									 : '-',
+	       info->dying ? 'd' : '-', secs);
+	free(name);
+}
+
+int
+dom_list(void)
+{
+	xc_dominfo_t info[64];
+	struct xs_handle *xsh;
+	xc_interface *xch;
+	uint32_t next = 0;
+	int n, i;
+
+	xch = open_xc();
+	xsh = xch != NULL ? open_xs() : NULL;
+	if (xsh == NULL) {
+		xc_interface_close(xch);
+		return -1;
+	}
+	printf("Name                                        ID   Mem VCPUs\t"
+	       "State\tTime(s)\n");
+	while ((n = xc_domain_getinfo(xch, next, 64, info)) > 0) {
+		for (i = 0; i < n; i++)
+			list_one(xsh, &info[i]);
+		next = info[n - 1].domid + 1;
+	}
+	if (n < 0)
+		util_err("cannot list the domains");
+	xs_close(xsh);
+	xc_interface_close(xch);
+	return n < 0 ? -1 : 0;
+}
+
+int
+dom_show(const char *which, const char *what)
+{
+	struct record r;
+
+	if (record_find(which, &r) < 0) {
+		util_errx("no domain %s", which);
+		return -1;
+	}
+	if (strcmp(what, "pid") == 0)
+		printf("%ld\n", (long)r.pid);
+	else
+		printf("%u\n", r.domid);
+	return 0;
+}
+
+int
+dom_shutdown(const char *which, bool wait)
+{
+	struct xs_handle *xsh;
+	struct record r;
+	char path[64];
+	bool ok;
+
+	if (record_find(which, &r) < 0) {
+		util_errx("no domain %s", which);
+		return -1;
+	}
+	xsh = open_xs();
+	if (xsh == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown",
+		 r.domid);
+	ok = xs_write(xsh, XBT_NULL, path, "poweroff", 8);
+	if (!ok)
+		util_err("cannot write %s", path);
+	xs_close(xsh);
+	if (!ok)
+		return -1;
+	if (wait && util_wait_gone(r.monitor, SHUTDOWN_TIMEOUT_MS) < 0) {
+		util_err("domain %s did not shut down", r.name);
+		return -1;
+	}
+	return 0;
+}

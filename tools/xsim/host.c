@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host's two daemons (host.h).  Each is started detached (its own
+ * session, stdin from /dev/null, stdout and stderr into RUNDIR/<name>.log)
+ * so that `xsim start` returns while they run, and recorded in
+ * RUNDIR/<name>.pid with the pid we forked.  Readiness is the daemon's
+ * socket appearing, waited for with a bound.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "util.h"
+
+#define START_TIMEOUT_MS 20000
+#define STOP_TIMEOUT_MS 10000
+
+static char rundir[PATH_MAX];
+
+int
+host_file(char *buf, size_t len, const char *fmt, ...)
+{
+	char rel[PATH_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(rel)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return util_path(buf, len, "%s/%s", rundir, rel);
+}
+
+const char *
+host_dir(void)
+{
+	return rundir;
+}
+
+static int
+make_dir(const char *sub)
+{
+	char path[PATH_MAX];
+
+	if (host_file(path, sizeof(path), "%s", sub) < 0)
+		return -1;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		util_err("cannot create %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+host_init(const char *dir, bool create)
+{
+	char path[PATH_MAX];
+
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		util_err("cannot create the run directory %s", dir);
+		return -1;
+	}
+	if (realpath(dir, rundir) == NULL) {
+		util_err("no run directory %s (is the host started?)", dir);
+		return -1;
+	}
+	if (create && (make_dir("hyp") < 0 || make_dir("xenstored") < 0 ||
+		       make_dir("domains") < 0))
+		return -1;
+	if (host_file(path, sizeof(path), "hyp") < 0 ||
+	    setenv("XENHYP_RUNDIR", path, 1) < 0 ||
+	    host_file(path, sizeof(path), "xenstored") < 0 ||
+	    setenv("XENSTORED_RUNDIR", path, 1) < 0 ||
+	    host_file(path, sizeof(path), "xenstored/socket") < 0 ||
+	    setenv("XENSTORED_PATH", path, 1) < 0) {
+		util_err("run directory %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static pid_t
+daemon_pid(const char *name)
+{
+	char path[PATH_MAX];
+	long pid;
+
+	if (host_file(path, sizeof(path), "%s.pid", name) < 0 ||
+	    util_read_long(path, &pid) < 0)
+		return -1;
+	return (pid_t)pid;
+}
+
+bool
+host_running(void)
+{
+	return util_pid_alive(daemon_pid("xenhyp")) &&
+	       util_pid_alive(daemon_pid("xenstored"));
+}
+
+/* Fork and exec argv detached, logging into RUNDIR/<name>.log. */
+static pid_t
+spawn(const char *name, char *const *argv)
+{
+	char log[PATH_MAX], pidfile[PATH_MAX];
+	FILE *f;
+	pid_t pid;
+	int fd;
+
+	if (host_file(log, sizeof(log), "%s.log", name) < 0 ||
+	    host_file(pidfile, sizeof(pidfile), "%s.pid", name) < 0) {
+		util_err("%s", name);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		util_err("cannot fork for %s", name);
+		return -1;
+	}
+	if (pid == 0) {
+		setsid();
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, STDIN_FILENO);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd < 0)
+			_exit(127);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execv(argv[0], argv);
+		fprintf(stderr, "xsim: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	f = fopen(pidfile, "w");
+	if (f == NULL || fprintf(f, "%ld\n", (long)pid) < 0 || fclose(f) != 0) {
+		util_err("cannot write %s", pidfile);
+		kill(pid, SIGKILL);
+		return -1;
+	}
+	return pid;
+}
+
+/* Wait for a daemon's socket; on failure show its log. */
+static int
+wait_ready(const char *name, pid_t pid, const char *socket)
+{
+	char log[PATH_MAX], line[512];
+	FILE *f;
+
+	if (util_wait_path(socket, pid, START_TIMEOUT_MS) == 0)
+		return 0;
+	util_err("%s did not start (no %s)", name, socket);
+	if (host_file(log, sizeof(log), "%s.log", name) == 0 &&
+	    (f = fopen(log, "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			fprintf(stderr, "  %s: %s", name, line);
+		fclose(f);
+	}
+	return -1;
+}
+
+static int
+stop_daemon(const char *name)
+{
+	char pidfile[PATH_MAX];
+	pid_t pid = daemon_pid(name);
+	int r = 0;
+
+	if (util_pid_alive(pid)) {
+		kill(pid, SIGTERM);
+		if (util_wait_gone(pid, STOP_TIMEOUT_MS) < 0) {
+			util_errx("%s (pid %ld) ignored SIGTERM; killing it",
+				  name, (long)pid);
+			kill(pid, SIGKILL);
+			r = util_wait_gone(pid, STOP_TIMEOUT_MS);
+			if (r < 0)
+				util_err("%s (pid %ld) does not die", name,
+					 (long)pid);
+		}
+	}
+	if (host_file(pidfile, sizeof(pidfile), "%s.pid", name) == 0)
+		unlink(pidfile);
+	return r;
+}
+
+/* A fresh host starts with an empty store, as after a reboot. */
+static void
+remove_store(void)
+{
+	static const char *const files[] = {"xenstored/tdb",
+					    "xenstored/tdb.damaged"};
+	char path[PATH_MAX];
+	unsigned i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (host_file(path, sizeof(path), "%s", files[i]) == 0)
+			unlink(path);
+}
+
+int
+host_start(char *const *extra_args)
+{
+	char hyp[PATH_MAX], xsd[PATH_MAX], hypdir[PATH_MAX], sock[PATH_MAX];
+	char opt_r[] = "-r", opt_n[] = "-N";
+	char *argv[64];
+	pid_t pid;
+	int n = 0;
+
+	if (util_pid_alive(daemon_pid("xenhyp")) ||
+	    util_pid_alive(daemon_pid("xenstored"))) {
+		util_errx("a host already runs in %s (xsim stop first)",
+			  rundir);
+		return -1;
+	}
+	if (util_path(hyp, sizeof(hyp), "%s/xenhyp", util_bindir()) < 0 ||
+	    util_path(xsd, sizeof(xsd), "%s/xenstored", util_bindir()) < 0 ||
+	    host_file(hypdir, sizeof(hypdir), "hyp") < 0 ||
+	    host_file(sock, sizeof(sock), "hyp/hypervisor") < 0) {
+		util_err("paths");
+		return -1;
+	}
+	unlink(sock);
+	argv[0] = hyp;
+	argv[1] = opt_r;
+	argv[2] = hypdir;
+	argv[3] = NULL;
+	pid = spawn("xenhyp", argv);
+	if (pid < 0 || wait_ready("xenhyp", pid, sock) < 0)
+		goto fail;
+
+	remove_store();
+	if (host_file(sock, sizeof(sock), "xenstored/socket") < 0)
+		goto fail;
+	unlink(sock);
+	argv[n++] = xsd;
+	argv[n++] = opt_n;
+	while (extra_args != NULL && *extra_args != NULL && n < 63)
+		argv[n++] = *extra_args++;
+	argv[n] = NULL;
+	pid = spawn("xenstored", argv);
+	if (pid < 0 || wait_ready("xenstored", pid, sock) < 0)
+		goto fail;
+	return 0;
+fail:
+	host_stop();
+	return -1;
+}
+
+int
+host_stop(void)
+{
+	int r = 0;
+
+	if (stop_daemon("xenstored") < 0)
+		r = -1;
+	if (stop_daemon("xenhyp") < 0)
+		r = -1;
+	return r;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated host: one run directory holding the hypervisor (xenhyp,
+ * in RUNDIR/hyp), the xenstore daemon (xenstored, in RUNDIR/xenstored),
+ * their pid files and logs, and the guests' records (RUNDIR/domains).
+ * Starting and stopping the two daemons; the environment every other
+ * part of xsim (and every program it starts) uses to reach them.
+ */
+#ifndef HOST_H
+#define HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Use rundir (made absolute; created when create is true) and export
+ * XENHYP_RUNDIR, XENSTORED_RUNDIR and XENSTORED_PATH for it.  0, or -1
+ * after printing what failed.
+ */
+int host_init(const char *rundir, bool create);
+
+/* The run directory. */
+const char *host_dir(void);
+
+/*
+ * RUNDIR/<fmt...> into buf; 0, or -1 with ENAMETOOLONG.
+ */
+int host_file(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* True while both daemons of the host run. */
+bool host_running(void);
+
+/*
+ * Start xenhyp, wait for its socket, then xenstored (with an empty
+ * store), and wait for its socket.  extra_args are added to xenstored's
+ * command line (NULL-terminated, may be NULL).  0, or -1 after printing
+ * what failed (with the daemon's log) and stopping what was started.
+ */
+int host_start(char *const *extra_args);
+
+/*
+ * Stop xenstored, then xenhyp (SIGTERM, then SIGKILL after a bounded
+ * wait).  Guests are the caller's to stop first.  0, or -1 after
+ * printing what failed.
+ */
+int host_stop(void);
+
+#endif /* HOST_H */
