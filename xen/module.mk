@@ -123,3 +123,14 @@ check-xen-api: $(XSIM_LIBS)
 		"one client builds against the simulator and against Xen"
 
 CHECKS += check-xen-api
+
+# xenhyp-ctl: a minimal dom0 toolstack for tests (launch a guest, list).
+$(B)/obj/xen/ctl/%.o: xen/ctl/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -Ixen/include -Ixen/include/xenapi -c -o $@ $<
+$(BIN)/xenhyp-ctl: $(B)/obj/xen/ctl/xenhyp-ctl.o $(XSIM_LIBS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(LIB) -Wl,-rpath,$(abspath $(LIB)) \
+		$(XENLIBS_NAMES)
+ALL += $(BIN)/xenhyp-ctl
