@@ -309,6 +309,86 @@ role_echo(char **argv)
 	return 0;
 }
 
+/*
+ * Move len bytes through the ring as side, notifying port after every
+ * step and waiting for the peer's notification when stuck: the loop
+ * xenstored and a guest's xenbus driver both run.
+ */
+static void
+ring_xfer(xenevtchn_handle *xce, int port,
+	  struct xenstore_domain_interface *ring, enum ring_side side,
+	  bool writing, char *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if (writing)
+			n = ring_write(ring, side, buf + done, len - done);
+		else
+			n = ring_read(ring, side, buf + done, len - done);
+		CHECK(n >= 0, "ring indexes");
+		if (n > 0) {
+			done += (size_t)n;
+			CHECK(xenevtchn_notify(xce, (evtchn_port_t)port) == 0,
+			      "notify");
+			continue;
+		}
+		wait_readable(xenevtchn_fd(xce));
+		CHECK(xenevtchn_pending(xce) == port, "pending");
+		CHECK(xenevtchn_unmask(xce, (evtchn_port_t)port) == 0,
+		      "unmask");
+	}
+}
+
+static const size_t ring_sizes[] = {0,	  1,	1000,
+				    1008, 3000, XENSTORE_PAYLOAD_MAX};
+
+/*
+ * A guest's xenstore client: requests of every size (wrapping the ring,
+ * larger than it) go out on the request ring, and the echo must come back
+ * on the response ring.
+ */
+static int
+role_ring(char **argv)
+{
+	struct xsim_start_info *si = guest_start_info();
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xen_pfn_t pfn = XSIM_STORE_PFN;
+	struct xenstore_domain_interface *ring;
+	static char out[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	static char in[sizeof(out)];
+	struct xsd_sockmsg hdr;
+	size_t i, j, total;
+	int port;
+
+	(void)argv;
+	CHECK(xce, "xenevtchn_open");
+	port = xsim_evtchn_attach(xce, si->store_evtchn);
+	CHECK(port > 0, "attach");
+	ring = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE, 1,
+				    &pfn, NULL);
+	CHECK(ring, "map own xenstore page");
+	printf("ready\n");
+	fflush(stdout);
+	for (i = 0; i < sizeof(ring_sizes) / sizeof(ring_sizes[0]); i++) {
+		hdr.type = XS_WRITE;
+		hdr.req_id = (uint32_t)i;
+		hdr.tx_id = 0;
+		hdr.len = (uint32_t)ring_sizes[i];
+		memcpy(out, &hdr, sizeof(hdr));
+		for (j = 0; j < hdr.len; j++)
+			out[sizeof(hdr) + j] = (char)('a' + (i + j) % 26);
+		total = sizeof(hdr) + hdr.len;
+		ring_xfer(xce, port, ring, RING_CLIENT, true, out, total);
+		ring_xfer(xce, port, ring, RING_CLIENT, false, in, total);
+		CHECK(memcmp(in, out, total) == 0, "echo of message %zu", i);
+	}
+	xenforeignmemory_unmap(fmem, ring, 1);
+	xenevtchn_close(xce);
+	return 0;
+}
+
 /* Shut down with reason argv[0], or die of a signal if it is "kill". */
 static int
 role_die(char **argv)
@@ -390,6 +470,8 @@ guest_main(int argc, char **argv)
 		ret = role_echo(argv + 1);
 	else if (strcmp(argv[0], "die") == 0)
 		ret = role_die(argv + 1);
+	else if (strcmp(argv[0], "ring") == 0)
+		ret = role_ring(argv + 1);
 	else if (strcmp(argv[0], "impostor") == 0)
 		ret = role_impostor(argv + 1);
 	else
@@ -493,6 +575,55 @@ scenario_event(const char *hyp_pid)
 	CHECK(xenevtchn_notify(xce, (evtchn_port_t)i) == 0, "notify");
 	wait_readable(xenevtchn_fd(xce));
 	CHECK(xenevtchn_pending(xce) == local, "loopback pending");
+	xenevtchn_close(xce);
+	return 0;
+}
+
+/*
+ * dom0 serves a guest's xenstore ring as xenstored will: map grant 1,
+ * bind the port, read whole messages and echo them, with the hypervisor
+ * stopped all along.
+ */
+static int
+scenario_ring(const char *hyp_pid)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	static char msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	struct xenstore_domain_interface *ring;
+	pid_t hyp = (pid_t)atoi(hyp_pid);
+	struct xsd_sockmsg hdr;
+	struct guest a;
+	char line[32];
+	size_t i;
+	int local;
+
+	CHECK(xce && gt && hyp > 0, "handles / hypervisor pid");
+	create_domain(&a);
+	ring = xengnttab_map_grant_ref(gt, a.domid, GNTTAB_RESERVED_XENSTORE,
+				       PROT_READ | PROT_WRITE);
+	CHECK(ring, "map grant 1");
+	local = xenevtchn_bind_interdomain(xce, a.domid, a.port);
+	CHECK(local > 0, "bind");
+	start_guest(&a, "ring", NULL, NULL);
+	CHECK(strcmp(guest_line(&a, line, sizeof(line)), "ready") == 0,
+	      "guest ready");
+	CHECK(kill(hyp, SIGSTOP) == 0, "stop hypervisor");
+	for (i = 0; i < sizeof(ring_sizes) / sizeof(ring_sizes[0]); i++) {
+		ring_xfer(xce, local, ring, RING_SERVER, false, msg,
+			  sizeof(hdr));
+		memcpy(&hdr, msg, sizeof(hdr));
+		CHECK(hdr.req_id == i && hdr.len == ring_sizes[i],
+		      "header %zu: id %u len %u", i, hdr.req_id, hdr.len);
+		ring_xfer(xce, local, ring, RING_SERVER, false,
+			  msg + sizeof(hdr), hdr.len);
+		ring_xfer(xce, local, ring, RING_SERVER, true, msg,
+			  sizeof(hdr) + hdr.len);
+	}
+	guest_ok(&a);
+	CHECK(kill(hyp, SIGCONT) == 0, "continue hypervisor");
+	xengnttab_unmap(gt, ring, 1);
+	xengnttab_close(gt);
 	xenevtchn_close(xce);
 	return 0;
 }
@@ -636,7 +767,8 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "guest") == 0)
 		return guest_main(argc - 2, argv + 2);
 	if (argc < 2) {
-		fprintf(stderr, "usage: hyptest grant|event PID|death|pose\n");
+		fprintf(stderr,
+			"usage: hyptest grant|event PID|ring PID|death|pose\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -645,6 +777,8 @@ main(int argc, char **argv)
 		scenario_grant();
 	else if (strcmp(argv[1], "event") == 0 && argc == 3)
 		scenario_event(argv[2]);
+	else if (strcmp(argv[1], "ring") == 0 && argc == 3)
+		scenario_ring(argv[2]);
 	else if (strcmp(argv[1], "death") == 0)
 		scenario_death();
 	else if (strcmp(argv[1], "pose") == 0)
