@@ -96,11 +96,11 @@ $(B)/obj/tests/hyp/%.o: tests/hyp/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -Ixen/include -Ixen/include/xenapi -Itransport \
 		-c -o $@ $<
-$(B)/tests/hyptest: $(B)/obj/tests/hyp/hyptest.o $(B)/obj/transport/ring.o \
-		$(XSIM_LIBS)
+HYPTEST_OBJS := $(B)/obj/tests/hyp/hyptest.o $(B)/obj/tests/hyp/guest.o \
+	$(B)/obj/transport/ring.o
+$(B)/tests/hyptest: $(HYPTEST_OBJS) $(XSIM_LIBS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/obj/tests/hyp/hyptest.o \
-		$(B)/obj/transport/ring.o -L$(LIB) \
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(HYPTEST_OBJS) -L$(LIB) \
 		-Wl,-rpath,$(abspath $(LIB)) $(XENLIBS_NAMES)
 
 ALL += $(BIN)/xenhyp $(XSIM_LIBS) $(B)/tests/hyptest

@@ -27,14 +27,13 @@
 #include <xenforeignmemory.h>
 #include <xengnttab.h>
 
+#include "hyptest.h"
 #include "ring.h"
 #include "xensim.h"
 
-#define HANG_GUARD_MS 30000
+const char *who = "dom0";
 
-static const char *who = "dom0";
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
+void
 fail(int line, const char *fmt, ...)
 {
 	int err = errno;
@@ -48,19 +47,16 @@ fail(int line, const char *fmt, ...)
 	exit(1);
 }
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			fail(__LINE__, __VA_ARGS__);                           \
-	} while (0)
+xc_interface *xch;
+xenforeignmemory_handle *fmem;
 
-/* The call must fail with errno e. */
-#define REFUSED(call, e, what)                                                 \
-	do {                                                                   \
-		errno = 0;                                                     \
-		CHECK(!(call) && errno == (e), "%s: not refused with %s",      \
-		      what, #e);                                               \
-	} while (0)
+void
+wait_readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	CHECK(poll(&p, 1, HANG_GUARD_MS) == 1, "no event (hang guard)");
+}
 
 struct guest {
 	uint32_t domid;
@@ -69,9 +65,6 @@ struct guest {
 	FILE *out; /* the guest's stdout */
 	int in;	   /* the guest's stdin */
 };
-
-static xc_interface *xch;
-static xenforeignmemory_handle *fmem;
 
 static void
 open_dom0(void)
@@ -171,314 +164,6 @@ guest_ok(struct guest *g)
 
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "guest dom%u failed (status %#x)", g->domid, status);
-}
-
-static void
-wait_readable(int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	CHECK(poll(&p, 1, HANG_GUARD_MS) == 1, "no event (hang guard)");
-}
-
-/* ---- guest roles ---- */
-
-static struct xsim_start_info *
-guest_start_info(void)
-{
-	xen_pfn_t pfn = XSIM_START_INFO_PFN;
-	struct xsim_start_info *si;
-
-	si = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ, 1, &pfn, NULL);
-	CHECK(si && memcmp(si->magic, XSIM_START_MAGIC, 8) == 0,
-	      "own start info");
-	return si;
-}
-
-/*
- * Share a writable and a read-only page with domain argv[0], and put a
- * request on our own xenstore ring for dom0 to find; print both refs,
- * then, when told, check what the mapper wrote back.
- */
-static int
-role_sharer(char **argv)
-{
-	uint32_t peer = (uint32_t)atoi(argv[0]), rw, ro;
-	xen_pfn_t pfn = XSIM_STORE_PFN;
-	struct xenstore_domain_interface *ring;
-	xengntshr_handle *gs = xengntshr_open(NULL, 0);
-	char *a, *b, line[64];
-
-	CHECK(gs, "xengntshr_open");
-	a = xengntshr_share_pages(gs, peer, 1, &rw, 1);
-	b = xengntshr_share_pages(gs, peer, 1, &ro, 0);
-	CHECK(a && b && rw != ro, "share pages");
-	strcpy(a, "granted by A");
-	strcpy(b, "read-only from A");
-	ring = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE, 1,
-				    &pfn, NULL);
-	CHECK(ring, "map own xenstore page");
-	CHECK(ring_write(ring, RING_CLIENT, "hello xenstored", 16) == 16,
-	      "ring write");
-	printf("%u %u\n", rw, ro);
-	fflush(stdout);
-	CHECK(fgets(line, sizeof(line), stdin), "no go-ahead");
-	CHECK(strcmp(a, "written by B") == 0, "page says [%s]", a);
-	CHECK(xengntshr_unshare(gs, a, 1) == 0, "unshare");
-	REFUSED(xengntshr_unshare(gs, a, 1) == 0, EINVAL, "unshare twice");
-	xenforeignmemory_unmap(fmem, ring, 1);
-	xengntshr_close(gs);
-	return 0;
-}
-
-/* Map domain argv[0]'s grants argv[1] = "rw ro" as their grantee. */
-static int
-role_mapper(char **argv)
-{
-	uint32_t dom = (uint32_t)atoi(argv[0]), rw, ro;
-	xengnttab_handle *gt = xengnttab_open(NULL, 0);
-	char *p;
-
-	CHECK(gt, "xengnttab_open");
-	CHECK(sscanf(argv[1], "%u %u", &rw, &ro) == 2, "refs");
-	p = xengnttab_map_grant_ref(gt, dom, rw, PROT_READ | PROT_WRITE);
-	CHECK(p, "map writable grant");
-	CHECK(strcmp(p, "granted by A") == 0, "page says [%s]", p);
-	strcpy(p, "written by B");
-	CHECK(xengnttab_unmap(gt, p, 1) == 0, "unmap");
-	REFUSED(xengnttab_map_grant_ref(gt, dom, ro, PROT_READ | PROT_WRITE),
-		EPERM, "writable map of a read-only grant");
-	p = xengnttab_map_grant_ref(gt, dom, ro, PROT_READ);
-	CHECK(p && strcmp(p, "read-only from A") == 0, "map read-only grant");
-	REFUSED(xengnttab_map_grant_ref(gt, dom, 100, PROT_READ), EINVAL,
-		"unused grant reference");
-	REFUSED(xengnttab_map_grant_ref(gt, dom, 99999, PROT_READ), EINVAL,
-		"grant reference out of range");
-	REFUSED(xengnttab_map_grant_ref(gt, dom, GNTTAB_RESERVED_XENSTORE,
-					PROT_READ),
-		EPERM, "xenstore page of another domain");
-	xengnttab_close(gt);
-	return 0;
-}
-
-/* Try the grants of domain argv[0] meant for someone else. */
-static int
-role_intruder(char **argv)
-{
-	uint32_t dom = (uint32_t)atoi(argv[0]), rw, ro;
-	xengnttab_handle *gt = xengnttab_open(NULL, 0);
-	xen_pfn_t pfn = XSIM_STORE_PFN;
-
-	CHECK(gt, "xengnttab_open");
-	CHECK(sscanf(argv[1], "%u %u", &rw, &ro) == 2, "refs");
-	REFUSED(xengnttab_map_grant_ref(gt, dom, rw, PROT_READ), EPERM,
-		"map a grant meant for another domain");
-	REFUSED(xengnttab_map_grant_ref(gt, dom, ro, PROT_READ), EPERM,
-		"map a read-only grant meant for another domain");
-	REFUSED(xenforeignmemory_map(fmem, dom, PROT_READ, 1, &pfn, NULL),
-		EPERM, "foreign map without privilege");
-	xengnttab_close(gt);
-	return 0;
-}
-
-/* Attach our xenstore port and echo every event back, argv[0] times. */
-static int
-role_echo(char **argv)
-{
-	struct xsim_start_info *si = guest_start_info();
-	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
-	int i, n = atoi(argv[0]), port;
-
-	CHECK(xce, "xenevtchn_open");
-	port = xsim_evtchn_attach(xce, si->store_evtchn);
-	CHECK(port == (int)si->store_evtchn, "attach port %u",
-	      si->store_evtchn);
-	REFUSED(xsim_evtchn_attach(xce, si->store_evtchn) >= 0, EBUSY,
-		"attach twice");
-	printf("ready\n");
-	fflush(stdout);
-	for (i = 0; i < n; i++) {
-		wait_readable(xenevtchn_fd(xce));
-		CHECK(xenevtchn_pending(xce) == port, "pending");
-		CHECK(xenevtchn_unmask(xce, (evtchn_port_t)port) == 0,
-		      "unmask");
-		CHECK(xenevtchn_notify(xce, (evtchn_port_t)port) == 0,
-		      "notify");
-	}
-	xenevtchn_close(xce);
-	return 0;
-}
-
-/*
- * Move len bytes through the ring as side, notifying port after every
- * step and waiting for the peer's notification when stuck: the loop
- * xenstored and a guest's xenbus driver both run.
- */
-static void
-ring_xfer(xenevtchn_handle *xce, int port,
-	  struct xenstore_domain_interface *ring, enum ring_side side,
-	  bool writing, char *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		if (writing)
-			n = ring_write(ring, side, buf + done, len - done);
-		else
-			n = ring_read(ring, side, buf + done, len - done);
-		CHECK(n >= 0, "ring indexes");
-		if (n > 0) {
-			done += (size_t)n;
-			CHECK(xenevtchn_notify(xce, (evtchn_port_t)port) == 0,
-			      "notify");
-			continue;
-		}
-		wait_readable(xenevtchn_fd(xce));
-		CHECK(xenevtchn_pending(xce) == port, "pending");
-		CHECK(xenevtchn_unmask(xce, (evtchn_port_t)port) == 0,
-		      "unmask");
-	}
-}
-
-static const size_t ring_sizes[] = {0,	  1,	1000,
-				    1008, 3000, XENSTORE_PAYLOAD_MAX};
-
-/*
- * A guest's xenstore client: requests of every size (wrapping the ring,
- * larger than it) go out on the request ring, and the echo must come back
- * on the response ring.
- */
-static int
-role_ring(char **argv)
-{
-	struct xsim_start_info *si = guest_start_info();
-	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
-	xen_pfn_t pfn = XSIM_STORE_PFN;
-	struct xenstore_domain_interface *ring;
-	static char out[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
-	static char in[sizeof(out)];
-	struct xsd_sockmsg hdr;
-	size_t i, j, total;
-	int port;
-
-	(void)argv;
-	CHECK(xce, "xenevtchn_open");
-	port = xsim_evtchn_attach(xce, si->store_evtchn);
-	CHECK(port > 0, "attach");
-	ring = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE, 1,
-				    &pfn, NULL);
-	CHECK(ring, "map own xenstore page");
-	printf("ready\n");
-	fflush(stdout);
-	for (i = 0; i < sizeof(ring_sizes) / sizeof(ring_sizes[0]); i++) {
-		hdr.type = XS_WRITE;
-		hdr.req_id = (uint32_t)i;
-		hdr.tx_id = 0;
-		hdr.len = (uint32_t)ring_sizes[i];
-		memcpy(out, &hdr, sizeof(hdr));
-		for (j = 0; j < hdr.len; j++)
-			out[sizeof(hdr) + j] = (char)('a' + (i + j) % 26);
-		total = sizeof(hdr) + hdr.len;
-		ring_xfer(xce, port, ring, RING_CLIENT, true, out, total);
-		ring_xfer(xce, port, ring, RING_CLIENT, false, in, total);
-		CHECK(memcmp(in, out, total) == 0, "echo of message %zu", i);
-	}
-	xenforeignmemory_unmap(fmem, ring, 1);
-	xenevtchn_close(xce);
-	return 0;
-}
-
-/* Shut down with reason argv[0], or die of a signal if it is "kill". */
-static int
-role_die(char **argv)
-{
-	if (strcmp(argv[0], "kill") == 0)
-		raise(SIGKILL);
-	CHECK(xc_domain_shutdown(xch, DOMID_SELF, atoi(argv[0])) == 0,
-	      "shutdown self");
-	return 0;
-}
-
-/*
- * Everything a guest might try in order to act as another domain, given
- * a victim domain argv[0] whose xenstore port is argv[1].
- */
-static int
-role_impostor(char **argv)
-{
-	uint32_t victim = (uint32_t)atoi(argv[0]), me, domid = 0;
-	evtchn_port_t vport = (evtchn_port_t)atoi(argv[1]);
-	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
-	xengnttab_handle *gt = xengnttab_open(NULL, 0);
-	xen_pfn_t pfn = XSIM_STORE_PFN;
-	xc_dominfo_t info;
-	int priv;
-
-	CHECK(xce && gt, "open handles");
-	CHECK(xsim_whoami(xch, &me, &priv) == 0 && me != 0 && !priv,
-	      "identity");
-	REFUSED(xc_domain_create(xch, &domid, NULL) == 0, EPERM, "create");
-	REFUSED(xc_domain_destroy(xch, victim) == 0, EPERM, "destroy");
-	REFUSED(xc_domain_shutdown(xch, victim, SHUTDOWN_poweroff) == 0, EPERM,
-		"shut another domain down");
-	REFUSED(xc_domain_getinfo(xch, 0, 1, &info) >= 0, EPERM, "getinfo");
-	REFUSED(xsim_domain_channel(xch, victim) >= 0, EPERM,
-		"take another domain's channel");
-	REFUSED(xc_evtchn_alloc_unbound(xch, victim, me) >= 0, EPERM,
-		"allocate a port in another domain");
-	REFUSED(xenevtchn_bind_interdomain(xce, victim, vport) >= 0, EPERM,
-		"bind a port reserved for dom0");
-	REFUSED(xenevtchn_bind_virq(xce, VIRQ_DOM_EXC) >= 0, EPERM,
-		"bind VIRQ_DOM_EXC");
-	REFUSED(xengnttab_map_grant_ref(gt, victim, GNTTAB_RESERVED_XENSTORE,
-					PROT_READ),
-		EPERM, "map another domain's xenstore page");
-	REFUSED(xenforeignmemory_map(fmem, 0, PROT_READ, 1, &pfn, NULL), EPERM,
-		"foreign map of dom0");
-
-	/* Without our channel, as an ordinary user: no way in either. */
-	unsetenv(XENHYP_CHANNEL_ENV);
-	CHECK(setgid(65534) == 0 && setuid(65534) == 0, "drop to nobody");
-	REFUSED(xc_interface_open(NULL, NULL, 0), EACCES,
-		"dom0 socket as another user");
-	xenevtchn_close(xce);
-	xengnttab_close(gt);
-	return 0;
-}
-
-static int
-guest_main(int argc, char **argv)
-{
-	static char name[32];
-	int ret = 1;
-
-	snprintf(name, sizeof(name), "guest %s", argc > 0 ? argv[0] : "?");
-	who = name;
-	CHECK(argc == 3, "guest arguments");
-	xch = xc_interface_open(NULL, NULL, 0);
-	CHECK(xch, "guest xc_interface_open");
-	fmem = xenforeignmemory_open(NULL, 0);
-	CHECK(fmem, "guest xenforeignmemory_open");
-	if (strcmp(argv[0], "sharer") == 0)
-		ret = role_sharer(argv + 1);
-	else if (strcmp(argv[0], "mapper") == 0)
-		ret = role_mapper(argv + 1);
-	else if (strcmp(argv[0], "intruder") == 0)
-		ret = role_intruder(argv + 1);
-	else if (strcmp(argv[0], "echo") == 0)
-		ret = role_echo(argv + 1);
-	else if (strcmp(argv[0], "die") == 0)
-		ret = role_die(argv + 1);
-	else if (strcmp(argv[0], "ring") == 0)
-		ret = role_ring(argv + 1);
-	else if (strcmp(argv[0], "impostor") == 0)
-		ret = role_impostor(argv + 1);
-	else
-		CHECK(0, "unknown role %s", argv[0]);
-	xenforeignmemory_close(fmem);
-	xc_interface_close(xch);
-	return ret;
 }
 
 /* ---- scenarios (dom0) ---- */
@@ -743,6 +428,7 @@ scenario_pose(void)
 {
 	struct guest v, x;
 	char port[16], num[16];
+	xc_dominfo_t info;
 	int ch;
 
 	create_domain(&v);
@@ -758,6 +444,14 @@ scenario_pose(void)
 	guest_ok(&x);
 	close(ch);
 	refused_by_peercred();
+
+	/* A guest sending junk loses its channel, hence its domain. */
+	create_domain(&x);
+	start_guest(&x, "garbage", NULL, NULL);
+	guest_ok(&x);
+	CHECK(xc_domain_getinfo(xch, x.domid, 1, &info) == 1 &&
+		      info.domid == x.domid && info.dying,
+	      "dom%u dying after junk", x.domid);
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The simulated hypervisor's event channels: dom0 binds a guest's
 # xenstore port and events make round trips through the eventfds while
 # the hypervisor process is stopped (so it is not on the hot path);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The shell-level toolstack of the simulated hypervisor: xenhyp-ctl
 # launches a program as a guest domain (it inherits its channel), lists
 # domains, sees the guest's death as a dying domain, destroys it; with -w
