@@ -442,8 +442,9 @@ do_gnt_share(struct req *x)
 	for (i = 0; i < n; i++) {
 		fd = domain_page_fd(x->self, pfns[i], true);
 		if (fd < 0) {
-			while (i < n)
-				gnt_end(x->self, x->refs[i++]);
+			/* All or nothing: the caller closes the fds. */
+			for (i = 0; i < n; i++)
+				gnt_end(x->self, x->refs[i]);
 			return -fd;
 		}
 		x->fds[x->nfds++] = fd;
