@@ -77,6 +77,7 @@ include transport/module.mk
 -include xen/module.mk
 include xenstored/module.mk
 include tests/module.mk
+-include xenstore-client/module.mk
 -include tools/module.mk
 -include tools/xsim.mk
 -include tests/interop/module.mk
