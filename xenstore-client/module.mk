@@ -113,7 +113,7 @@ check-client-headers:
 CHECKS += check-client
 
 install: install-client
-install-client: $(XSC_SO) $(XSC_A) $(XSC_PC) $(BIN)/xenstore
+install-client: $(XSC_SO) $(XSC_A) $(BIN)/xenstore
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man3 \
@@ -127,7 +127,8 @@ install-client: $(XSC_SO) $(XSC_A) $(XSC_PC) $(BIN)/xenstore
 	install -m 755 $(XSC_SO) $(DESTDIR)$(LIBDIR)/libxenstore.so.4
 	ln -sf libxenstore.so.4 $(DESTDIR)$(LIBDIR)/libxenstore.so
 	install -m 644 $(XSC_A) $(DESTDIR)$(LIBDIR)/libxenstore.a
-	install -m 644 $(XSC_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/xenstore.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		xenstore-client/xenstore.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/xenstore.pc
 	install -m 644 xenstore-client/xenstore.h $(DESTDIR)$(PREFIX)/include/xenstore.h
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/

@@ -35,17 +35,17 @@ with_our_lib() { (
 # run_in DIR NAME CMD...: run CMD with DIR first on PATH, recording its
 # stdout, stderr and exit status as $RUN/NAME.{out,err,rc}.
 run_in() {
-	dir=$1 name=$2
+	ri_dir=$1 ri_name=$2
 	shift 2
 	set +e
 	(
 		# dash runs the EXIT trap in subshells: not lib.sh's cleanup.
 		trap - EXIT INT TERM
-		PATH="$dir:$PATH"
+		PATH="$ri_dir:$PATH"
 		export PATH
 		"$@"
-	) >"$RUN/$name.out" 2>"$RUN/$name.err"
-	echo $? >"$RUN/$name.rc"
+	) >"$RUN/$ri_name.out" 2>"$RUN/$ri_name.err"
+	echo $? >"$RUN/$ri_name.rc"
 	set -e
 }
 
