@@ -415,35 +415,30 @@ handle_new(struct xs_transport *tp)
 }
 
 struct xs_handle *
+xs_handle_open(struct xs_transport *tp, unsigned long flags)
+{
+	struct xs_handle *h = handle_new(tp);
+
+	if (h == NULL) {
+		tp->ops->close(tp);
+		errno = ENOMEM;
+		return NULL;
+	}
+	h->unwatch_filter = (flags & XS_UNWATCH_FILTER) != 0;
+	return h;
+}
+
+struct xs_handle *
 xs_open(unsigned long flags)
 {
 	struct xs_transport *tp;
-	struct xs_handle *h;
 
 	tp = xs_transport_open_path(xs_daemon_socket());
 	if (tp == NULL)
 		tp = xs_transport_open_path(xs_transport_device_path());
 	if (tp == NULL)
 		return NULL;
-	h = xs_handle_open(tp, flags);
-	if (h == NULL) {
-		tp->ops->close(tp);
-		errno = ENOMEM;
-	}
-	return h;
-}
-
-struct xs_handle *
-xs_handle_open(struct xs_transport *tp, unsigned long flags)
-{
-	struct xs_handle *h = handle_new(tp);
-
-	if (h == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	h->unwatch_filter = (flags & XS_UNWATCH_FILTER) != 0;
-	return h;
+	return xs_handle_open(tp, flags);
 }
 
 struct xs_handle *

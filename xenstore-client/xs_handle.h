@@ -40,6 +40,14 @@ char *xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 	      const struct xs_iov *iov, unsigned n, unsigned int *len);
 
 /*
+ * A handle over an open transport, for xs_open() and for transports
+ * opened elsewhere (the shared ring, xs_ring.c).  Takes tp: it is closed
+ * with the handle, or at once if this fails.  flags as for xs_open().
+ * Returns the handle, or NULL with errno.
+ */
+struct xs_handle *xs_handle_open(struct xs_transport *tp, unsigned long flags);
+
+/*
  * Make sure the reader thread runs (before the first WATCH is sent).
  * Returns 0, or -1 with errno.
  */
