@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "xenstore.h"
 
@@ -258,6 +260,87 @@ check_retry(struct xs_handle *h)
 	puts("transaction retry: ok");
 }
 
+/* Several threads share one handle whose reader thread is running. */
+struct worker {
+	struct xs_handle *h;
+	int id;
+};
+
+static void *
+hammer(void *arg)
+{
+	struct worker *w = arg;
+	char path[64], val[32], *v;
+	unsigned int len;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(path, sizeof(path), "/api/conc/%d", w->id);
+		snprintf(val, sizeof(val), "%d-%d", w->id, i);
+		CHECK(xs_write(w->h, XBT_NULL, path, val, strlen(val)));
+		v = xs_read(w->h, XBT_NULL, path, &len);
+		CHECK(v != NULL && strcmp(v, val) == 0);
+		free(v);
+	}
+	return NULL;
+}
+
+static void
+check_concurrency(void)
+{
+	struct xs_handle *h = xs_open(0);
+	struct worker w[4];
+	pthread_t thr[4];
+	unsigned int num, events = 0;
+	char **ev;
+	int i;
+
+	CHECK(h != NULL);
+	CHECK(xs_watch(h, "/api/conc", "c"));
+	for (i = 0; i < 4; i++) {
+		w[i].h = h;
+		w[i].id = i;
+		pthread_create(&thr[i], NULL, hammer, &w[i]);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(thr[i], NULL);
+	/* Every write fired the watch: 1 initial event + 800. */
+	CHECK(xs_write(h, XBT_NULL, "/api/conc/end", "", 0));
+	for (;;) {
+		ev = xs_read_watch(h, &num);
+		CHECK(ev != NULL);
+		events++;
+		if (strcmp(ev[XS_WATCH_PATH], "/api/conc/end") == 0) {
+			free(ev);
+			break;
+		}
+		free(ev);
+	}
+	CHECK(events == 802);
+	xs_close(h);
+	puts("concurrency: ok");
+}
+
+/* After fork the child drops its copy; the parent goes on. */
+static void
+check_fork(struct xs_handle *h)
+{
+	int status;
+	pid_t pid = fork();
+	char *v;
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		xs_daemon_destroy_postfork(h);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && status == 0);
+	v = xs_read(h, XBT_NULL, "/api/a", NULL);
+	CHECK(v != NULL);
+	free(v);
+	puts("fork: ok");
+}
+
 int
 main(void)
 {
@@ -272,6 +355,8 @@ main(void)
 	check_poll_and_filter();
 	check_depth(h);
 	check_retry(h);
+	check_concurrency();
+	check_fork(h);
 	CHECK(xs_rm(h, XBT_NULL, "/api"));
 	xs_close(h);
 	return 0;
