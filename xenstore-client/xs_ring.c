@@ -207,7 +207,6 @@ xs_ring_open(struct xenstore_domain_interface *intf,
 	     const struct xs_ring_evtchn *ev, unsigned long flags)
 {
 	struct ring_transport *rt;
-	struct xs_handle *h;
 	int saved;
 
 	if (intf == NULL || ev == NULL || ev->notify == NULL ||
@@ -229,14 +228,8 @@ xs_ring_open(struct xenstore_domain_interface *intf,
 	    watch_fd(rt->epfd, ev->fd(ev->arg)) < 0)
 		goto fail;
 	pthread_mutex_init(&rt->lock, NULL);
-	h = xs_handle_open(&rt->tp, flags);
-	if (h == NULL) {
-		saved = errno;
-		ring_close(&rt->tp);
-		errno = saved;
-		return NULL;
-	}
-	return h;
+	/* On failure the request engine has closed rt already. */
+	return xs_handle_open(&rt->tp, flags);
 fail:
 	saved = errno;
 	if (rt->kick >= 0)
