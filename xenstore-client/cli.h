@@ -46,7 +46,7 @@ struct cli_ls {
 	int max_width;
 	int desired_width;
 	bool whole_path; /* -f */
-	bool perms;      /* -p */
+	bool perms;	 /* -p */
 };
 
 /*

@@ -116,12 +116,18 @@ cli_unescape(char *out, const char *in)
 			case 'x':
 				ip = scan_hex(ip, &c);
 				break;
-			case '0': case '1': case '2': case '3':
-			case '4': case '5': case '6': case '7':
+			case '0':
+			case '1':
+			case '2':
+			case '3':
+			case '4':
+			case '5':
+			case '6':
+			case '7':
 				ip = scan_octal(ip - 1, &c);
 				break;
 			case '\0':
-				/* A trailing backslash: a NUL byte, then stop. */
+				/* Trailing backslash: a NUL byte, then stop. */
 				ip--;
 				break;
 			default:

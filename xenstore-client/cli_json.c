@@ -67,8 +67,7 @@ gen_value(yajl_gen g, const char *val, unsigned int len)
 }
 
 static void
-gen_perms(yajl_gen g, struct xs_handle *h, xs_transaction_t t,
-	  const char *path)
+gen_perms(yajl_gen g, struct xs_handle *h, xs_transaction_t t, const char *path)
 {
 	static const char letters[] = "nrwb";
 	struct xs_permissions *perms;
@@ -99,8 +98,8 @@ gen_perms(yajl_gen g, struct xs_handle *h, xs_transaction_t t,
  * is simply left out.
  */
 static int
-gen_node(yajl_gen g, struct xs_handle *h, xs_transaction_t t,
-	 const char *path, const char *key)
+gen_node(yajl_gen g, struct xs_handle *h, xs_transaction_t t, const char *path,
+	 const char *key)
 {
 	char **names, *val, *child;
 	unsigned int num, len, i;
@@ -127,8 +126,8 @@ gen_node(yajl_gen g, struct xs_handle *h, xs_transaction_t t,
 		child = malloc(plen + strlen(names[i]) + 2);
 		if (child == NULL)
 			err(1, "malloc");
-		sprintf(child, "%s%s%s", path,
-			path[plen - 1] == '/' ? "" : "/", names[i]);
+		sprintf(child, "%s%s%s", path, path[plen - 1] == '/' ? "" : "/",
+			names[i]);
 		gen_node(g, h, t, child, names[i]);
 		free(child);
 	}

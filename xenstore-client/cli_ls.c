@@ -39,7 +39,8 @@ print_perms(struct xs_handle *h, const char *path, const char *name)
 	}
 	fputs("  (", stdout);
 	for (i = 0; i < n; i++) {
-		unsigned int access = perms[i].perms & ~(unsigned)XS_PERM_IGNORE;
+		unsigned int access =
+			perms[i].perms & ~(unsigned)XS_PERM_IGNORE;
 
 		if (i > 0)
 			putchar(',');
@@ -53,8 +54,8 @@ print_perms(struct xs_handle *h, const char *path, const char *name)
 
 /* Print the value part of one line; linewid is the width so far. */
 static void
-print_value(struct xs_handle *h, const char *path, size_t path_len,
-	    int linewid, const struct cli_ls *opt)
+print_value(struct xs_handle *h, const char *path, size_t path_len, int linewid,
+	    const struct cli_ls *opt)
 {
 	unsigned int len = 0;
 	const char *esc;
@@ -73,14 +74,15 @@ print_value(struct xs_handle *h, const char *path, size_t path_len,
 	if ((size_t)opt->max_width <
 	    (size_t)((unsigned int)linewid + len) + TAG_LEN) {
 		printf(" = \"%.*s\\...\"",
-		       (int)((size_t)opt->max_width - TAG_LEN - (size_t)linewid),
+		       (int)((size_t)opt->max_width - TAG_LEN -
+			     (size_t)linewid),
 		       esc);
 	} else {
 		linewid += printf(" = \"%s\"", esc);
 		if (opt->perms) {
-			limit = opt->desired_width < opt->max_width ?
-					opt->desired_width :
-					opt->max_width;
+			limit = opt->desired_width < opt->max_width
+					? opt->desired_width
+					: opt->max_width;
 			putchar(' ');
 			for (linewid++; linewid < limit; linewid++)
 				putchar((linewid & 1) ? '.' : ' ');

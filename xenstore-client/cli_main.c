@@ -40,7 +40,7 @@ enum mode {
 struct opts {
 	bool prefix, tidy, upto, recurse, raw, json;
 	int nr_watches; /* -1: no limit */
-	int depth;      /* -1: plain watch */
+	int depth;	/* -1: plain watch */
 	struct cli_ls ls;
 	char *stdin_value; /* the value read for a `-` argument of write */
 	size_t stdin_len;
@@ -51,14 +51,14 @@ static const struct {
 	enum mode mode;
 	const char *usage;
 } modes[] = {
-	{ "read", MODE_read, "[-h] [-p] [-s] [-R] key [...]" },
-	{ "chmod", MODE_chmod, "[-h] [-u] [-r] [-s] key <mode [modes...]>" },
-	{ "exists", MODE_exists, "[-h] [-p] [-s] key [...]" },
-	{ "list", MODE_list, "[-h] [-p] [-s] key [...]" },
-	{ "ls", MODE_ls, "[-h] [-f] [-p] [-s] [path]" },
-	{ "rm", MODE_rm, "[-h] [-s] [-t] key [...]" },
-	{ "write", MODE_write, "[-h] [-s] [-R] key value [...]" },
-	{ "watch", MODE_watch, "[-h] [-n NR] key" },
+	{"read", MODE_read, "[-h] [-p] [-s] [-R] key [...]"},
+	{"chmod", MODE_chmod, "[-h] [-u] [-r] [-s] key <mode [modes...]>"},
+	{"exists", MODE_exists, "[-h] [-p] [-s] key [...]"},
+	{"list", MODE_list, "[-h] [-p] [-s] key [...]"},
+	{"ls", MODE_ls, "[-h] [-f] [-p] [-s] [path]"},
+	{"rm", MODE_rm, "[-h] [-s] [-t] key [...]"},
+	{"write", MODE_write, "[-h] [-s] [-R] key value [...]"},
+	{"watch", MODE_watch, "[-h] [-n NR] key"},
 };
 #define NMODES (sizeof(modes) / sizeof(modes[0]))
 
@@ -227,8 +227,7 @@ mode_watch(struct xs_handle *h, char **args, int n, const struct opts *o)
 			errx(1, "Unable to add watch on %s with depth %d\n",
 			     args[i], o->depth);
 	}
-	for (count = 0; o->nr_watches == -1 || count < o->nr_watches;
-	     count++) {
+	for (count = 0; o->nr_watches == -1 || count < o->nr_watches; count++) {
 		ev = xs_read_watch(h, &num);
 		/* Xen's tool loops here for ever once the daemon is gone. */
 		if (ev == NULL)
@@ -296,8 +295,8 @@ perform_one(struct xs_handle *h, xs_transaction_t t, enum mode mode,
 		}
 		return 0;
 	case MODE_rm:
-		return o->tidy ? do_rm_tidy(h, t, args[0]) :
-				 do_rm(h, t, args[0]);
+		return o->tidy ? do_rm_tidy(h, t, args[0])
+			       : do_rm(h, t, args[0]);
 	case MODE_exists:
 		val = xs_read(h, t, args[0], NULL);
 		free(val);
@@ -308,7 +307,7 @@ perform_one(struct xs_handle *h, xs_transaction_t t, enum mode mode,
 			warnx("could not list path %s", args[0]);
 			return 1;
 		}
-		/* Xen 4.17 printed "//name" for the root; later Xen fixed it. */
+		/* Xen 4.17 printed "//name" for the root (fixed later). */
 		pref = strcmp(args[0], "/") == 0 ? "" : args[0];
 		for (i = 0; i < num; i++) {
 			if (o->prefix)
@@ -328,7 +327,7 @@ perform(struct xs_handle *h, xs_transaction_t t, enum mode mode, char **args,
 {
 	int i, step = mode == MODE_write ? 2 : 1, r;
 	static char slash[] = "/";
-	char *root[] = { slash };
+	char *root[] = {slash};
 
 	switch (mode) {
 	case MODE_ls:
@@ -398,17 +397,17 @@ parse_options(int argc, char **argv, enum mode mode, bool incl_mode,
 	      const char *progname, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "flat", no_argument, NULL, 'f' },
-		{ "prefix", no_argument, NULL, 'p' },
-		{ "tidy", no_argument, NULL, 't' },
-		{ "upto", no_argument, NULL, 'u' },
-		{ "recurse", no_argument, NULL, 'r' },
-		{ "number", required_argument, NULL, 'n' },
-		{ "raw", no_argument, NULL, 'R' },
-		{ "depth", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'J' },
-		{ NULL, 0, NULL, 0 },
+		{"help", no_argument, NULL, 'h'},
+		{"flat", no_argument, NULL, 'f'},
+		{"prefix", no_argument, NULL, 'p'},
+		{"tidy", no_argument, NULL, 't'},
+		{"upto", no_argument, NULL, 'u'},
+		{"recurse", no_argument, NULL, 'r'},
+		{"number", required_argument, NULL, 'n'},
+		{"raw", no_argument, NULL, 'R'},
+		{"depth", required_argument, NULL, 'd'},
+		{"json", no_argument, NULL, 'J'},
+		{NULL, 0, NULL, 0},
 	};
 	bool ok;
 	int c;
@@ -472,7 +471,7 @@ main(int argc, char **argv)
 	struct opts o = {
 		.nr_watches = -1,
 		.depth = -1,
-		.ls = { .max_width = 80, .desired_width = 60 },
+		.ls = {.max_width = 80, .desired_width = 60},
 	};
 	const char *cmd = strrchr(argv[0], '/');
 	struct xs_handle *h;

@@ -121,8 +121,8 @@ void xs_daemon_destroy_postfork(struct xs_handle *);
  * The names of path's children, *num of them.  Large directories are
  * fetched in parts (DIRECTORY_PART) transparently.
  */
-char **xs_directory(struct xs_handle *h, xs_transaction_t t,
-		    const char *path, unsigned int *num);
+char **xs_directory(struct xs_handle *h, xs_transaction_t t, const char *path,
+		    unsigned int *num);
 
 /*
  * The value of path, with a NUL added after it for convenience; *len
@@ -226,8 +226,8 @@ bool xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort);
  */
 typedef bool xs_transaction_fn(struct xs_handle *h, xs_transaction_t t,
 			       void *arg);
-bool xs_transaction_retry(struct xs_handle *h, xs_transaction_fn *fn,
-			  void *arg, unsigned int max_attempts);
+bool xs_transaction_retry(struct xs_handle *h, xs_transaction_fn *fn, void *arg,
+			  unsigned int max_attempts);
 
 /* Tell the daemon about a new domain's ring page and event channel. */
 bool xs_introduce_domain(struct xs_handle *h, unsigned int domid,

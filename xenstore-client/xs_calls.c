@@ -13,13 +13,16 @@
 #include "frame.h"
 #include "xs_handle.h"
 
-#define IOV_STR(s) { (s), strlen(s) + 1 }
+#define IOV_STR(s)                                                             \
+	{                                                                      \
+		(s), strlen(s) + 1                                             \
+	}
 
 static char *
 single(struct xs_handle *h, xs_transaction_t t, uint32_t type, const char *s,
        unsigned int *len)
 {
-	struct xs_iov iov[1] = { IOV_STR(s) };
+	struct xs_iov iov[1] = {IOV_STR(s)};
 
 	return xs_talk(h, type, t, iov, 1, len);
 }
@@ -91,7 +94,7 @@ directory_part(struct xs_handle *h, xs_transaction_t t, const char *path,
 {
 	char gen[32] = "", offstr[16], *reply, *all = NULL, *grown;
 	unsigned int off = 0, len, glen;
-	struct xs_iov iov[2] = { IOV_STR(path), { offstr, 0 } };
+	struct xs_iov iov[2] = {IOV_STR(path), {offstr, 0}};
 
 	for (;;) {
 		snprintf(offstr, sizeof(offstr), "%u", off);
@@ -165,7 +168,7 @@ bool
 xs_write(struct xs_handle *h, xs_transaction_t t, const char *path,
 	 const void *data, unsigned int len)
 {
-	struct xs_iov iov[2] = { IOV_STR(path), { data, len } };
+	struct xs_iov iov[2] = {IOV_STR(path), {data, len}};
 
 	return ok(xs_talk(h, XS_WRITE, t, iov, 2, NULL));
 }
@@ -235,7 +238,7 @@ xs_set_permissions(struct xs_handle *h, xs_transaction_t t, const char *path,
 		   struct xs_permissions *perms, unsigned int num_perms)
 {
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
-	struct xs_iov iov[2] = { IOV_STR(path), { buf, 0 } };
+	struct xs_iov iov[2] = {IOV_STR(path), {buf, 0}};
 	size_t used = 0;
 	unsigned int i;
 	char one[MAX_STRLEN(int) + 2];
@@ -257,7 +260,7 @@ xs_set_permissions(struct xs_handle *h, xs_transaction_t t, const char *path,
 bool
 xs_watch(struct xs_handle *h, const char *path, const char *token)
 {
-	struct xs_iov iov[2] = { IOV_STR(path), IOV_STR(token) };
+	struct xs_iov iov[2] = {IOV_STR(path), IOV_STR(token)};
 
 	if (xs_handle_start_reader(h) != 0)
 		return false;
@@ -269,7 +272,7 @@ xs_watch_depth(struct xs_handle *h, const char *path, const char *token,
 	       unsigned int depth)
 {
 	char d[MAX_STRLEN(depth)];
-	struct xs_iov iov[3] = { IOV_STR(path), IOV_STR(token), { d, 0 } };
+	struct xs_iov iov[3] = {IOV_STR(path), IOV_STR(token), {d, 0}};
 	unsigned int features;
 
 	if (!xs_get_features_supported(h, &features))
@@ -317,8 +320,8 @@ xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort)
 }
 
 bool
-xs_introduce_domain(struct xs_handle *h, unsigned int domid,
-		    unsigned long mfn, unsigned int eventchn)
+xs_introduce_domain(struct xs_handle *h, unsigned int domid, unsigned long mfn,
+		    unsigned int eventchn)
 {
 	char d[MAX_STRLEN(domid)], m[MAX_STRLEN(mfn)], e[MAX_STRLEN(eventchn)];
 	struct xs_iov iov[3];
@@ -453,19 +456,17 @@ xs_get_quota_names(struct xs_handle *h, unsigned int *num)
 }
 
 bool
-xs_get_global_quota(struct xs_handle *h, const char *quota,
-		    unsigned int *value)
+xs_get_global_quota(struct xs_handle *h, const char *quota, unsigned int *value)
 {
 	return uint_reply(single(h, XBT_NULL, XS_GET_QUOTA, quota, NULL),
 			  value);
 }
 
 bool
-xs_set_global_quota(struct xs_handle *h, const char *quota,
-		    unsigned int value)
+xs_set_global_quota(struct xs_handle *h, const char *quota, unsigned int value)
 {
 	char v[MAX_STRLEN(value)];
-	struct xs_iov iov[2] = { IOV_STR(quota), { v, 0 } };
+	struct xs_iov iov[2] = {IOV_STR(quota), {v, 0}};
 
 	snprintf(v, sizeof(v), "%u", value);
 	iov[1].len = strlen(v) + 1;
@@ -473,11 +474,11 @@ xs_set_global_quota(struct xs_handle *h, const char *quota,
 }
 
 bool
-xs_get_domain_quota(struct xs_handle *h, unsigned int domid,
-		    const char *quota, unsigned int *value)
+xs_get_domain_quota(struct xs_handle *h, unsigned int domid, const char *quota,
+		    unsigned int *value)
 {
 	char d[MAX_STRLEN(domid)];
-	struct xs_iov iov[2] = { { d, 0 }, IOV_STR(quota) };
+	struct xs_iov iov[2] = {{d, 0}, IOV_STR(quota)};
 
 	snprintf(d, sizeof(d), "%u", domid);
 	iov[0].len = strlen(d) + 1;
@@ -486,11 +487,11 @@ xs_get_domain_quota(struct xs_handle *h, unsigned int domid,
 }
 
 bool
-xs_set_domain_quota(struct xs_handle *h, unsigned int domid,
-		    const char *quota, unsigned int value)
+xs_set_domain_quota(struct xs_handle *h, unsigned int domid, const char *quota,
+		    unsigned int value)
 {
 	char d[MAX_STRLEN(domid)], v[MAX_STRLEN(value)];
-	struct xs_iov iov[3] = { { d, 0 }, IOV_STR(quota), { v, 0 } };
+	struct xs_iov iov[3] = {{d, 0}, IOV_STR(quota), {v, 0}};
 
 	snprintf(d, sizeof(d), "%u", domid);
 	snprintf(v, sizeof(v), "%u", value);
@@ -503,7 +504,7 @@ char *
 xs_control_command(struct xs_handle *h, const char *cmd, void *data,
 		   unsigned int len)
 {
-	struct xs_iov iov[2] = { IOV_STR(cmd), { data, len } };
+	struct xs_iov iov[2] = {IOV_STR(cmd), {data, len}};
 
 	return xs_talk(h, XS_CONTROL, XBT_NULL, iov, 2, NULL);
 }

@@ -71,7 +71,7 @@ struct xs_handle {
 	struct xs_msg *reply;
 	struct xs_msg *events;
 	struct xs_msg **events_tail;
-	int pipe[2];    /* created by xs_fileno() */
+	int pipe[2];	/* created by xs_fileno() */
 	bool pipe_full; /* one byte sits in the pipe */
 	bool dead;
 
@@ -319,7 +319,7 @@ char *
 xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 	const struct xs_iov *iov, unsigned n, unsigned int *len)
 {
-	struct xsd_sockmsg hdr = { .type = type, .tx_id = t };
+	struct xsd_sockmsg hdr = {.type = type, .tx_id = t};
 	struct xs_msg *m;
 	char *buf, *body;
 	size_t total = 0;
@@ -619,8 +619,8 @@ bool
 xs_unwatch(struct xs_handle *h, const char *path, const char *token)
 {
 	struct xs_iov iov[2] = {
-		{ path, strlen(path) + 1 },
-		{ token, strlen(token) + 1 },
+		{path, strlen(path) + 1},
+		{token, strlen(token) + 1},
 	};
 	char *r = xs_talk(h, XS_UNWATCH, XBT_NULL, iov, 2, NULL);
 	int err = errno;

@@ -45,7 +45,7 @@ static ssize_t
 fd_recv(struct xs_transport *tp, void *buf, size_t len)
 {
 	struct fd_transport *ft = (struct fd_transport *)tp;
-	struct pollfd pfd = { .fd = ft->fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = ft->fd, .events = POLLIN};
 	ssize_t n;
 	int r;
 

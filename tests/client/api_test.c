@@ -79,8 +79,8 @@ check_big_directory(struct xs_handle *h)
 static void
 check_perms(struct xs_handle *h)
 {
-	struct xs_permissions p[2] = { { 0, XS_PERM_NONE },
-				       { 3, XS_PERM_READ } }, *got;
+	struct xs_permissions p[2] = {{0, XS_PERM_NONE}, {3, XS_PERM_READ}},
+			      *got;
 	unsigned int num;
 
 	CHECK(xs_set_permissions(h, XBT_NULL, "/api/a", p, 2));
@@ -145,7 +145,7 @@ static void
 check_threads(void)
 {
 	struct xs_handle *h = xs_open(0);
-	struct waiter w = { .h = h };
+	struct waiter w = {.h = h};
 	pthread_t thr;
 	char *v;
 
@@ -243,7 +243,7 @@ fail_enoent(struct xs_handle *h, xs_transaction_t t, void *arg)
 static void
 check_retry(struct xs_handle *h)
 {
-	struct incr in = { .other = xs_open(0) };
+	struct incr in = {.other = xs_open(0)};
 	char *v;
 
 	CHECK(in.other != NULL);

@@ -44,7 +44,10 @@ START_TEST(unescape_table)
 	ck_assert_uint_eq(cli_unescape(out, "a\\tb\\n\\\\"), 5);
 	ck_assert_mem_eq(out, "a\tb\n\\", 5);
 	ck_assert_uint_eq(cli_unescape(out, "\\x41\\x4g\\101\\0z"), 6);
-	ck_assert_mem_eq(out, "A\x04g" "A\0z", 6);
+	ck_assert_mem_eq(out,
+			 "A\x04g"
+			 "A\0z",
+			 6);
 	/* An unknown escape keeps the byte; a trailing backslash is NUL. */
 	ck_assert_uint_eq(cli_unescape(out, "\\q\\-x\\"), 4);
 	ck_assert_mem_eq(out, "q-x\0", 4);
@@ -119,12 +122,12 @@ END_TEST
 
 /* What the fake daemon sends after reading one request. */
 struct step {
-	int event_first;    /* send an event before the reply */
-	uint32_t type;      /* reply type; 0: the request's own */
-	const char *reply;  /* reply payload (with its NUL) */
+	int event_first;   /* send an event before the reply */
+	uint32_t type;	   /* reply type; 0: the request's own */
+	const char *reply; /* reply payload (with its NUL) */
 	size_t len;
-	int bad_id;         /* answer with a wrong req_id */
-	int close;          /* close instead of replying */
+	int bad_id; /* answer with a wrong req_id */
+	int close;  /* close instead of replying */
 };
 
 struct fake {
@@ -155,7 +158,7 @@ read_full(int fd, void *buf, size_t len)
 static void
 send_msg(int fd, uint32_t type, uint32_t req_id, const char *p, size_t len)
 {
-	struct xsd_sockmsg h = { type, req_id, 0, (uint32_t)len };
+	struct xsd_sockmsg h = {type, req_id, 0, (uint32_t)len};
 
 	ck_assert_int_eq(write(fd, &h, sizeof(h)), sizeof(h));
 	if (len > 0)
@@ -166,7 +169,7 @@ static void *
 fake_main(void *arg)
 {
 	struct fake *f = arg;
-	struct pollfd pfd = { .fd = f->lfd, .events = POLLIN };
+	struct pollfd pfd = {.fd = f->lfd, .events = POLLIN};
 	struct xsd_sockmsg h;
 	char body[XENSTORE_PAYLOAD_MAX];
 	unsigned i;
@@ -230,10 +233,10 @@ fake_close(struct fake *f, struct xs_handle *h)
 START_TEST(error_names)
 {
 	static const struct step steps[] = {
-		{ 0, XS_ERROR, S("EACCES"), 0, 0 },
-		{ 0, XS_ERROR, S("EQUOTA"), 0, 0 },
-		{ 0, XS_ERROR, S("EAGAIN"), 0, 0 },
-		{ 0, 0, S("value"), 0, 0 },
+		{0, XS_ERROR, S("EACCES"), 0, 0},
+		{0, XS_ERROR, S("EQUOTA"), 0, 0},
+		{0, XS_ERROR, S("EAGAIN"), 0, 0},
+		{0, 0, S("value"), 0, 0},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 4);
@@ -261,7 +264,7 @@ END_TEST
 START_TEST(event_during_request)
 {
 	static const struct step steps[] = {
-		{ 1, 0, S("v"), 0, 0 },
+		{1, 0, S("v"), 0, 0},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 1);
@@ -292,7 +295,7 @@ END_TEST
 START_TEST(wrong_reply_kills)
 {
 	static const struct step steps[] = {
-		{ 0, XS_DIRECTORY, S("v"), 0, 0 },
+		{0, XS_DIRECTORY, S("v"), 0, 0},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 1);
@@ -309,7 +312,7 @@ END_TEST
 START_TEST(wrong_id_kills)
 {
 	static const struct step steps[] = {
-		{ 0, 0, S("v"), 1, 0 },
+		{0, 0, S("v"), 1, 0},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 1);
@@ -324,8 +327,8 @@ END_TEST
 START_TEST(eof_kills_and_wakes_pollers)
 {
 	static const struct step steps[] = {
-		{ 0, 0, S("OK"), 0, 0 },
-		{ 0, 0, NULL, 0, 0, 1 },
+		{0, 0, S("OK"), 0, 0},
+		{0, 0, NULL, 0, 0, 1},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 2);
@@ -351,7 +354,7 @@ END_TEST
 START_TEST(too_big_not_sent)
 {
 	static const struct step steps[] = {
-		{ 0, 0, S("OK"), 0, 0 },
+		{0, 0, S("OK"), 0, 0},
 	};
 	static char big[XENSTORE_PAYLOAD_MAX];
 	struct fake f;

@@ -18,16 +18,26 @@ static const char *
 ename(int e)
 {
 	switch (e) {
-	case 0: return "0";
-	case ENOENT: return "ENOENT";
-	case EINVAL: return "EINVAL";
-	case EACCES: return "EACCES";
-	case EEXIST: return "EEXIST";
-	case EAGAIN: return "EAGAIN";
-	case E2BIG: return "E2BIG";
-	case EBUSY: return "EBUSY";
-	case ENOSPC: return "ENOSPC";
-	default: return "other";
+	case 0:
+		return "0";
+	case ENOENT:
+		return "ENOENT";
+	case EINVAL:
+		return "EINVAL";
+	case EACCES:
+		return "EACCES";
+	case EEXIST:
+		return "EEXIST";
+	case EAGAIN:
+		return "EAGAIN";
+	case E2BIG:
+		return "E2BIG";
+	case EBUSY:
+		return "EBUSY";
+	case ENOSPC:
+		return "ENOSPC";
+	default:
+		return "other";
 	}
 }
 
@@ -76,8 +86,8 @@ show_bool(const char *what, bool ok)
 int
 main(void)
 {
-	struct xs_permissions p[2] = { { 0, XS_PERM_NONE },
-				       { 5, XS_PERM_READ } }, *got;
+	struct xs_permissions p[2] = {{0, XS_PERM_NONE}, {5, XS_PERM_READ}},
+			      *got;
 	struct xs_handle *h = xs_open(0), *h2;
 	xs_transaction_t t;
 	struct pollfd pfd;
@@ -101,8 +111,8 @@ main(void)
 	show_dir(h, "/abi/dir");
 	show_dir(h, "/abi/missing");
 	memset(big, 'x', sizeof(big));
-	show_bool("write too big", xs_write(h, XBT_NULL, "/abi/big", big,
-					    sizeof(big)));
+	show_bool("write too big",
+		  xs_write(h, XBT_NULL, "/abi/big", big, sizeof(big)));
 	show_bool("set perms", xs_set_permissions(h, XBT_NULL, "/abi/a", p, 2));
 	errno = 0;
 	got = xs_get_permissions(h, XBT_NULL, "/abi/a", &num);
@@ -152,10 +162,8 @@ main(void)
 	printf("domain path: %s\n", s ? s : "NULL");
 	free(s);
 	printf("subpath: %d %d %d\n", xs_path_is_subpath("/a", "/a/b"),
-	       xs_path_is_subpath("/a", "/ab"),
-	       xs_path_is_subpath("/", "/a"));
-	printf("strings_to_perms: %d\n",
-	       xs_strings_to_perms(p, 2, "b7\0n0x3"));
+	       xs_path_is_subpath("/a", "/ab"), xs_path_is_subpath("/", "/a"));
+	printf("strings_to_perms: %d\n", xs_strings_to_perms(p, 2, "b7\0n0x3"));
 	printf("perms: %u/%u %u/%u\n", p[0].id, p[0].perms, p[1].id,
 	       p[1].perms);
 	printf("socket ends with /socket: %d\n",
