@@ -18,7 +18,7 @@
  *
  * Death.  Any read or write failure, end of stream, oversized or
  * unexpected message (a reply nobody waits for, a second reply, a reply
- * of the wrong type or id, an event with fewer than two strings) kills
+ * of the wrong type, an event with fewer than two strings) kills
  * the handle: waiters wake, later requests fail with EBADF, and the
  * event pipe is made readable so that pollers notice.  The transport is
  * only closed by xs_close(), so that the reader never races a close.
@@ -66,8 +66,7 @@ struct xs_handle {
 	pthread_mutex_t lock;
 	pthread_cond_t reply_cond;
 	pthread_cond_t watch_cond;
-	bool awaiting; /* a requester waits for req_id's reply */
-	uint32_t req_id;
+	bool awaiting; /* a requester waits for its reply */
 	struct xs_msg *reply;
 	struct xs_msg *events;
 	struct xs_msg **events_tail;
@@ -197,7 +196,11 @@ deliver(struct xs_handle *h, struct xs_msg *m)
 		pthread_cond_broadcast(&h->watch_cond);
 		return 0;
 	}
-	if (!h->awaiting || h->reply != NULL || m->hdr.req_id != h->req_id)
+	/*
+	 * The reply's req_id is not checked: a xenbus device may hand back
+	 * ids of its own, and requests go one at a time anyway.
+	 */
+	if (!h->awaiting || h->reply != NULL)
 		goto bad;
 	h->reply = m;
 	pthread_cond_broadcast(&h->reply_cond);
@@ -346,7 +349,7 @@ xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 		errno = EBADF;
 		return NULL;
 	}
-	hdr.req_id = h->req_id = ++h->next_req_id;
+	hdr.req_id = ++h->next_req_id;
 	hdr.len = (uint32_t)total;
 	h->awaiting = true;
 	pthread_mutex_unlock(&h->lock);

@@ -309,17 +309,19 @@ START_TEST(wrong_reply_kills)
 }
 END_TEST
 
-START_TEST(wrong_id_kills)
+/* Like Xen's library, and because xenbus devices rewrite ids: no check. */
+START_TEST(reply_id_not_checked)
 {
 	static const struct step steps[] = {
 		{0, 0, S("v"), 1, 0},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 1);
+	char *v = xs_read(h, XBT_NULL, "/a", NULL);
 
-	errno = 0;
-	ck_assert_ptr_null(xs_read(h, XBT_NULL, "/a", NULL));
-	ck_assert_int_eq(errno, EBADF);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(v, "v");
+	free(v);
 	fake_close(&f, h);
 }
 END_TEST
@@ -399,7 +401,7 @@ client_suite(void)
 	tcase_add_test(tc, error_names);
 	tcase_add_test(tc, event_during_request);
 	tcase_add_test(tc, wrong_reply_kills);
-	tcase_add_test(tc, wrong_id_kills);
+	tcase_add_test(tc, reply_id_not_checked);
 	tcase_add_test(tc, eof_kills_and_wakes_pollers);
 	tcase_add_test(tc, too_big_not_sent);
 	tcase_add_test(tc, no_daemon);
