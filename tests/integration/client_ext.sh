@@ -12,6 +12,15 @@ export PATH
 # The library against the daemon: threads, paging, features, retry.
 "$XS_BUILD/tests/client/api_test" >"$RUN/api.out" || { cat "$RUN/api.out"; fail api_test; }
 
+# The daemon is found as Xen's library finds it: XENSTORED_PATH, else
+# $XENSTORED_RUNDIR/socket.
+xenstore-write /found yes
+check_eq "rundir" "yes" "$(env -u XENSTORED_PATH XENSTORED_RUNDIR="$RUN" xenstore-read /found)"
+if env -u XENSTORED_PATH XENSTORED_RUNDIR="$RUN/none" xenstore-read /found 2>"$RUN/err"; then
+	fail "read through a missing rundir"
+fi
+check_eq "missing rundir" "xenstore-read: xs_open: No such file or directory" "$(cat "$RUN/err")"
+
 xenstore-write /j/a hello /j/b "$(printf 'caf\303\251')" /j/c "$(printf '\377x')" /j/d/e ''
 xenstore-chmod /j/a r1 b2
 
@@ -49,7 +58,8 @@ if echo x | xenstore-write /in/a - /in/b - 2>"$RUN/err"; then fail "two stdin va
 grep -q "only one value" "$RUN/err" || fail "two stdin values: message"
 
 # list -p of the root: "/name" (Xen 4.17 printed "//name").
-check_eq "list -p /" "/j
+check_eq "list -p /" "/found
+/j
 /in" "$(xenstore-list -p / | grep -v tool)"
 check_eq "Debian list -p /" "//in" "$(PATH="$DEB:$PATH" xenstore-list -p / | grep in)"
 
