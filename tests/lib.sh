@@ -7,8 +7,10 @@ BIN="$XS_BUILD/bin"
 TOOLS="$XS_BUILD/tests"
 RUN=$(mktemp -d /tmp/xst.XXXXXX)
 DAEMON_PID=""
+BACKGROUND_PIDS=""
 cleanup() {
 	status=$?
+	for p in $BACKGROUND_PIDS; do kill -KILL "$p" 2>/dev/null || true; done
 	if [ -n "$DAEMON_PID" ]; then
 		kill "$DAEMON_PID" 2>/dev/null || true
 		wait "$DAEMON_PID" 2>/dev/null || true
@@ -42,6 +44,9 @@ stop_daemon() {
 	wait "$DAEMON_PID" || true
 	DAEMON_PID=""
 }
+
+# background PID...: processes to kill when the test ends, however it ends.
+background() { BACKGROUND_PIDS="$BACKGROUND_PIDS $*"; }
 
 # The test expects the daemon to log (e.g. a dropped bad client).
 expect_log() { touch "$RUN/stderr-ok"; }

@@ -5,9 +5,9 @@
 # --- unit (Check): one runner linking the modules under test ---
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(UNIT_SRCS))
-$(B)/tests/unit-tests: $(UNIT_OBJS) $(XENSTORED_LIB_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS)
+$(B)/tests/unit-tests: $(UNIT_OBJS) $(XENSTORED_LIB_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS) $(XENLIBS_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XENSTORED_LIBS) $(CHECK_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XENSTORED_LIBS) $(CHECK_LIBS)
 
 .PHONY: check-unit check-integration
 check-unit: $(B)/tests/unit-tests
@@ -51,3 +51,13 @@ check-fuzz: $(FUZZ_BINS)
 	done
 
 CHECKS += check-fuzz
+
+# --- a minimal ring guest for the daemon's guest tests ---
+$(B)/obj/tests/guest/%.o: tests/guest/%.c | $(XSIM_PB_H)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(INC_tests) $(XENLIBS_CFLAGS) -c -o $@ $<
+$(B)/tests/ring-guest: $(B)/obj/tests/guest/ring-guest.o $(TRANSPORT_OBJS) $(XENLIBS_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XENLIBS_LIBS)
+ALL += $(B)/tests/ring-guest

@@ -167,11 +167,14 @@ conn_new(int fd, const struct conn_transport *t, unsigned domid,
 	talloc_set_destructor(c, destroy_conn);
 	c->domain = domain_get(domid);
 	c->home = talloc_asprintf(c, "/local/domain/%u", domid);
-	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb,
-			       c);
-	c->ev_write = event_new(base, fd, EV_WRITE, conn_write_cb, c);
-	if (!c->domain || !c->home || !c->ev_read || !c->ev_write ||
-	    event_add(c->ev_read, NULL) != 0) {
+	if (fd >= 0) {
+		c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST,
+				       conn_read_cb, c);
+		c->ev_write = event_new(base, fd, EV_WRITE, conn_write_cb, c);
+	}
+	if (!c->domain || !c->home ||
+	    (fd >= 0 && (!c->ev_read || !c->ev_write ||
+			 event_add(c->ev_read, NULL) != 0))) {
 		talloc_free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -188,8 +191,12 @@ conn_close(struct conn *c, const char *reason)
 		log_warnx("conn %lu (domain %u): closing: %s", c->id,
 			  c->who.domid, reason);
 	c->closing = true;
-	event_del(c->ev_read);
-	event_del(c->ev_write);
+	if (c->ev_read) {
+		event_del(c->ev_read);
+		event_del(c->ev_write);
+	}
+	if (c->transport->closed)
+		c->transport->closed(c, reason);
 	mark_dirty(c);
 }
 
@@ -379,8 +386,18 @@ conn_input(struct conn *c)
 		if ((size_t)n < space)
 			break;
 	}
-	if (reading_paused(c) && !c->closing)
+	if (reading_paused(c) && !c->closing && c->ev_read)
 		event_del(c->ev_read);
+}
+
+void
+conn_kick(struct conn *c)
+{
+	if (c->closing)
+		return;
+	conn_input(c);
+	if (c->out_head)
+		mark_dirty(c);
 }
 
 static void
@@ -389,8 +406,12 @@ resume_reading(struct conn *c)
 	if (reading_paused(c))
 		return;
 	process_input(c);
-	if (!reading_paused(c))
+	if (reading_paused(c))
+		return;
+	if (c->ev_read)
 		event_add(c->ev_read, NULL);
+	else
+		conn_input(c); /* a ring: what came meanwhile is waiting */
 }
 
 void
@@ -431,8 +452,10 @@ write_out(struct conn *c)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				event_add(c->ev_write, NULL);
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (c->ev_write)
+					event_add(c->ev_write, NULL);
+			}
 			else if (errno == EPIPE || errno == ECONNRESET)
 				conn_close(c, NULL); /* the client went away */
 			else
@@ -453,10 +476,11 @@ write_out(struct conn *c)
 				c->out_tail = NULL;
 			talloc_free(o);
 		}
-		if (c->out_head)
-			event_add(c->ev_write, NULL);
-		if (c->out_head)
+		if (c->out_head) {
+			if (c->ev_write)
+				event_add(c->ev_write, NULL);
 			return;
+		}
 	}
 }
 
@@ -480,6 +504,7 @@ conn_flush_all(void)
 	struct conn *c, *list;
 	bool was_paused;
 
+again:
 	if (retry_pending)
 		retry_deferred_all();
 	if (hooks && hooks->before_output && hooks->before_output() != 0) {
@@ -502,6 +527,9 @@ conn_flush_all(void)
 	}
 	if (hooks && hooks->after_output)
 		hooks->after_output();
+	/* Freeing a connection may end a priority transaction. */
+	if (retry_pending)
+		goto again;
 }
 
 void

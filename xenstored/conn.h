@@ -43,6 +43,8 @@ struct conn_transport {
 	/* As read(2)/writev(2): bytes moved, 0 (read: EOF), -1 with errno. */
 	ssize_t (*read)(struct conn *c, void *buf, size_t len);
 	ssize_t (*writev)(struct conn *c, const struct iovec *iov, int iovcnt);
+	/* Optional: c is being closed (reason NULL: an ordinary hang-up). */
+	void (*closed)(struct conn *c, const char *reason);
 };
 
 typedef void (*conn_msg_cb)(struct conn *c, struct msg *m);
@@ -102,8 +104,9 @@ void conn_flush_all(void);
 struct event_base *conn_base(void);
 
 /*
- * A new connection on fd (owned from now on) for domain domid.  Returns
- * the connection or NULL with errno.
+ * A new connection on fd (owned from now on) for domain domid.  fd -1: a
+ * connection without a descriptor (a guest's ring), which its owner
+ * drives with conn_kick().  Returns the connection or NULL with errno.
  */
 struct conn *conn_new(int fd, const struct conn_transport *t,
 		      unsigned domid, bool privileged, bool readonly);
@@ -138,6 +141,12 @@ void conn_close(struct conn *c, const char *reason);
 
 /* Read and dispatch what c has to offer (its read callback calls this). */
 void conn_input(struct conn *c);
+
+/*
+ * The peer of a connection without descriptor signalled: read what it
+ * sent, and retry output it had no room for.
+ */
+void conn_kick(struct conn *c);
 
 /* Dispatch c's deferred request again, then carry on reading. */
 void conn_retry_deferred(struct conn *c);

@@ -39,6 +39,7 @@ domain_get(unsigned domid)
 		return NULL;
 	}
 	d->domid = domid;
+	d->port = -1;
 	d->target = DOMID_INVALID;
 	d->features = DOMAIN_FEATURES_SUPPORTED;
 	d->quota = quota_global;
@@ -74,10 +75,25 @@ domain_quota_check(struct domain *d, enum quota_id id, unsigned long value)
 	return id == QUOTA_PATH_MAX ? EINVAL : ENOSPC;
 }
 
-int
-domain_introduce(unsigned domid, unsigned long gfn, unsigned port)
+
+void
+domain_forget(unsigned domid)
 {
-	log_warnx("INTRODUCE of domain %u (gfn %lu, port %u) refused: "
-		  "no hypervisor interface", domid, gfn, port);
-	return ENOSYS;
+	struct domain *d = domain_find(domid);
+
+	if (d == NULL)
+		return;
+	g_hash_table_remove(domains, GUINT_TO_POINTER(domid));
+	talloc_free(d);
+}
+
+void
+domain_foreach(void (*fn)(struct domain *d, void *arg), void *arg)
+{
+	GHashTableIter it;
+	gpointer value;
+
+	g_hash_table_iter_init(&it, domains);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		fn(value, arg);
 }

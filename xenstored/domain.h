@@ -16,7 +16,8 @@
 
 /* The ring features this daemon implements (xs_wire.h). */
 #define DOMAIN_FEATURES_SUPPORTED                                              \
-	(XENSTORE_SERVER_FEATURE_ERROR | XENSTORE_SERVER_FEATURE_WATCHDEPTH |  \
+	(XENSTORE_SERVER_FEATURE_RECONNECTION |                                \
+	 XENSTORE_SERVER_FEATURE_ERROR | XENSTORE_SERVER_FEATURE_WATCHDEPTH |  \
 	 XENSTORE_SERVER_FEATURE_DOMID_ANY)
 
 struct domain {
@@ -26,6 +27,9 @@ struct domain {
 	unsigned target;       /* SET_TARGET, DOMID_INVALID if none */
 	uint32_t features; /* server_features offered to it */
 	struct quota_set quota;
+	struct conn *conn;     /* its ring connection, if introduced */
+	struct xenstore_domain_interface *intf; /* its mapped ring page */
+	int port;	       /* our end of its event channel, or -1 */
 	unsigned nodes;	       /* nodes whose owner it is */
 	unsigned watches;      /* watches of all its connections */
 	unsigned transactions; /* open transactions of all its connections */
@@ -40,11 +44,11 @@ struct domain *domain_find(unsigned domid);
 /* The domain's structure, made if missing; NULL with errno ENOMEM. */
 struct domain *domain_get(unsigned domid);
 
-/*
- * INTRODUCE: attach domid's ring page (gfn, or grant 1) and event channel.
- * Returns 0 or an errno; without a hypervisor interface, ENOSYS.
- */
-int domain_introduce(unsigned domid, unsigned long gfn, unsigned port);
+/* Forget domid's structure and its accounting (it died). */
+void domain_forget(unsigned domid);
+
+/* Call fn on every domain; fn must not forget domains. */
+void domain_foreach(void (*fn)(struct domain *d, void *arg), void *arg);
 
 /* Count delta more (or fewer) nodes owned by domid. */
 void domain_nodes_adjust(unsigned domid, int delta);

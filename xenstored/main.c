@@ -19,6 +19,8 @@
 #include "conn.h"
 #include "db.h"
 #include "dispatch.h"
+#include "guest.h"
+#include "hyp.h"
 #include "domain.h"
 #include "log.h"
 #include "options.h"
@@ -226,6 +228,32 @@ setup_state(void)
 }
 
 static void
+hyp_event_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	guest_event();
+}
+
+/* Guests need a hypervisor; without one the sockets are all we serve. */
+static void
+setup_hypervisor(void)
+{
+	struct event *ev;
+
+	guest_init(opts.priv_domid, opts.keep_orphans);
+	if (hyp_open() != 0) {
+		log_info("no hypervisor: serving the sockets only");
+		return;
+	}
+	ev = event_new(base, hyp_fd(), EV_READ | EV_PERSIST, hyp_event_cb,
+		       NULL);
+	if (ev == NULL || event_add(ev, NULL) != 0)
+		fatalx("cannot watch the event channels");
+}
+
+static void
 add_signal(int sig, event_callback_fn cb)
 {
 	struct event *ev = evsignal_new(base, sig, cb, NULL);
@@ -252,6 +280,7 @@ main(int argc, char **argv)
 	if (base == NULL)
 		fatalx("cannot create the event loop");
 	setup_state();
+	setup_hypervisor();
 	listen_on(&listeners[0], opts.socket, 0600, false);
 	listen_on(&listeners[1], opts.socket_ro, 0600, true);
 	add_signal(SIGTERM, signal_stop_cb);
@@ -273,6 +302,7 @@ main(int argc, char **argv)
 	conn_shutdown();
 	db_flush();
 	db_close();
+	hyp_close();
 	unlink(opts.socket);
 	unlink(opts.socket_ro);
 	if (pid_file_written)

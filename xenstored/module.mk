@@ -4,8 +4,10 @@ XENSTORED_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)) \
 	$(B)/obj/gen/xenstored/record.pb-c.o
 # Everything but main(), for unit tests that link the daemon's modules.
 XENSTORED_LIB_OBJS := $(filter-out $(B)/obj/xenstored/main.o,$(XENSTORED_OBJS))
-XENSTORED_LIBS := $(PKG_LIBS) $(shell pkg-config --libs tdb libprotobuf-c 2>/dev/null)
-INC_xenstored += -Ibuild/gen/xenstored
+XENSTORED_LIBS := $(PKG_LIBS) $(shell pkg-config --libs tdb libprotobuf-c 2>/dev/null) \
+	$(XENLIBS_LIBS)
+# Xen's library headers: only hyp.c includes them.
+INC_xenstored += -Ibuild/gen/xenstored $(XENLIBS_CFLAGS)
 
 # Generated code is not ours to warn about: built with the defaults.
 $(XENSTORED_GEN).c $(XENSTORED_GEN).h: xenstored/record.proto
@@ -16,8 +18,8 @@ $(B)/obj/gen/xenstored/record.pb-c.o: $(XENSTORED_GEN).c $(XENSTORED_GEN).h
 	$(Q)$(CC) $(filter-out -Werror -W%,$(CFLAGS)) -Ibuild/gen/xenstored -c -o $@ $<
 $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)): | $(XENSTORED_GEN).h
 
-$(BIN)/xenstored: $(XENSTORED_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS)
+$(BIN)/xenstored: $(XENSTORED_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS) $(XENLIBS_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XENSTORED_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XENSTORED_LIBS)
 
 ALL += $(BIN)/xenstored

@@ -11,6 +11,7 @@
 
 #include "domain.h"
 #include "frame.h"
+#include "guest.h"
 #include "ops.h"
 
 static int
@@ -70,7 +71,8 @@ do_introduce(void *ctx, struct conn *c, struct msg *m)
 	    frame_parse_uint(vec[1], ~0UL, &gfn) ||
 	    frame_parse_uint(vec[2], 0x7fffffff, &port) || port == 0)
 		return EINVAL;
-	if ((err = domain_introduce(domid, gfn, (unsigned)port)))
+	(void)gfn; /* the ring is grant reference 1, as in Xen's C daemon */
+	if ((err = guest_introduce(domid, (unsigned)port)))
 		return err;
 	conn_reply_str(c, m, "OK");
 	return 0;
@@ -80,13 +82,15 @@ int
 do_release(void *ctx, struct conn *c, struct msg *m)
 {
 	unsigned domid;
+	int err;
 
 	(void)ctx;
-	if (onedomid(m, &domid) || domid == c->who.domid)
+	if (onedomid(m, &domid))
 		return EINVAL;
-	if (!introduced(domid))
-		return ENOENT;
-	return ENOSYS; /* no domain can be introduced without a hypervisor */
+	if ((err = guest_release(domid)))
+		return err;
+	conn_reply_str(c, m, "OK");
+	return 0;
 }
 
 int
@@ -117,7 +121,7 @@ do_set_target(void *ctx, struct conn *c, struct msg *m)
 		return EINVAL;
 	if (!introduced(domid) || !introduced(target))
 		return ENOENT;
-	domain_find(domid)->target = target;
+	guest_set_target(domid, target);
 	conn_reply_str(c, m, "OK");
 	return 0;
 }

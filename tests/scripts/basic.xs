@@ -85,7 +85,7 @@
 1 op 17 5
 > 1: F
 1 op 23
-> 1: 14
+> 1: 15
 1 op 25
 > 1: nodes watches outstanding memory soft-memory transactions transaction-nodes node-permissions path-max node-size
 1 op 25 nodes

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ring-guest: the smallest guest for the daemon's ring tests.  Run as a
+ * simulated domain (by xenhyp-ctl launch), it finds its xenstore page and
+ * port in its start info and sends each argument as one request over the
+ * ring, printing "<TYPE> <reply>" per reply (NULs as spaces) and
+ * "event <path> <token>" per watch event that arrives meanwhile.
+ *
+ * Arguments: "read:PATH", "write:PATH=VALUE", "dir:PATH", "rm:PATH",
+ * "watch:PATH:TOKEN", "perms:PATH", "setperms:PATH:n1:r0",
+ * "introduce:DOMID:0:PORT", "events:N" (wait for N events),
+ * "garbage" (write nonsense indexes into the ring), "sleep" (wait for a
+ * signal).  Exits 0 when every request got a reply.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+
+#include "frame.h"
+#include "ring.h"
+#include "xensim.h"
+
+static struct xenstore_domain_interface *intf;
+static xenevtchn_handle *xce;
+static unsigned port;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "ring-guest: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void
+wait_event(void)
+{
+	struct pollfd p = { xenevtchn_fd(xce), POLLIN, 0 };
+
+	if (poll(&p, 1, 10000) != 1)
+		die("no event from xenstored");
+	if (xenevtchn_pending(xce) >= 0)
+		xenevtchn_unmask(xce, port);
+}
+
+static void
+put(const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = ring_write(intf, RING_CLIENT, p, len);
+		if (n < 0)
+			die("ring_write");
+		xenevtchn_notify(xce, port);
+		if (n == 0) {
+			wait_event();
+			continue;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+get(void *buf, size_t len)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = ring_read(intf, RING_CLIENT, p, len);
+		if (n < 0)
+			die("ring_read");
+		if (n == 0) {
+			wait_event();
+			continue;
+		}
+		xenevtchn_notify(xce, port);
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+print_msg(const struct xsd_sockmsg *h, char *body)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < h->len; i++)
+		if (body[i] == '\0')
+			body[i] = ' ';
+	if (h->type == XS_WATCH_EVENT)
+		printf("event %.*s\n", (int)h->len, body);
+	else
+		printf("%s %.*s\n", frame_type_name(h->type), (int)h->len,
+		       body);
+	fflush(stdout);
+}
+
+/* Read messages until a reply (events are printed on the way). */
+static void
+await_reply(unsigned events_wanted)
+{
+	struct xsd_sockmsg h;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+	unsigned seen = 0;
+
+	for (;;) {
+		get(&h, sizeof(h));
+		if (h.len > XENSTORE_PAYLOAD_MAX)
+			die("reply too long");
+		get(body, h.len);
+		body[h.len] = '\0';
+		print_msg(&h, body);
+		if (h.type == XS_WATCH_EVENT) {
+			if (events_wanted && ++seen == events_wanted)
+				return;
+			continue;
+		}
+		if (!events_wanted)
+			return;
+	}
+}
+
+static void
+request(uint32_t type, const char *a, const char *b, size_t blen)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	struct xsd_sockmsg h = { type, 1, 0, 0 };
+	size_t alen = strlen(a) + 1;
+
+	memcpy(buf, a, alen);
+	memcpy(buf + alen, b, blen);
+	h.len = (uint32_t)(alen + blen);
+	put(&h, sizeof(h));
+	put(buf, h.len);
+	await_reply(0);
+}
+
+static void
+run(char *arg)
+{
+	char *op = strtok(arg, ":"), *rest = strtok(NULL, "");
+	char *eq, *s;
+	size_t n;
+
+	if (strcmp(op, "read") == 0) {
+		request(XS_READ, rest, "", 0);
+	} else if (strcmp(op, "write") == 0) {
+		eq = strchr(rest, '=');
+		*eq = '\0';
+		request(XS_WRITE, rest, eq + 1, strlen(eq + 1));
+	} else if (strcmp(op, "dir") == 0) {
+		request(XS_DIRECTORY, rest, "", 0);
+	} else if (strcmp(op, "rm") == 0) {
+		request(XS_RM, rest, "", 0);
+	} else if (strcmp(op, "perms") == 0) {
+		request(XS_GET_PERMS, rest, "", 0);
+	} else if (strcmp(op, "watch") == 0 || strcmp(op, "setperms") == 0 ||
+		   strcmp(op, "introduce") == 0) {
+		/* colon-separated strings after the first */
+		s = strchr(rest, ':');
+		*s++ = '\0';
+		for (n = 0; s[n]; n++)
+			if (s[n] == ':')
+				s[n] = '\0';
+		request(op[0] == 'w' ? XS_WATCH : op[0] == 's' ? XS_SET_PERMS
+							  : XS_INTRODUCE,
+			rest, s, n + 1);
+	} else if (strcmp(op, "events") == 0) {
+		await_reply((unsigned)atoi(rest));
+	} else if (strcmp(op, "garbage") == 0) {
+		intf->req_prod = intf->req_cons + 5000;
+		xenevtchn_notify(xce, port);
+		sleep(1);
+		printf("error %u\n", intf->error);
+		fflush(stdout);
+	} else if (strcmp(op, "sleep") == 0) {
+		pause();
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	xenforeignmemory_handle *fmem = xenforeignmemory_open(NULL, 0);
+	xen_pfn_t si_pfn = XSIM_START_INFO_PFN, st_pfn = XSIM_STORE_PFN;
+	struct xsim_start_info *si;
+	int i;
+
+	xce = xenevtchn_open(NULL, 0);
+	if (fmem == NULL || xce == NULL)
+		die("open");
+	si = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ, 1, &si_pfn,
+				  NULL);
+	intf = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE,
+				    1, &st_pfn, NULL);
+	if (si == NULL || intf == NULL)
+		die("map");
+	if (xsim_evtchn_attach(xce, si->store_evtchn) < 0)
+		die("attach");
+	port = si->store_evtchn;
+	/* Like a guest unpaused after INTRODUCE: wait for the daemon. */
+	wait_event();
+	printf("domid %u\n", si->domid);
+	fflush(stdout);
+	for (i = 1; i < argc; i++)
+		run(argv[i]);
+	return 0;
+}

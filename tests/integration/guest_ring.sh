@@ -1,0 +1,83 @@
+# Guests over their rings: INTRODUCE, requests with a guest's rights,
+# watches, @introduceDomain/@releaseDomain, a guest's death cleaning up
+# its nodes, and a guest breaking its ring losing only itself.
+. tests/lib.sh
+. tests/hyp/hyp.sh
+
+start_hyp
+start_daemon
+CTL="$BIN/xenhyp-ctl"
+GUEST="$TOOLS/ring-guest"
+
+# launch_guest NAME ARGS...: start a guest (its output in $RUN/NAME.out,
+# after the toolstack's "<domid> <port> <pid>" line), give it its home,
+# introduce it.
+launch_guest() {
+	name=$1
+	shift
+	"$CTL" launch "$GUEST" "$@" >"$RUN/$name.out" 2>&1
+	set -- $(head -1 "$RUN/$name.out")
+	domid=$1 port=$2
+	background "$3"
+	eval "${name}_pid=$3"
+	xenstore-write "/local/domain/$domid/name" "$name"
+	xenstore-chmod -r "/local/domain/$domid" "n$domid" r0
+	printf '1 op 8 %s 0 %s\n> 1: OK\n' "$domid" "$port" >"$RUN/intro.xs"
+	"$TOOLS/xs-script" "$RUN/intro.xs" >/dev/null || fail "INTRODUCE $domid"
+	eval "${name}_domid=$domid"
+}
+
+# wait_for FILE TEXT: bounded wait for a line (turns a hang into a failure)
+wait_for() {
+	i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 400 ] && { cat "$1"; fail "waiting for '$2' in $1"; }
+		sleep 0.05
+	done
+}
+
+xenstore-watch @introduceDomain >"$RUN/intro.watch" &
+background $!
+xenstore-watch @releaseDomain >"$RUN/release.watch" &
+background $!
+wait_for "$RUN/release.watch" "@releaseDomain"
+
+launch_guest g1 "write:x=hello" "read:x" "read:/tool/xenstored" \
+	"write:/forbidden=1" "watch:x:tok" "events:1" "introduce:5:0:1" \
+	"sleep"
+wait_for "$RUN/g1.out" "^event x tok"
+check_eq guest-replies "WRITE OK
+READ hello
+ERROR EACCES
+ERROR EACCES
+WATCH OK
+event x tok" "$(sed -n '3,8p' "$RUN/g1.out")"
+wait_for "$RUN/g1.out" "^ERROR EACCES" # privileged op refused
+check_eq "dom0 sees the guest's node" hello "$(xenstore-read /local/domain/$g1_domid/x)"
+check_eq owner "n$g1_domid r0" "$(xenstore-ls -p /local/domain/$g1_domid | sed -n 's/.*(\(.*\))/\1/p' | tr , ' ' | tail -1)"
+check_eq introduced "T" "$(printf '1 op 17 %s\n' $g1_domid | sed 's/$/\n> 1: T/' >"$RUN/t.xs"; "$TOOLS/xs-script" "$RUN/t.xs" >/dev/null && echo T)"
+wait_for "$RUN/intro.watch" "@introduceDomain"
+
+# A second guest cannot read the first one's nodes.
+launch_guest g2 "read:/local/domain/$g1_domid/x" "write:/local/domain/$g1_domid/y=1"
+wait_for "$RUN/g2.out" "^ERROR"
+check_eq isolation "ERROR EACCES
+ERROR EACCES" "$(sed -n '3,4p' "$RUN/g2.out")"
+
+# A guest breaking its ring is dropped; the others carry on.
+expect_log
+launch_guest g3 "garbage" "sleep"
+wait_for "$RUN/g3.out" "^error"
+check_eq error-field "error 2" "$(grep '^error' "$RUN/g3.out")"
+check_eq "dom0 still served" hello "$(xenstore-read /local/domain/$g1_domid/x)"
+
+# kill -9 of a guest: its nodes and connection go, @releaseDomain fires.
+n=$(grep -c . "$RUN/release.watch")
+kill -KILL "$g1_pid"
+i=0
+while xenstore-exists "/local/domain/$g1_domid"; do
+	i=$((i + 1)); [ $i -gt 400 ] && fail "dead guest's nodes remain"
+	sleep 0.05
+done
+[ "$(grep -c . "$RUN/release.watch")" -gt "$n" ] || fail "no @releaseDomain"

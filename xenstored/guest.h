@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Domains with a ring: INTRODUCE attaches a domain's xenstore page and
+ * event channel and serves it as a connection; RELEASE, or the domain's
+ * death (VIRQ_DOM_EXC), tears it down, removes the nodes it owned and the
+ * permissions naming it, and fires @releaseDomain.
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdbool.h>
+
+/*
+ * priv_domid is the privileged domain; keep_orphans gives a dead
+ * domain's nodes to it instead of deleting them (-K).
+ */
+void guest_init(unsigned priv_domid, bool keep_orphans);
+
+/*
+ * INTRODUCE domid: map its ring (grant reference 1), bind its event
+ * channel port, serve it.  A domain introduced again gets a fresh
+ * connection.  Returns 0 or an errno (ENOSYS without a hypervisor).
+ */
+int guest_introduce(unsigned domid, unsigned port);
+
+/* RELEASE domid: tear it down as if it had died.  0, EINVAL or ENOENT. */
+int guest_release(unsigned domid);
+
+/* SET_TARGET: domid's connection acts for target too. */
+void guest_set_target(unsigned domid, unsigned target);
+
+/* The event channel fired (the daemon's libevent callback calls this). */
+void guest_event(void);
+
+#endif /* GUEST_H */
