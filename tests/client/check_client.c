@@ -128,6 +128,8 @@ struct step {
 	size_t len;
 	int bad_id; /* answer with a wrong req_id */
 	int close;  /* close instead of replying */
+	int huge;   /* announce a payload over XENSTORE_PAYLOAD_MAX */
+	int bad_ev; /* send an event of one string first */
 };
 
 struct fake {
@@ -136,6 +138,7 @@ struct fake {
 	int lfd;
 	const struct step *steps;
 	unsigned nsteps;
+	char req[8][64]; /* the start of each request's payload */
 	pthread_t thr;
 };
 
@@ -160,9 +163,9 @@ send_msg(int fd, uint32_t type, uint32_t req_id, const char *p, size_t len)
 {
 	struct xsd_sockmsg h = {type, req_id, 0, (uint32_t)len};
 
-	ck_assert_int_eq(write(fd, &h, sizeof(h)), sizeof(h));
-	if (len > 0)
-		ck_assert_int_eq(write(fd, p, len), (ssize_t)len);
+	/* The client may have hung up already (it gave up on us). */
+	if (send(fd, &h, sizeof(h), MSG_NOSIGNAL) == sizeof(h) && len > 0)
+		send(fd, p, len, MSG_NOSIGNAL);
 }
 
 static void *
@@ -187,8 +190,17 @@ fake_main(void *arg)
 		if (read_full(fd, &h, sizeof(h)) != 0 ||
 		    read_full(fd, body, h.len) != 0)
 			break;
+		if (i < 8)
+			memcpy(f->req[i], body, h.len < 64 ? h.len : 64);
 		if (s->close)
 			break;
+		if (s->huge) {
+			h.len = XENSTORE_PAYLOAD_MAX + 1;
+			send(fd, &h, sizeof(h), MSG_NOSIGNAL);
+			continue;
+		}
+		if (s->bad_ev)
+			send_msg(fd, XS_WATCH_EVENT, 0, "/ev", 4);
 		if (s->event_first)
 			send_msg(fd, XS_WATCH_EVENT, 0, "/ev\0tok", 8);
 		send_msg(fd, s->type ? s->type : h.type,
@@ -228,15 +240,13 @@ fake_close(struct fake *f, struct xs_handle *h)
 	rmdir(f->dir);
 }
 
-#define S(str) str, sizeof(str)
-
 START_TEST(error_names)
 {
 	static const struct step steps[] = {
-		{0, XS_ERROR, S("EACCES"), 0, 0},
-		{0, XS_ERROR, S("EQUOTA"), 0, 0},
-		{0, XS_ERROR, S("EAGAIN"), 0, 0},
-		{0, 0, S("value"), 0, 0},
+		{.type = XS_ERROR, .reply = "EACCES", .len = sizeof("EACCES")},
+		{.type = XS_ERROR, .reply = "EQUOTA", .len = sizeof("EQUOTA")},
+		{.type = XS_ERROR, .reply = "EAGAIN", .len = sizeof("EAGAIN")},
+		{.reply = "value", .len = sizeof("value")},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 4);
@@ -264,7 +274,7 @@ END_TEST
 START_TEST(event_during_request)
 {
 	static const struct step steps[] = {
-		{1, 0, S("v"), 0, 0},
+		{.event_first = 1, .reply = "v", .len = sizeof("v")},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 1);
@@ -295,7 +305,7 @@ END_TEST
 START_TEST(wrong_reply_kills)
 {
 	static const struct step steps[] = {
-		{0, XS_DIRECTORY, S("v"), 0, 0},
+		{.type = XS_DIRECTORY, .reply = "v", .len = sizeof("v")},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 1);
@@ -313,7 +323,7 @@ END_TEST
 START_TEST(reply_id_not_checked)
 {
 	static const struct step steps[] = {
-		{0, 0, S("v"), 1, 0},
+		{.reply = "v", .len = sizeof("v"), .bad_id = 1},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 1);
@@ -326,11 +336,104 @@ START_TEST(reply_id_not_checked)
 }
 END_TEST
 
+/*
+ * DIRECTORY_PART: chunks glued together; a generation change between
+ * chunks (the directory changed) restarts from offset 0.
+ */
+START_TEST(directory_in_parts)
+{
+	static const struct step steps[] = {
+		{.type = XS_ERROR, .reply = "E2BIG", .len = sizeof("E2BIG")},
+		{.reply = "5\0a\0bb", .len = sizeof("5\0a\0bb")},
+		{.reply = "6\0a\0bb", .len = sizeof("6\0a\0bb")},
+		{.reply = "6\0a\0bb", .len = sizeof("6\0a\0bb")},
+		{.reply = "6\0c\0", .len = sizeof("6\0c\0")},
+	};
+	struct fake f;
+	struct xs_handle *h = fake_open(&f, steps, 5);
+	unsigned int num;
+	char **d = xs_directory(h, XBT_NULL, "/big", &num);
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(num, 3);
+	ck_assert_str_eq(d[0], "a");
+	ck_assert_str_eq(d[1], "bb");
+	ck_assert_str_eq(d[2], "c");
+	free(d);
+	/* Offsets asked: 0, 5 (then the restart), 0, 5. */
+	ck_assert_mem_eq(f.req[1],
+			 "/big\0"
+			 "0",
+			 7);
+	ck_assert_mem_eq(f.req[2],
+			 "/big\0"
+			 "5",
+			 7);
+	ck_assert_mem_eq(f.req[3],
+			 "/big\0"
+			 "0",
+			 7);
+	ck_assert_mem_eq(f.req[4],
+			 "/big\0"
+			 "5",
+			 7);
+	fake_close(&f, h);
+}
+END_TEST
+
+/* A daemon without DIRECTORY_PART: the big directory is E2BIG. */
+START_TEST(directory_part_unsupported)
+{
+	static const struct step steps[] = {
+		{.type = XS_ERROR, .reply = "E2BIG", .len = sizeof("E2BIG")},
+		{.type = XS_ERROR, .reply = "ENOSYS", .len = sizeof("ENOSYS")},
+	};
+	struct fake f;
+	struct xs_handle *h = fake_open(&f, steps, 2);
+	unsigned int num;
+
+	errno = 0;
+	ck_assert_ptr_null(xs_directory(h, XBT_NULL, "/big", &num));
+	ck_assert_int_eq(errno, E2BIG);
+	fake_close(&f, h);
+}
+END_TEST
+
+START_TEST(oversized_kills)
+{
+	static const struct step steps[] = {
+		{.huge = 1},
+	};
+	struct fake f;
+	struct xs_handle *h = fake_open(&f, steps, 1);
+
+	errno = 0;
+	ck_assert_ptr_null(xs_read(h, XBT_NULL, "/a", NULL));
+	ck_assert_int_eq(errno, EBADF);
+	fake_close(&f, h);
+}
+END_TEST
+
+START_TEST(short_event_kills)
+{
+	static const struct step steps[] = {
+		{.reply = "v", .len = sizeof("v"), .bad_ev = 1},
+	};
+	struct fake f;
+	struct xs_handle *h = fake_open(&f, steps, 1);
+
+	errno = 0;
+	ck_assert_ptr_null(xs_read(h, XBT_NULL, "/a", NULL));
+	ck_assert_int_eq(errno, EBADF);
+	fake_close(&f, h);
+}
+END_TEST
+
 START_TEST(eof_kills_and_wakes_pollers)
 {
 	static const struct step steps[] = {
-		{0, 0, S("OK"), 0, 0},
-		{0, 0, NULL, 0, 0, 1},
+		{.reply = "OK", .len = sizeof("OK")},
+		{.close = 1},
 	};
 	struct fake f;
 	struct xs_handle *h = fake_open(&f, steps, 2);
@@ -356,7 +459,7 @@ END_TEST
 START_TEST(too_big_not_sent)
 {
 	static const struct step steps[] = {
-		{0, 0, S("OK"), 0, 0},
+		{.reply = "OK", .len = sizeof("OK")},
 	};
 	static char big[XENSTORE_PAYLOAD_MAX];
 	struct fake f;
@@ -402,6 +505,10 @@ client_suite(void)
 	tcase_add_test(tc, event_during_request);
 	tcase_add_test(tc, wrong_reply_kills);
 	tcase_add_test(tc, reply_id_not_checked);
+	tcase_add_test(tc, directory_in_parts);
+	tcase_add_test(tc, directory_part_unsupported);
+	tcase_add_test(tc, oversized_kills);
+	tcase_add_test(tc, short_event_kills);
 	tcase_add_test(tc, eof_kills_and_wakes_pollers);
 	tcase_add_test(tc, too_big_not_sent);
 	tcase_add_test(tc, no_daemon);
