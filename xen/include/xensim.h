@@ -16,6 +16,8 @@
  * is closed (the process exited or crashed) the domain is dead.
  *
  * Contract: 0 / a value on success, -1 (or NULL) with errno on failure.
+ * xsim_domain_channel() and xsim_whoami() are in libxenctrl,
+ * xsim_evtchn_attach() in libxenevtchn.
  */
 #ifndef XENSIM_H
 #define XENSIM_H
