@@ -102,6 +102,20 @@ cmd_create(int argc, char **argv)
 	return dom_create(&o);
 }
 
+static bool
+known(const char *cmd)
+{
+	static const char *const cmds[] = {"start", "stop",    "create",
+					   "list",  "destroy", "shutdown",
+					   "domid", "pid"};
+	unsigned i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The host, then dom0's nodes, as xen-init-dom0 does at boot. */
 static int
 cmd_start(char **xenstored_args)
@@ -141,6 +155,8 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	cmd = argv[0];
+	if (!known(cmd))
+		usage();
 	optind = 0; /* glibc: start a fresh scan */
 	if (strcmp(cmd, "create") == 0)
 		return cmd_create(argc, argv);
