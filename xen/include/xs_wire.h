@@ -81,11 +81,15 @@ struct xsd_sockmsg {
 /* Watch event payload: path and token, in this order. */
 enum xs_watch_type { XS_WATCH_PATH = 0, XS_WATCH_TOKEN };
 
-/* Special domain ids. */
+/* Special domain ids (Xen's own headers may have defined them already). */
+#ifndef DOMID_FIRST_RESERVED
 #define DOMID_FIRST_RESERVED 0x7FF0U
 #define DOMID_SELF 0x7FF0U
 #define DOMID_INVALID 0x7FF4U
+#endif
+#ifndef DOMID_ANY
 #define DOMID_ANY 0x7FF5U
+#endif
 
 /* The ring page shared with a guest (docs/protocol.md, "Ring page"). */
 #define XENSTORE_RING_SIZE 1024
