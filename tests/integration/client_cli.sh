@@ -1,5 +1,6 @@
 # Our xenstore tools against Debian's, side by side on the same daemon
-# state: stdout, stderr and exit status must be byte-identical, for every
+# state (and Debian's tools run on our library as a third party): stdout,
+# stderr and exit status must be byte-identical, for every
 # mode and option of Xen 4.17's tools, usage errors, missing paths,
 # escaping of non-printable bytes, permission padding and the terminal
 # width (on a pseudo-terminal of several sizes, with COLUMNS set or not).
@@ -24,12 +25,15 @@ fixture() {
 PATH="$DEB:$PATH" fixture
 
 n=0
-# cmp_both CMD...: run with Debian's tools and ours on the same state.
+# cmp_both CMD...: run with Debian's tools and ours on the same state,
+# and Debian's tools once more with our library in place of theirs.
 cmp_both() {
 	n=$((n + 1))
 	run_in "$DEB" "d$n" "$@"
 	run_in "$OURS" "o$n" "$@"
 	same "d$n" "o$n" "$*"
+	run_in "$DEB" "l$n" with_our_lib "$@"
+	same "d$n" "l$n" "$* (Debian's tool on our library)"
 }
 # cmp_mut CMD...: the same for a command that changes the store: each
 # runs on a fresh copy of the fixture, then the trees are compared.
@@ -44,6 +48,12 @@ cmp_mut() {
 	same "d$n" "o$n" "$*"
 	cmp -s "$RUN/d$n.tree" "$RUN/o$n.tree" || {
 		diff "$RUN/d$n.tree" "$RUN/o$n.tree"; fail "tree after $*"; }
+	PATH="$DEB:$PATH" fixture
+	run_in "$DEB" "l$n" with_our_lib "$@"
+	PATH="$DEB:$PATH" xenstore-ls -fp / >"$RUN/l$n.tree"
+	same "d$n" "l$n" "$* (Debian's tool on our library)"
+	cmp -s "$RUN/d$n.tree" "$RUN/l$n.tree" || {
+		diff "$RUN/d$n.tree" "$RUN/l$n.tree"; fail "tree after $* (our library)"; }
 }
 
 # Reading.
