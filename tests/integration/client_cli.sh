@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+#
 # Our xenstore tools against Debian's, side by side on the same daemon
 # state (and Debian's tools run on our library as a third party): stdout,
 # stderr and exit status must be byte-identical, for every

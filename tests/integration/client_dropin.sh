@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+#
 # Drop-in proof: Debian's own xenstore-utils binaries and a program built
 # against Debian's libxenstore run unchanged with our library, and behave
 # exactly as with Debian's library, against our daemon.  Also checks that

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+#
 # What our tools and library do beyond (or unlike) Xen's: JSON dumps,
 # values from standard input, watch depth, xenstore-watch exiting when
 # the daemon goes away (Xen's spins), `list -p /`, `chmod -r` on long
