@@ -23,6 +23,7 @@
 static GHashTable *index_by_path;
 static uint64_t generation;
 static bool loading; /* store_load: nodes come from the database */
+static bool muted;   /* store_mute: a commit fires its own events */
 
 static struct node *
 node_of_path(const char *path)
@@ -146,9 +147,15 @@ fire(struct node *n, const struct perm *old, unsigned nold, bool exact)
 		  n->parent ? n->parent->nperms : 0 },
 	};
 
-	if (path_is_special(n->path))
+	if (muted || path_is_special(n->path))
 		return;
 	watch_fire(n->path, ps, 3, exact);
+}
+
+void
+store_mute(bool on)
+{
+	muted = on;
 }
 
 struct node *

@@ -94,6 +94,13 @@ int store_update(struct node *n, const void *value, uint32_t vlen,
 		 const struct perm *perms, unsigned nperms);
 
 /*
+ * While muted, changes fire no watches: a transaction's commit applies
+ * its changes muted and then fires the events its operations recorded,
+ * in their order (txn.c).
+ */
+void store_mute(bool on);
+
+/*
  * Remove n and everything below it ("/" itself cannot be removed: the
  * caller refuses that).  Fires an exact event on each removed node, deepest
  * first, then a subtree event on n.

@@ -34,6 +34,7 @@
 #include "path.h"
 #include "store.h"
 #include "txn.h"
+#include "watch.h"
 
 /* After this many EAGAINs in a row a connection's transaction has priority. */
 #define PRIORITY_AFTER 3
@@ -62,6 +63,9 @@ struct tnode {
 	uint32_t vlen;
 
 	bool created, implicit, replaced, value_written, perms_written;
+	bool fire; /* an operation on it fires a watch event at commit */
+	struct perm *orig_perms; /* committed permissions at first touch */
+	unsigned norig;
 
 	/* Children: deltas against the committed list until first listed. */
 	bool snap;
@@ -269,6 +273,9 @@ observe_live(struct tnode *tn)
 	tn->exists = tn->live = n != NULL;
 	if (n) {
 		copy_perms(tn, node_perms(n), n->nperms);
+		tn->orig_perms = talloc_memdup(tn, node_perms(n),
+					       n->nperms * sizeof(struct perm));
+		tn->norig = tn->orig_perms ? n->nperms : 0;
 		tn->live_child_bytes = n->child_bytes;
 	}
 }
@@ -532,6 +539,7 @@ txn_create(struct txn *t, const char *path, const struct perm *perms,
 	tn->have_value = tn->value_written = tn->perms_written = true;
 	tn->exists = tn->created = true;
 	tn->implicit = implicit;
+	tn->fire |= !implicit;
 	tn->snap = true;
 	tn->nkids = tn->nadded = tn->nremoved = 0;
 	tn->kid_changes++;
@@ -559,6 +567,7 @@ txn_set_value(struct txn *t, const char *path, const void *value,
 	tn->vlen = vlen;
 	tn->have_value = tn->value_written = true;
 	tn->implicit = false;
+	tn->fire = true;
 	return 0;
 }
 
@@ -575,6 +584,7 @@ txn_set_perms(struct txn *t, const char *path, const struct perm *perms,
 		return ENOMEM;
 	tn->perms_written = true;
 	tn->implicit = false;
+	tn->fire = true;
 	return 0;
 }
 
@@ -600,6 +610,7 @@ txn_rm(struct txn *t, const char *path)
 	if (tn->live)
 		tn->replaced = true;
 	forget(t, tn);
+	tn->fire = true;
 	for (k = t->head; k; k = k->next)
 		if (k != tn && path_is_within(path, k->path))
 			forget(t, k);
@@ -671,10 +682,125 @@ apply_one(struct tnode *tn)
 			    tn->nperms);
 }
 
+/* A watch event the commit owes, with the permissions that judge it. */
+struct owed {
+	char *path;
+	struct watch_perms ps[3]; /* the node's, before, the parent's */
+	bool exact;
+};
+
+static void
+owe(struct txn *t, GPtrArray *owed, const char *path, bool exact,
+    const struct watch_perms ps[3])
+{
+	struct owed *o = talloc_zero(t, struct owed);
+	unsigned i;
+
+	if (o == NULL)
+		return;
+	o->path = talloc_strdup(o, path);
+	for (i = 0; i < 3; i++) {
+		o->ps[i].n = ps[i].p ? ps[i].n : 0;
+		o->ps[i].p = ps[i].p ? talloc_memdup(o, ps[i].p,
+						     ps[i].n * sizeof(*ps[i].p))
+				     : NULL;
+	}
+	o->exact = exact;
+	g_ptr_array_add(owed, o);
+}
+
+struct subtree {
+	struct txn *t;
+	GPtrArray *nodes;
+	struct node *top;
+};
+
+static int
+collect_node(struct node *n, void *arg)
+{
+	struct subtree *st = arg;
+
+	if (n != st->top)
+		g_ptr_array_add(st->nodes, n);
+	return 0;
+}
+
+/*
+ * What a removal owes: an exact event for each committed node below the
+ * removed one (deepest first), recorded before the commit frees them.
+ */
+static void
+owe_removal(struct txn *t, GPtrArray *owed, struct tnode *tn)
+{
+	struct node *live = store_lookup(tn->path), *n;
+	struct subtree st = { t, g_ptr_array_new(), live };
+	guint i;
+
+	if (live)
+		store_walk(live, collect_node, &st);
+	for (i = st.nodes->len; i-- > 0;) {
+		struct watch_perms ps[3] = {
+			{ node_perms(n = st.nodes->pdata[i]), n->nperms },
+			{ NULL, 0 },
+			{ node_perms(n->parent), n->parent->nperms },
+		};
+
+		owe(t, owed, n->path, true, ps);
+	}
+	g_ptr_array_free(st.nodes, TRUE);
+}
+
+static void
+fire_owed(GPtrArray *owed)
+{
+	struct owed *o;
+	guint i;
+
+	for (i = 0; i < owed->len; i++) {
+		o = owed->pdata[i];
+		watch_fire(o->path, o->ps, 3, o->exact);
+	}
+}
+
+/*
+ * The events of a commit, in the order the transaction first touched
+ * their nodes, one per node, as Xen's C daemon fires them: removals owe
+ * the exact events of the nodes below, then an event on the node.
+ */
+static GPtrArray *
+owed_events(struct txn *t)
+{
+	GPtrArray *owed = g_ptr_array_new();
+	struct tnode *tn, *parent;
+	char *ppath;
+
+	for (tn = t->head; tn; tn = tn->next) {
+		if (!tn->fire || path_is_special(tn->path) ||
+		    (!tn->exists && !tn->replaced))
+			continue;
+		if (tn->replaced)
+			owe_removal(t, owed, tn);
+		ppath = path_parent(t, tn->path);
+		parent = ppath ? g_hash_table_lookup(t->nodes, ppath) : NULL;
+		{
+			struct watch_perms ps[3] = {
+				{ tn->exists ? tn->perms : NULL, tn->nperms },
+				{ tn->orig_perms, tn->norig },
+				{ parent ? parent->perms : NULL,
+				  parent ? parent->nperms : 0 },
+			};
+
+			owe(t, owed, tn->path, false, ps);
+		}
+	}
+	return owed;
+}
+
 static int
 commit(struct txn *t)
 {
 	struct tnode *tn, **v;
+	GPtrArray *owed;
 	unsigned n = 0, i;
 	int err;
 
@@ -695,25 +821,26 @@ commit(struct txn *t)
 	err = check_node_quota(t, v, n);
 	if (err)
 		return err;
+	owed = owed_events(t);
+	store_mute(true);
 	for (i = 0; i < n; i++) {
 		struct node *live = store_lookup(v[i]->path);
 
 		if (v[i]->replaced && live)
 			store_rm(live);
 	}
-	for (i = 0; i < n; i++) {
-		if (!v[i]->exists)
-			continue;
-		err = apply_one(v[i]);
-		if (err) {
-			/* Only allocation can fail here: half applied. */
-			log_warnx("conn %lu: commit of transaction %u failed "
-				  "half-way: %s", t->conn->id, t->id,
-				  strerror(err));
-			return err;
-		}
-	}
-	return 0;
+	for (i = 0; i < n && !err; i++)
+		if (v[i]->exists)
+			err = apply_one(v[i]);
+	store_mute(false);
+	if (err)
+		/* Only allocation can fail here: half applied. */
+		log_warnx("conn %lu: commit of transaction %u failed "
+			  "half-way: %s", t->conn->id, t->id, strerror(err));
+	else
+		fire_owed(owed);
+	g_ptr_array_free(owed, TRUE);
+	return err;
 }
 
 int

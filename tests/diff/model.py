@@ -26,7 +26,9 @@
 #    Commit fails with EAGAIN iff some observation no longer holds.
 #    Creating or deleting a child observes only the parent's existence and
 #    permissions, never its child list.  Events of a transaction fire at a
-#    successful commit only, as one unordered batch.
+#    successful commit only, as one unordered batch: one event per node
+#    an operation of the transaction changed (a removal of committed nodes
+#    also owes an exact event on each node below), as Xen's C daemon.
 #  * special nodes (@introduceDomain, @releaseDomain) are outside
 #    transactions: GET_PERMS/SET_PERMS on them act on the committed node,
 #    and their changes fire no tree watches.
@@ -231,7 +233,7 @@ class Rec:
     """A transaction's record of one node it touched."""
     __slots__ = ("exists", "live", "perms", "value", "kids", "added",
                  "removed", "created", "implicit", "replaced", "vw", "pw",
-                 "ctime", "lver")
+                 "ctime", "lver", "fire")
 
     def __init__(self):
         self.exists = self.live = False
@@ -243,6 +245,7 @@ class Rec:
         self.vw = self.pw = False
         self.ctime = 0
         self.lver = 0         # changes of the listed child list
+        self.fire = False     # an operation on it owes a watch event
 
 
 class Txn:
@@ -332,6 +335,7 @@ class Txn:
         r.perms, r.value = list(perms), value
         r.exists = r.created = True
         r.implicit = implicit
+        r.fire = r.fire or not implicit
         r.vw = r.pw = True
         r.kids, r.added, r.removed = [], [], []
         r.ctime = self._tick()
@@ -341,11 +345,11 @@ class Txn:
 
     def set_value(self, path, value):
         r = self.rec(path)
-        r.value, r.vw, r.implicit = value, True, False
+        r.value, r.vw, r.implicit, r.fire = value, True, False, True
 
     def set_perms(self, path, perms):
         r = self.rec(path)
-        r.perms, r.pw, r.implicit = list(perms), True, False
+        r.perms, r.pw, r.implicit, r.fire = list(perms), True, False, True
 
     def _forget(self, path, r):
         r.exists = r.live = r.created = r.vw = r.pw = False
@@ -360,6 +364,7 @@ class Txn:
         if r.live:
             r.replaced = True
         self._forget(path, r)
+        r.fire = True
         for p, k in self.recs.items():
             if p != path and within(path, p):
                 self._forget(p, k)
@@ -374,21 +379,35 @@ class Txn:
                 return False
         return True
 
+    def owed(self):
+        """The events a commit fires: one per node an operation changed
+        (in the order the transaction first touched them), a removal of
+        committed nodes first owing an exact event on each node below."""
+        events = []
+        for path, r in self.recs.items():
+            if not r.fire or (not r.exists and not r.replaced):
+                continue
+            if r.replaced and path in self.store.nodes:
+                events += [(p, True) for p in self.store.nodes
+                           if p != path and within(path, p)]
+            events.append((path, False))
+        return events
+
     def apply(self):
         """Commit (valid() must hold); returns the events, unordered."""
-        st, events = self.store, []
+        st, events = self.store, self.owed()
         for path in sorted(self.recs, key=lambda p: p.count("/")):
             if self.recs[path].replaced and path in st.nodes:
-                events += st.remove(path)
+                st.remove(path)
         made = [(r.ctime, p) for p, r in self.recs.items()
                 if r.exists and r.created]
         for _, path in sorted(made):
             r = self.recs[path]
-            events += st.create(path, r.perms, r.value, r.implicit)
+            st.create(path, r.perms, r.value, r.implicit)
         for path, r in self.recs.items():
             if r.exists and not r.created and (r.vw or r.pw):
-                events += st.update(path, r.value if r.vw else None,
-                                    r.perms if r.pw else None)
+                st.update(path, r.value if r.vw else None,
+                          r.perms if r.pw else None)
         return events
 
 

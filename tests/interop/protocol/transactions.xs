@@ -119,3 +119,24 @@
 > 2: OK
 1 read /t/q
 > 1: 1
+# A transaction removing a node, then its parent: one event per removal,
+# in the order of the operations, as outside a transaction.
+40 write /rmtx/e/f/g 1
+> 40: OK
+41 watch /rmtx/e/f w
+> 41: OK
+41 events
+> 41: event /rmtx/e/f w
+40 start
+> 40: OK
+40 write /rmtx/x 1
+> 40: OK
+40 rm /rmtx/e/f/g
+> 40: OK
+40 rm /rmtx/e/f
+> 40: OK
+40 commit
+> 40: OK
+41 events
+> 41: event /rmtx/e/f/g w
+> 41: event /rmtx/e/f w
