@@ -354,7 +354,8 @@ db_load(void)
 		if (strcmp(p, "/") == 0)
 			v[i].depth = 0;
 	}
-	qsort(v, st.items->len, sizeof(*v), by_depth_birth);
+	if (st.items->len > 0) /* qsort may not be given NULL */
+		qsort(v, st.items->len, sizeof(*v), by_depth_birth);
 	for (i = 0; i < st.items->len && ret == 0; i++)
 		ret = create_loaded((const char *)st.bytes->data + v[i].off,
 				    st.bytes->data + v[i].roff, v[i].rlen);

@@ -12,7 +12,8 @@
 	X(frame)                                                               \
 	X(perms)                                                               \
 	X(path)                                                                \
-	X(ring)
+	X(ring)                                                                \
+	X(quota)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)
