@@ -26,6 +26,12 @@
 
 /* Stop reading a client whose unread output exceeds this. */
 #define OUT_HIGH (4u << 20)
+/*
+ * Requests one connection may have handled in one loop turn before the
+ * others get their turn: a client pipelining thousands of requests must
+ * not make everyone else wait for all of them.
+ */
+#define TURN_BUDGET 64
 #define IN_CHUNK 65536
 #define IOV_MAX_BATCH 64
 
@@ -40,6 +46,7 @@ static conn_msg_cb msg_cb;
 static const struct conn_hooks *hooks;
 static struct conn *conns;
 static struct conn *dirty;
+static struct conn *backlog; /* had more input than its turn allowed */
 static struct event *persist_retry;
 static bool retry_pending;
 static unsigned long last_id;
@@ -124,6 +131,13 @@ conn_write_cb(evutil_socket_t fd, short what, void *arg)
 static int
 destroy_conn(struct conn *c)
 {
+	struct conn **pp;
+
+	for (pp = &backlog; *pp; pp = &(*pp)->backlog_next)
+		if (*pp == c) {
+			*pp = c->backlog_next;
+			break;
+		}
 	watch_remove_all(c);
 	txn_abort_all(c);
 	if (c->ev_read)
@@ -227,6 +241,7 @@ queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a,
 		c->out_head = o;
 	c->out_tail = o;
 	c->out_bytes += o->len;
+	c->out_count++;
 	trace_io(c, true, hdr, o->data + sizeof(*hdr));
 	mark_dirty(c);
 }
@@ -274,10 +289,27 @@ conn_queue_event(struct conn *c, const char *path, const char *token)
 	queue(c, &hdr, path, plen, token, tlen);
 }
 
+/*
+ * An unprivileged domain may have no more than its "outstanding" quota
+ * of replies and events waiting to be written: until its guest reads
+ * them, its ring is not read either.
+ */
+static bool
+outstanding_full(const struct conn *c)
+{
+	unsigned q;
+
+	if (c->who.privileged || c->domain == NULL)
+		return false;
+	q = c->domain->quota.hard[QUOTA_OUTSTANDING];
+	return q != 0 && c->out_count >= q;
+}
+
 static bool
 reading_paused(const struct conn *c)
 {
-	return c->closing || c->deferred != NULL || c->out_bytes > OUT_HIGH;
+	return c->closing || c->deferred != NULL || c->in_backlog ||
+	       c->out_bytes > OUT_HIGH || outstanding_full(c);
 }
 
 static void
@@ -307,6 +339,7 @@ process_input(struct conn *c)
 {
 	struct xsd_sockmsg hdr;
 	size_t off = 0;
+	unsigned budget = TURN_BUDGET;
 	ssize_t r;
 	char why[96];
 
@@ -314,6 +347,13 @@ process_input(struct conn *c)
 		r = frame_scan(c->in + off, c->in_len - off, &hdr);
 		if (r == 0)
 			break;
+		if (budget-- == 0) {
+			/* The rest waits for the end of this loop turn. */
+			c->in_backlog = true;
+			c->backlog_next = backlog;
+			backlog = c;
+			break;
+		}
 		if (r < 0) {
 			memcpy(&hdr, c->in + off, sizeof(hdr));
 			snprintf(why, sizeof(why),
@@ -471,6 +511,7 @@ write_out(struct conn *c)
 			}
 			n -= (ssize_t)left;
 			c->out_bytes -= o->len;
+			c->out_count--;
 			c->out_head = o->next;
 			if (c->out_head == NULL)
 				c->out_tail = NULL;
@@ -481,6 +522,20 @@ write_out(struct conn *c)
 				event_add(c->ev_write, NULL);
 			return;
 		}
+	}
+}
+
+/* Give each connection with more input waiting its next turn. */
+static void
+run_backlog(void)
+{
+	struct conn *c, *list = backlog;
+
+	backlog = NULL;
+	while ((c = list) != NULL) {
+		list = c->backlog_next;
+		c->in_backlog = false;
+		resume_reading(c);
 	}
 }
 
@@ -517,7 +572,7 @@ again:
 		while ((c = list) != NULL) {
 			list = c->dirty_next;
 			c->dirty = false;
-			was_paused = c->out_bytes > OUT_HIGH;
+			was_paused = reading_paused(c);
 			write_out(c);
 			if (c->closing && !c->dirty)
 				talloc_free(c);
@@ -530,6 +585,13 @@ again:
 	/* Freeing a connection may end a priority transaction. */
 	if (retry_pending)
 		goto again;
+	run_backlog();
+}
+
+bool
+conn_busy(void)
+{
+	return backlog != NULL;
 }
 
 void

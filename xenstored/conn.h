@@ -67,6 +67,9 @@ struct conn {
 
 	struct outbuf *out_head, *out_tail;
 	size_t out_bytes;
+	unsigned out_count; /* messages queued, for the outstanding quota */
+	struct conn *backlog_next;
+	bool in_backlog; /* used up its turn with input left */
 	struct conn *dirty_next;
 	bool dirty;
 
@@ -99,6 +102,9 @@ int conn_init(struct event_base *base, conn_msg_cb msg_cb,
  * calls it after each turn of callbacks.
  */
 void conn_flush_all(void);
+
+/* True if work is waiting for the next turn: the loop must not sleep. */
+bool conn_busy(void);
 
 /* The daemon's event loop. */
 struct event_base *conn_base(void);

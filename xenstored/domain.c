@@ -20,6 +20,15 @@ domain_init(void)
 	return domains_ctx ? 0 : -1;
 }
 
+void
+domain_exit(void)
+{
+	g_hash_table_destroy(domains);
+	talloc_free(domains_ctx);
+	domains = NULL;
+	domains_ctx = NULL;
+}
+
 struct domain *
 domain_find(unsigned domid)
 {

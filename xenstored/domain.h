@@ -38,6 +38,9 @@ struct domain {
 /* Set up the domain table; 0 or -1 (ENOMEM). */
 int domain_init(void);
 
+/* Free every domain's structure (shutdown, tests). */
+void domain_exit(void);
+
 /* The domain's structure, or NULL if it has none. */
 struct domain *domain_find(unsigned domid);
 

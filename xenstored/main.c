@@ -294,7 +294,8 @@ main(int argc, char **argv)
 	log_info("serving on %s", opts.socket);
 
 	while (!stopping) {
-		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+		if (event_base_loop(base, conn_busy() ? EVLOOP_NONBLOCK
+						      : EVLOOP_ONCE) < 0)
 			fatalx("event loop failed");
 		conn_flush_all();
 	}

@@ -23,6 +23,7 @@ static void
 teardown(void)
 {
 	quota_global = saved;
+	domain_exit();
 }
 
 START_TEST(names)
