@@ -3,8 +3,9 @@
 # Guests that write garbage into their xenstore ring (a header announcing
 # a 2 GiB payload; a producer index three rings ahead) are dropped by
 # xenstored: it says so in the page's error field (the guest's next
-# request fails with EBADF) and in its log, while another guest, in the
-# middle of a watch and a transaction, and dom0 carry on.
+# request fails with EBADF) and in its log; one that floods requests
+# without reading replies is bounded; another guest, in the middle of a
+# watch and a transaction, and dom0 carry on.
 . "$XS_TOP/tests/lib.sh"
 . "$XS_TOP/tests/sim/sim.sh"
 start_sim
@@ -57,6 +58,14 @@ domid 3
 read data/x: EBADF
 write data/y: EBADF
 OUT
+
+# A guest that floods requests and never reads a reply is bounded: the
+# daemon stops reading its ring (it would take 100000 requests).
+xsim create flood -F -- 'flood 100000 data/x' 'echo end' \
+	>"$RUN/flood.out" 2>&1 || fail "flood: $(cat "$RUN/flood.out")"
+sent=$(sed -n 's/^flood 100000: \([0-9]*\) sent$/\1/p' "$RUN/flood.out")
+[ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" -lt 100000 ] ||
+	fail "flood: $(cat "$RUN/flood.out")"
 
 # The daemon still serves dom0 and the good guest, watch and transaction.
 "$BIN/xenstore-write" /local/domain/1/data/x 2 || fail "dom0 write"

@@ -19,6 +19,7 @@
 #include <xenforeignmemory.h>
 
 #include "boot.h"
+#include "frame.h"
 #include "ring.h"
 #include "xensim.h"
 #include "xs_ring.h"
@@ -168,4 +169,41 @@ boot_ring_garbage(const void *bytes, size_t len, bool bad_index)
 		return -1;
 	}
 	return xenevtchn_notify(xce, port);
+}
+
+long
+boot_ring_flood(const char *path, long count, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = xenevtchn_fd(xce), .events = POLLIN};
+	char msg[FRAME_HDR_SIZE + 256];
+	struct xsd_sockmsg hdr = {.type = XS_READ};
+	size_t len = strlen(path) + 1, off;
+	ssize_t n;
+	long sent;
+
+	if (intf == NULL || len > 256) {
+		errno = intf == NULL ? ENOTCONN : E2BIG;
+		return -1;
+	}
+	hdr.len = (uint32_t)len;
+	for (sent = 0; sent < count; sent++) {
+		hdr.req_id = (uint32_t)sent;
+		memcpy(msg, &hdr, sizeof(hdr));
+		memcpy(msg + FRAME_HDR_SIZE, path, len);
+		for (off = 0; off < FRAME_HDR_SIZE + len; off += (size_t)n) {
+			n = ring_write(intf, RING_CLIENT, msg + off,
+				       FRAME_HDR_SIZE + len - off);
+			if (n < 0)
+				return -1;
+			if (n > 0) {
+				xenevtchn_notify(xce, port);
+				continue;
+			}
+			/* Full: the daemon stopped reading us; that is fine. */
+			if (poll(&pfd, 1, timeout_ms) <= 0)
+				return sent;
+			ev_ack(NULL);
+		}
+	}
+	return sent;
 }

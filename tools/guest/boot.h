@@ -39,4 +39,12 @@ int boot_shutdown(const char *reason);
  */
 int boot_ring_garbage(const void *bytes, size_t len, bool bad_index);
 
+/*
+ * Put count READ requests for path on the request ring, bypassing the
+ * library and never reading a reply (a guest that floods the daemon);
+ * waits for room as needed, at most timeout_ms each time.  Returns how
+ * many went, or -1 with errno.
+ */
+long boot_ring_flood(const char *path, long count, int timeout_ms);
+
 #endif /* BOOT_H */

@@ -31,6 +31,9 @@
  *                         the guest exits 0 for poweroff, halt or reboot)
  *   garbage               a header announcing a 2 GiB payload on the ring
  *   garbage-index         a request producer index 3 rings ahead
+ *   flood N P             N READ requests for P straight onto the ring,
+ *                         never reading the replies; prints how many
+ *                         went before the ring stayed full for a second
  *   introduce D MFN PORT, release D, resume D, set-target D T,
  *   isintroduced D, getdomainpath D, control CMD [ARG...]
  *                         the privileged calls (a guest gets EACCES;
@@ -543,6 +546,13 @@ run_words(struct words *wd)
 		op_garbage(false);
 	} else if (strcmp(op, "garbage-index") == 0 && n == 1) {
 		op_garbage(true);
+	} else if (strcmp(op, "flood") == 0 && n == 3) {
+		long sent = boot_ring_flood(wd->w[2], atol(a1), 1000);
+
+		if (sent < 0)
+			fprintf(out, "flood %s: %s\n", a1, errname(errno));
+		else
+			fprintf(out, "flood %s: %ld sent\n", a1, sent);
 	} else if (strcmp(op, "control") == 0 && n >= 2) {
 		op_control(wd);
 	} else if (n >= 2 && op_domain(wd)) {
