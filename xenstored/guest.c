@@ -338,6 +338,14 @@ guest_set_target(unsigned domid, unsigned target)
 		d->conn->who.target = target;
 }
 
+bool
+guest_domain_exists(unsigned domid)
+{
+	if (domid == priv_domid || !hyp_available())
+		return true;
+	return hyp_domain_state(domid) != HYP_DOMAIN_DEAD;
+}
+
 struct scan {
 	GPtrArray *dead;
 	bool shutdown_seen;

@@ -29,6 +29,12 @@ int guest_release(unsigned domid);
 /* SET_TARGET: domid's connection acts for target too. */
 void guest_set_target(unsigned domid, unsigned target);
 
+/*
+ * Whether the hypervisor knows domid (true for the privileged domain, and
+ * for every domain when there is no hypervisor to ask).
+ */
+bool guest_domain_exists(unsigned domid);
+
 /* The event channel fired (the daemon's libevent callback calls this). */
 void guest_event(void);
 

@@ -12,6 +12,7 @@
 
 #include "domain.h"
 #include "frame.h"
+#include "guest.h"
 #include "ops.h"
 #include "path.h"
 #include "view.h"
@@ -327,6 +328,23 @@ do_get_perms(void *ctx, struct conn *c, struct msg *m)
 	return 0;
 }
 
+/*
+ * An entry naming a domain that does not exist is kept but not honoured
+ * (XSA-322): a domain created later with that id must not inherit it.
+ * DOMID_ANY names every domain and is never stale.
+ */
+static void
+mark_stale(struct perm *perms, unsigned n)
+{
+	unsigned i;
+
+	for (i = 1; i < n; i++)
+		if (perms[i].id != DOMID_ANY &&
+		    (perms[i].id >= DOMID_FIRST_RESERVED ||
+		     !guest_domain_exists(perms[i].id)))
+			perms[i].access |= PERM_IGNORE;
+}
+
 int
 do_set_perms(void *ctx, struct conn *c, struct msg *m)
 {
@@ -360,8 +378,10 @@ do_set_perms(void *ctx, struct conn *c, struct msg *m)
 	 * reserved id (DOMID_SELF, DOMID_ANY, ...).  ACL entries may name
 	 * any id; Xen keeps them and ignores those of unknown domains.
 	 */
-	if (perms[0].id >= DOMID_FIRST_RESERVED)
+	if (perms[0].id >= DOMID_FIRST_RESERVED ||
+	    !guest_domain_exists(perms[0].id))
 		return ENOENT;
+	mark_stale(perms, (unsigned)n);
 	if ((err = view_set_perms(t, path, perms, (unsigned)n)))
 		return err;
 	conn_reply_str(c, m, "OK");

@@ -81,3 +81,10 @@ while xenstore-exists "/local/domain/$g1_domid"; do
 	sleep 0.05
 done
 [ "$(grep -c . "$RUN/release.watch")" -gt "$n" ] || fail "no @releaseDomain"
+
+# With a hypervisor to ask, an owner that does not exist is refused, and
+# an entry for a missing domain is kept but not honoured (XSA-322).
+xenstore-write /stale x
+if xenstore-chmod /stale n77 2>/dev/null; then fail "owner 77 accepted"; fi
+xenstore-chmod /stale n0 r77
+check_eq stale-entry-kept "n0,r77" "$(xenstore-ls -p / | sed -n 's/^stale.*(\(.*\))$/\1/p')"
