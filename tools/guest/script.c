@@ -27,8 +27,9 @@
  *   abort                 the block's output, then abort: OK
  *   sleep [S]             S seconds; without S: until told to shut down
  *                         through control/shutdown (prints "sleeping" once
- *                         its watch is set, then "shutdown poweroff" and
- *                         the guest exits 0 for poweroff, halt or reboot)
+ *                         its watch is set; on poweroff, halt or reboot
+ *                         it clears the node, prints "shutdown <how>",
+ *                         tells the hypervisor, and the guest exits 0)
  *   garbage               a header announcing a 2 GiB payload on the ring
  *   garbage-index         a request producer index 3 rings ahead
  *   flood N P             N READ requests for P straight onto the ring,
