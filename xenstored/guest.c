@@ -39,11 +39,18 @@ guest_init(unsigned priv, bool keep)
 	by_port = g_hash_table_new(g_direct_hash, g_direct_equal);
 }
 
+/*
+ * Flag the page and tell the guest: a guest waiting for a reply would
+ * otherwise never look at the field (Xen sets it without notifying).
+ */
 static void
 set_error(struct domain *d, uint32_t error)
 {
-	if (d->intf && (d->features & XENSTORE_SERVER_FEATURE_ERROR))
+	if (d->intf && (d->features & XENSTORE_SERVER_FEATURE_ERROR)) {
 		d->intf->error = error;
+		if (d->port >= 0)
+			hyp_notify((unsigned)d->port);
+	}
 }
 
 static ssize_t
