@@ -16,12 +16,6 @@
 #include "xenstore.h"
 #include "xs_transport.h"
 
-/*
- * A handle over the open transport tp (the shared ring of xs_ring.c),
- * with xs_open()'s flags.  On success the handle owns tp (xs_close()
- * closes it); NULL with errno ENOMEM, and tp is still the caller's.
- */
-struct xs_handle *xs_handle_open(struct xs_transport *tp, unsigned long flags);
 
 /* One piece of a request's payload. */
 struct xs_iov {
