@@ -81,6 +81,7 @@ include tests/module.mk
 -include tools/module.mk
 -include tools/xsim.mk
 -include tests/interop/module.mk
+-include hotplug/module.mk
 
 .PHONY: all deps check run clean check-headers format
 all: $(ALL)
