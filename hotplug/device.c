@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <talloc.h>
 #include <xenstore.h>
@@ -81,6 +82,7 @@ static char *backend; /* /local/domain/<domid>/backend */
 static struct device *devices;
 
 static void step(struct device *dev);
+static void finish(struct device *dev, char *why);
 
 /* path's value on ctx, or NULL (ENOENT when missing). */
 static char *
@@ -335,6 +337,13 @@ run_step(struct device *dev, char **why)
 	}
 	env[n] = NULL;
 	log_debug("%s: %s: %s %s", __func__, dev->path, argv[0], argv[1]);
+	/* Said here, as the child could only exit 127. */
+	if (access(dev->script, X_OK) < 0) {
+		*why = talloc_asprintf(dev, "cannot run %s: %s", dev->script,
+				       strerror(errno));
+		talloc_free(tmp);
+		return false;
+	}
 	dev->run = script_start(base, argv, env, cfg->timeout, run_done, dev);
 	if (!dev->run)
 		*why = talloc_asprintf(dev, "cannot start %s %s: %s",
@@ -380,10 +389,8 @@ start(struct device *dev, enum phase phase)
 		capture(dev);
 	log_info("%s: %s: %s %s", __func__, dev->path, dev->script,
 		 action_of(dev));
-	if (run_step(dev, &why))
-		return;
-	log_warnx("%s: %s: %s", __func__, dev->path, why);
-	run_done(dev, -1, false);
+	if (!run_step(dev, &why))
+		finish(dev, why);
 }
 
 /* Why a run failed, on dev; NULL if it succeeded. */
@@ -396,9 +403,6 @@ failure(struct device *dev, int status, bool timed_out)
 		return talloc_asprintf(dev,
 				       "%s %s timed out after %u s (killed)",
 				       dev->script, what, cfg->timeout);
-	if (status == -1)
-		return talloc_asprintf(dev, "%s %s could not be started",
-				       dev->script, what);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return NULL;
 	if (WIFEXITED(status))
@@ -408,13 +412,13 @@ failure(struct device *dev, int status, bool timed_out)
 			       what, WTERMSIG(status));
 }
 
+/*
+ * The end of a run (why: NULL, or what failed): the next run of this
+ * action, or the outcome of the action.  May free dev.
+ */
 static void
-run_done(void *arg, int status, bool timed_out)
+finish(struct device *dev, char *why)
 {
-	struct device *dev = arg;
-	char *why = failure(dev, status, timed_out);
-
-	dev->run = NULL;
 	if (why)
 		log_warnx("%s: %s: %s", __func__, dev->path, why);
 	if (dev->ioemu && dev->step == 0 &&
@@ -436,6 +440,15 @@ run_done(void *arg, int status, bool timed_out)
 		remove_backend_dir(dev);
 	log_info("%s: %s removed", __func__, dev->path);
 	talloc_free(dev);
+}
+
+static void
+run_done(void *arg, int status, bool timed_out)
+{
+	struct device *dev = arg;
+
+	dev->run = NULL;
+	finish(dev, failure(dev, status, timed_out));
 }
 
 /* Move dev on as far as its last known state allows. */

@@ -6,8 +6,10 @@
 # where Xen keeps its scripts.  docs/hotplug.md describes both.  The
 # daemon reaches xenstored only through our libxenstore (static archive).
 #
-#   make check-hotplug      the daemon's and scripts' integration tests
-#                           (tests/integration/hotplug_*.sh, also in check)
+#   make check-hotplug      unit tests of script.c (tests/hotplug/, part of
+#                           make check) and the integration tests
+#                           tests/integration/hotplug_*.sh (which make
+#                           check runs with the other integration tests)
 #   make install-hotplug    (part of make install) with PREFIX, DESTDIR
 
 INC_hotplug := $(INC_xen) -Ixenstore-client -Ihotplug $(PKG_CFLAGS)
@@ -23,8 +25,20 @@ $(BIN)/xenstore-hotplugd: $(HOTPLUG_OBJS) $(XSC_A)
 
 ALL += $(BIN)/xenstore-hotplugd
 
-.PHONY: check-hotplug install-hotplug
-check-hotplug: $(ALL)
+# --- unit tests (Check) of the script runner ---
+$(B)/obj/tests/hotplug/%.o: CFLAGS += -Ihotplug
+$(B)/tests/hotplug/check: $(B)/obj/tests/hotplug/check_script.o \
+		$(B)/obj/hotplug/script.o $(B)/obj/hotplug/log.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+ALL += $(B)/tests/hotplug/check
+
+.PHONY: check-hotplug check-hotplug-unit install-hotplug
+check-hotplug-unit: $(B)/tests/hotplug/check
+	$(B)/tests/hotplug/check
+CHECKS += check-hotplug-unit
+
+check-hotplug: check-hotplug-unit $(ALL)
 	@sh tests/run-integration.sh $(B) tests/integration/hotplug_*.sh
 
 install: install-hotplug

@@ -3,7 +3,8 @@
 # Scripts that hang, fail or are slow, through xenstore-hotplugd with a
 # short --timeout: a hanging script and the children it started are
 # killed and the timeout is recorded as hotplug-error with status error;
-# a script that fails without saying why gets the daemon's own message;
+# a script that fails without saying why, is missing or cannot be
+# executed gets the daemon's own message;
 # a slow script does not hold up another device, and a removal asked for
 # during a slow add waits for it and then runs.  No timing is asserted:
 # only the order of outcomes and what is recorded.
@@ -61,7 +62,30 @@ backend_driver /local/domain/0/backend/vbd/3/832 2
 wait_for /local/domain/0/backend/vbd/3/832/hotplug-status error
 check_eq exit3 "$RUN/fail3 add failed with exit status 3" \
 	"$(xenstore-read /local/domain/0/backend/vbd/3/832/hotplug-error)"
+
+# A script that is not there, and one that is not executable.
+add_vbd 0 3 896 "$img" r script "$RUN/nosuch"
+backend_driver /local/domain/0/backend/vbd/3/896 2
+wait_for /local/domain/0/backend/vbd/3/896/hotplug-status error
+check_eq noscript "cannot run $RUN/nosuch: No such file or directory" \
+	"$(xenstore-read /local/domain/0/backend/vbd/3/896/hotplug-error)"
+: >"$RUN/noexec"
+add_vbd 0 3 897 "$img" r script noexec
+backend_driver /local/domain/0/backend/vbd/3/897 2
+wait_for /local/domain/0/backend/vbd/3/897/hotplug-status error
+check_eq noexec "cannot run $SCRIPTS/noexec: No such file or directory" \
+	"$(xenstore-read /local/domain/0/backend/vbd/3/897/hotplug-error)"
 stop_hotplugd dom0
+xenstore-rm /local/domain/0/backend
+
+# A relative script name is looked up in --script-dir.
+start_hotplugd rel --script-dir "$RUN"
+add_vbd 0 3 898 "$img" r script noexec
+backend_driver /local/domain/0/backend/vbd/3/898 2
+wait_for /local/domain/0/backend/vbd/3/898/hotplug-status error
+check_eq noexec "cannot run $RUN/noexec: Permission denied" \
+	"$(xenstore-read /local/domain/0/backend/vbd/3/898/hotplug-error)"
+stop_hotplugd rel
 xenstore-rm /local/domain/0/backend
 
 # No timeout here: the slow script waits for the test.
