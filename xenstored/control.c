@@ -199,18 +199,18 @@ static int
 check_node(struct node *n, void *arg)
 {
 	struct check_state *st = arg;
+	char path[XENSTORE_PAYLOAD_MAX + 1];
 	struct node *k;
-	uint32_t count = 0, bytes = 0;
+	uint32_t bytes = 0;
 
 	st->nodes++;
-	for (k = n->first; k; k = k->next) {
-		count++;
+	for (k = node_first_child(n); k; k = node_next_sibling(k)) {
 		bytes += (uint32_t)strlen(node_name(k)) + 1;
-		if (k->parent != n || store_lookup(k->path) != k)
+		node_path(k, path, sizeof(path));
+		if (node_parent(k) != n || store_lookup(path) != k)
 			st->bad++;
 	}
-	if (count != n->nchildren || bytes != n->child_bytes ||
-	    n->nperms == 0)
+	if (bytes != n->child_bytes || n->nperms == 0)
 		st->bad++;
 	return 0;
 }

@@ -235,13 +235,23 @@ struct owned {
 	GPtrArray *paths;
 };
 
+/* n's path, g_malloc'd: nodes keep only their names (store.h). */
+static char *
+path_of(const struct node *n)
+{
+	char buf[XENSTORE_PAYLOAD_MAX + 1];
+
+	node_path(n, buf, sizeof(buf));
+	return g_strdup(buf);
+}
+
 static int
 collect_owned(struct node *n, void *arg)
 {
 	struct owned *o = arg;
 
 	if (node_perms(n)[0].id == o->domid)
-		g_ptr_array_add(o->paths, g_strdup(n->path));
+		g_ptr_array_add(o->paths, path_of(n));
 	return 0;
 }
 
@@ -253,7 +263,7 @@ collect_named(struct node *n, void *arg)
 
 	for (i = 1; i < n->nperms; i++)
 		if (node_perms(n)[i].id == o->domid) {
-			g_ptr_array_add(o->paths, g_strdup(n->path));
+			g_ptr_array_add(o->paths, path_of(n));
 			break;
 		}
 	return 0;

@@ -2,49 +2,323 @@
 /*
  * The committed tree (store.h).
  *
- * Nodes are malloc'd, not talloc'd: a large store has a million of them,
- * and a talloc header per node and per value would double its memory.
- * The tree owns them; store_rm frees them explicitly.  The path index is a
- * GLib hash set whose keys are the nodes' own path strings, so it costs
- * one pointer and one hash per node.
+ * Memory is what limits a large store, so a node is one block of about
+ * fifty bytes plus its data.  /bench/large/d7/n123 with a 16-byte value
+ * and one permission takes 84 bytes, and 4 more in the path index:
+ *
+ *	struct node	four 48-bit generations, four 32-bit links,
+ *			child_bytes, sizes			52 bytes
+ *	perms[]		8 bytes each				 8
+ *	value		vlen bytes				16
+ *	name		the last component only, NUL-terminated	 5 ("n123")
+ *	(rounded up to 4 bytes)					84
+ *
+ * (It was ~214 bytes with malloc'd nodes holding their full path, a second
+ * malloc for value and permissions and a GLib hash set as the index.)
+ * Blocks come from an arena of our own (one reserved address range, free
+ * lists per size in 4-byte steps), not from malloc, so that a link is a
+ * 32-bit reference (offset / 4) instead of a 64-bit pointer and a block
+ * carries no allocator header.  Freed blocks are reused for nodes of the
+ * same size but never given back to the system.  A node's path is not
+ * stored: node_path builds it from the names up the parent links.
+ *
+ * Children form a circular list in creation order: the parent links to its
+ * last child, whose next link is the first child.  Example, /d with
+ * children a, b, c created in that order:
+ *
+ *	d.last -> c,  a.next -> b,  b.next -> c,  c.next -> a
+ *
+ * so appending (link after c, repoint d.last) and removing the first child
+ * (what store_rm does, deepest first) cost O(1); removing another child
+ * walks its siblings to find the one before it.
+ *
+ * The path index is a hash table chained through the nodes (hnext) over an
+ * array of references: ~4 bytes a node besides the link.  Lookup hashes
+ * the path and compares a candidate by walking up its parents, matching
+ * each name against the path from its end.
+ *
+ * A node whose data changes size moves to a block of the new size; its
+ * links in from the parent, the sibling before it, its children and its
+ * hash chain are repointed (move_node).
  */
 #include <errno.h>
-#include <glib.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "db.h"
 #include "domain.h"
 #include "path.h"
 #include "store.h"
 #include "watch.h"
+#include "xs_wire.h"
 
-static GHashTable *index_by_path;
+/* Arena units are 4 bytes: a 32-bit reference reaches 16 GiB. */
+#define UNIT 4
+/* Largest block: a node's data is bounded by the 4096-byte payload. */
+#define MAX_BLOCK (64u << 10)
+/*
+ * Privileged clients may exceed XENSTORE_ABS_PATH_MAX; every path still
+ * came in one request.
+ */
+#define PATH_BUF (XENSTORE_PAYLOAD_MAX + 1)
+
+static char *arena;
+static size_t arena_size, arena_top;
+static uint32_t free_head[MAX_BLOCK / UNIT + 1];
+
+static uint32_t *buckets;
+static size_t nbuckets, nnodes;
 static uint64_t generation;
 static bool loading; /* store_load: nodes come from the database */
 static bool muted;   /* store_mute: a commit fires its own events */
 
-static struct node *
-node_of_path(const char *path)
+static void
+set_gen(struct node *n, enum node_gen which, uint64_t g)
 {
-	return (struct node *)((uintptr_t)path - offsetof(struct node, path));
+	n->gen_[which][0] = (uint16_t)g;
+	n->gen_[which][1] = (uint16_t)(g >> 16);
+	n->gen_[which][2] = (uint16_t)(g >> 32);
 }
 
-const char *
-node_name(const struct node *n)
+static struct node *
+deref(uint32_t ref)
 {
-	const char *slash = strrchr(n->path, '/');
+	return ref ? (struct node *)(void *)(arena + (size_t)ref * UNIT)
+		   : NULL;
+}
 
-	return slash ? slash + 1 : n->path;
+static uint32_t
+ref_of(const struct node *n)
+{
+	return n ? (uint32_t)(((const char *)n - arena) / UNIT) : 0;
+}
+
+static size_t
+block_size(unsigned nperms, uint32_t vlen, size_t namelen)
+{
+	size_t size = sizeof(struct node) + nperms * sizeof(struct perm) +
+		      vlen + namelen + 1;
+
+	return (size + UNIT - 1) & ~(size_t)(UNIT - 1);
+}
+
+static int
+arena_init(void)
+{
+	static const size_t tries[] = { (size_t)16 << 30, (size_t)4 << 30,
+					(size_t)1 << 30 };
+	unsigned i;
+
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		arena = mmap(NULL, tries[i], PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			     0);
+		if (arena != MAP_FAILED) {
+			arena_size = tries[i];
+			arena_top = UNIT; /* reference 0 means none */
+			return 0;
+		}
+	}
+	arena = NULL;
+	return -1;
+}
+
+/* A block of size bytes (a multiple of UNIT); NULL with errno. */
+static void *
+block_alloc(size_t size)
+{
+	uint32_t ref;
+	void *p;
+
+	if (size > MAX_BLOCK) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ref = free_head[size / UNIT];
+	if (ref) {
+		p = arena + (size_t)ref * UNIT;
+		memcpy(&free_head[size / UNIT], p, sizeof(uint32_t));
+		return p;
+	}
+	if (arena_top + size > arena_size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = arena + arena_top;
+	arena_top += size;
+	return p;
+}
+
+static void
+block_free(void *p, size_t size)
+{
+	uint32_t ref = (uint32_t)(((char *)p - arena) / UNIT);
+
+	memcpy(p, &free_head[size / UNIT], sizeof(uint32_t));
+	free_head[size / UNIT] = ref;
+}
+
+static size_t
+node_block_size(const struct node *n)
+{
+	return block_size(n->nperms, n->vlen, n->namelen);
+}
+
+struct node *
+node_parent(const struct node *n)
+{
+	return deref(n->parent_ref);
+}
+
+struct node *
+node_first_child(const struct node *n)
+{
+	struct node *last = deref(n->last_ref);
+
+	return last ? deref(last->next_ref) : NULL;
+}
+
+struct node *
+node_next_sibling(const struct node *k)
+{
+	const struct node *parent = deref(k->parent_ref);
+
+	if (parent == NULL || parent->last_ref == ref_of(k))
+		return NULL;
+	return deref(k->next_ref);
+}
+
+size_t
+node_path(const struct node *n, char *buf, size_t size)
+{
+	const struct node *k;
+	size_t len = 0, pos;
+
+	if (n->parent_ref == 0) {
+		/* "/" (no name) or a special node (its name is its path). */
+		len = n->namelen ? n->namelen : 1;
+		if (len >= size)
+			len = size - 1;
+		memcpy(buf, n->namelen ? node_name(n) : "/", len);
+		buf[len] = '\0';
+		return len;
+	}
+	for (k = n; k->parent_ref; k = deref(k->parent_ref))
+		len += (size_t)k->namelen + 1;
+	if (len >= size)
+		len = size - 1; /* cannot happen: paths are bounded */
+	buf[len] = '\0';
+	pos = len;
+	for (k = n; k->parent_ref && pos > 0; k = deref(k->parent_ref)) {
+		size_t l = k->namelen < pos ? k->namelen : pos - 1;
+
+		pos -= l;
+		memcpy(buf + pos, node_name(k), l);
+		buf[--pos] = '/';
+	}
+	return len;
+}
+
+/* FNV-1a: paths are short; what matters is one pass and no division. */
+static uint32_t
+hash_path(const char *path, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)path[i]) * 16777619u;
+	return h;
+}
+
+/* True if n is the node at path (len bytes). */
+static bool
+node_is(const struct node *n, const char *path, size_t len)
+{
+	if (n->parent_ref == 0) {
+		if (n->namelen == 0)
+			return len == 1 && path[0] == '/';
+		return len == n->namelen && memcmp(path, node_name(n), len) == 0;
+	}
+	while (n->parent_ref) {
+		size_t l = n->namelen;
+
+		if (len < l + 1 || path[len - l - 1] != '/' ||
+		    memcmp(path + len - l, node_name(n), l) != 0)
+			return false;
+		len -= l + 1;
+		n = deref(n->parent_ref);
+	}
+	/* Reached "/": the whole path must be used up. */
+	return len == 0 && n->namelen == 0;
+}
+
+static uint32_t *
+bucket_of(const char *path, size_t len)
+{
+	return &buckets[hash_path(path, len) & (nbuckets - 1)];
+}
+
+static void
+index_add(struct node *n, const char *path, size_t len)
+{
+	uint32_t *b = bucket_of(path, len);
+
+	n->hnext_ref = *b;
+	*b = ref_of(n);
+}
+
+/* Repoint the index's link to n (at old) to new (NULL: unlink). */
+static void
+index_relink(const char *path, size_t len, uint32_t old, struct node *new)
+{
+	uint32_t *p = bucket_of(path, len);
+
+	while (*p && *p != old)
+		p = &deref(*p)->hnext_ref;
+	if (*p == 0)
+		return;
+	*p = new ? ref_of(new) : deref(old)->hnext_ref;
+}
+
+/* Double the buckets when the table is full: chains stay ~1 long. */
+static int
+index_grow(void)
+{
+	size_t want = nbuckets * 2, i;
+	uint32_t *old = buckets, ref, next;
+	size_t oldn = nbuckets;
+	char path[PATH_BUF];
+	struct node *n;
+
+	buckets = calloc(want, sizeof(*buckets));
+	if (buckets == NULL) {
+		buckets = old;
+		return -1;
+	}
+	nbuckets = want;
+	for (i = 0; i < oldn; i++)
+		for (ref = old[i]; ref; ref = next) {
+			n = deref(ref);
+			next = n->hnext_ref;
+			index_add(n, path, node_path(n, path, sizeof(path)));
+		}
+	free(old);
+	return 0;
 }
 
 struct node *
 store_lookup(const char *path)
 {
-	const char *key = g_hash_table_lookup(index_by_path, path);
+	size_t len = strlen(path);
+	uint32_t ref;
 
-	return key ? node_of_path(key) : NULL;
+	for (ref = *bucket_of(path, len); ref; ref = deref(ref)->hnext_ref)
+		if (node_is(deref(ref), path, len))
+			return deref(ref);
+	return NULL;
 }
 
 uint64_t
@@ -56,7 +330,7 @@ store_generation(void)
 size_t
 store_count(void)
 {
-	return g_hash_table_size(index_by_path);
+	return nnodes;
 }
 
 size_t
@@ -66,90 +340,106 @@ store_node_size(const struct node *n)
 	       n->child_bytes;
 }
 
-static void *
-make_data(const struct perm *perms, unsigned nperms, const void *value,
-	  uint32_t vlen)
-{
-	size_t psize = nperms * sizeof(struct perm);
-	char *data = malloc(psize + vlen + 1);
-
-	if (data == NULL)
-		return NULL;
-	memcpy(data, perms, psize);
-	if (vlen)
-		memcpy(data + psize, value, vlen);
-	return data;
-}
-
 static void
 link_child(struct node *parent, struct node *n)
 {
-	n->parent = parent;
-	n->prev = parent->last;
-	n->next = NULL;
-	if (parent->last)
-		parent->last->next = n;
-	else
-		parent->first = n;
-	parent->last = n;
-	parent->nchildren++;
-	parent->child_bytes += (uint32_t)strlen(node_name(n)) + 1;
-	parent->cgen = generation;
+	struct node *last = deref(parent->last_ref);
+
+	n->parent_ref = ref_of(parent);
+	if (last) {
+		n->next_ref = last->next_ref;
+		last->next_ref = ref_of(n);
+	} else {
+		n->next_ref = ref_of(n);
+	}
+	parent->last_ref = ref_of(n);
+	parent->child_bytes += (uint32_t)n->namelen + 1;
+	set_gen(parent, NODE_CGEN, generation);
+}
+
+/* The child whose next link is k (k itself if it is the only child). */
+static struct node *
+sibling_before(const struct node *k)
+{
+	struct node *p = deref(deref(k->parent_ref)->last_ref);
+	uint32_t ref = ref_of(k);
+
+	while (p->next_ref != ref)
+		p = deref(p->next_ref);
+	return p;
 }
 
 static void
 unlink_child(struct node *n)
 {
-	struct node *parent = n->parent;
+	struct node *parent = deref(n->parent_ref);
+	struct node *before = sibling_before(n);
 
-	if (n->prev)
-		n->prev->next = n->next;
-	else
-		parent->first = n->next;
-	if (n->next)
-		n->next->prev = n->prev;
-	else
-		parent->last = n->prev;
-	parent->nchildren--;
-	parent->child_bytes -= (uint32_t)strlen(node_name(n)) + 1;
-	parent->cgen = ++generation;
+	if (before == n) {
+		parent->last_ref = 0;
+	} else {
+		before->next_ref = n->next_ref;
+		if (parent->last_ref == ref_of(n))
+			parent->last_ref = ref_of(before);
+	}
+	parent->child_bytes -= (uint32_t)n->namelen + 1;
+	set_gen(parent, NODE_CGEN, ++generation);
+}
+
+static void
+fill_data(struct node *n, const struct perm *perms, unsigned nperms,
+	  const void *value, uint32_t vlen, const char *name, size_t namelen)
+{
+	char *p = (char *)(n->data + nperms);
+
+	memcpy(p + vlen, name, namelen);
+	p[vlen + namelen] = '\0';
+	if (vlen)
+		memcpy(p, value, vlen);
+	memcpy(n->data, perms, nperms * sizeof(*perms));
+	n->nperms = (uint16_t)nperms;
+	n->vlen = (uint16_t)vlen;
+	n->namelen = (uint16_t)namelen;
 }
 
 static struct node *
-node_alloc(const char *path, const struct perm *perms, unsigned nperms,
-	   const void *value, uint32_t vlen)
+node_alloc(const char *name, size_t namelen, const struct perm *perms,
+	   unsigned nperms, const void *value, uint32_t vlen)
 {
-	size_t plen = strlen(path);
-	struct node *n = calloc(1, sizeof(*n) + plen + 1);
+	struct node *n;
 
-	if (n == NULL)
-		return NULL;
-	n->data = make_data(perms, nperms, value, vlen);
-	if (n->data == NULL) {
-		free(n);
+	if (vlen > UINT16_MAX || nperms > UINT16_MAX || namelen > UINT16_MAX) {
+		errno = EINVAL;
 		return NULL;
 	}
-	memcpy(n->path, path, plen + 1);
-	n->pathlen = (uint16_t)plen;
-	n->nperms = (uint16_t)nperms;
-	n->vlen = vlen;
-	n->vgen = n->pgen = n->cgen = n->birth = ++generation;
+	n = block_alloc(block_size(nperms, vlen, namelen));
+	if (n == NULL)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	fill_data(n, perms, nperms, value, vlen, name, namelen);
+	++generation;
+	set_gen(n, NODE_VGEN, generation);
+	set_gen(n, NODE_PGEN, generation);
+	set_gen(n, NODE_CGEN, generation);
+	set_gen(n, NODE_BIRTH, generation);
 	return n;
 }
 
 static void
-fire(struct node *n, const struct perm *old, unsigned nold, bool exact)
+fire(struct node *n, const char *path, const struct perm *old, unsigned nold,
+     bool exact)
 {
+	struct node *parent = node_parent(n);
 	struct watch_perms ps[3] = {
 		{ node_perms(n), n->nperms },
 		{ old, nold },
-		{ n->parent ? node_perms(n->parent) : NULL,
-		  n->parent ? n->parent->nperms : 0 },
+		{ parent ? node_perms(parent) : NULL,
+		  parent ? parent->nperms : 0 },
 	};
 
-	if (muted || path_is_special(n->path))
+	if (muted || path_is_special(path))
 		return;
-	watch_fire(n->path, ps, 3, exact);
+	watch_fire(path, ps, 3, exact);
 }
 
 void
@@ -163,13 +453,11 @@ store_create(const char *path, const struct perm *perms, unsigned nperms,
 	     const void *value, uint32_t vlen, bool quiet)
 {
 	struct node *parent = NULL, *n;
+	size_t len = strlen(path), namelen = 0;
+	const char *name = path;
 
 	if (strcmp(path, "/") != 0 && !path_is_special(path)) {
-		/*
-		 * Privileged clients may exceed XENSTORE_ABS_PATH_MAX;
-		 * every path still came in one request.
-		 */
-		char ppath[XENSTORE_PAYLOAD_MAX + 1];
+		char ppath[PATH_BUF];
 		size_t plen = path_parent_len(path);
 
 		if (plen >= sizeof(ppath)) {
@@ -183,20 +471,27 @@ store_create(const char *path, const struct perm *perms, unsigned nperms,
 			errno = ENOENT;
 			return NULL;
 		}
+		name = strrchr(path, '/') + 1;
+		namelen = len - (size_t)(name - path);
+	} else if (path_is_special(path)) {
+		namelen = len;
 	}
-	n = node_alloc(path, perms, nperms, value, vlen);
-	if (n == NULL) {
+	if (nnodes >= nbuckets && index_grow() != 0) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	g_hash_table_add(index_by_path, n->path);
+	n = node_alloc(name, namelen, perms, nperms, value, vlen);
+	if (n == NULL)
+		return NULL;
+	index_add(n, path, len);
+	nnodes++;
 	if (parent)
 		link_child(parent, n);
 	domain_nodes_adjust(perms[0].id, 1);
 	if (!loading)
-		db_node_changed(n->path);
+		db_node_changed(path);
 	if (!quiet)
-		fire(n, NULL, 0, false);
+		fire(n, path, NULL, 0, false);
 	return n;
 }
 
@@ -210,62 +505,108 @@ store_load(const char *path, const struct perm *perms, unsigned nperms,
 	n = store_create(path, perms, nperms, value, vlen, true);
 	loading = false;
 	if (n) {
-		n->birth = birth;
+		set_gen(n, NODE_BIRTH, birth);
 		if (birth > generation)
 			generation = birth;
 	}
 	return n;
 }
 
+/* Give n a block of size bytes; its links follow.  NULL with errno. */
+static struct node *
+move_node(struct node *n, size_t size, const char *path, size_t len)
+{
+	struct node *m = block_alloc(size), *k, *parent, *before;
+	uint32_t old = ref_of(n);
+
+	if (m == NULL)
+		return NULL;
+	memcpy(m, n, node_block_size(n) < size ? node_block_size(n) : size);
+	if ((parent = deref(n->parent_ref)) != NULL) {
+		before = sibling_before(n);
+		if (before == n)
+			m->next_ref = ref_of(m);
+		else
+			before->next_ref = ref_of(m);
+		if (parent->last_ref == old)
+			parent->last_ref = ref_of(m);
+	}
+	for (k = node_first_child(n); k; k = node_next_sibling(k))
+		k->parent_ref = ref_of(m);
+	index_relink(path, len, old, m);
+	block_free(n, node_block_size(n));
+	return m;
+}
+
 int
 store_update(struct node *n, const void *value, uint32_t vlen,
 	     const struct perm *perms, unsigned nperms)
 {
-	struct perm old[nperms ? n->nperms : 1];
-	unsigned nold = 0;
-	void *data;
+	/* The data is rewritten in place or moved: work from copies. */
+	struct perm old[n->nperms ? n->nperms : 1];
+	struct perm newp[perms && nperms ? nperms : 1];
+	char path[PATH_BUF], name[PATH_BUF], vbuf[XENSTORE_PAYLOAD_MAX];
+	size_t len = node_path(n, path, sizeof(path)), size;
+	size_t namelen = n->namelen;
+	unsigned nold = n->nperms;
+	bool new_perms = perms != NULL;
+	char *vcopy = vbuf;
 
+	memcpy(old, node_perms(n), nold * sizeof(*old));
+	if (new_perms) {
+		memcpy(newp, perms, nperms * sizeof(*newp));
+		perms = newp;
+	} else {
+		perms = old;
+		nperms = nold;
+	}
 	if (value == NULL) {
 		value = node_value(n);
 		vlen = n->vlen;
 	}
-	if (perms == NULL) {
-		perms = node_perms(n);
-		nperms = n->nperms;
-	} else {
-		nold = n->nperms;
-		memcpy(old, node_perms(n), nold * sizeof(*old));
-	}
-	data = make_data(perms, nperms, value, vlen);
-	if (data == NULL)
+	if (vlen > UINT16_MAX || nperms > UINT16_MAX)
 		return ENOMEM;
+	if (vlen > sizeof(vbuf) && (vcopy = malloc(vlen)) == NULL)
+		return ENOMEM;
+	memcpy(vcopy, value, vlen);
+	memcpy(name, node_name(n), namelen);
+	size = block_size(nperms, vlen, namelen);
+	if (size != node_block_size(n)) {
+		struct node *m = move_node(n, size, path, len);
+
+		if (m == NULL) {
+			if (vcopy != vbuf)
+				free(vcopy);
+			return ENOMEM;
+		}
+		n = m;
+	}
 	generation++;
-	if (nold) {
-		n->pgen = generation;
+	if (new_perms) {
+		set_gen(n, NODE_PGEN, generation);
 		if (old[0].id != perms[0].id) {
 			domain_nodes_adjust(old[0].id, -1);
 			domain_nodes_adjust(perms[0].id, 1);
 		}
 	} else {
-		n->vgen = generation;
+		set_gen(n, NODE_VGEN, generation);
 	}
-	free(n->data);
-	n->data = data;
-	n->vlen = vlen;
-	n->nperms = (uint16_t)nperms;
-	db_node_changed(n->path);
-	fire(n, nold ? old : NULL, nold, false);
+	fill_data(n, perms, nperms, vcopy, vlen, name, namelen);
+	if (vcopy != vbuf)
+		free(vcopy);
+	db_node_changed(path);
+	fire(n, path, new_perms ? old : NULL, new_perms ? nold : 0, false);
 	return 0;
 }
 
 static void
-node_free(struct node *n)
+node_free(struct node *n, const char *path, size_t len)
 {
-	db_node_removed(n->path);
-	g_hash_table_remove(index_by_path, n->path);
+	db_node_removed(path);
+	index_relink(path, len, ref_of(n), NULL);
+	nnodes--;
 	domain_nodes_adjust(node_perms(n)->id, -1);
-	free(n->data);
-	free(n);
+	block_free(n, node_block_size(n));
 }
 
 /*
@@ -276,52 +617,68 @@ node_free(struct node *n)
 void
 store_rm(struct node *top)
 {
-	struct node *n = top, *victim;
+	struct node *n = top, *victim, *first;
+	char path[PATH_BUF];
+	size_t len;
 
 	for (;;) {
-		while (n->first)
-			n = n->first;
+		while ((first = node_first_child(n)) != NULL)
+			n = first;
 		if (n == top)
 			break;
 		victim = n;
-		n = n->parent;
-		fire(victim, NULL, 0, true);
+		n = node_parent(n);
+		len = node_path(victim, path, sizeof(path));
+		fire(victim, path, NULL, 0, true);
 		unlink_child(victim);
-		node_free(victim);
+		node_free(victim, path, len);
 	}
-	fire(top, NULL, 0, false);
-	if (top->parent)
+	len = node_path(top, path, sizeof(path));
+	fire(top, path, NULL, 0, false);
+	if (top->parent_ref)
 		unlink_child(top);
-	node_free(top);
+	node_free(top, path, len);
 }
 
 int
 store_walk(struct node *top, int (*fn)(struct node *, void *), void *arg)
 {
-	struct node *n = top;
+	struct node *n = top, *k;
 	int ret;
 
 	for (;;) {
 		ret = fn(n, arg);
 		if (ret)
 			return ret;
-		if (n->first) {
-			n = n->first;
+		if ((k = node_first_child(n)) != NULL) {
+			n = k;
 			continue;
 		}
-		while (n != top && n->next == NULL)
-			n = n->parent;
+		while (n != top && node_next_sibling(n) == NULL)
+			n = node_parent(n);
 		if (n == top)
 			return 0;
-		n = n->next;
+		n = node_next_sibling(n);
 	}
+}
+
+int
+store_reserve(size_t n)
+{
+	while (nbuckets < n)
+		if (index_grow() != 0)
+			return -1;
+	return 0;
 }
 
 int
 store_init(void)
 {
-	index_by_path = g_hash_table_new(g_str_hash, g_str_equal);
-	return index_by_path ? 0 : -1;
+	if (arena_init() != 0)
+		return -1;
+	nbuckets = 1024;
+	buckets = calloc(nbuckets, sizeof(*buckets));
+	return buckets ? 0 : -1;
 }
 
 int

@@ -12,6 +12,11 @@
  * node records when its value (vgen), its permissions or existence (pgen)
  * and its list of children (cgen) last changed.  Transactions compare them
  * at commit (txn.c).
+ *
+ * A node stores its name, not its path (node_path builds the path), and
+ * may move in memory when its value or permissions change size: a
+ * struct node pointer is valid until the next store_update, store_rm or
+ * store_create of any node.  store.c explains the layout.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -22,38 +27,98 @@
 
 #include "perms.h"
 
+/*
+ * Generations are kept in 48 bits (node_vgen() and the like): 2^48
+ * changes take 9 years at a million changes a second.
+ */
+enum node_gen { NODE_VGEN, NODE_PGEN, NODE_CGEN, NODE_BIRTH };
+
 struct node {
-	struct node *parent;
-	struct node *first, *last; /* children, in creation order */
-	struct node *next, *prev;  /* siblings */
-	uint64_t vgen, pgen, cgen;
-	uint64_t birth; /* creation order, kept across restarts */
-	void *data; /* perms[nperms], then value[vlen] */
-	uint32_t vlen;
-	uint16_t nperms;
-	uint16_t pathlen;
-	uint32_t nchildren;
+	/* vgen, pgen, cgen and birth (creation order, kept across restarts) */
+	uint16_t gen_[4][3];
+	/* Links, as store.c's 32-bit references (0: none). */
+	uint32_t parent_ref, next_ref, last_ref, hnext_ref;
 	uint32_t child_bytes; /* sum of strlen(name) + 1 over children */
-	char path[];
+	uint16_t vlen;
+	uint16_t nperms;
+	uint16_t namelen;
+	uint16_t in_db; /* db.c's: the node has a record of its own */
+	/* perms[nperms], value[vlen], name[namelen] and a NUL */
+	struct perm data[];
 };
+
+static inline uint64_t
+node_gen(const struct node *n, enum node_gen which)
+{
+	const uint16_t *w = n->gen_[which];
+
+	return (uint64_t)w[0] | (uint64_t)w[1] << 16 | (uint64_t)w[2] << 32;
+}
+
+static inline uint64_t
+node_vgen(const struct node *n)
+{
+	return node_gen(n, NODE_VGEN);
+}
+
+static inline uint64_t
+node_pgen(const struct node *n)
+{
+	return node_gen(n, NODE_PGEN);
+}
+
+static inline uint64_t
+node_cgen(const struct node *n)
+{
+	return node_gen(n, NODE_CGEN);
+}
+
+static inline uint64_t
+node_birth(const struct node *n)
+{
+	return node_gen(n, NODE_BIRTH);
+}
 
 static inline const struct perm *
 node_perms(const struct node *n)
 {
-	return (const struct perm *)n->data;
+	return n->data;
 }
 
 static inline const void *
 node_value(const struct node *n)
 {
-	return (const char *)n->data + n->nperms * sizeof(struct perm);
+	return n->data + n->nperms;
 }
 
 /* The last component of the node's path ("" for "/"). */
-const char *node_name(const struct node *n);
+static inline const char *
+node_name(const struct node *n)
+{
+	return (const char *)(n->data + n->nperms) + n->vlen;
+}
+
+/* The node's parent, or NULL for "/" and the special nodes. */
+struct node *node_parent(const struct node *n);
+
+/* The first child of n, or NULL. */
+struct node *node_first_child(const struct node *n);
+
+/* The sibling created after k, or NULL. */
+struct node *node_next_sibling(const struct node *k);
+
+/*
+ * Write the full path of n into buf (size bytes; XENSTORE_PAYLOAD_MAX + 1
+ * is always enough, as every path arrived in one request) and return its
+ * length.
+ */
+size_t node_path(const struct node *n, char *buf, size_t size);
 
 /* Set up the empty store; 0 or -1. */
 int store_init(void);
+
+/* Size the path index for n nodes (a load knows how many); 0 or -1. */
+int store_reserve(size_t n);
 
 /*
  * Create the base tree of a new store: "/", /tool, /tool/xenstored and the
@@ -64,8 +129,8 @@ int store_create_base(unsigned priv_domid);
 
 /*
  * Add a node read back from the database: like store_create, but it fires
- * no watch, is not written back, and keeps its recorded birth.  NULL with errno if its parent is
- * missing (ENOENT) or on ENOMEM.
+ * no watch, is not written back, and keeps its recorded birth.  NULL with
+ * errno if its parent is missing (ENOENT) or on ENOMEM.
  */
 struct node *store_load(const char *path, const struct perm *perms,
 			unsigned nperms, const void *value, uint32_t vlen,
@@ -80,7 +145,8 @@ uint64_t store_generation(void);
 /*
  * Create the node at path, whose parent must exist, as the last child of
  * its parent.  Fires watches unless quiet (parents created implicitly).
- * Returns the node, or NULL with errno ENOMEM.
+ * Returns the node, or NULL with errno ENOMEM (or EINVAL for a value or
+ * permission list too large to store).
  */
 struct node *store_create(const char *path, const struct perm *perms,
 			  unsigned nperms, const void *value, uint32_t vlen,
@@ -89,6 +155,7 @@ struct node *store_create(const char *path, const struct perm *perms,
 /*
  * Change a node's value (if value is not NULL) and/or its permissions (if
  * perms is not NULL), then fire watches.  0, or ENOMEM (nothing changed).
+ * n may move: look it up again afterwards.
  */
 int store_update(struct node *n, const void *value, uint32_t vlen,
 		 const struct perm *perms, unsigned nperms);
@@ -110,7 +177,10 @@ void store_rm(struct node *n);
 /* The size a node counts against the node-size quota. */
 size_t store_node_size(const struct node *n);
 
-/* Visit n and its descendants in pre-order; stop when fn returns non-0. */
+/*
+ * Visit n and its descendants in pre-order; stop when fn returns non-0.
+ * fn must not change the store.
+ */
 int store_walk(struct node *n, int (*fn)(struct node *, void *), void *arg);
 
 /* Number of nodes in the tree (special nodes included). */

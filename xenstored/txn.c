@@ -269,7 +269,7 @@ observe_live(struct tnode *tn)
 {
 	struct node *n = store_lookup(tn->path);
 
-	tn->obs_pgen = n ? n->pgen : 0;
+	tn->obs_pgen = n ? node_pgen(n) : 0;
 	tn->exists = tn->live = n != NULL;
 	if (n) {
 		copy_perms(tn, node_perms(n), n->nperms);
@@ -372,7 +372,7 @@ txn_read_value(struct txn *t, const char *path, const void **value,
 	if (!tn->have_value) {
 		n = store_lookup(path);
 		tn->obs_value = true;
-		tn->obs_vgen = n ? n->vgen : 0;
+		tn->obs_vgen = n ? node_vgen(n) : 0;
 		tn->value = n ? talloc_memdup(tn, node_value(n), n->vlen + 1)
 			      : talloc_strdup(tn, "");
 		tn->vlen = n ? n->vlen : 0;
@@ -430,8 +430,8 @@ snapshot_children(struct tnode *tn)
 	n = tn->live ? store_lookup(tn->path) : NULL;
 	if (n) {
 		tn->obs_children = true;
-		tn->obs_cgen = n->cgen;
-		for (k = n->first; k; k = k->next) {
+		tn->obs_cgen = node_cgen(n);
+		for (k = node_first_child(n); k; k = node_next_sibling(k)) {
 			if (name_index(tn->removed, tn->nremoved,
 				       node_name(k)) >= 0)
 				continue;
@@ -625,11 +625,11 @@ still_valid(const struct tnode *tn)
 	if (tn->detached)
 		return true;
 	n = store_lookup(tn->path);
-	if ((n ? n->pgen : 0) != tn->obs_pgen)
+	if ((n ? node_pgen(n) : 0) != tn->obs_pgen)
 		return false;
-	if (tn->obs_value && n->vgen != tn->obs_vgen)
+	if (tn->obs_value && node_vgen(n) != tn->obs_vgen)
 		return false;
-	if (tn->obs_children && n->cgen != tn->obs_cgen)
+	if (tn->obs_children && node_cgen(n) != tn->obs_cgen)
 		return false;
 	return true;
 }
@@ -739,13 +739,16 @@ owe_removal(struct txn *t, GPtrArray *owed, struct tnode *tn)
 	if (live)
 		store_walk(live, collect_node, &st);
 	for (i = st.nodes->len; i-- > 0;) {
+		struct node *parent = node_parent(n = st.nodes->pdata[i]);
 		struct watch_perms ps[3] = {
-			{ node_perms(n = st.nodes->pdata[i]), n->nperms },
+			{ node_perms(n), n->nperms },
 			{ NULL, 0 },
-			{ node_perms(n->parent), n->parent->nperms },
+			{ node_perms(parent), parent->nperms },
 		};
+		char path[PATH_BUF];
 
-		owe(t, owed, n->path, true, ps);
+		node_path(n, path, sizeof(path));
+		owe(t, owed, path, true, ps);
 	}
 	g_ptr_array_free(st.nodes, TRUE);
 }

@@ -72,14 +72,14 @@ view_children(void *ctx, struct txn *t, const char *path, char **names,
 	buf = talloc_size(ctx, n->child_bytes + 1);
 	if (buf == NULL)
 		return ENOMEM;
-	for (k = n->first; k; k = k->next) {
+	for (k = node_first_child(n); k; k = node_next_sibling(k)) {
 		l = strlen(node_name(k)) + 1;
 		memcpy(buf + off, node_name(k), l);
 		off += l;
 	}
 	*names = buf;
 	*len = off;
-	*gen = n->cgen;
+	*gen = node_cgen(n);
 	return 0;
 }
 
