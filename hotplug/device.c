@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <talloc.h>
 #include <xenstore.h>
 
@@ -67,7 +68,8 @@ struct device {
 	bool remove_wanted;
 	bool vanished; /* the directory is gone */
 	struct script_run *run;
-	unsigned int step; /* vif_ioemu: 0 the vif, 1 the tap */
+	struct event *init_timer; /* the wait for InitWait */
+	unsigned int step;	  /* vif_ioemu: 0 the vif, 1 the tap */
 	bool ioemu;
 	char *script; /* captured at add, for the remove */
 	char *vif;
@@ -143,6 +145,8 @@ destroy_device(struct device *dev)
 {
 	struct device **p;
 
+	if (dev->init_timer)
+		event_free(dev->init_timer);
 	for (p = &devices; *p; p = &(*p)->next) {
 		if (*p == dev) {
 			*p = dev->next;
@@ -150,6 +154,16 @@ destroy_device(struct device *dev)
 		}
 	}
 	return 0;
+}
+
+static void init_timed_out(struct device *dev);
+
+static void
+device_init_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	init_timed_out(arg);
 }
 
 static struct device *
@@ -176,6 +190,13 @@ device_new(const struct kind *k, unsigned int domu, unsigned int devid)
 	talloc_set_destructor(dev, destroy_device);
 	dev->next = devices;
 	devices = dev;
+	if (cfg->init_timeout) {
+		struct timeval tv = {.tv_sec = cfg->init_timeout};
+
+		dev->init_timer = evtimer_new(base, device_init_timer_cb, dev);
+		if (dev->init_timer)
+			evtimer_add(dev->init_timer, &tv);
+	}
 	return dev;
 }
 
@@ -451,12 +472,38 @@ run_done(void *arg, int status, bool timed_out)
 	finish(dev, failure(dev, status, timed_out));
 }
 
+/*
+ * The backend driver never probed (libxl gives it LIBXL_INIT_TIMEOUT):
+ * the add fails without a script.  A removal later goes as for any
+ * failed device.
+ */
+static void
+init_timed_out(struct device *dev)
+{
+	char *why;
+
+	if (dev->phase != PH_WAITING)
+		return;
+	why = talloc_asprintf(dev,
+			      "backend driver did not reach InitWait (state 2) "
+			      "within %u s",
+			      cfg->init_timeout);
+	capture(dev);
+	log_warnx("%s: %s: %s", __func__, dev->path, why);
+	record_outcome(dev, why ? why : "InitWait timeout");
+	dev->phase = PH_ADDED;
+	step(dev);
+}
+
 /* Move dev on as far as its last known state allows. */
 static void
 step(struct device *dev)
 {
 	switch (dev->phase) {
 	case PH_WAITING:
+		if (dev->remove_wanted || dev->state > 1 || cfg->early)
+			if (dev->init_timer)
+				evtimer_del(dev->init_timer);
 		if (dev->remove_wanted) {
 			/* Never added: no script to undo, only the nodes. */
 			if (!dev->vanished)

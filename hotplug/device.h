@@ -21,6 +21,7 @@ struct device_config {
 	unsigned int timeout;	/* seconds per script run, 0: none */
 	bool absolute_path;	/* XENBUS_PATH absolute, not Xen's relative */
 	bool early;		/* add at state 1, not the driver's InitWait */
+	unsigned int init_timeout; /* for InitWait, seconds; 0: none */
 };
 
 /*

@@ -21,8 +21,13 @@
 #include "log.h"
 #include "script.h"
 
+#ifdef XEN_SCRIPT_DIR
+#define DEFAULT_SCRIPT_DIR XEN_SCRIPT_DIR
+#else
 #define DEFAULT_SCRIPT_DIR "/etc/xen/scripts"
-#define DEFAULT_TIMEOUT 40 /* LIBXL_HOTPLUG_TIMEOUT */
+#endif
+#define DEFAULT_TIMEOUT 40	/* LIBXL_HOTPLUG_TIMEOUT */
+#define DEFAULT_INIT_TIMEOUT 10 /* LIBXL_INIT_TIMEOUT */
 
 static struct xs_handle *xs;
 static struct event_base *base;
@@ -39,12 +44,14 @@ usage(FILE *f)
 		"                        (default " DEFAULT_SCRIPT_DIR ")\n"
 		"  -t, --timeout SEC     per script run, 0 for none "
 		"(default %d)\n"
+		"  -i, --init-timeout SEC  for the backend driver's InitWait,\n"
+		"                        0 for none (default %d)\n"
 		"  -a, --absolute-path   give scripts an absolute XENBUS_PATH\n"
 		"  -e, --early           add at state 1, not at InitWait\n"
 		"  -p, --pid-file FILE   write the pid there\n"
 		"  -v, --verbose         log every decision\n"
 		"  -h, --help\n",
-		DEFAULT_TIMEOUT);
+		DEFAULT_TIMEOUT, DEFAULT_INIT_TIMEOUT);
 }
 
 static unsigned int
@@ -107,6 +114,7 @@ main(int argc, char *argv[])
 		{"domid", required_argument, NULL, 'd'},
 		{"script-dir", required_argument, NULL, 's'},
 		{"timeout", required_argument, NULL, 't'},
+		{"init-timeout", required_argument, NULL, 'i'},
 		{"absolute-path", no_argument, NULL, 'a'},
 		{"early", no_argument, NULL, 'e'},
 		{"pid-file", required_argument, NULL, 'p'},
@@ -117,13 +125,14 @@ main(int argc, char *argv[])
 	struct device_config cfg = {
 		.script_dir = DEFAULT_SCRIPT_DIR,
 		.timeout = DEFAULT_TIMEOUT,
+		.init_timeout = DEFAULT_INIT_TIMEOUT,
 	};
 	struct event *ev_watch, *ev_chld, *ev_term, *ev_int;
 	const char *pidfile = NULL;
 	int verbose = 0, c;
 
-	while ((c = getopt_long(argc, argv, "d:s:t:aep:vh", longopts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "d:s:t:i:aep:vh", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			cfg.domid = parse_uint("domid", optarg);
@@ -133,6 +142,9 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			cfg.timeout = parse_uint("timeout", optarg);
+			break;
+		case 'i':
+			cfg.init_timeout = parse_uint("init-timeout", optarg);
 			break;
 		case 'a':
 			cfg.absolute_path = true;

@@ -14,10 +14,13 @@
 
 INC_hotplug := $(INC_xen) -Ixenstore-client -Ihotplug $(PKG_CFLAGS)
 XEN_SCRIPT_DIR ?= /etc/xen/scripts
-HOTPLUG_SCRIPTS := block vif-bridge xen-hotplug-common.sh
+HOTPLUG_SCRIPTS := block vif-bridge
+HOTPLUG_SCRIPT_DATA := xen-hotplug-common.sh
 
 HOTPLUG_SRCS := hotplug/main.c hotplug/device.c hotplug/script.c hotplug/log.c
 HOTPLUG_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(HOTPLUG_SRCS))
+# The daemon's default --script-dir is where the scripts are installed.
+$(B)/obj/hotplug/main.o: CFLAGS += -DXEN_SCRIPT_DIR='"$(XEN_SCRIPT_DIR)"'
 
 $(BIN)/xenstore-hotplugd: $(HOTPLUG_OBJS) $(XSC_A)
 	@mkdir -p $(@D)
@@ -48,4 +51,7 @@ install-hotplug: $(BIN)/xenstore-hotplugd
 		$(DESTDIR)$(PREFIX)/sbin/xenstore-hotplugd
 	for s in $(HOTPLUG_SCRIPTS); do \
 		install -m 755 hotplug/scripts/$$s $(DESTDIR)$(XEN_SCRIPT_DIR)/$$s; \
+	done
+	for s in $(HOTPLUG_SCRIPT_DATA); do \
+		install -m 644 hotplug/scripts/$$s $(DESTDIR)$(XEN_SCRIPT_DIR)/$$s; \
 	done

@@ -7,7 +7,8 @@
 # executed gets the daemon's own message;
 # a slow script does not hold up another device, and a removal asked for
 # during a slow add waits for it and then runs.  No timing is asserted:
-# only the order of outcomes and what is recorded.
+# only the order of outcomes and what is recorded.  A backend driver
+# that never reaches InitWait fails the add at --init-timeout.
 . tests/lib.sh
 . tests/hotplug/lib.sh
 
@@ -41,7 +42,7 @@ S
 chmod +x "$RUN/hang" "$RUN/fail3" "$RUN/slow"
 export RUN
 
-start_hotplugd dom0 --timeout 1
+start_hotplugd dom0 --timeout 1 --init-timeout 1
 add_vbd 0 3 768 "$img" w script "$RUN/hang"
 backend_driver /local/domain/0/backend/vbd/3/768 2
 wait_for /local/domain/0/backend/vbd/3/768/hotplug-status error
@@ -62,6 +63,17 @@ backend_driver /local/domain/0/backend/vbd/3/832 2
 wait_for /local/domain/0/backend/vbd/3/832/hotplug-status error
 check_eq exit3 "$RUN/fail3 add failed with exit status 3" \
 	"$(xenstore-read /local/domain/0/backend/vbd/3/832/hotplug-error)"
+
+# A backend driver that never reaches InitWait: the add fails, no
+# script runs; removal goes as for any failed device.
+add_vbd 0 3 1000 "$img" r script "$RUN/fail3"
+wait_for /local/domain/0/backend/vbd/3/1000/hotplug-status error
+check_eq initwait "backend driver did not reach InitWait (state 2) within 1 s" \
+	"$(xenstore-read /local/domain/0/backend/vbd/3/1000/hotplug-error)"
+grep -q "vbd/3/1000: $RUN/fail3 add" "$RUN/dom0.log" && fail "add ran anyway"
+detach /local/domain/0/backend/vbd/3/1000
+wait_gone /local/domain/0/backend/vbd/3/1000
+grep -q "vbd/3/1000: $RUN/fail3 remove" "$RUN/dom0.log" || fail "no remove"
 
 # A script that is not there, and one that is not executable.
 add_vbd 0 3 896 "$img" r script "$RUN/nosuch"
