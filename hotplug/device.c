@@ -537,21 +537,26 @@ consider(const struct kind *k, unsigned int domu, unsigned int devid)
 	bool exists = state || xread(tmp, path);
 	int st = state ? atoi(state) : 0;
 	char *hs;
+	bool added;
 
 	if (!dev) {
+		if (!exists)
+			goto out;
+		/* Added before we (re)started: not to be added twice. */
+		hs = xread(tmp,
+			   talloc_asprintf(tmp, "%s/hotplug-status", path));
+		added = hs && !strcmp(hs, "connected");
 		/* A device first seen closing is not ours to add. */
-		if (!exists || st >= 5)
+		if (st >= 5 && !added)
 			goto out;
 		dev = device_new(k, domu, devid);
 		if (!dev) {
 			log_warnx("%s: out of memory for %s", __func__, path);
 			goto out;
 		}
-		log_debug("%s: new device %s (state %d)", __func__, path, st);
-		/* Added before we (re)started: do not add it twice. */
-		hs = xread(tmp,
-			   talloc_asprintf(tmp, "%s/hotplug-status", path));
-		if (hs && !strcmp(hs, "connected")) {
+		log_debug("%s: new device %s (state %d%s)", __func__, path, st,
+			  added ? ", added already" : "");
+		if (added) {
 			capture(dev);
 			dev->phase = PH_ADDED;
 		}

@@ -97,9 +97,12 @@ backend_driver /local/domain/0/backend/vbd/5/832 2
 wait_for /local/domain/0/backend/vbd/5/832/hotplug-status connected
 
 # A restarted daemon does not add again what is connected already, and
-# removes it when asked.
+# removes it when asked, even if that was asked while it was down.
 stop_hotplugd dom0
+detach /local/domain/0/backend/vbd/5/768
 start_hotplugd dom0b
+wait_gone /local/domain/0/backend/vbd/5/768
+grep -q "vbd/5/768: .*block remove" "$RUN/dom0b.log" || fail "no remove"
 add_vbd 0 5 900 "$img" r
 backend_driver /local/domain/0/backend/vbd/5/900 2
 wait_for /local/domain/0/backend/vbd/5/900/hotplug-status connected
@@ -117,7 +120,6 @@ add_vbd 0 5 832 "$img" r
 backend_driver /local/domain/0/backend/vbd/5/832 2
 wait_for /local/domain/0/backend/vbd/5/832/hotplug-status connected
 detach /local/domain/0/backend/vbd/5/832
-detach /local/domain/0/backend/vbd/5/768
 wait_gone /local/domain/0/backend
 
 stop_hotplugd dom0b
