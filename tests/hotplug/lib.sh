@@ -52,6 +52,22 @@ export STUB_BRIDGES
 
 HOTPLUGD_PIDS=""
 
+# However the test ends, the daemons get SIGTERM first so that they kill
+# their scripts' process groups; tests/lib.sh's cleanup then runs with
+# the test's exit status.
+_hotplug_stop_all() {
+	for _p in $HOTPLUGD_PIDS; do
+		kill -TERM "$_p" 2>/dev/null || continue
+		_i=0
+		while kill -0 "$_p" 2>/dev/null && [ $_i -lt 100 ]; do
+			_i=$((_i + 1))
+			sleep 0.05
+		done
+	done
+}
+trap '_st=$?; _hotplug_stop_all; (exit $_st); cleanup' EXIT
+trap '_hotplug_stop_all; cleanup' INT TERM
+
 # start_hotplugd NAME [options]: a daemon logging to $RUN/NAME.log,
 # started once it has said it serves its domain.
 start_hotplugd() {

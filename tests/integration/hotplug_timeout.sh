@@ -35,7 +35,10 @@ S
 cat >"$RUN/slow" <<'S'
 #!/bin/sh
 # Test script: waits until the test releases it, then succeeds.
-while [ ! -e "$RUN/release" ]; do sleep 0.05; done
+while [ ! -e "$RUN/release" ]; do
+	[ -d "$RUN" ] || exit 1
+	sleep 0.05
+done
 echo "$1" >>"$RUN/slow.out"
 exit 0
 S
