@@ -80,6 +80,7 @@ include tests/module.mk
 -include xenstore-client/module.mk
 -include tools/module.mk
 -include tools/xsim.mk
+-include tools/control.mk
 -include tests/interop/module.mk
 -include hotplug/module.mk
 

@@ -8,9 +8,11 @@
 
 #include "domain.h"
 #include "log.h"
+#include "trace.h"
 
 static GHashTable *domains;
 static void *domains_ctx;
+unsigned domain_max_seen[QUOTA_COUNT];
 
 int
 domain_init(void)
@@ -74,11 +76,18 @@ domain_quota_check(struct domain *d, enum quota_id id, unsigned long value)
 {
 	unsigned hard = d->quota.hard[id], soft = d->quota.soft[id];
 
+	trace_class(TRACE_ACC, "domain %u %s %lu (quota %u)", d->domid,
+		    quota_name(id), value, hard);
 	if (soft != 0 && value > soft)
 		log_warnx("domain %u: over soft quota %s: %lu > %u", d->domid,
 			  quota_name(id), value, soft);
-	if (hard == 0 || value <= hard)
+	if (hard == 0 || value <= hard) {
+		if (value > d->max[id])
+			d->max[id] = (unsigned)value;
+		if (value > domain_max_seen[id])
+			domain_max_seen[id] = (unsigned)value;
 		return 0;
+	}
 	log_warnx("domain %u: refused by quota %s: %lu > %u", d->domid,
 		  quota_name(id), value, hard);
 	return id == QUOTA_PATH_MAX ? EINVAL : ENOSPC;

@@ -33,7 +33,11 @@ struct domain {
 	unsigned nodes;	       /* nodes whose owner it is */
 	unsigned watches;      /* watches of all its connections */
 	unsigned transactions; /* open transactions of all its connections */
+	unsigned max[QUOTA_COUNT]; /* highest value a quota check accepted */
 };
+
+/* Highest value any check accepted, over all domains ("quota max"). */
+extern unsigned domain_max_seen[QUOTA_COUNT];
 
 /* Set up the domain table; 0 or -1 (ENOMEM). */
 int domain_init(void);
@@ -60,7 +64,8 @@ void domain_nodes_adjust(unsigned domid, int delta);
  * Check that value, a new count or size, is within the domain's quota id.
  * Returns 0, or the protocol's errno for that quota (ENOSPC, or EINVAL for
  * path-max) after logging the refusal with domain, quota, value and limit.
- * A soft quota only logs a warning.
+ * A soft quota only logs a warning.  Accepted values raise the domain's
+ * and the global maxima; every check is traced (class acc).
  */
 int domain_quota_check(struct domain *d, enum quota_id id,
 		       unsigned long value);

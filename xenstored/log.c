@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Diagnostics for the daemon (log.h).  The access log, which records
- * requests and replies, is trace.c's business, not this file's.
+ * Diagnostics for the daemon (log.h): stderr with -N, else syslog (ident
+ * "xenstored", facility daemon).  The access log, which records requests
+ * and replies, is trace.c's business; warnings are copied into it too, as
+ * Xen's daemon does, so that a refusal sits next to the request it
+ * refused.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +14,7 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "trace.h"
 
 static bool to_stderr = true;
 static int verbosity;
@@ -30,6 +34,9 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	char buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (pri <= LOG_WARNING)
+		trace_note("%s%s%s", buf, suffix ? ": " : "",
+			   suffix ? suffix : "");
 	if (to_stderr) {
 		fprintf(stderr, "xenstored: %s%s%s\n", buf, suffix ? ": " : "",
 			suffix ? suffix : "");

@@ -267,10 +267,11 @@ main(int argc, char **argv)
 {
 	options_parse(argc, argv, &opts);
 	log_init(opts.foreground, opts.verbose);
-	if (opts.trace_file && trace_open(opts.trace_file) != 0)
-		fatal("cannot open trace file %s", opts.trace_file);
 	if (mkdir(opts.rundir, 0755) != 0 && errno != EEXIST)
 		fatal("cannot create %s", opts.rundir);
+	/* Relative trace and memreport files go in the run directory. */
+	if (trace_init(opts.rundir, opts.trace_file) != 0)
+		fatal("cannot open trace file %s", opts.trace_file);
 	if (!opts.foreground)
 		daemonise();
 	if (opts.pid_file)
