@@ -166,10 +166,11 @@ add_vif() {
 	_be=/local/domain/$_bd/backend/vif/$_du/$_id
 	_fe=/local/domain/$_du/device/vif/$_id
 	xenstore-write "$_fe/backend-id" "$_bd" "$_fe/state" 1 "$_fe/backend" "$_be" \
-		"$_fe/handle" "$_id" "$_fe/mac" 00:16:3e:00:00:0$_id
+		"$_fe/handle" "$_id" "$_fe/mac" "00:16:3e:00:00:0$_id"
 	xenstore-write "$_be/frontend" "$_fe" "$_be/frontend-id" "$_du" \
 		"$_be/online" 1 "$_be/script" "$SCRIPTS/vif-bridge" \
-		"$_be/mac" 00:16:3e:00:00:0$_id "$_be/handle" "$_id" "$_be/type" vif \
+		"$_be/mac" "00:16:3e:00:00:0$_id" "$_be/handle" "$_id" \
+		"$_be/type" vif \
 		"$_be/hotplug-status" ""
 	_extra "$_be" "$@"
 	xenstore-write "$_be/state" 1
