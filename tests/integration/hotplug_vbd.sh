@@ -5,10 +5,11 @@
 # `block add` (physical-device, physical-device-path, hotplug-status
 # connected), runs `block remove` once libxl's removal reached Closed and
 # deletes the backend directory and its empty parents; add/remove twice
-# on the same device; a missing file, a bad mode and a sharing conflict
-# end in hotplug-error with status error or busy; a directory removed
-# under the daemon's feet is forgotten; a restarted daemon does not add
-# a connected device again.
+# on the same device; a missing file, a bad mode and sharing conflicts
+# (also two writers at once, which the block lock serialises) end in
+# hotplug-error with status error or busy; a directory removed under the
+# daemon's feet is forgotten; a restarted daemon does not add a
+# connected device again.
 . tests/lib.sh
 . tests/hotplug/lib.sh
 
@@ -95,6 +96,31 @@ wait_gone /local/domain/0/backend/vbd/6
 add_vbd 0 5 832 "$img" w
 backend_driver /local/domain/0/backend/vbd/5/832 2
 wait_for /local/domain/0/backend/vbd/5/832/hotplug-status connected
+
+# Two domains ask for the same file writable at once: the block lock
+# lets exactly one through, the other is busy.
+img2=$RUN/disk2.img
+: >"$img2"
+add_vbd 0 8 768 "$img2" w
+add_vbd 0 9 768 "$img2" w
+xenstore-write /local/domain/0/backend/vbd/8/768/state 2 \
+	/local/domain/0/backend/vbd/9/768/state 2
+for d in 8 9; do
+	i=0
+	until s=$(xenstore-read /local/domain/0/backend/vbd/$d/768/hotplug-status \
+		2>/dev/null) && [ -n "$s" ]; do
+		i=$((i + 1))
+		[ $i -gt 400 ] && fail "vbd $d: no outcome"
+		sleep 0.05
+	done
+done
+check_eq "one of two writers" "busy connected" "$(for d in 8 9; do
+	xenstore-read /local/domain/0/backend/vbd/$d/768/hotplug-status
+done | sort | tr '\n' ' ' | sed 's/ $//')"
+detach /local/domain/0/backend/vbd/8/768
+detach /local/domain/0/backend/vbd/9/768
+wait_gone /local/domain/0/backend/vbd/8
+wait_gone /local/domain/0/backend/vbd/9
 
 # A restarted daemon does not add again what is connected already, and
 # removes it when asked, even if that was asked while it was down.
