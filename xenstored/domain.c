@@ -78,9 +78,18 @@ domain_quota_check(struct domain *d, enum quota_id id, unsigned long value)
 
 	trace_class(TRACE_ACC, "domain %u %s %lu (quota %u)", d->domid,
 		    quota_name(id), value, hard);
-	if (soft != 0 && value > soft)
+	/*
+	 * A soft quota warns when a domain goes over it, and once more when
+	 * a later check finds it back under: one line per crossing, not one
+	 * per request, so a guest living above it does not flood the log.
+	 */
+	if (soft != 0 && value > soft && !d->soft_over[id])
 		log_warnx("domain %u: over soft quota %s: %lu > %u", d->domid,
 			  quota_name(id), value, soft);
+	else if (d->soft_over[id] && soft != 0 && value <= soft)
+		log_warnx("domain %u: back under soft quota %s: %lu <= %u",
+			  d->domid, quota_name(id), value, soft);
+	d->soft_over[id] = soft != 0 && value > soft;
 	if (hard == 0 || value <= hard) {
 		if (value > d->max[id])
 			d->max[id] = (unsigned)value;

@@ -34,6 +34,7 @@ struct domain {
 	unsigned watches;      /* watches of all its connections */
 	unsigned transactions; /* open transactions of all its connections */
 	unsigned max[QUOTA_COUNT]; /* highest value a quota check accepted */
+	bool soft_over[QUOTA_COUNT]; /* last check was over the soft quota */
 };
 
 /* Highest value any check accepted, over all domains ("quota max"). */
@@ -64,7 +65,8 @@ void domain_nodes_adjust(unsigned domid, int delta);
  * Check that value, a new count or size, is within the domain's quota id.
  * Returns 0, or the protocol's errno for that quota (ENOSPC, or EINVAL for
  * path-max) after logging the refusal with domain, quota, value and limit.
- * A soft quota only logs a warning.  Accepted values raise the domain's
+ * A soft quota only logs a warning, when the domain goes over it and
+ * when it is found back under.  Accepted values raise the domain's
  * and the global maxima; every check is traced (class acc).
  */
 int domain_quota_check(struct domain *d, enum quota_id id,

@@ -5,8 +5,9 @@
 # refusal (watches, node size, nodes, path length) reaches the guest as
 # Xen's errno and is logged with the domain, the quota's name, the value
 # and the limit, in the daemon's log and in the access log, next to the
-# refused request; "log +acc" traces every check; "quota <domid>" and
-# "quota max" show what the guest used at most.
+# refused request; a soft quota warns once when crossed and once when
+# the domain is back under; "log +acc" traces every check; "quota
+# <domid>" and "quota max" show what the guest used at most.
 . "$XS_TOP/tests/lib.sh"
 . "$XS_TOP/tests/sim/sim.sh"
 start_sim -- -T "$RUN/trace.log"
@@ -23,6 +24,7 @@ wait_for "g1 to boot" has_line "$RUN/g1.out" "domid 1"
 # The guest runs with the default quotas; these apply to it at once.
 "$XC" log +acc >/dev/null
 "$XC" quota set watches 2 >/dev/null
+"$XC" quota-soft set watches 1 >/dev/null
 "$XC" quota set nodes 14 >/dev/null # it owns 13 after boot
 "$XC" quota set path-max 40 >/dev/null
 big=$(printf '%2100s' x | tr ' ' v)
@@ -31,6 +33,9 @@ cat >&3 <<IN
 watch data a
 watch data b
 watch data c
+unwatch data a
+unwatch data b
+watch data d
 write data/big $big
 write data/n1 1
 write data/n2 1
@@ -43,6 +48,9 @@ expect_output replies "$RUN/g1.tail" <<OUT
 watch data a: OK
 watch data b: OK
 watch data c: ENOSPC
+unwatch data a: OK
+unwatch data b: OK
+watch data d: OK
 write data/big: ENOSPC
 write data/n1: OK
 write data/n2: ENOSPC
@@ -53,7 +61,9 @@ OUT
 # Each refusal: domain, quota, value > limit; in the daemon's log and in
 # the access log, right after the request it refused.
 expect_output refusals "$LOG" <<'OUT'
+xenstored: domain 1: over soft quota watches: 2 > 1
 xenstored: domain 1: refused by quota watches: 3 > 2
+xenstored: domain 1: back under soft quota watches: 1 <= 1
 xenstored: domain 1: refused by quota node-size: 2124 > 2048
 xenstored: domain 1: refused by quota nodes: 15 > 14
 xenstored: domain 1: refused by quota path-max: 45 > 40
@@ -71,7 +81,7 @@ grep -qx 'acc: domain 1 nodes 14 (quota 14)' "$RUN/trace.log" ||
 expect_output "quota 1" "$RUN/q1" <<'OUT'
 Domain 1:
 nodes            :       14 (max       14)
-watches          :        2 (max        2)
+watches          :        1 (max        2)
 outstanding      :        0 (max        0)
 memory           :        0 (max        0)
 transactions     :        0 (max        0)
