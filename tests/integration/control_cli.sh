@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 #
-# xenstore-control: ours and Debian's (Xen 4.17; /usr/bin/xenstore-control
-# is a wrapper that insists on a hypervisor, so the binary it would run,
-# $XEN_BIN/xenstore-control, is used) against our daemon.  For every
+# xenstore-control: ours and Debian's (Xen 4.17) against our daemon.
+# Debian's /usr/bin/xenstore-control is a wrapper that runs the tool of
+# the hypervisor's version, read from /sys/hypervisor; where mount
+# namespaces are allowed it runs with a /sys saying "Xen 4.17", else the
+# binary it would run, $XEN_BIN/xenstore-control, is used directly.  For every
 # command, good and bad, both tools must print the same bytes on the same
 # streams and exit with the same status, and our daemon's replies must be
 # Xen's (the expected texts below).  Against Xen's cxenstored, when it
@@ -14,8 +16,24 @@
 
 OURS="$BIN/xenstore-control"
 DEB="$XEN_BIN/xenstore-control"
+DEB_REAL=$DEB
 [ -x "$DEB" ] || DEB=""
 [ -n "$DEB" ] || echo "note: Debian's xenstore-control missing, ours only"
+if [ -n "$DEB" ] && [ -x /usr/bin/xenstore-control ] && unshare -m true 2>/dev/null; then
+	cat >"$RUN/debian-xenstore-control" <<'EOF'
+#!/bin/sh
+# Debian's wrapper, in a mount namespace whose /sys says Xen 4.17.
+exec unshare -m sh -c '
+	mount -t tmpfs none /sys && mkdir -p /sys/hypervisor/version &&
+	echo xen >/sys/hypervisor/type &&
+	echo 4 >/sys/hypervisor/version/major &&
+	echo 17 >/sys/hypervisor/version/minor &&
+	exec /usr/bin/xenstore-control "$@"' sh "$@"
+EOF
+	chmod +x "$RUN/debian-xenstore-control"
+	DEB="$RUN/debian-xenstore-control"
+	echo "Debian's tool: /usr/bin/xenstore-control (its wrapper)"
+fi
 
 # run NAME ARGS...: run both tools; $RUN/NAME.{out,err,rc} hold ours, and
 # Debian's must be byte for byte the same.
@@ -94,7 +112,7 @@ if [ -n "$DEB" ]; then
 	set -e
 	check_eq "Debian's usage status" 2 "$rc"
 	check_eq "Debian's usage" "Usage:
-$DEB <command> [<arg>...]" "$(cat "$RUN/dusage.err")"
+$DEB_REAL <command> [<arg>...]" "$(cat "$RUN/dusage.err")"
 fi
 run noconn help
 expect_err noconn 1 <<'EOF'
