@@ -94,8 +94,10 @@ int
 trace_init(const char *dir, const char *file)
 {
 	free(trace_dir);
-	trace_dir = dir ? strdup(dir) : NULL;
-	if (dir && trace_dir == NULL)
+	trace_dir = NULL;
+	/* Absolute, as a daemonised xenstored reopens from "/". */
+	if (dir && (trace_dir = realpath(dir, NULL)) == NULL &&
+	    (trace_dir = strdup(dir)) == NULL)
 		return -1;
 	return file ? trace_open(file) : 0;
 }
