@@ -12,7 +12,7 @@
 #define F_PRIV 0x1  /* privileged callers only */
 #define F_WRITE 0x2 /* refused on the read-only socket */
 #define F_TXN 0x4   /* runs in the transaction its tx_id names */
-#define F_MOD 0x8   /* changes the tree: waits behind a priority txn */
+#define F_MOD 0x8   /* may wait behind a priority transaction (txn.c) */
 
 static const struct op {
 	op_fn *fn;
@@ -24,7 +24,7 @@ static const struct op {
 	[XS_GET_PERMS] = { do_get_perms, F_TXN },
 	[XS_WATCH] = { do_watch, 0 },
 	[XS_UNWATCH] = { do_unwatch, 0 },
-	[XS_TRANSACTION_START] = { do_transaction_start, F_TXN },
+	[XS_TRANSACTION_START] = { do_transaction_start, F_TXN | F_MOD },
 	[XS_TRANSACTION_END] = { do_transaction_end, F_TXN | F_MOD },
 	[XS_INTRODUCE] = { do_introduce, F_PRIV | F_WRITE },
 	[XS_RELEASE] = { do_release, F_PRIV | F_WRITE },

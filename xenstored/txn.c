@@ -224,8 +224,15 @@ txn_abort_all(struct conn *c)
 bool
 txn_must_wait(struct conn *c, const struct msg *m)
 {
-	(void)m;
-	return priority != NULL && priority->conn != c;
+	if (priority == NULL || priority->conn == c)
+		return false;
+	/*
+	 * Another loser waits in line for its own turn: starting now, without
+	 * priority, it would only lose again to the current winner.
+	 */
+	if (m->hdr.type == XS_TRANSACTION_START)
+		return c->txn_failures >= PRIORITY_AFTER;
+	return true;
 }
 
 /*

@@ -59,10 +59,11 @@ int txn_end(struct txn *t, bool commit);
 void txn_abort_all(struct conn *conn);
 
 /*
- * True if m, a request that changes the tree, must wait because another
- * connection's transaction has priority after losing repeatedly (see
- * docs/transactions.md, "Starvation").  conn_retry_all_deferred() runs
- * waiting requests when the priority ends.
+ * True if m must wait because another connection's transaction has
+ * priority after losing repeatedly: a request that changes the tree, or
+ * the start of a transaction by another repeated loser, which so gets
+ * its own turn next (docs/transactions.md, "Starvation").
+ * conn_retry_all_deferred() runs waiting requests when the priority ends.
  */
 bool txn_must_wait(struct conn *conn, const struct msg *m);
 

@@ -4,4 +4,4 @@
 . tests/lib.sh
 
 start_daemon
-"$TOOLS/txn-starve" 40 4
+"$TOOLS/txn-starve" 4 10 4

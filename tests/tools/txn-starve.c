@@ -3,13 +3,16 @@
  * txn-starve: a transaction that keeps losing must still commit.
  *
  * Writer processes rewrite /starve/x as fast as the daemon lets them,
- * while this process runs read-modify-write transactions (read /starve/x,
- * write /starve/count) and retries each on EAGAIN, counting attempts.
- * It fails if any transaction needed more than the bound given on the
- * command line, or if no attempt ever conflicted (then the test proved
- * nothing).  It counts attempts; it times nothing.
+ * while client processes run read-modify-write transactions (read
+ * /starve/x, write /starve/count<n>) and retry each on EAGAIN, counting
+ * attempts.  To make each attempt lose unless something protects it, a
+ * client waits after its read until a writer has changed the node (a
+ * bounded wait: a writer held back by a priority transaction never
+ * does).  It fails if any transaction needed more than the bound given
+ * on the command line, or if no attempt ever conflicted (then the test
+ * proved nothing).  It counts attempts; it asserts nothing on time.
  *
- * Usage: XENSTORED_PATH=sock txn-starve <transactions> <max-attempts>
+ * Usage: XENSTORED_PATH=sock txn-starve <clients> <transactions> <bound>
  */
 #include <errno.h>
 #include <signal.h>
@@ -72,9 +75,26 @@ writer(const char *sock)
 	}
 }
 
+/* Wait (a bounded number of polls) until /starve/x is not seen. */
+static void
+await_change(int probe, const char *seen)
+{
+	char reply[XENSTORE_PAYLOAD_MAX + 1];
+	size_t rlen;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (request(probe, XS_READ, 0, "/starve/x", 10, reply, &rlen))
+			exit(2);
+		if (strcmp(reply, seen) != 0)
+			return;
+		usleep(2000);
+	}
+}
+
 /* One read-modify-write transaction, retried; returns attempts made. */
 static unsigned
-one_transaction(int fd, unsigned *eagain)
+one_transaction(int fd, int probe, unsigned n, unsigned *eagain)
 {
 	char reply[XENSTORE_PAYLOAD_MAX + 1], msg[64];
 	size_t rlen;
@@ -89,8 +109,9 @@ one_transaction(int fd, unsigned *eagain)
 		tx = (uint32_t)strtoul(reply, NULL, 10);
 		if (request(fd, XS_READ, tx, "/starve/x", 10, reply, &rlen))
 			exit(2);
-		len = snprintf(msg, sizeof(msg), "/starve/count%cseen %s", 0,
-			       reply);
+		await_change(probe, reply);
+		len = snprintf(msg, sizeof(msg), "/starve/count%u%cseen %s", n,
+			       0, reply);
 		if (request(fd, XS_WRITE, tx, msg, (size_t)len, reply, &rlen))
 			exit(2);
 		err = request(fd, XS_TRANSACTION_END, tx, "T", 2, reply, &rlen);
@@ -102,46 +123,78 @@ one_transaction(int fd, unsigned *eagain)
 	}
 }
 
+/* A client: its transactions; prints "<worst attempts> <EAGAINs>". */
+static void
+client(const char *sock, unsigned n, unsigned ntx)
+{
+	int fd = unix_connect(sock), probe = unix_connect(sock);
+	unsigned i, a, worst = 0, eagain = 0;
+
+	if (fd < 0 || probe < 0)
+		_exit(2);
+	for (i = 0; i < ntx; i++) {
+		a = one_transaction(fd, probe, n, &eagain);
+		if (a > worst)
+			worst = a;
+	}
+	printf("%u %u\n", worst, eagain);
+	fflush(stdout);
+	_exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *sock = getenv("XENSTORED_PATH");
 	char reply[XENSTORE_PAYLOAD_MAX + 1];
-	unsigned ntx, bound, i, a, worst = 0, eagain = 0, hist[64] = { 0 };
-	pid_t pids[WRITERS];
+	unsigned nclients, ntx, bound, i, w, e, worst = 0, eagain = 0;
+	pid_t writers[WRITERS], clients[64];
 	size_t rlen;
-	int fd, status = 0;
+	int fd, status = 0, pipefd[2];
+	FILE *results;
 
-	if (argc != 3 || sock == NULL) {
+	if (argc != 4 || sock == NULL) {
 		fprintf(stderr, "usage: XENSTORED_PATH=sock txn-starve "
-				"<transactions> <max-attempts>\n");
+				"<clients> <transactions> <bound>\n");
 		return 2;
 	}
-	ntx = (unsigned)atoi(argv[1]);
-	bound = (unsigned)atoi(argv[2]);
+	nclients = (unsigned)atoi(argv[1]);
+	if (nclients == 0 || nclients > 64)
+		return 2;
+	ntx = (unsigned)atoi(argv[2]);
+	bound = (unsigned)atoi(argv[3]);
 	fd = unix_connect(sock);
 	if (fd < 0 || request(fd, XS_WRITE, 0, "/starve/x\0" "0", 11, reply,
-			      &rlen))
+			      &rlen) || pipe(pipefd))
 		return 2;
 	for (i = 0; i < WRITERS; i++)
-		if ((pids[i] = fork()) == 0)
+		if ((writers[i] = fork()) == 0)
 			writer(sock);
-	for (i = 0; i < ntx; i++) {
-		a = one_transaction(fd, &eagain);
-		hist[a < 63 ? a : 63]++;
-		if (a > worst)
-			worst = a;
+	for (i = 0; i < nclients; i++) {
+		if ((clients[i] = fork()) == 0) {
+			dup2(pipefd[1], 1);
+			client(sock, i, ntx);
+		}
 	}
+	close(pipefd[1]);
+	results = fdopen(pipefd[0], "r");
+	for (i = 0; i < nclients; i++) {
+		if (fscanf(results, "%u %u", &w, &e) != 2) {
+			printf("FAIL: a client died\n");
+			status = 1;
+			break;
+		}
+		worst = w > worst ? w : worst;
+		eagain += e;
+	}
+	for (i = 0; i < nclients; i++)
+		waitpid(clients[i], NULL, 0);
 	for (i = 0; i < WRITERS; i++) {
-		kill(pids[i], SIGKILL);
-		waitpid(pids[i], NULL, 0);
+		kill(writers[i], SIGKILL);
+		waitpid(writers[i], NULL, 0);
 	}
-	printf("%u transactions, %u EAGAIN, worst %u attempts; histogram:",
-	       ntx, eagain, worst);
-	for (i = 1; i < 64; i++)
-		if (hist[i])
-			printf(" %u:%u", i, hist[i]);
-	printf("\n");
+	printf("%s clients x %u transactions: %u EAGAIN, worst %u attempts\n",
+	       argv[1], ntx, eagain, worst);
 	if (worst > bound) {
 		printf("FAIL: a transaction needed %u attempts (bound %u)\n",
 		       worst, bound);
