@@ -356,7 +356,9 @@ xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 
 	memcpy(buf, &hdr, sizeof(hdr));
 	for (i = 0, total = FRAME_HDR_SIZE; i < n; i++) {
-		memcpy(buf + total, iov[i].base, iov[i].len);
+		/* An empty piece may be NULL (xs_control_command(h, c, NULL, 0)). */
+		if (iov[i].len)
+			memcpy(buf + total, iov[i].base, iov[i].len);
 		total += iov[i].len;
 	}
 	if (send_all(h->tp, buf, total) != 0) {
