@@ -73,4 +73,21 @@ run_in /usr/bin abi-plain "$XS_BUILD/tests/client/debian_abi"
 run_in /usr/bin abi-ours with_our_lib "$XS_BUILD/tests/client/debian_abi"
 same abi-plain abi-ours "debian_abi, Debian's library vs ours"
 grep -q "^commit: false EAGAIN" "$RUN/abi-ours.out" || fail "no conflict seen"
+
+# The same, with our library, against Xen's own C daemon where it can be
+# started here (the shim of the shared bench).
+. tests/interop/lib.sh
+if cx_present && start_cxenstored; then
+	run_in /usr/bin cx-plain scenario
+	stop_any
+	start_cxenstored || fail "cxenstored does not restart"
+	run_in /usr/bin cx-ours with_our_lib scenario
+	same cx-plain cx-ours "against cxenstored, Debian's library vs ours"
+	run_in /usr/bin cx-abi-plain "$XS_BUILD/tests/client/debian_abi"
+	run_in /usr/bin cx-abi-ours with_our_lib "$XS_BUILD/tests/client/debian_abi"
+	same cx-abi-plain cx-abi-ours "debian_abi against cxenstored"
+	stop_any
+else
+	echo "cxenstored cannot start here: no comparison against it"
+fi
 echo ok
