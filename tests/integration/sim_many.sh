@@ -22,8 +22,10 @@ done
 i=1
 while [ $i -le $N ]; do
 	# Word splitting of $script on '|' below: one operation per argument.
+	# The guests wait for "go" while the others are created, which takes
+	# long on a loaded machine: the hang guard must outlast that.
 	(IFS='|'; set -f
-	 xsim create "g$i" -- 'watch data/go g' 'wait 2' $script \
+	 xsim create "g$i" -- -t 600 'watch data/go g' 'wait 2' $script \
 		'mark done' 'sleep') || fail "create g$i"
 	i=$((i + 1))
 done
