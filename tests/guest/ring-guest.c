@@ -9,8 +9,9 @@
  * Arguments: "read:PATH", "write:PATH=VALUE", "dir:PATH", "rm:PATH",
  * "watch:PATH:TOKEN", "perms:PATH", "setperms:PATH:n1:r0",
  * "introduce:DOMID:0:PORT", "events:N" (wait for N events),
- * "garbage" (write nonsense indexes into the ring), "sleep" (wait for a
- * signal).  Exits 0 when every request got a reply.
+ * "garbage" (write nonsense indexes into the ring), "reconnect" (ask
+ * for a fresh connection and wait until the daemon made it), "sleep"
+ * (wait for a signal).  Exits 0 when every request got a reply.
  */
 #include <errno.h>
 #include <poll.h>
@@ -182,6 +183,14 @@ run(char *arg)
 		xenevtchn_notify(xce, port);
 		sleep(1);
 		printf("error %u\n", intf->error);
+		fflush(stdout);
+	} else if (strcmp(op, "reconnect") == 0) {
+		/* Ask for a fresh connection (feature bit 1) and wait for it. */
+		intf->connection = XENSTORE_RECONNECT;
+		xenevtchn_notify(xce, port);
+		while (intf->connection != XENSTORE_CONNECTED)
+			wait_event();
+		printf("reconnected features %u\n", intf->server_features);
 		fflush(stdout);
 	} else if (strcmp(op, "sleep") == 0) {
 		pause();

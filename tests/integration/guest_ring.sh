@@ -88,3 +88,25 @@ xenstore-write /stale x
 if xenstore-chmod /stale n77 2>/dev/null; then fail "owner 77 accepted"; fi
 xenstore-chmod /stale n0 r77
 check_eq stale-entry-kept "n0,r77" "$(xenstore-ls -p / | sed -n 's/^stale.*(\(.*\))$/\1/p')"
+
+# Reconnection (feature bit 1): the guest asks for a fresh connection; its
+# watches are gone afterwards and the new connection serves it.
+launch_guest g4 "watch:x:tok" "events:1" "reconnect" "write:y=1" "read:y" \
+	"watch:y:t2" "events:1" "events:1" "sleep"
+wait_for "$RUN/g4.out" "^event y t2"
+check_eq reconnect "WATCH OK
+event x tok
+reconnected features 15
+WRITE OK
+READ 1
+WATCH OK
+event y t2" "$(sed -n '3,9p' "$RUN/g4.out")"
+# x changes before y: once y's event is in, x's would be too.
+xenstore-write "/local/domain/$g4_domid/x" changed
+xenstore-write "/local/domain/$g4_domid/y" changed
+i=0
+until [ "$(grep -c '^event y t2' "$RUN/g4.out")" -ge 2 ]; do
+	i=$((i + 1)); [ $i -gt 400 ] && fail "no event on y after reconnection"
+	sleep 0.05
+done
+[ "$(grep -c '^event x' "$RUN/g4.out")" -eq 1 ] || fail "a watch survived the reconnection"
