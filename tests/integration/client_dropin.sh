@@ -74,6 +74,8 @@ run_in /usr/bin abi-ours with_our_lib "$XS_BUILD/tests/client/debian_abi"
 same abi-plain abi-ours "debian_abi, Debian's library vs ours"
 grep -q "^commit: false EAGAIN" "$RUN/abi-ours.out" || fail "no conflict seen"
 
+stop_daemon
+
 # The same, with our library, against Xen's own C daemon where it can be
 # started here (the shim of the shared bench).
 . tests/interop/lib.sh
