@@ -49,10 +49,10 @@ endif
 INC_xen := -Ixen/include
 INC_perms := $(INC_xen) -Iperms
 INC_transport := $(INC_xen) -Itransport
-INC_xenstored := $(INC_xen) -Iperms -Itransport -Ixenstored $(PKG_CFLAGS)
+INC_xenstored := $(INC_xen) -Iperms -Itransport -Iutil -Ixenstored $(PKG_CFLAGS)
 INC_xenstore-client := $(INC_xen) -Iperms -Itransport -Ixenstore-client
 INC_tools := $(INC_xen) -Iperms -Itransport -Ixenstore-client -Itools
-INC_tests := $(INC_xen) -Iperms -Itransport -Ixenstored -Ixenstore-client \
+INC_tests := $(INC_xen) -Iperms -Itransport -Iutil -Ixenstored -Ixenstore-client \
 	-Itests $(PKG_CFLAGS)
 
 dirof = $(firstword $(subst /, ,$(1)))
@@ -73,6 +73,7 @@ ALL :=
 CHECKS :=
 
 include perms/module.mk
+include util/module.mk
 include transport/module.mk
 -include xen/module.mk
 include xenstored/module.mk
@@ -103,12 +104,13 @@ bench: deps
 	$(MAKE) bench-run
 
 # Every header must compile on its own, with only its directory's paths.
-HEADERS := $(wildcard xen/include/*.h perms/*.h transport/*.h xenstored/*.h)
+HEADERS := $(wildcard xen/include/*.h perms/*.h util/*.h transport/*.h xenstored/*.h)
 check-headers:
 	@set -e; for h in $(HEADERS); do \
 		d=$$(echo $$h | cut -d/ -f1); \
 		case $$d in \
 		xen) inc="$(INC_xen)";; perms) inc="$(INC_perms)";; \
+		util) inc="$(INC_util)";; \
 		transport) inc="$(INC_transport)";; \
 		xenstored) inc="$(INC_xenstored)";; esac; \
 		echo "#include \"$$(basename $$h)\"" | \

@@ -170,7 +170,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
-	log_init(true, verbose);
+	/* Its notes of what it runs are the point: shown without -v. */
+	log_init("xenstore-hotplugd", true, verbose + 1);
 	/* A script writing to a closed pipe must not take us down. */
 	signal(SIGPIPE, SIG_IGN);
 

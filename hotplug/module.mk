@@ -12,26 +12,26 @@
 #                           check runs with the other integration tests)
 #   make install-hotplug    (part of make install) with PREFIX, DESTDIR
 
-INC_hotplug := $(INC_xen) -Ixenstore-client -Ihotplug $(PKG_CFLAGS)
+INC_hotplug := $(INC_xen) -Iutil -Ixenstore-client -Ihotplug $(PKG_CFLAGS)
 XEN_SCRIPT_DIR ?= /etc/xen/scripts
 HOTPLUG_SCRIPTS := block vif-bridge
 HOTPLUG_SCRIPT_DATA := xen-hotplug-common.sh
 
-HOTPLUG_SRCS := hotplug/main.c hotplug/device.c hotplug/script.c hotplug/log.c
+HOTPLUG_SRCS := hotplug/main.c hotplug/device.c hotplug/script.c
 HOTPLUG_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(HOTPLUG_SRCS))
 # The daemon's default --script-dir is where the scripts are installed.
 $(B)/obj/hotplug/main.o: CFLAGS += -DXEN_SCRIPT_DIR='"$(XEN_SCRIPT_DIR)"'
 
-$(BIN)/xenstore-hotplugd: $(HOTPLUG_OBJS) $(XSC_A)
+$(BIN)/xenstore-hotplugd: $(HOTPLUG_OBJS) $(UTIL_OBJS) $(XSC_A)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(HOTPLUG_OBJS) $(XSC_A) $(PKG_LIBS) -pthread
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(HOTPLUG_OBJS) $(UTIL_OBJS) $(XSC_A) $(PKG_LIBS) -pthread
 
 ALL += $(BIN)/xenstore-hotplugd
 
 # --- unit tests (Check) of the script runner ---
-$(B)/obj/tests/hotplug/%.o: CFLAGS += -Ihotplug
+$(B)/obj/tests/hotplug/%.o: CFLAGS += -Ihotplug -Iutil
 $(B)/tests/hotplug/check: $(B)/obj/tests/hotplug/check_script.o \
-		$(B)/obj/hotplug/script.o $(B)/obj/hotplug/log.o
+		$(B)/obj/hotplug/script.o $(UTIL_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 ALL += $(B)/tests/hotplug/check

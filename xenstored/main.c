@@ -266,7 +266,8 @@ int
 main(int argc, char **argv)
 {
 	options_parse(argc, argv, &opts);
-	log_init(opts.foreground, opts.verbose);
+	log_init("xenstored", opts.foreground, opts.verbose);
+	log_set_mirror(trace_line);
 	if (mkdir(opts.rundir, 0755) != 0 && errno != EEXIST)
 		fatal("cannot create %s", opts.rundir);
 	/* Relative trace and memreport files go in the run directory. */

@@ -18,7 +18,7 @@ $(B)/obj/gen/xenstored/record.pb-c.o: $(XENSTORED_GEN).c $(XENSTORED_GEN).h
 	$(Q)$(CC) $(filter-out -Werror -W%,$(CFLAGS)) -Ibuild/gen/xenstored -c -o $@ $<
 $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)): | $(XENSTORED_GEN).h
 
-$(BIN)/xenstored: $(XENSTORED_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS) $(XENLIBS_DEPS)
+$(BIN)/xenstored: $(XENSTORED_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS) $(UTIL_OBJS) $(XENLIBS_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XENSTORED_LIBS)
 

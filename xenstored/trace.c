@@ -261,3 +261,9 @@ trace_note(const char *fmt, ...)
 	vnote("", fmt, ap);
 	va_end(ap);
 }
+
+void
+trace_line(const char *line)
+{
+	trace_note("%s", line);
+}

@@ -79,6 +79,9 @@ void trace_io(const struct conn *c, bool out, const struct xsd_sockmsg *hdr,
 void trace_class(enum trace_class cls, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Copy a daemon warning into the access log (log_set_mirror). */
+void trace_line(const char *line);
+
 /* A free-text line, whatever the classes ("CONN ... ignored" and such). */
 void trace_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

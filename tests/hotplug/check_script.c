@@ -186,7 +186,7 @@ main(void)
 	SRunner *sr = srunner_create(script_suite());
 	int failed;
 
-	log_init(true, 0);
+	log_init("xenstore-hotplugd", true, 1);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

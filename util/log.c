@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Diagnostics of the hotplug daemon (log.h): stderr when in the
- * foreground, else syslog with facility daemon.  Nothing here decides
- * what is worth logging.
+ * Daemon diagnostics (log.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,32 +11,42 @@
 
 #include "log.h"
 
+static const char *ident = "xenstore";
 static bool to_stderr = true;
 static int verbosity;
+static void (*mirror_fn)(const char *line);
 
 void
-log_init(bool foreground, int verbose)
+log_init(const char *name, bool foreground, int verbose)
 {
+	ident = name;
 	to_stderr = foreground;
 	verbosity = verbose;
 	if (!foreground)
-		openlog("xenstore-hotplugd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_set_mirror(void (*mirror)(const char *line))
+{
+	mirror_fn = mirror;
 }
 
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char buf[1024];
+	char buf[1024], line[1100];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	snprintf(line, sizeof(line), "%s%s%s", buf, suffix ? ": " : "",
+		 suffix ? suffix : "");
+	if (pri <= LOG_WARNING && mirror_fn)
+		mirror_fn(line);
 	if (to_stderr) {
-		fprintf(stderr, "xenstore-hotplugd: %s%s%s\n", buf,
-			suffix ? ": " : "", suffix ? suffix : "");
+		fprintf(stderr, "%s: %s\n", ident, line);
 		fflush(stderr);
-	} else if (suffix) {
-		syslog(pri, "%s: %s", buf, suffix);
 	} else {
-		syslog(pri, "%s", buf);
+		syslog(pri, "%s", line);
 	}
 }
 
@@ -68,6 +76,8 @@ log_info(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (verbosity < 1)
+		return;
 	va_start(ap, fmt);
 	vlog(LOG_INFO, fmt, ap, NULL);
 	va_end(ap);
@@ -78,7 +88,7 @@ log_debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (verbosity < 1)
+	if (verbosity < 2)
 		return;
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, fmt, ap, NULL);
@@ -88,10 +98,22 @@ log_debug(const char *fmt, ...)
 void
 fatal(const char *fmt, ...)
 {
+	const char *err = strerror(errno);
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_CRIT, fmt, ap, errno ? strerror(errno) : NULL);
+	vlog(LOG_CRIT, fmt, ap, err);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap, NULL);
 	va_end(ap);
 	exit(1);
 }
