@@ -21,6 +21,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <xenctrl.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 
@@ -197,6 +200,55 @@ run(char *arg)
 	}
 }
 
+/* INTRODUCE dom0 with port, over the unix socket. */
+static void
+introduce_dom0(unsigned p)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *path = getenv("XENSTORED_PATH");
+	char msg[64], reply[64];
+	int fd, len;
+	struct xsd_sockmsg h = { XS_INTRODUCE, 1, 0, 0 };
+
+	len = snprintf(msg + sizeof(h), sizeof(msg) - sizeof(h), "0%c0%c%u",
+		       0, 0, p) + 1;
+	h.len = (uint32_t)len;
+	memcpy(msg, &h, sizeof(h));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (path == NULL || strlen(path) >= sizeof(sun.sun_path))
+		die("XENSTORED_PATH");
+	strcpy(sun.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    write(fd, msg, sizeof(h) + (size_t)len) < 0 ||
+	    read(fd, reply, sizeof(reply)) < (ssize_t)sizeof(h))
+		die("INTRODUCE over the socket");
+	close(fd);
+}
+
+/* dom0 on its own ring: its port, its page, and the introduction. */
+static void
+setup_dom0(xenforeignmemory_handle *fmem)
+{
+	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+	xen_pfn_t pfn = XSIM_STORE_PFN;
+	int p;
+
+	if (xch == NULL)
+		die("xc_interface_open");
+	p = xc_evtchn_alloc_unbound(xch, 0, 0);
+	if (p < 0 || xsim_evtchn_attach(xce, (uint32_t)p) < 0)
+		die("dom0 port");
+	port = (unsigned)p;
+	intf = xenforeignmemory_map(fmem, 0, PROT_READ | PROT_WRITE, 1, &pfn,
+				    NULL);
+	if (intf == NULL)
+		die("map dom0's page");
+	introduce_dom0(port);
+	wait_event();
+	printf("domid 0\n");
+	fflush(stdout);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,6 +260,12 @@ main(int argc, char **argv)
 	xce = xenevtchn_open(NULL, 0);
 	if (fmem == NULL || xce == NULL)
 		die("open");
+	if (argc > 1 && strcmp(argv[1], "dom0") == 0) {
+		setup_dom0(fmem);
+		for (i = 2; i < argc; i++)
+			run(argv[i]);
+		return 0;
+	}
 	si = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ, 1, &si_pfn,
 				  NULL);
 	intf = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE,

@@ -110,3 +110,15 @@ until [ "$(grep -c '^event y t2' "$RUN/g4.out")" -ge 2 ]; do
 	sleep 0.05
 done
 [ "$(grep -c '^event x' "$RUN/g4.out")" -eq 1 ] || fail "a watch survived the reconnection"
+
+# dom0 served over a ring of its own (as a stub xenstore domain needs):
+# privileged on it, as on the socket.
+"$GUEST" dom0 "write:/dom0ring/x=1" "read:/dom0ring/x" \
+	"read:/local/domain/$g4_domid/name" "introduce:999:0:1" >"$RUN/d0.out" 2>&1 ||
+	{ cat "$RUN/d0.out"; fail "dom0 over its ring"; }
+check_eq dom0-ring "domid 0
+WRITE OK
+READ 1
+READ g4
+ERROR ENOENT" "$(cat "$RUN/d0.out")"
+check_eq "dom0's ring write seen on the socket" 1 "$(xenstore-read /dom0ring/x)"
