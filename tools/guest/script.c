@@ -32,6 +32,10 @@
  *                         tells the hypervisor, and the guest exits 0)
  *   garbage               a header announcing a 2 GiB payload on the ring
  *   garbage-index         a request producer index 3 rings ahead
+ *   bench-read N P        N sequential READs of P through the library,
+ *                         timed: "bench-read N: <ops/s> ops/s p50 <us>
+ *                         p99 <us> from <us> to <us>" (monotonic clock;
+ *                         for make bench's ring figures)
  *   flood N P             N READ requests for P straight onto the ring,
  *                         never reading the replies; prints how many
  *                         went before the ring stayed full for a second
@@ -494,6 +498,59 @@ op_begin(void)
 	block_output_reset();
 }
 
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sequential READs over the ring, with their latency percentiles. */
+static void
+op_bench_read(long count, const char *path)
+{
+	double *lat, start, t;
+	unsigned len;
+	long i;
+	char *v;
+
+	if (count <= 0 || (lat = malloc((size_t)count * sizeof(*lat))) == NULL) {
+		fprintf(out, "bench-read: bad count\n");
+		return;
+	}
+	start = now_us();
+	for (i = 0; i < count; i++) {
+		t = now_us();
+		v = xs_read(xsh, txn, path, &len);
+		lat[i] = now_us() - t;
+		if (v == NULL) {
+			fprintf(out, "bench-read %s: %s\n", path,
+				errname(errno));
+			free(lat);
+			return;
+		}
+		free(v);
+	}
+	t = now_us() - start;
+	qsort(lat, (size_t)count, sizeof(*lat), cmp_double);
+	/* Start and end on the monotonic clock: several guests add up. */
+	fprintf(out, "bench-read %ld: %.0f ops/s p50 %.1f p99 %.1f"
+		     " from %.0f to %.0f\n",
+		count, count / (t / 1e6), lat[count / 2],
+		lat[count * 99 / 100], start, start + t);
+	free(lat);
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int
 run_words(struct words *wd)
@@ -547,6 +604,8 @@ run_words(struct words *wd)
 		op_garbage(false);
 	} else if (strcmp(op, "garbage-index") == 0 && n == 1) {
 		op_garbage(true);
+	} else if (strcmp(op, "bench-read") == 0 && n == 3) {
+		op_bench_read(atol(a1), wd->w[2]);
 	} else if (strcmp(op, "flood") == 0 && n == 3) {
 		long sent = boot_ring_flood(wd->w[2], atol(a1), 1000);
 
