@@ -122,3 +122,17 @@ READ 1
 READ g4
 ERROR ENOENT" "$(cat "$RUN/d0.out")"
 check_eq "dom0's ring write seen on the socket" 1 "$(xenstore-read /dom0ring/x)"
+
+# SET_TARGET: a device-model domain acts with its target's rights.
+launch_guest g5 "read:/local/domain/$g4_domid/name" "watch:go:t" "events:1" \
+	"events:1" "read:/local/domain/$g4_domid/name" "sleep"
+wait_for "$RUN/g5.out" "^event go t"
+printf '1 op 19 %s %s\n> 1: OK\n' "$g5_domid" "$g4_domid" >"$RUN/target.xs"
+"$TOOLS/xs-script" "$RUN/target.xs" >/dev/null || fail "SET_TARGET"
+xenstore-write "/local/domain/$g5_domid/go" 1
+wait_for "$RUN/g5.out" "^READ g4"
+check_eq set-target "ERROR EACCES
+WATCH OK
+event go t
+event go t
+READ g4" "$(sed -n '3,7p' "$RUN/g5.out")"
