@@ -333,6 +333,15 @@ dispatch_one(struct conn *c, const struct xsd_sockmsg *hdr,
 		talloc_free(m);
 }
 
+/* c broke the framing: its transport may flag it, then it goes. */
+static void
+violated(struct conn *c, const char *why)
+{
+	if (c->transport->violated)
+		c->transport->violated(c);
+	conn_close(c, why);
+}
+
 /* Dispatch every whole message in c's input buffer, unless paused. */
 static void
 process_input(struct conn *c)
@@ -359,7 +368,7 @@ process_input(struct conn *c)
 			snprintf(why, sizeof(why),
 				 "message of %u bytes exceeds the limit",
 				 hdr.len);
-			conn_close(c, why);
+			violated(c, why);
 			return;
 		}
 		if (!frame_payload_ok(&hdr, (const char *)c->in + off +
@@ -367,7 +376,7 @@ process_input(struct conn *c)
 			snprintf(why, sizeof(why),
 				 "%s request with unterminated strings",
 				 frame_type_name(hdr.type));
-			conn_close(c, why);
+			violated(c, why);
 			return;
 		}
 		dispatch_one(c, &hdr, c->in + off + FRAME_HDR_SIZE);

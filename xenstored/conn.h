@@ -43,6 +43,8 @@ struct conn_transport {
 	/* As read(2)/writev(2): bytes moved, 0 (read: EOF), -1 with errno. */
 	ssize_t (*read)(struct conn *c, void *buf, size_t len);
 	ssize_t (*writev)(struct conn *c, const struct iovec *iov, int iovcnt);
+	/* Optional: c broke the protocol (framing), just before its close. */
+	void (*violated)(struct conn *c);
 	/* Optional: c is being closed (reason NULL: an ordinary hang-up). */
 	void (*closed)(struct conn *c, const char *reason);
 };

@@ -99,14 +99,20 @@ ring_conn_writev(struct conn *c, const struct iovec *iov, int iovcnt)
 	return total;
 }
 
-/* A broken guest: flag the page; its domain lives on without a conn. */
+/* The guest broke the framing: say so in its page (error 3). */
+static void
+ring_conn_violated(struct conn *c)
+{
+	set_error(c->transport_data, XENSTORE_ERROR_PROTO);
+}
+
+/* Its domain lives on without a connection, until it dies. */
 static void
 ring_conn_closed(struct conn *c, const char *reason)
 {
 	struct domain *d = c->transport_data;
 
-	if (reason && strstr(reason, "limit"))
-		set_error(d, XENSTORE_ERROR_PROTO);
+	(void)reason;
 	if (d->conn == c)
 		d->conn = NULL;
 }
@@ -115,6 +121,7 @@ static const struct conn_transport ring_transport = {
 	.name = "ring",
 	.read = ring_conn_read,
 	.writev = ring_conn_writev,
+	.violated = ring_conn_violated,
 	.closed = ring_conn_closed,
 };
 
