@@ -292,7 +292,8 @@ conn_queue_event(struct conn *c, const char *path, const char *token)
 /*
  * An unprivileged domain may have no more than its "outstanding" quota
  * of replies and events waiting to be written: until its guest reads
- * them, its ring is not read either.
+ * them, its ring is not read either.  (The memory quota refuses growth
+ * with ENOMEM instead of pausing: a paused guest could never free.)
  */
 static bool
 outstanding_full(const struct conn *c)

@@ -157,8 +157,12 @@ quota_usage(const struct domain *d, int id)
 		return d->watches;
 	case QUOTA_TRANSACTIONS:
 		return d->transactions;
+	case QUOTA_MEMORY:
+		return (unsigned)domain_memory_used(d);
+	case QUOTA_OUTSTANDING:
+		return d->conn ? d->conn->out_count : 0;
 	default:
-		return 0; /* per-request sizes; memory, outstanding: none */
+		return 0; /* per-request sizes */
 	}
 }
 

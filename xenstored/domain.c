@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <talloc.h>
 
+#include "conn.h"
 #include "domain.h"
 #include "log.h"
 #include "trace.h"
@@ -71,6 +72,25 @@ domain_nodes_adjust(unsigned domid, int delta)
 		d->nodes += (unsigned)delta;
 }
 
+void
+domain_memory_adjust(unsigned domid, long delta)
+{
+	struct domain *d = domain_get(domid);
+
+	if (d == NULL)
+		return;
+	if (delta < 0 && d->memory < (unsigned long)-delta)
+		d->memory = 0;
+	else
+		d->memory += (unsigned long)delta;
+}
+
+unsigned long
+domain_memory_used(const struct domain *d)
+{
+	return d->memory + (d->conn ? d->conn->out_bytes : 0);
+}
+
 int
 domain_quota_check(struct domain *d, enum quota_id id, unsigned long value)
 {
@@ -99,7 +119,9 @@ domain_quota_check(struct domain *d, enum quota_id id, unsigned long value)
 	}
 	log_warnx("domain %u: refused by quota %s: %lu > %u", d->domid,
 		  quota_name(id), value, hard);
-	return id == QUOTA_PATH_MAX ? EINVAL : ENOSPC;
+	if (id == QUOTA_PATH_MAX)
+		return EINVAL;
+	return id == QUOTA_MEMORY ? ENOMEM : ENOSPC;
 }
 
 

@@ -31,6 +31,7 @@ struct domain {
 	struct xenstore_domain_interface *intf; /* its mapped ring page */
 	int port;	       /* our end of its event channel, or -1 */
 	unsigned nodes;	       /* nodes whose owner it is */
+	unsigned long memory;  /* bytes of its records and watches */
 	unsigned watches;      /* watches of all its connections */
 	unsigned transactions; /* open transactions of all its connections */
 	unsigned max[QUOTA_COUNT]; /* highest value a quota check accepted */
@@ -60,6 +61,18 @@ void domain_foreach(void (*fn)(struct domain *d, void *arg), void *arg);
 
 /* Count delta more (or fewer) nodes owned by domid. */
 void domain_nodes_adjust(unsigned domid, int delta);
+
+/*
+ * Count delta more (or fewer) bytes against domid's memory quota: node
+ * records it owns (store.c) and its watches (watch.c).
+ */
+void domain_memory_adjust(unsigned domid, long delta);
+
+/*
+ * What d uses against its memory quota: its records and watches, and the
+ * replies and events queued for its connection.
+ */
+unsigned long domain_memory_used(const struct domain *d);
 
 /*
  * Check that value, a new count or size, is within the domain's quota id.

@@ -101,13 +101,26 @@ do_read(void *ctx, struct conn *c, struct msg *m)
 	return 0;
 }
 
+/*
+ * The node-size and memory quotas of an unprivileged caller writing a
+ * record of nperms permissions, vlen bytes of value and child_bytes of
+ * children's names.  Memory counts the new record in full, also when it
+ * replaces an old one: a guest at its limit frees before it writes.
+ */
 static int
 check_size(struct conn *c, unsigned nperms, size_t vlen, size_t child_bytes)
 {
+	int err;
+
 	if (c->who.privileged || c->domain == NULL)
 		return 0;
-	return domain_quota_check(c->domain, QUOTA_NODE_SIZE,
-				  16 + nperms * 8 + vlen + child_bytes);
+	err = domain_quota_check(c->domain, QUOTA_NODE_SIZE,
+				 16 + nperms * 8 + vlen + child_bytes);
+	if (err)
+		return err;
+	return domain_quota_check(c->domain, QUOTA_MEMORY,
+				  domain_memory_used(c->domain) + 16 +
+					  nperms * 8 + vlen);
 }
 
 /*

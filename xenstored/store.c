@@ -340,6 +340,18 @@ store_node_size(const struct node *n)
 	       n->child_bytes;
 }
 
+/*
+ * The bytes a node's record costs its owner's memory quota: header,
+ * permissions, value and name.  Its children's names are charged to the
+ * owner of the directory as they are added (link_child).
+ */
+static long
+record_bytes(const struct node *n)
+{
+	return 16 + (long)(n->nperms * sizeof(struct perm)) + n->vlen +
+	       n->namelen;
+}
+
 static void
 link_child(struct node *parent, struct node *n)
 {
@@ -354,6 +366,7 @@ link_child(struct node *parent, struct node *n)
 	}
 	parent->last_ref = ref_of(n);
 	parent->child_bytes += (uint32_t)n->namelen + 1;
+	domain_memory_adjust(node_perms(parent)->id, (long)n->namelen + 1);
 	set_gen(parent, NODE_CGEN, generation);
 }
 
@@ -383,6 +396,7 @@ unlink_child(struct node *n)
 			parent->last_ref = ref_of(before);
 	}
 	parent->child_bytes -= (uint32_t)n->namelen + 1;
+	domain_memory_adjust(node_perms(parent)->id, -((long)n->namelen + 1));
 	set_gen(parent, NODE_CGEN, ++generation);
 }
 
@@ -488,6 +502,7 @@ store_create(const char *path, const struct perm *perms, unsigned nperms,
 	if (parent)
 		link_child(parent, n);
 	domain_nodes_adjust(perms[0].id, 1);
+	domain_memory_adjust(perms[0].id, record_bytes(n));
 	if (!loading)
 		db_node_changed(path);
 	if (!quiet)
@@ -549,6 +564,7 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 	size_t len = node_path(n, path, sizeof(path)), size;
 	size_t namelen = n->namelen;
 	unsigned nold = n->nperms;
+	long old_bytes;
 	bool new_perms = perms != NULL;
 	char *vcopy = vbuf;
 
@@ -570,6 +586,7 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 		return ENOMEM;
 	memcpy(vcopy, value, vlen);
 	memcpy(name, node_name(n), namelen);
+	old_bytes = record_bytes(n);
 	size = block_size(nperms, vlen, namelen);
 	if (size != node_block_size(n)) {
 		struct node *m = move_node(n, size, path, len);
@@ -592,6 +609,14 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 		set_gen(n, NODE_VGEN, generation);
 	}
 	fill_data(n, perms, nperms, vcopy, vlen, name, namelen);
+	if (old[0].id != perms[0].id) {
+		/* The new owner takes over the record and its children's names. */
+		domain_memory_adjust(old[0].id, -(old_bytes + n->child_bytes));
+		domain_memory_adjust(perms[0].id, record_bytes(n) +
+							  n->child_bytes);
+	} else {
+		domain_memory_adjust(perms[0].id, record_bytes(n) - old_bytes);
+	}
 	if (vcopy != vbuf)
 		free(vcopy);
 	db_node_changed(path);
@@ -606,6 +631,7 @@ node_free(struct node *n, const char *path, size_t len)
 	index_relink(path, len, ref_of(n), NULL);
 	nnodes--;
 	domain_nodes_adjust(node_perms(n)->id, -1);
+	domain_memory_adjust(node_perms(n)->id, -record_bytes(n));
 	block_free(n, node_block_size(n));
 }
 

@@ -76,6 +76,13 @@ bucket_get(const char *path)
 	return b;
 }
 
+/* What a watch costs its domain's memory quota: its path and token. */
+static long
+watch_bytes(const struct watch *w)
+{
+	return (long)(strlen(w->bucket->path) + strlen(w->token));
+}
+
 static int
 destroy_watch(struct watch *w)
 {
@@ -101,6 +108,8 @@ destroy_watch(struct watch *w)
 	c->nwatches--;
 	if (c->domain && c->domain->watches > 0)
 		c->domain->watches--;
+	if (c->domain)
+		domain_memory_adjust(c->domain->domid, -watch_bytes(w));
 	nwatches--;
 	return 0;
 }
@@ -129,6 +138,11 @@ watch_add(struct conn *c, const char *path, size_t strip, const char *token,
 	if (!c->who.privileged && c->domain != NULL) {
 		err = domain_quota_check(c->domain, QUOTA_WATCHES,
 					 c->domain->watches + 1UL);
+		if (!err)
+			err = domain_quota_check(
+				c->domain, QUOTA_MEMORY,
+				domain_memory_used(c->domain) + strlen(path) +
+					strlen(token));
 		if (err)
 			return err;
 	}
@@ -151,8 +165,10 @@ watch_add(struct conn *c, const char *path, size_t strip, const char *token,
 	w->cnext = c->watches;
 	c->watches = w;
 	c->nwatches++;
-	if (c->domain)
+	if (c->domain) {
 		c->domain->watches++;
+		domain_memory_adjust(c->domain->domid, watch_bytes(w));
+	}
 	nwatches++;
 	talloc_set_destructor(w, destroy_watch);
 	return 0;

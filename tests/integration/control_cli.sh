@@ -191,7 +191,7 @@ Domain 0:
 nodes            :        5 (max        5)
 watches          :        0 (max        0)
 outstanding      :        0 (max        0)
-memory           :        0 (max        0)
+memory           :      186 (max      186)
 transactions     :        0 (max        0)
 transaction-nodes:        0 (max        0)
 node-permissions :        0 (max        0)

@@ -83,7 +83,7 @@ Domain 1:
 nodes            :       14 (max       14)
 watches          :        1 (max        2)
 outstanding      :        0 (max        0)
-memory           :        0 (max        0)
+memory           :      481 (max      506)
 transactions     :        0 (max        0)
 transaction-nodes:        0 (max        0)
 node-permissions :        0 (max        0)
