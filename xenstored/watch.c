@@ -87,6 +87,7 @@ static int
 destroy_watch(struct watch *w)
 {
 	struct conn *c = w->conn;
+	long bytes = watch_bytes(w); /* before the bucket may go */
 	struct watch **pp;
 
 	if (w->bprev)
@@ -109,7 +110,7 @@ destroy_watch(struct watch *w)
 	if (c->domain && c->domain->watches > 0)
 		c->domain->watches--;
 	if (c->domain)
-		domain_memory_adjust(c->domain->domid, -watch_bytes(w));
+		domain_memory_adjust(c->domain->domid, -bytes);
 	nwatches--;
 	return 0;
 }

@@ -238,6 +238,7 @@ setup_dom0(xenforeignmemory_handle *fmem)
 	p = xc_evtchn_alloc_unbound(xch, 0, 0);
 	if (p < 0 || xsim_evtchn_attach(xce, (uint32_t)p) < 0)
 		die("dom0 port");
+	xc_interface_close(xch);
 	port = (unsigned)p;
 	intf = xenforeignmemory_map(fmem, 0, PROT_READ | PROT_WRITE, 1, &pfn,
 				    NULL);
@@ -264,6 +265,7 @@ main(int argc, char **argv)
 		setup_dom0(fmem);
 		for (i = 2; i < argc; i++)
 			run(argv[i]);
+		xenforeignmemory_close(fmem);
 		return 0;
 	}
 	si = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ, 1, &si_pfn,
