@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <talloc.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -38,8 +39,12 @@
 struct outbuf {
 	struct outbuf *next;
 	size_t len, off;
+	time_t queued; /* for the watch-event timeout */
 	uint8_t data[];
 };
+
+/* -w watch-event=<sec>: 0 keeps a guest's events for ever. */
+static unsigned event_timeout = 20;
 
 static struct event_base *base;
 static conn_msg_cb msg_cb;
@@ -229,6 +234,7 @@ queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a,
 	}
 	o->next = NULL;
 	o->off = 0;
+	o->queued = time(NULL);
 	o->len = sizeof(*hdr) + alen + blen;
 	memcpy(o->data, hdr, sizeof(*hdr));
 	if (alen)
@@ -276,11 +282,60 @@ conn_reply_error(struct conn *c, const struct msg *m, int errnum)
 }
 
 void
+conn_set_event_timeout(unsigned seconds)
+{
+	event_timeout = seconds;
+}
+
+static bool
+stale_event(const struct outbuf *o, time_t now)
+{
+	struct xsd_sockmsg hdr;
+
+	memcpy(&hdr, o->data, sizeof(hdr));
+	return hdr.type == XS_WATCH_EVENT && o->off == 0 &&
+	       now - o->queued >= (time_t)event_timeout;
+}
+
+/*
+ * Drop the watch events a guest left unread for longer than the timeout,
+ * so that a guest that stopped reading cannot make us keep its events
+ * for ever (XSA-326); replies are never dropped.
+ */
+static void
+drop_stale_events(struct conn *c)
+{
+	struct outbuf **pp = &c->out_head, *o;
+	time_t now = time(NULL);
+
+	if (c->who.privileged || event_timeout == 0)
+		return;
+	while ((o = *pp) != NULL) {
+		if (!stale_event(o, now)) {
+			pp = &o->next;
+			continue;
+		}
+		trace_note("watch event on %s for domain %u timed out",
+			   (const char *)o->data + FRAME_HDR_SIZE,
+			   c->who.domid);
+		*pp = o->next;
+		c->out_bytes -= o->len;
+		c->out_count--;
+		talloc_free(o);
+	}
+	/* The tail may have gone: find it again. */
+	for (c->out_tail = c->out_head; c->out_tail && c->out_tail->next;
+	     c->out_tail = c->out_tail->next)
+		;
+}
+
+void
 conn_queue_event(struct conn *c, const char *path, const char *token)
 {
 	struct xsd_sockmsg hdr = { XS_WATCH_EVENT, 0, 0, 0 };
 	size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
 
+	drop_stale_events(c);
 	if (plen + tlen > XENSTORE_PAYLOAD_MAX) {
 		trace_note("dropping watch event on %s: too large", path);
 		return;
@@ -492,6 +547,7 @@ write_out(struct conn *c)
 	ssize_t n;
 	int cnt;
 
+	drop_stale_events(c);
 	while (c->out_head && !c->closing) {
 		for (cnt = 0, o = c->out_head; o && cnt < IOV_MAX_BATCH;
 		     o = o->next, cnt++) {

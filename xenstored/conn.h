@@ -108,6 +108,12 @@ void conn_flush_all(void);
 /* True if work is waiting for the next turn: the loop must not sleep. */
 bool conn_busy(void);
 
+/*
+ * Watch events an unprivileged guest leaves unread for seconds are
+ * dropped (-w watch-event=<sec>, default 20; 0 never).
+ */
+void conn_set_event_timeout(unsigned seconds);
+
 /* The daemon's event loop. */
 struct event_base *conn_base(void);
 

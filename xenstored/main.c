@@ -282,6 +282,7 @@ main(int argc, char **argv)
 	if (base == NULL)
 		fatalx("cannot create the event loop");
 	setup_state();
+	conn_set_event_timeout(opts.watch_event_timeout);
 	setup_hypervisor();
 	listen_on(&listeners[0], opts.socket, 0600, false);
 	listen_on(&listeners[1], opts.socket_ro, 0600, true);

@@ -1,0 +1,36 @@
+# Watch events a guest leaves unread are dropped after the watch-event
+# timeout (-w, XSA-326), so a guest that stopped reading cannot make the
+# daemon keep its events for ever; replies are never dropped.
+. tests/lib.sh
+. tests/hyp/hyp.sh
+
+start_hyp
+start_daemon -w watch-event=1 -T "$RUN/trace"
+"$BIN/xenhyp-ctl" launch "$TOOLS/ring-guest" "watch:x:tok" "events:1" \
+	"sleep" >"$RUN/g.out" 2>&1
+set -- $(head -1 "$RUN/g.out")
+domid=$1 port=$2
+background "$3"
+xenstore-write "/local/domain/$domid/x" 0
+xenstore-chmod "/local/domain/$domid" "n$domid" r0
+printf '1 op 8 %s 0 %s\n> 1: OK\n' "$domid" "$port" >"$RUN/intro.xs"
+"$TOOLS/xs-script" "$RUN/intro.xs" >/dev/null || fail "INTRODUCE"
+i=0
+until grep -q "^event x tok" "$RUN/g.out"; do
+	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }
+	sleep 0.05
+done
+
+outstanding() {
+	"$BIN/xenstore-control" quota "$domid" |
+		sed -n 's/^outstanding *: *\([0-9]*\).*/\1/p'
+}
+# The guest reads nothing more: its ring fills, then our queue.
+for n in $(seq 1 80); do xenstore-write "/local/domain/$domid/x" "$n"; done
+[ "$(outstanding)" -gt 10 ] || fail "events did not queue up: $(outstanding)"
+sleep 2 # past the timeout
+xenstore-write "/local/domain/$domid/x" last
+# The new event, and at most one already half written to the ring.
+[ "$(outstanding)" -le 2 ] || fail "stale events kept: $(outstanding) queued"
+grep -q "watch event on x for domain $domid timed out" "$RUN/trace" ||
+	fail "no trace of the dropped events"
