@@ -12,6 +12,11 @@
  *   xsim [-r RUNDIR] destroy NAME|ID
  *   xsim [-r RUNDIR] shutdown [-w] NAME|ID
  *   xsim [-r RUNDIR] domid NAME | pid NAME|ID
+ *   xsim [-r RUNDIR] block-attach DOMAIN TARGET VDEV [r|w]
+ *   xsim [-r RUNDIR] block-detach DOMAIN VDEV | block-list DOMAIN
+ *   xsim [-r RUNDIR] network-attach DOMAIN [mac=MAC] [bridge=BRIDGE]
+ *                                   [script=PATH]
+ *   xsim [-r RUNDIR] network-detach DOMAIN DEVID | network-list DOMAIN
  *
  * RUNDIR defaults to $XSIM_RUNDIR, else /var/run/xsim; -r may also come
  * after the command.  ACTION is destroy (default) or preserve: what to do
@@ -22,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "device.h"
 #include "dom.h"
 #include "host.h"
 #include "layout.h"
@@ -41,7 +47,15 @@ static void __attribute__((noreturn)) usage(void)
 		"       xsim [-r RUNDIR] list\n"
 		"       xsim [-r RUNDIR] destroy NAME|ID\n"
 		"       xsim [-r RUNDIR] shutdown [-w] NAME|ID\n"
-		"       xsim [-r RUNDIR] domid NAME | pid NAME|ID\n");
+		"       xsim [-r RUNDIR] domid NAME | pid NAME|ID\n"
+		"       xsim [-r RUNDIR] block-attach DOMAIN TARGET VDEV "
+		"[r|w]\n"
+		"       xsim [-r RUNDIR] block-detach DOMAIN VDEV | "
+		"block-list DOMAIN\n"
+		"       xsim [-r RUNDIR] network-attach DOMAIN [mac=MAC] "
+		"[bridge=BRIDGE] [script=PATH]\n"
+		"       xsim [-r RUNDIR] network-detach DOMAIN DEVID | "
+		"network-list DOMAIN\n");
 	exit(2);
 }
 
@@ -105,9 +119,13 @@ cmd_create(int argc, char **argv)
 static bool
 known(const char *cmd)
 {
-	static const char *const cmds[] = {"start", "stop",    "create",
-					   "list",  "destroy", "shutdown",
-					   "domid", "pid"};
+	static const char *const cmds[] = {
+		"start",	  "stop",	  "create",
+		"list",		  "destroy",	  "shutdown",
+		"domid",	  "pid",	  "block-attach",
+		"block-detach",	  "block-list",	  "network-attach",
+		"network-detach", "network-list",
+	};
 	unsigned i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -182,6 +200,20 @@ main(int argc, char **argv)
 	} else if ((strcmp(cmd, "domid") == 0 || strcmp(cmd, "pid") == 0) &&
 		   argc == 1) {
 		r = dom_show(argv[0], cmd);
+	} else if (strcmp(cmd, "block-attach") == 0 &&
+		   (argc == 3 || argc == 4)) {
+		r = device_block_attach(argv[0], argv[1], argv[2],
+					argc == 4 ? argv[3] : NULL);
+	} else if (strcmp(cmd, "block-detach") == 0 && argc == 2) {
+		r = device_detach(DEVICE_VBD, argv[0], argv[1]);
+	} else if (strcmp(cmd, "block-list") == 0 && argc == 1) {
+		r = device_list(DEVICE_VBD, argv[0]);
+	} else if (strcmp(cmd, "network-attach") == 0 && argc >= 1) {
+		r = device_network_attach(argv[0], argv + 1, argc - 1);
+	} else if (strcmp(cmd, "network-detach") == 0 && argc == 2) {
+		r = device_detach(DEVICE_VIF, argv[0], argv[1]);
+	} else if (strcmp(cmd, "network-list") == 0 && argc == 1) {
+		r = device_list(DEVICE_VIF, argv[0]);
 	} else {
 		usage();
 	}
