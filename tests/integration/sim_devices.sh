@@ -251,5 +251,28 @@ done
 wait_for "vif-bridge offline" grep -qxF "ip link set dev vif1.0 nomaster" "$CALLS"
 stop_hotplugd
 trap sim_cleanup EXIT INT TERM
+
+# Concurrent attaches get distinct devids (chosen inside the
+# transaction); destroying the domain takes its backends with it.
+pids=""
+for i in 1 2 3 4; do
+	xsim network-attach g1 2>"$RUN/par$i.err" &
+	pids="$pids $!"
+done
+for p in $pids; do
+	wait "$p" || { cat "$RUN"/par*.err; fail "concurrent network-attach"; }
+done
+"$BIN/xenstore-list" /local/domain/1/device/vif | sort >"$RUN/par.out"
+expect_output concurrent "$RUN/par.out" <<OUT
+0
+1
+2
+3
+OUT
+xsim block-attach g1 "$img" 768 || fail "block-attach 768"
 xsim destroy g1 || fail "destroy g1"
+for k in vbd vif; do
+	"$READ" /local/domain/0/backend/$k/1 2>/dev/null &&
+		fail "backend/$k/1 left after destroy"
+done
 echo "sim_devices: ok"

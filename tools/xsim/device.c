@@ -165,6 +165,24 @@ exists(struct xs_handle *h, xs_transaction_t t, const char *path)
 	return ents != NULL;
 }
 
+/*
+ * A vif's devid: the lowest used by neither a frontend, a backend nor a
+ * /libxl copy, chosen inside the transaction so that concurrent attaches
+ * get different ones (or one retries).
+ */
+static bool
+free_vif(struct xs_handle *h, xs_transaction_t t, struct dev *d)
+{
+	for (d->devid = 0; d->devid < MAX_VIFS; d->devid++) {
+		dev_paths(d);
+		if (!exists(h, t, d->front) && !exists(h, t, d->back) &&
+		    !exists(h, t, d->copy))
+			return true;
+	}
+	errno = ENOSPC;
+	return false;
+}
+
 static bool
 attach_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 {
@@ -175,6 +193,8 @@ attach_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 					  {d->domid, XS_PERM_READ}};
 	char num[16], path[PATH_LEN + 16];
 
+	if (d->kind == DEVICE_VIF && !free_vif(h, t, d))
+		return false;
 	if (exists(h, t, d->front) || exists(h, t, d->back) ||
 	    exists(h, t, d->copy)) {
 		errno = EEXIST;
@@ -239,6 +259,9 @@ attach(struct xs_handle *xsh, struct dev *d, const char *what)
 	if (errno == EEXIST)
 		util_errx("device %s already exists in domain %u", what,
 			  d->domid);
+	else if (errno == ENOSPC)
+		util_errx("domain %u has %d interfaces already", d->domid,
+			  MAX_VIFS);
 	else
 		util_err("cannot attach %s to domain %u", what, d->domid);
 	return -1;
@@ -308,21 +331,6 @@ mac_ok(const char *s)
 	return true;
 }
 
-/* The lowest devid used by neither a frontend nor a backend. */
-static int
-free_vif(struct xs_handle *xsh, struct dev *d)
-{
-	for (d->devid = 0; d->devid < MAX_VIFS; d->devid++) {
-		dev_paths(d);
-		if (!exists(xsh, XBT_NULL, d->front) &&
-		    !exists(xsh, XBT_NULL, d->back) &&
-		    !exists(xsh, XBT_NULL, d->copy))
-			return 0;
-	}
-	util_errx("domain %u has %d interfaces already", d->domid, MAX_VIFS);
-	return -1;
-}
-
 int
 device_network_attach(const char *dom, char **opts, int n)
 {
@@ -330,7 +338,6 @@ device_network_attach(const char *dom, char **opts, int n)
 			.bridge = "xenbr0",
 			.script = XEN_SCRIPT_DIR "/vif-bridge"};
 	struct xs_handle *xsh;
-	char what[16];
 	int i, r;
 
 	d.mac[0] = '\0';
@@ -363,11 +370,7 @@ device_network_attach(const char *dom, char **opts, int n)
 	xsh = open_xs();
 	if (xsh == NULL)
 		return -1;
-	r = free_vif(xsh, &d);
-	if (r == 0) {
-		snprintf(what, sizeof(what), "vif %u", d.devid);
-		r = attach(xsh, &d, what);
-	}
+	r = attach(xsh, &d, "vif");
 	xs_close(xsh);
 	return r;
 }

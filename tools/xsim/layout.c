@@ -249,8 +249,10 @@ rm_quiet(struct xs_handle *h, xs_transaction_t t, const char *path)
 static bool
 remove_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 {
+	static const char *const kinds[] = {"vbd", "vif"};
 	unsigned domid = *(unsigned *)arg;
 	char path[256], *vm;
+	unsigned i;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
 	vm = xs_read(h, t, path, NULL);
@@ -262,6 +264,13 @@ remove_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
 	if (!rm_quiet(h, t, path))
 		return false;
+	/* Its devices' backends (xsim block-attach, network-attach). */
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u",
+			 kinds[i], domid);
+		if (!rm_quiet(h, t, path))
+			return false;
+	}
 	snprintf(path, sizeof(path), "/libxl/%u", domid);
 	return rm_quiet(h, t, path);
 }

@@ -45,7 +45,8 @@ int layout_dom0(struct xs_handle *xsh);
 
 /*
  * Remove the nodes of domain domid (its home, its /vm directory, found
- * through ~/vm, and /libxl/<domid>) in one transaction retried on
+ * through ~/vm, the dom0 backends of its vbd and vif devices, and
+ * /libxl/<domid>) in one transaction retried on
  * EAGAIN.  Nodes already gone are no error.  0, or -1 with errno.
  */
 int layout_domain_remove(struct xs_handle *xsh, unsigned domid);
