@@ -5,7 +5,7 @@
 . tests/hyp/hyp.sh
 
 start_hyp
-start_daemon -w watch-event=1 -T "$RUN/trace"
+start_daemon -w watch-event=3 -T "$RUN/trace"
 "$BIN/xenhyp-ctl" launch "$TOOLS/ring-guest" "watch:x:tok" "events:1" \
 	"sleep" >"$RUN/g.out" 2>&1
 set -- $(head -1 "$RUN/g.out")
@@ -25,10 +25,15 @@ outstanding() {
 	"$BIN/xenstore-control" quota "$domid" |
 		sed -n 's/^outstanding *: *\([0-9]*\).*/\1/p'
 }
-# The guest reads nothing more: its ring fills, then our queue.
-for n in $(seq 1 80); do xenstore-write "/local/domain/$domid/x" "$n"; done
+# The guest reads nothing more: its ring fills (about 46 events), then
+# our queue.  One connection writes them all at once, well within the
+# timeout.
+for n in $(seq 1 80); do
+	printf '1 write /local/domain/%s/x %s\n> 1: OK\n' "$domid" "$n"
+done >"$RUN/writes.xs"
+"$TOOLS/xs-script" "$RUN/writes.xs" >/dev/null || fail "writes"
 [ "$(outstanding)" -gt 10 ] || fail "events did not queue up: $(outstanding)"
-sleep 2 # past the timeout
+sleep 4 # past the timeout
 xenstore-write "/local/domain/$domid/x" last
 # The new event, and at most one already half written to the ring.
 [ "$(outstanding)" -le 2 ] || fail "stale events kept: $(outstanding) queued"
