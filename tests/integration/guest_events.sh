@@ -3,18 +3,12 @@
 # daemon keep its events for ever; replies are never dropped.
 . tests/lib.sh
 . tests/hyp/hyp.sh
+. tests/guest/guest.sh
 
 start_hyp
 start_daemon -w watch-event=3 -T "$RUN/trace"
-"$BIN/xenhyp-ctl" launch "$TOOLS/ring-guest" "watch:x:tok" "events:1" \
-	"sleep" >"$RUN/g.out" 2>&1
-set -- $(head -1 "$RUN/g.out")
-domid=$1 port=$2
-background "$3"
-xenstore-write "/local/domain/$domid/x" 0
-xenstore-chmod "/local/domain/$domid" "n$domid" r0
-printf '1 op 8 %s 0 %s\n> 1: OK\n' "$domid" "$port" >"$RUN/intro.xs"
-"$TOOLS/xs-script" "$RUN/intro.xs" >/dev/null || fail "INTRODUCE"
+launch_guest g "watch:x:tok" "events:1" \
+	"sleep"
 i=0
 until grep -q "^event x tok" "$RUN/g.out"; do
 	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }

@@ -2,20 +2,14 @@
 # going over gives ENOMEM, logged; removing a node gives the room back.
 . tests/lib.sh
 . tests/hyp/hyp.sh
+. tests/guest/guest.sh
 
 start_hyp
 start_daemon -Q memory=250
 expect_log
 V=$(printf '%0100d' 0)
-"$BIN/xenhyp-ctl" launch "$TOOLS/ring-guest" "write:a=$V" "write:b=$V" \
-	"rm:a" "write:b=$V" "watch:a-long-watch-path:tok" >"$RUN/g.out" 2>&1
-set -- $(head -1 "$RUN/g.out")
-domid=$1 port=$2
-background "$3"
-xenstore-write "/local/domain/$domid" ""
-xenstore-chmod "/local/domain/$domid" "n$domid" r0
-printf '1 op 8 %s 0 %s\n> 1: OK\n' "$domid" "$port" >"$RUN/intro.xs"
-"$TOOLS/xs-script" "$RUN/intro.xs" >/dev/null || fail "INTRODUCE"
+launch_guest g "write:a=$V" "write:b=$V" \
+	"rm:a" "write:b=$V" "watch:a-long-watch-path:tok"
 i=0
 until [ "$(grep -c '^[A-Z]' "$RUN/g.out")" -ge 5 ]; do
 	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }

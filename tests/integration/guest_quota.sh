@@ -2,24 +2,15 @@
 # is logged with the domain, the quota, the value and the limit.
 . tests/lib.sh
 . tests/hyp/hyp.sh
+. tests/guest/guest.sh
 
 start_hyp
 start_daemon -E 4 -W 2 -t 1 -A 2
 expect_log
-GUEST="$TOOLS/ring-guest"
 
-"$BIN/xenhyp-ctl" launch "$GUEST" "write:a=1" "write:b=1" "write:c=1" \
+launch_guest g "write:a=1" "write:b=1" "write:c=1" \
 	"write:d=1" "write:e=1" "watch:a:1" "watch:b:2" "watch:c:3" \
-	"setperms:a:n1:r0:r2" "setperms:a:n1:r0" "rm:a" "write:e=1" \
-	>"$RUN/g.out" 2>&1
-set -- $(head -1 "$RUN/g.out")
-domid=$1 port=$2
-background "$3"
-# The domain's home, owned by it: one node counts against its quota.
-xenstore-write "/local/domain/$domid" ""
-xenstore-chmod "/local/domain/$domid" "n$domid" r0
-printf '1 op 8 %s 0 %s\n> 1: OK\n' "$domid" "$port" >"$RUN/intro.xs"
-"$TOOLS/xs-script" "$RUN/intro.xs" >/dev/null || fail "INTRODUCE"
+	"setperms:a:n1:r0:r2" "setperms:a:n1:r0" "rm:a" "write:e=1"
 i=0
 until grep -q "^WRITE" "$RUN/g.out" && [ "$(grep -c '^[A-Z]' "$RUN/g.out")" -ge 12 ]; do
 	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }

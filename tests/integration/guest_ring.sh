@@ -6,26 +6,9 @@
 
 start_hyp
 start_daemon
-CTL="$BIN/xenhyp-ctl"
 GUEST="$TOOLS/ring-guest"
-
-# launch_guest NAME ARGS...: start a guest (its output in $RUN/NAME.out,
-# after the toolstack's "<domid> <port> <pid>" line), give it its home,
-# introduce it.
-launch_guest() {
-	name=$1
-	shift
-	"$CTL" launch "$GUEST" "$@" >"$RUN/$name.out" 2>&1
-	set -- $(head -1 "$RUN/$name.out")
-	domid=$1 port=$2
-	background "$3"
-	eval "${name}_pid=$3"
-	xenstore-write "/local/domain/$domid/name" "$name"
-	xenstore-chmod -r "/local/domain/$domid" "n$domid" r0
-	printf '1 op 8 %s 0 %s\n> 1: OK\n' "$domid" "$port" >"$RUN/intro.xs"
-	"$TOOLS/xs-script" "$RUN/intro.xs" >/dev/null || fail "INTRODUCE $domid"
-	eval "${name}_domid=$domid"
-}
+. tests/guest/guest.sh
+LAUNCH_NAMED=1
 
 # wait_for FILE TEXT: bounded wait for a line (turns a hang into a failure)
 wait_for() {
