@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Persistence: the committed tree mirrored in a tdb file, one record per
- * node (record.proto), so that a restarted daemon has every acknowledged
- * write.  The only file that includes <tdb.h>.
+ * node (record.proto), and a journal file beside it (<file>.journal) of
+ * the changes since, so that a restarted daemon has every acknowledged
+ * write.  db.c and db_load.c are the only files that include <tdb.h>.
  *
  * The store reports each changed or removed node (db_node_changed,
- * db_node_removed); db_flush writes everything changed since the last
- * flush in one tdb transaction.  The daemon calls it once per loop turn,
- * before any reply of that turn is sent (--sync=batch, fsync), or after
- * (--sync=none).
+ * db_node_removed); db_flush appends everything changed since the last
+ * flush to the journal in one record.  The daemon calls it once per loop
+ * turn, before any reply of that turn is sent (--sync=batch, fsync), or
+ * after (--sync=none).  From time to time a child process folds the
+ * journal into the tdb file (db.c explains it).
  */
 #ifndef DB_H
 #define DB_H
@@ -25,10 +27,11 @@ enum db_sync {
 int db_parse_sync(const char *s, enum db_sync *out);
 
 /*
- * Open (creating if needed) the file at path.  A damaged file makes this
- * fail with a message naming it, unless reset: then the damaged file is
- * moved aside to <path>.damaged and an empty one started.  Returns 0 or
- * -1 (the reason is logged).
+ * Open (creating if needed) the file at path and its journal.  A torn
+ * record at the journal's end is logged and dropped.  A damaged file (or
+ * a journal damaged before its end) makes this fail with a message
+ * naming it, unless reset: then both files are moved aside to
+ * <name>.damaged and empty ones started.  Returns 0 or -1 (logged).
  */
 int db_open(const char *path, enum db_sync sync, bool reset);
 
@@ -47,13 +50,17 @@ void db_node_removed(const char *path);
 /* True if changes are waiting for db_flush. */
 bool db_pending(void);
 
-/* Write all pending changes in one transaction; 0 or -1 (logged). */
+/*
+ * Append all pending changes to the journal in one record (and start a
+ * fold if the journal is large); 0 or -1 (logged), and then they stay
+ * pending.
+ */
 int db_flush(void);
 
 /* The sync mode given to db_open. */
 enum db_sync db_sync_mode(void);
 
-/* Close the file (shutdown). */
+/* Wait for a fold under way, close the files (shutdown). */
 void db_close(void);
 
 #endif /* DB_H */

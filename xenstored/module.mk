@@ -4,7 +4,7 @@ XENSTORED_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)) \
 	$(B)/obj/gen/xenstored/record.pb-c.o
 # Everything but main(), for unit tests that link the daemon's modules.
 XENSTORED_LIB_OBJS := $(filter-out $(B)/obj/xenstored/main.o,$(XENSTORED_OBJS))
-XENSTORED_LIBS := $(PKG_LIBS) $(shell pkg-config --libs tdb libprotobuf-c 2>/dev/null) \
+XENSTORED_LIBS := $(PKG_LIBS) $(shell pkg-config --libs tdb libprotobuf-c zlib 2>/dev/null) \
 	$(XENLIBS_LIBS)
 # Xen's library headers: only hyp.c includes them.
 INC_xenstored += -Ibuild/gen/xenstored $(XENLIBS_CFLAGS)

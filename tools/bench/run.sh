@@ -17,12 +17,15 @@
 #   BENCH_PIN=0     do not pin
 #   BENCH_OUT=DIR   keep the raw RESULT files in DIR
 #   BENCH_TMPDIR    where the daemons' scratch directories go (default /tmp)
+#   BENCH_GROUPS    the groups to run (default: all of
+#                   "seq tput tx watch populate big fsync ring")
 set -u
 BIN=$(cd "${1:-build/bin}" && pwd)
 XSB=$BIN/xs-bench
 QUICK=${BENCH_QUICK:-}
 FULL=${BENCH_FULL:-}
 REPS=${BENCH_REPS:-1}
+GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch populate big fsync ring} "
 # The daemons' run directories (our tdb file lives there): keep it short,
 # unix socket paths are limited to 107 bytes.
 SCRATCH=${BENCH_TMPDIR:-/tmp}
@@ -152,6 +155,12 @@ else
 	BIG="1000000"
 fi
 
+# wanted GROUP: true if BENCH_GROUPS names it.
+wanted() {
+	case "$GROUPS_RUN" in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 run_both() {
 	dopts=$1
 	shift
@@ -171,11 +180,11 @@ rep=0
 while [ $rep -lt "$REPS" ]; do
 	rep=$((rep + 1))
 	for w in seq tput tx watch; do
-		run_both "" $MAIN -t $w
+		wanted $w && run_both "" $MAIN -t $w
 	done
-	run_both "" -t populate -N $NODES
+	wanted populate && run_both "" -t populate -N $NODES
 done
-if [ -n "$BIG" ]; then
+if [ -n "$BIG" ] && wanted big; then
 	group ours "" -t populate -N $BIG
 	if [ -n "$THEIRS" ] && [ -n "$FULL" ]; then
 		TMO=3600
@@ -187,7 +196,9 @@ if [ -n "$BIG" ]; then
 fi
 
 # The durable mode, where it matters: writes, commits, loading.
-if "$BIN/xenstored" --sync=fsync --help >/dev/null 2>&1; then
+if ! wanted fsync; then
+	:
+elif "$BIN/xenstored" --sync=fsync --help >/dev/null 2>&1; then
 	# An fsync costs milliseconds when the disk is busy: fewer ops, a
 	# 3 s cap per tx figure and 10k nodes keep this pass within about a
 	# minute, so that the default run stays near 5 min.  Rates need no
@@ -206,7 +217,7 @@ fi
 
 # Guests on their rings (the simulated host): ours only, since Xen's
 # daemons cannot be given a simulated guest here.
-if [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-guest" ]; then
+if wanted ring && [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-guest" ]; then
 	if sh "$(dirname "$0")/ring.sh" "$BIN" "$QUICK" >"$OUT/ring.txt"; then
 		cat "$OUT/ring.txt" >>"$OUT/ours.txt"
 		note "ring figures: ours only (a guest of the simulated host reading over its ring)"

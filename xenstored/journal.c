@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The journal file (journal.h): appending, checking at open, reading
+ * back, and dropping what the database has taken in.  Nothing here knows
+ * what a record holds.
+ *
+ * Why pwritev at a known offset rather than O_APPEND: after a failed or
+ * short write the file is cut back to where the record started, so the
+ * next append cannot leave a half record between two whole ones (which
+ * the next start would take for damage).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "journal.h"
+#include "log.h"
+
+static const uint8_t magic[4] = { 'X', 'S', 'J', '1' };
+/* No turn writes a record this large: a longer length is garbage. */
+#define RECORD_MAX (1u << 30)
+
+struct journal {
+	int fd;
+	char *path;
+	bool durable;
+	off_t size;
+	uint64_t next_seq;
+};
+
+static void
+put_le(uint8_t *p, uint64_t v, int bytes)
+{
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t
+get_le(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t
+record_crc(const uint8_t *hdr, const uint8_t *data, size_t len)
+{
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	crc = crc32(crc, hdr + 4, 12);
+	/* zlib takes a uInt length: feed a large payload in pieces. */
+	while (len > 0) {
+		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
+
+		crc = crc32(crc, data, n);
+		data += n;
+		len -= n;
+	}
+	return (uint32_t)crc;
+}
+
+/*
+ * Whether a whole, intact record starts at off of the mapped file; if so
+ * its length (header included) and number.
+ */
+static bool
+record_at(const uint8_t *map, size_t size, size_t off, size_t *total,
+	  uint64_t *seq)
+{
+	const uint8_t *h = map + off;
+	size_t len;
+
+	if (size - off < JOURNAL_HDR_SIZE || memcmp(h, magic, 4) != 0)
+		return false;
+	len = get_le(h + 4, 4);
+	if (len > RECORD_MAX || size - off - JOURNAL_HDR_SIZE < len ||
+	    get_le(h + 16, 4) != record_crc(h, h + JOURNAL_HDR_SIZE, len))
+		return false;
+	*total = JOURNAL_HDR_SIZE + len;
+	*seq = get_le(h + 8, 8);
+	return true;
+}
+
+/* Whether an intact record numbered above prev starts after off. */
+static bool
+good_record_after(const uint8_t *map, size_t size, size_t off, uint64_t prev)
+{
+	const uint8_t *p;
+	size_t total;
+	uint64_t seq;
+
+	while (off < size &&
+	       (p = memmem(map + off, size - off, magic, sizeof(magic)))) {
+		off = (size_t)(p - map);
+		if (record_at(map, size, off, &total, &seq) && seq > prev)
+			return true;
+		off++;
+	}
+	return false;
+}
+
+/*
+ * Walk the records of the mapped file.  Returns the offset where the good
+ * records end, or -1 if a bad one is followed by good ones (damage).
+ * The numbers must run on by one, starting at most at folded + 1.
+ */
+static ssize_t
+check_records(const struct journal *j, const uint8_t *map, size_t size,
+	      uint64_t folded, uint64_t *last)
+{
+	size_t off = 0, total;
+	uint64_t seq, prev = 0;
+	bool first = true;
+
+	while (off < size) {
+		if (!record_at(map, size, off, &total, &seq))
+			break;
+		if (first ? seq == 0 || seq > folded + 1 : seq != prev + 1) {
+			log_warnx("journal %s: record %llu at offset %zu does "
+				  "not follow record %llu", j->path,
+				  (unsigned long long)seq, off,
+				  (unsigned long long)(first ? folded : prev));
+			return -1;
+		}
+		first = false;
+		prev = seq;
+		off += total;
+	}
+	if (off < size && good_record_after(map, size, off + 1, prev)) {
+		log_warnx("journal %s: damaged record at offset %zu, followed "
+			  "by good ones", j->path, off);
+		return -1;
+	}
+	*last = prev;
+	return (ssize_t)off;
+}
+
+/* Check the file, cut off a torn tail, and find the next number. */
+static int
+check_file(struct journal *j, uint64_t folded)
+{
+	struct stat st;
+	uint8_t *map;
+	uint64_t last = 0;
+	ssize_t end;
+
+	if (fstat(j->fd, &st) != 0)
+		return -1;
+	j->size = st.st_size;
+	j->next_seq = folded + 1;
+	if (st.st_size == 0)
+		return 0;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, j->fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	end = check_records(j, map, (size_t)st.st_size, folded, &last);
+	munmap(map, (size_t)st.st_size);
+	if (end < 0) {
+		errno = EBADMSG;
+		return -1;
+	}
+	if (end < st.st_size) {
+		log_warnx("journal %s: dropping a torn record at its end "
+			  "(%lld bytes at offset %zd)", j->path,
+			  (long long)(st.st_size - end), end);
+		if (ftruncate(j->fd, end) != 0)
+			return -1;
+		j->size = end;
+	}
+	if (last > folded)
+		j->next_seq = last + 1;
+	return 0;
+}
+
+/* Make a new or renamed entry in the directory of path durable. */
+static int
+sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, ret = -1;
+
+	if (copy == NULL)
+		return -1;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		ret = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return ret;
+}
+
+struct journal *
+journal_open(const char *path, uint64_t folded, bool durable)
+{
+	struct journal *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return NULL;
+	j->durable = durable;
+	j->path = strdup(path);
+	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (j->path == NULL || j->fd < 0) {
+		log_warn("journal %s: cannot open", path);
+		goto fail;
+	}
+	if (check_file(j, folded) != 0) {
+		if (errno != EBADMSG)
+			log_warn("journal %s: cannot read", path);
+		goto fail;
+	}
+	if (durable && sync_dir(path) != 0) {
+		log_warn("journal %s: cannot sync its directory", path);
+		goto fail;
+	}
+	return j;
+fail:
+	journal_close(j);
+	return NULL;
+}
+
+void
+journal_close(struct journal *j)
+{
+	int saved = errno;
+
+	if (j == NULL)
+		return;
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->path);
+	free(j);
+	errno = saved;
+}
+
+uint64_t
+journal_next_seq(const struct journal *j)
+{
+	return j->next_seq;
+}
+
+off_t
+journal_size(const struct journal *j)
+{
+	return j->size;
+}
+
+int
+journal_append(struct journal *j, const void *data, size_t len)
+{
+	uint8_t hdr[JOURNAL_HDR_SIZE];
+	struct iovec iov[2] = { { hdr, sizeof(hdr) },
+				{ (void *)(uintptr_t)data, len } };
+	ssize_t n;
+	int saved;
+
+	if (len > RECORD_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	memcpy(hdr, magic, 4);
+	put_le(hdr + 4, len, 4);
+	put_le(hdr + 8, j->next_seq, 8);
+	put_le(hdr + 16, record_crc(hdr, data, len), 4);
+	do
+		n = pwritev(j->fd, iov, 2, j->size);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)(sizeof(hdr) + len)) {
+		if (!j->durable || fdatasync(j->fd) == 0) {
+			j->size += n;
+			j->next_seq++;
+			return 0;
+		}
+		saved = errno;
+	} else {
+		saved = n < 0 ? errno : ENOSPC; /* short: the disk is full */
+	}
+	if (ftruncate(j->fd, j->size) != 0)
+		log_warn("journal %s: cannot cut a failed write", j->path);
+	errno = saved;
+	return -1;
+}
+
+int
+journal_foreach(struct journal *j, uint64_t after, off_t limit,
+		journal_fn fn, void *arg)
+{
+	uint8_t *map;
+	size_t off = 0, len, size = (size_t)limit;
+	uint64_t seq;
+	int ret = 0;
+
+	if (limit > j->size)
+		size = (size_t)j->size;
+	if (size == 0)
+		return 0;
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, j->fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	while (ret == 0 && size - off >= JOURNAL_HDR_SIZE) {
+		len = get_le(map + off + 4, 4);
+		seq = get_le(map + off + 8, 8);
+		if (len > size - off - JOURNAL_HDR_SIZE)
+			break; /* cannot happen: the file was checked */
+		if (seq > after)
+			ret = fn(seq, map + off + JOURNAL_HDR_SIZE, len, arg);
+		off += JOURNAL_HDR_SIZE + len;
+	}
+	munmap(map, size);
+	return ret;
+}
+
+/* Copy the bytes of from after off into to, from its start. */
+static int
+copy_tail(int from, int to, off_t off, off_t end)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while (off < end) {
+		n = pread(from, buf,
+			  end - off < (off_t)sizeof(buf) ? (size_t)(end - off)
+							 : sizeof(buf),
+			  off);
+		if (n <= 0 || write(to, buf, (size_t)n) != n)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+int
+journal_drop_before(struct journal *j, off_t off)
+{
+	char *tmp = NULL;
+	int fd = -1;
+
+	if (asprintf(&tmp, "%s.new", j->path) < 0) {
+		tmp = NULL;
+		goto fail;
+	}
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || copy_tail(j->fd, fd, off, j->size) != 0 ||
+	    (j->durable && fdatasync(fd) != 0) || rename(tmp, j->path) != 0)
+		goto fail;
+	if (j->durable && sync_dir(j->path) != 0)
+		log_warn("journal %s: cannot sync its directory", j->path);
+	close(j->fd);
+	j->fd = fd;
+	j->size -= off;
+	free(tmp);
+	return 0;
+fail:
+	log_warn("journal %s: cannot drop what the database holds", j->path);
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return -1;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An append-only journal file: numbered, checksummed records, each one
+ * written with a single pwritev at the end of the file.  It knows nothing
+ * of what the records hold (db.c puts one turn's changes in each).
+ *
+ * A record is a 20-byte header and the payload:
+ *
+ *	offset	size	field
+ *	0	4	magic "XSJ1"
+ *	4	4	payload length, little-endian
+ *	8	8	sequence number, little-endian; each record's is the
+ *			previous one's + 1
+ *	16	4	CRC-32 (zlib) of bytes 4..15 and of the payload
+ *	20	len	payload
+ *
+ * A record is either wholly in the page cache or not at all once the
+ * write returns, so a killed daemon leaves whole records; a crash of the
+ * host (or a kill during a write that spans pages) may leave a torn one at
+ * the end, which opening drops.  A bad record followed by a good one is
+ * damage, not a tear: opening refuses the file.
+ */
+#ifndef JOURNAL_H
+#define JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define JOURNAL_HDR_SIZE 20
+
+struct journal;
+
+/*
+ * Open (creating if needed) the journal at path and check it: a torn or
+ * garbled tail is logged and cut off; a damaged record followed by good
+ * ones, or a gap in the numbering, makes this fail with a message naming
+ * the file (errno EBADMSG).  Records numbered <= folded are already in
+ * the database (db.c); the first one after them must be folded + 1.
+ * durable: fdatasync every append.  Returns the journal or NULL with
+ * errno (logged).
+ */
+struct journal *journal_open(const char *path, uint64_t folded,
+			     bool durable);
+
+/* Close the file and free j (NULL is fine). */
+void journal_close(struct journal *j);
+
+/*
+ * Append one record holding data; 0, or -1 with errno, and then the file
+ * is as it was (a partial write is cut off again).
+ */
+int journal_append(struct journal *j, const void *data, size_t len);
+
+/* The number the next record gets. */
+uint64_t journal_next_seq(const struct journal *j);
+
+/* The size of the file: where the next record starts. */
+off_t journal_size(const struct journal *j);
+
+typedef int (*journal_fn)(uint64_t seq, const uint8_t *data, size_t len,
+			  void *arg);
+
+/*
+ * Call fn on each record numbered above after, up to file offset limit
+ * (journal_size for all), in order; stop at the first non-0 return and
+ * return it.  The records were checked by journal_open or written by
+ * journal_append.  -1 with errno if the file cannot be read.
+ */
+int journal_foreach(struct journal *j, uint64_t after, off_t limit,
+		    journal_fn fn, void *arg);
+
+/*
+ * Drop the records before file offset off (they are in the database now):
+ * the records after it are copied to a new file that replaces the
+ * journal by rename, so a crash leaves either file whole.  0, or -1 with
+ * errno (logged; the journal is as it was).
+ */
+int journal_drop_before(struct journal *j, off_t off);
+
+#endif /* JOURNAL_H */
