@@ -51,6 +51,21 @@ $(B)/tests/sim/ring-unit: $(B)/obj/tests/sim/check_ring_transport.o \
 
 ALL += $(BIN)/xsim $(BIN)/xsim-guest $(B)/tests/sim/ring-unit
 
+# What `xsim start` runs the hotplug scripts with, inside the build: the
+# scripts in $(B)/etc/xen/scripts (xsim looks there, beside its bin/,
+# before /etc/xen/scripts) and the simulated ip(8) as
+# $(B)/libexec/xsim/ip, first on the scripts' PATH.
+XSIM_SCRIPTS := $(patsubst hotplug/scripts/%,$(B)/etc/xen/scripts/%,\
+	$(wildcard hotplug/scripts/*))
+$(B)/etc/xen/scripts/%: hotplug/scripts/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(B)/libexec/xsim/ip: tools/xsim/sim-ip
+	@mkdir -p $(@D)
+	$(Q)cp $< $@ && chmod 755 $@
+
+ALL += $(XSIM_SCRIPTS) $(B)/libexec/xsim/ip
+
 .PHONY: check-sim-unit
 check-sim-unit: $(B)/tests/sim/ring-unit
 	$(B)/tests/sim/ring-unit

@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PV devices (device.h): xl's block-attach/-detach/-list and
- * network-attach/-detach/-list for the simulated host.  Attach mirrors
- * libxl__device_generic_add: in one transaction retried on EAGAIN, check
- * that neither directory nor the /libxl copy exists, make the frontend
- * directory (n<domU> r0) and its keys, the backend directory (n0 r<domU>)
- * and its keys, and the /libxl copy.  Detach mirrors
- * libxl__initiate_device_generic_remove: online=0 and state=5 in a
- * transaction, a bounded wait for state 6 or for xenstore-hotplugd to
- * delete the backend directory, then one transaction removing what is
- * left and every parent left empty.  If the backend never closes, the
- * directories are removed anyway (libxl's forced removal), so no device
- * is left half attached.
+ * PV devices (device.h): attach, detach and removal for the simulated
+ * host, as libxl does them.
+ *
+ * Attach mirrors libxl__device_generic_add and its waits: in one
+ * transaction retried on EAGAIN, check that neither directory nor the
+ * /libxl copy exists, make the frontend directory (n<domU> r<backdom>)
+ * and its keys, the backend directory (n<backdom> r<domU>) and its keys,
+ * and the /libxl copy.  Then wait for the backend driver's InitWait (10
+ * s) and for hotplug-status (40 s): "connected" is success; "error" or
+ * "busy" (the script failed, with its hotplug-error), or a timeout, is
+ * failure, and the device is taken away again, so no device stays half
+ * attached.  Connected is not waited for: that is the drivers' affair
+ * (xsim wait).
+ *
+ * Removal mirrors libxl__initiate_device_generic_remove: online=0 and
+ * state=5 in a transaction, a bounded wait for state 6 or for the
+ * hotplug daemon to delete the backend directory, then one transaction
+ * removing what is left and every parent left empty.  A backend that
+ * never closes is removed anyway after the timeout (libxl's forced
+ * removal).  Destroying a domain walks all its devices at once, within
+ * one timeout.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,36 +28,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 
 #include "device.h"
+#include "host.h"
 #include "record.h"
+#include "spec.h"
+#include "txn.h"
 #include "util.h"
-#include "xenstore.h"
+#include "wait.h"
 
-#define TXN_ATTEMPTS 100
-#define BACKEND_DOMID 0
-#define POLL_MS 20
-#define DEFAULT_TIMEOUT_MS 10000 /* libxl's LIBXL_DESTROY_TIMEOUT */
 #define MAX_VIFS 64
 #define PATH_LEN 256
-#define XEN_SCRIPT_DIR "/etc/xen/scripts"
+#define MAX_DEVS 128
 
 struct dev {
 	enum device_kind kind;
 	unsigned domid;
+	unsigned backdom;
 	unsigned devid;
 	char front[PATH_LEN];
 	char back[PATH_LEN];
 	char copy[PATH_LEN];
-	/* vbd */
-	const char *target;
-	const char *vdev;
-	const char *mode;
-	/* vif */
+	const struct disk_spec *disk;
+	const struct vif_spec *vif;
 	char mac[18];
-	const char *bridge;
-	char script[PATH_LEN];
+	char script[PATH_LEN + 64];
 };
 
 static const char *
@@ -81,6 +85,25 @@ find_domid(const char *dom, unsigned *domid)
 	return 0;
 }
 
+/* backend=NAME: dom0 by name or number, else a domain we created. */
+static int
+find_backdom(const char *name, unsigned *backdom)
+{
+	struct record r;
+
+	if (name[0] == '\0' || strcmp(name, "0") == 0 ||
+	    strcmp(name, "Domain-0") == 0) {
+		*backdom = 0;
+		return 0;
+	}
+	if (record_find(name, &r) < 0) {
+		util_errx("backend domain %s does not exist", name);
+		return -1;
+	}
+	*backdom = r.domid;
+	return 0;
+}
+
 static void
 dev_paths(struct dev *d)
 {
@@ -89,70 +112,20 @@ dev_paths(struct dev *d)
 	snprintf(d->front, sizeof(d->front), "/local/domain/%u/device/%s/%u",
 		 d->domid, k, d->devid);
 	snprintf(d->back, sizeof(d->back), "/local/domain/%u/backend/%s/%u/%u",
-		 BACKEND_DOMID, k, d->domid, d->devid);
+		 d->backdom, k, d->domid, d->devid);
 	snprintf(d->copy, sizeof(d->copy), "/libxl/%u/device/%s/%u", d->domid,
 		 k, d->devid);
 }
 
-/*
- * The devid of a vdev: a number, or xvdX[N] with X a-z (Xen's encoding
- * (202 << 8) | (disk << 4) | partition, partitions 0-15).  -1 if bad.
- */
-static long
-vdev_devid(const char *vdev)
+/* "vbd 51712 of domain 3 (dom0)", for messages. */
+static const char *
+dev_name(const struct dev *d)
 {
-	char *end;
-	long n, disk;
+	static char buf[96];
 
-	if (vdev[0] >= '0' && vdev[0] <= '9') {
-		errno = 0;
-		n = strtol(vdev, &end, 10);
-		if (errno != 0 || *end != '\0' || n <= 0 || n > 0x7fffffff)
-			return -1;
-		return n;
-	}
-	if (strncmp(vdev, "xvd", 3) != 0 || vdev[3] < 'a' || vdev[3] > 'p')
-		return -1;
-	disk = vdev[3] - 'a';
-	n = 0;
-	if (vdev[4] != '\0') {
-		if (vdev[4] < '1' || vdev[4] > '9')
-			return -1;
-		n = strtol(vdev + 4, &end, 10);
-		if (*end != '\0' || n > 15)
-			return -1;
-	}
-	return (202L << 8) | (disk << 4) | n;
-}
-
-static bool __attribute__((format(printf, 4, 5)))
-writef(struct xs_handle *h, xs_transaction_t t, const char *path,
-       const char *fmt, ...)
-{
-	char value[PATH_LEN + 64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(value)) {
-		errno = E2BIG;
-		return false;
-	}
-	return xs_write(h, t, path, value, (unsigned)n);
-}
-
-/* dir/key = value, with perms. */
-static bool
-key(struct xs_handle *h, xs_transaction_t t, const char *dir, const char *k,
-    const char *value, struct xs_permissions *perms)
-{
-	char path[PATH_LEN + 64];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, k);
-	return writef(h, t, path, "%s", value) &&
-	       xs_set_permissions(h, t, path, perms, 2);
+	snprintf(buf, sizeof(buf), "%s %u of domain %u (dom%u)",
+		 kind_name(d->kind), d->devid, d->domid, d->backdom);
+	return buf;
 }
 
 static bool
@@ -163,6 +136,25 @@ exists(struct xs_handle *h, xs_transaction_t t, const char *path)
 
 	free(ents);
 	return ents != NULL;
+}
+
+/* dir/k = value (skipped when value is empty and optional), with perms. */
+static bool
+key(struct xs_handle *h, xs_transaction_t t, const char *dir, const char *k,
+    const char *value, struct xs_permissions *perms)
+{
+	char path[PATH_LEN + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, k);
+	return xs_write(h, t, path, value, (unsigned)strlen(value)) &&
+	       xs_set_permissions(h, t, path, perms, 2);
+}
+
+static bool
+opt_key(struct xs_handle *h, xs_transaction_t t, const char *dir,
+	const char *k, const char *value, struct xs_permissions *perms)
+{
+	return value[0] == '\0' || key(h, t, dir, k, value, perms);
 }
 
 /*
@@ -184,16 +176,75 @@ free_vif(struct xs_handle *h, xs_transaction_t t, struct dev *d)
 }
 
 static bool
+front_keys(struct xs_handle *h, xs_transaction_t t, const struct dev *d,
+	   struct xs_permissions *fperm, struct xs_permissions *roperm)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%u", d->backdom);
+	if (!key(h, t, d->front, "backend", d->back, fperm) ||
+	    !key(h, t, d->front, "backend-id", num, fperm) ||
+	    !key(h, t, d->front, "state", "1", fperm))
+		return false;
+	snprintf(num, sizeof(num), "%u", d->devid);
+	if (d->kind == DEVICE_VBD)
+		return key(h, t, d->front, "virtual-device", num, fperm) &&
+		       key(h, t, d->front, "device-type",
+			   d->disk->cdrom ? "cdrom" : "disk", fperm);
+	/* mtu is read-only for the guest (libxl's ro_fents). */
+	return key(h, t, d->front, "handle", num, fperm) &&
+	       key(h, t, d->front, "mac", d->mac, fperm) &&
+	       opt_key(h, t, d->front, "mtu", d->vif->mtu, roperm);
+}
+
+static bool
+back_keys(struct xs_handle *h, xs_transaction_t t, const struct dev *d,
+	  struct xs_permissions *bperm)
+{
+	const struct vif_spec *v = d->vif;
+	char num[16];
+
+	snprintf(num, sizeof(num), "%u", d->domid);
+	if (!key(h, t, d->back, "frontend", d->front, bperm) ||
+	    !key(h, t, d->back, "frontend-id", num, bperm) ||
+	    !key(h, t, d->back, "online", "1", bperm) ||
+	    !key(h, t, d->back, "state", "1", bperm) ||
+	    !key(h, t, d->back, "script", d->script, bperm))
+		return false;
+	snprintf(num, sizeof(num), "%u", d->devid);
+	if (d->kind == DEVICE_VBD)
+		return key(h, t, d->back, "params", d->disk->target, bperm) &&
+		       key(h, t, d->back, "mode", d->disk->mode, bperm) &&
+		       key(h, t, d->back, "type", "phy", bperm) &&
+		       key(h, t, d->back, "dev", d->disk->vdev, bperm) &&
+		       key(h, t, d->back, "device-type",
+			   d->disk->cdrom ? "cdrom" : "disk", bperm) &&
+		       key(h, t, d->back, "removable",
+			   d->disk->cdrom ? "1" : "0", bperm) &&
+		       key(h, t, d->back, "bootable", "1", bperm);
+	return key(h, t, d->back, "mac", d->mac, bperm) &&
+	       key(h, t, d->back, "bridge", v->bridge[0] ? v->bridge : "xenbr0",
+		   bperm) &&
+	       key(h, t, d->back, "handle", num, bperm) &&
+	       key(h, t, d->back, "type", v->type, bperm) &&
+	       opt_key(h, t, d->back, "vifname", v->vifname, bperm) &&
+	       opt_key(h, t, d->back, "ip", v->ip, bperm) &&
+	       opt_key(h, t, d->back, "mtu", v->mtu, bperm) &&
+	       opt_key(h, t, d->back, "rate", v->rate, bperm) &&
+	       opt_key(h, t, d->back, "gatewaydev", v->gatewaydev, bperm);
+}
+
+static bool
 attach_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 {
 	struct dev *d = arg;
 	struct xs_permissions fperm[2] = {{d->domid, XS_PERM_NONE},
-					  {BACKEND_DOMID, XS_PERM_READ}};
-	struct xs_permissions bperm[2] = {{BACKEND_DOMID, XS_PERM_NONE},
+					  {d->backdom, XS_PERM_READ}};
+	struct xs_permissions bperm[2] = {{d->backdom, XS_PERM_NONE},
 					  {d->domid, XS_PERM_READ}};
-	char num[16], path[PATH_LEN + 16];
+	char path[PATH_LEN + 16];
 
-	if (d->kind == DEVICE_VIF && !free_vif(h, t, d))
+	if (d->kind == DEVICE_VIF && d->vif->devid < 0 && !free_vif(h, t, d))
 		return false;
 	if (exists(h, t, d->front) || exists(h, t, d->back) ||
 	    exists(h, t, d->copy)) {
@@ -201,178 +252,20 @@ attach_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 		return false;
 	}
 	snprintf(path, sizeof(path), "%s/frontend", d->copy);
-	if (!writef(h, t, path, "%s", d->front))
+	if (!xs_write(h, t, path, d->front, (unsigned)strlen(d->front)))
 		return false;
 	snprintf(path, sizeof(path), "%s/backend", d->copy);
-	if (!writef(h, t, path, "%s", d->back))
+	if (!xs_write(h, t, path, d->back, (unsigned)strlen(d->back)))
 		return false;
-
 	/* The frontend: the guest owns it, the backend reads it. */
 	if (!xs_mkdir(h, t, d->front) ||
-	    !xs_set_permissions(h, t, d->front, fperm, 2))
+	    !xs_set_permissions(h, t, d->front, fperm, 2) ||
+	    !front_keys(h, t, d, fperm, bperm))
 		return false;
-	snprintf(num, sizeof(num), "%u", BACKEND_DOMID);
-	if (!key(h, t, d->front, "backend", d->back, fperm) ||
-	    !key(h, t, d->front, "backend-id", num, fperm) ||
-	    !key(h, t, d->front, "state", "1", fperm))
-		return false;
-	snprintf(num, sizeof(num), "%u", d->devid);
-	if (d->kind == DEVICE_VBD) {
-		if (!key(h, t, d->front, "virtual-device", num, fperm) ||
-		    !key(h, t, d->front, "device-type", "disk", fperm))
-			return false;
-	} else {
-		if (!key(h, t, d->front, "handle", num, fperm) ||
-		    !key(h, t, d->front, "mac", d->mac, fperm))
-			return false;
-	}
-
 	/* The backend: its domain owns it, the guest reads it. */
-	if (!xs_mkdir(h, t, d->back) ||
-	    !xs_set_permissions(h, t, d->back, bperm, 2))
-		return false;
-	snprintf(num, sizeof(num), "%u", d->domid);
-	if (!key(h, t, d->back, "frontend", d->front, bperm) ||
-	    !key(h, t, d->back, "frontend-id", num, bperm) ||
-	    !key(h, t, d->back, "online", "1", bperm) ||
-	    !key(h, t, d->back, "state", "1", bperm))
-		return false;
-	snprintf(num, sizeof(num), "%u", d->devid);
-	if (d->kind == DEVICE_VBD)
-		return key(h, t, d->back, "params", d->target, bperm) &&
-		       key(h, t, d->back, "mode", d->mode, bperm) &&
-		       key(h, t, d->back, "type", "phy", bperm) &&
-		       key(h, t, d->back, "dev", d->vdev, bperm) &&
-		       key(h, t, d->back, "device-type", "disk", bperm);
-	return key(h, t, d->back, "mac", d->mac, bperm) &&
-	       key(h, t, d->back, "bridge", d->bridge, bperm) &&
-	       key(h, t, d->back, "script", d->script, bperm) &&
-	       key(h, t, d->back, "handle", num, bperm) &&
-	       key(h, t, d->back, "type", "vif", bperm);
-}
-
-static int
-attach(struct xs_handle *xsh, struct dev *d, const char *what)
-{
-	if (xs_transaction_retry(xsh, attach_txn, d, TXN_ATTEMPTS))
-		return 0;
-	if (errno == EEXIST)
-		util_errx("device %s already exists in domain %u", what,
-			  d->domid);
-	else if (errno == ENOSPC)
-		util_errx("domain %u has %d interfaces already", d->domid,
-			  MAX_VIFS);
-	else
-		util_err("cannot attach %s to domain %u", what, d->domid);
-	return -1;
-}
-
-int
-device_block_attach(const char *dom, const char *target, const char *vdev,
-		    const char *mode)
-{
-	struct dev d = {.kind = DEVICE_VBD,
-			.target = target,
-			.vdev = vdev,
-			.mode = mode ? mode : "w"};
-	struct xs_handle *xsh;
-	long devid;
-	int r;
-
-	if (strcmp(d.mode, "r") != 0 && strcmp(d.mode, "w") != 0) {
-		util_errx("bad mode %s (r or w)", d.mode);
-		return -1;
-	}
-	devid = vdev_devid(vdev);
-	if (devid < 0) {
-		util_errx("bad virtual device %s (xvdX[N] or a number)", vdev);
-		return -1;
-	}
-	if (strlen(target) == 0 || strlen(target) > PATH_LEN) {
-		util_errx("bad target %s", target);
-		return -1;
-	}
-	if (find_domid(dom, &d.domid) < 0)
-		return -1;
-	d.devid = (unsigned)devid;
-	dev_paths(&d);
-	xsh = open_xs();
-	if (xsh == NULL)
-		return -1;
-	r = attach(xsh, &d, vdev);
-	xs_close(xsh);
-	return r;
-}
-
-static int
-random_mac(char mac[18])
-{
-	unsigned char b[3];
-
-	if (getrandom(b, sizeof(b), 0) != sizeof(b))
-		return -1;
-	/* Xen's OUI, as libxl picks. */
-	snprintf(mac, 18, "00:16:3e:%02x:%02x:%02x", b[0] & 0x7f, b[1], b[2]);
-	return 0;
-}
-
-static bool
-mac_ok(const char *s)
-{
-	unsigned i;
-
-	if (strlen(s) != 17)
-		return false;
-	for (i = 0; i < 17; i++) {
-		if (i % 3 == 2 ? s[i] != ':'
-			       : strchr("0123456789abcdefABCDEF", s[i]) == NULL)
-			return false;
-	}
-	return true;
-}
-
-int
-device_network_attach(const char *dom, char **opts, int n)
-{
-	struct dev d = {.kind = DEVICE_VIF,
-			.bridge = "xenbr0",
-			.script = XEN_SCRIPT_DIR "/vif-bridge"};
-	struct xs_handle *xsh;
-	int i, r;
-
-	d.mac[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (strncmp(opts[i], "mac=", 4) == 0 && mac_ok(opts[i] + 4)) {
-			snprintf(d.mac, sizeof(d.mac), "%s", opts[i] + 4);
-		} else if (strncmp(opts[i], "bridge=", 7) == 0 &&
-			   opts[i][7] != '\0' && strchr(opts[i], '/') == NULL) {
-			d.bridge = opts[i] + 7;
-		} else if (strncmp(opts[i], "script=", 7) == 0 &&
-			   opts[i][7] != '\0' &&
-			   strlen(opts[i] + 7) < PATH_LEN - 32) {
-			/* Relative: in the scripts directory, as libxl does. */
-			snprintf(d.script, sizeof(d.script), "%s%s%s",
-				 opts[i][7] == '/' ? "" : XEN_SCRIPT_DIR,
-				 opts[i][7] == '/' ? "" : "/", opts[i] + 7);
-		} else {
-			util_errx("bad option %s (mac=XX:XX:XX:XX:XX:XX, "
-				  "bridge=NAME or script=PATH)",
-				  opts[i]);
-			return -1;
-		}
-	}
-	if (d.mac[0] == '\0' && random_mac(d.mac) < 0) {
-		util_err("cannot make a MAC address");
-		return -1;
-	}
-	if (find_domid(dom, &d.domid) < 0)
-		return -1;
-	xsh = open_xs();
-	if (xsh == NULL)
-		return -1;
-	r = attach(xsh, &d, "vif");
-	xs_close(xsh);
-	return r;
+	return xs_mkdir(h, t, d->back) &&
+	       xs_set_permissions(h, t, d->back, bperm, 2) &&
+	       back_keys(h, t, d, bperm);
 }
 
 /* Step 1 of the removal; ENOENT if there is no such device. */
@@ -391,41 +284,13 @@ close_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 		return true; /* only cleaning up is left */
 	}
 	snprintf(path, sizeof(path), "%s/online", d->back);
-	if (!writef(h, t, path, "0"))
+	if (!xs_write(h, t, path, "0", 1))
 		return false;
 	snprintf(path, sizeof(path), "%s/state", d->back);
 	state = xs_read(h, t, path, NULL);
 	ok = state != NULL && strcmp(state, "6") == 0;
 	free(state);
-	return ok || writef(h, t, path, "5");
-}
-
-/* Backend in state 6, or gone. */
-static bool
-closed(struct xs_handle *xsh, const struct dev *d)
-{
-	char path[PATH_LEN + 16], *state;
-	bool r;
-
-	snprintf(path, sizeof(path), "%s/state", d->back);
-	state = xs_read(xsh, XBT_NULL, path, NULL);
-	if (state == NULL)
-		return !exists(xsh, XBT_NULL, d->back);
-	r = strcmp(state, "6") == 0;
-	free(state);
-	return r;
-}
-
-static int
-timeout_ms(void)
-{
-	const char *s = getenv("XSIM_DEVICE_TIMEOUT_MS");
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return DEFAULT_TIMEOUT_MS;
-	v = strtol(s, NULL, 10);
-	return v > 0 && v < 3600000 ? (int)v : DEFAULT_TIMEOUT_MS;
+	return ok || xs_write(h, t, path, "5", 1);
 }
 
 static bool
@@ -474,29 +339,251 @@ destroy_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	char home[64], bhome[64], lhome[64];
 
 	snprintf(home, sizeof(home), "/local/domain/%u/device", d->domid);
-	snprintf(bhome, sizeof(bhome), "/local/domain/%u", BACKEND_DOMID);
+	snprintf(bhome, sizeof(bhome), "/local/domain/%u", d->backdom);
 	snprintf(lhome, sizeof(lhome), "/libxl/%u/device", d->domid);
 	return rm_up(h, t, d->front, home) && rm_up(h, t, d->back, bhome) &&
 	       rm_up(h, t, d->copy, lhome);
+}
+
+/*
+ * The removal walk for devs[n]: close all, wait for all within one
+ * timeout, remove all.  Devices with no backend left are only cleaned
+ * up.  0, or -1 after a message.
+ */
+static int
+remove_walk(struct xs_handle *xsh, struct dev *devs, unsigned n, bool quiet)
+{
+	char *backs[MAX_DEVS], secs[32];
+	bool done[MAX_DEVS] = {false};
+	int limit = wait_timeout(WAIT_DESTROY_MS), r = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		backs[i] = devs[i].back;
+		if (!txn_run(xsh, close_txn, &devs[i]) && errno != ENOENT) {
+			util_err("cannot close %s", devs[i].back);
+			r = -1;
+		}
+	}
+	if (wait_closed(xsh, backs, done, n, limit) < 0)
+		for (i = 0; i < n && !quiet; i++)
+			if (!done[i])
+				util_errx("warning: backend %s did not close "
+					  "within %s; removing it anyway",
+					  backs[i],
+					  wait_secs(secs, sizeof(secs), limit));
+	for (i = 0; i < n; i++) {
+		if (!txn_run(xsh, destroy_txn, &devs[i])) {
+			util_err("cannot remove %s and %s", devs[i].front,
+				 devs[i].back);
+			r = -1;
+		}
+	}
+	return r;
+}
+
+/* The script key: absolute, or in the host's script directory. */
+static void
+set_script(struct dev *d, const char *given, const char *fallback)
+{
+	const char *s = given[0] != '\0' ? given : fallback;
+
+	if (s[0] == '/')
+		snprintf(d->script, sizeof(d->script), "%s", s);
+	else
+		snprintf(d->script, sizeof(d->script), "%s/%s",
+			 host_script_dir(), s);
+}
+
+static int
+random_mac(char mac[18])
+{
+	unsigned char b[3];
+
+	if (getrandom(b, sizeof(b), 0) != sizeof(b))
+		return -1;
+	/* Xen's OUI, as libxl picks. */
+	snprintf(mac, 18, "00:16:3e:%02x:%02x:%02x", b[0] & 0x7f, b[1], b[2]);
+	return 0;
+}
+
+/* Fill d from the spec; 0 or -1 after a message. */
+static int
+dev_from_spec(struct dev *d, const char *spec, struct disk_spec *ds,
+	      struct vif_spec *vs)
+{
+	const char *what = d->kind == DEVICE_VBD ? "disk" : "vif";
+	const char *backend;
+	char err[256];
+	int r;
+
+	r = d->kind == DEVICE_VBD ? spec_disk_parse(spec, ds, err, sizeof(err))
+				  : spec_vif_parse(spec, vs, err, sizeof(err));
+	if (r < 0) {
+		util_errx("bad %s spec '%s': %s", what, spec, err);
+		return -1;
+	}
+	backend = d->kind == DEVICE_VBD ? ds->backend : vs->backend;
+	if (find_backdom(backend, &d->backdom) < 0)
+		return -1;
+	if (d->kind == DEVICE_VBD) {
+		d->disk = ds;
+		d->devid = (unsigned)ds->devid;
+		set_script(d, ds->script, "block");
+	} else {
+		d->vif = vs;
+		d->devid = vs->devid >= 0 ? (unsigned)vs->devid : 0;
+		set_script(d, vs->script, "vif-bridge");
+		if (vs->mac[0] != '\0')
+			snprintf(d->mac, sizeof(d->mac), "%s", vs->mac);
+		else if (random_mac(d->mac) < 0) {
+			util_err("cannot make a MAC address");
+			return -1;
+		}
+	}
+	dev_paths(d);
+	return 0;
+}
+
+/*
+ * After the transaction: libxl's two waits.  -1: no backend driver
+ * came (nothing ran, so the device is just removed); -2: the hotplug
+ * step failed (the device goes through the removal walk).
+ */
+static int
+attach_wait(struct xs_handle *xsh, struct dev *d)
+{
+	int init_ms = wait_timeout(WAIT_INIT_MS);
+	int hp_ms = wait_timeout(WAIT_HOTPLUG_MS);
+	char secs[32], *status = NULL, *error;
+
+	if (wait_initwait(xsh, d->back, init_ms) < 0) {
+		if (errno == ENOENT)
+			util_errx("backend for %s was removed during the "
+				  "attach", dev_name(d));
+		else
+			util_errx("backend for %s did not reach InitWait "
+				  "within %s", dev_name(d),
+				  wait_secs(secs, sizeof(secs), init_ms));
+		return -1;
+	}
+	if (wait_hotplug(xsh, d->back, hp_ms, &status) < 0) {
+		if (errno == ENOENT)
+			util_errx("backend for %s was removed during the "
+				  "attach", dev_name(d));
+		else
+			util_errx("hotplug script for %s did not report "
+				  "within %s", dev_name(d),
+				  wait_secs(secs, sizeof(secs), hp_ms));
+		return -2;
+	}
+	if (strcmp(status, "connected") == 0) {
+		free(status);
+		return 0;
+	}
+	error = wait_read(xsh, d->back, "hotplug-error");
+	util_errx("hotplug script for %s failed (hotplug-status %s): %s",
+		  dev_name(d), status, error ? error : "no hotplug-error");
+	free(error);
+	free(status);
+	return -2;
+}
+
+int
+device_attach(struct xs_handle *xsh, unsigned domid, enum device_kind kind,
+	      const char *spec)
+{
+	struct dev d = {.kind = kind, .domid = domid};
+	struct disk_spec ds;
+	struct vif_spec vs;
+
+	if (dev_from_spec(&d, spec, &ds, &vs) < 0)
+		return -1;
+	if (!txn_run(xsh, attach_txn, &d)) {
+		if (errno == EEXIST)
+			util_errx("device %s already exists in domain %u",
+				  kind == DEVICE_VBD ? ds.vdev : "vif", domid);
+		else if (errno == ENOSPC)
+			util_errx("domain %u has %d interfaces already", domid,
+				  MAX_VIFS);
+		else
+			util_err("cannot attach %s to domain %u", spec, domid);
+		return -1;
+	}
+	switch (attach_wait(xsh, &d)) {
+	case 0:
+		return 0;
+	case -1:
+		if (!txn_run(xsh, destroy_txn, &d))
+			util_err("cannot remove %s and %s", d.front, d.back);
+		return -1;
+	default:
+		remove_walk(xsh, &d, 1, true);
+		return -1;
+	}
+}
+
+int
+device_attach_args(enum device_kind kind, const char *dom, char **args, int n)
+{
+	struct xs_handle *xsh;
+	char spec[1024] = "";
+	unsigned domid;
+	size_t len = 0;
+	int i, r;
+
+	for (i = 0; i < n; i++) {
+		if (len + strlen(args[i]) + 2 > sizeof(spec)) {
+			util_errx("device spec too long");
+			return -1;
+		}
+		len += (size_t)snprintf(spec + len, sizeof(spec) - len, "%s%s",
+					i ? "," : "", args[i]);
+	}
+	if (find_domid(dom, &domid) < 0)
+		return -1;
+	xsh = open_xs();
+	if (xsh == NULL)
+		return -1;
+	r = device_attach(xsh, domid, kind, spec);
+	xs_close(xsh);
+	return r;
+}
+
+/*
+ * d's backend path from its /libxl copy (the trusted one: the frontend's
+ * own backend key is the guest's to write).  0, or -1 (ENOENT).
+ */
+static int
+dev_from_copy(struct xs_handle *xsh, struct dev *d)
+{
+	char *back;
+	unsigned backdom;
+
+	dev_paths(d);
+	back = wait_read(xsh, d->copy, "backend");
+	if (back == NULL)
+		return -1;
+	if (sscanf(back, "/local/domain/%u/", &backdom) == 1) {
+		d->backdom = backdom;
+		dev_paths(d);
+	}
+	free(back);
+	return 0;
 }
 
 int
 device_detach(enum device_kind kind, const char *dom, const char *id)
 {
 	struct dev d = {.kind = kind};
-	struct timespec ts = {0, POLL_MS * 1000000L};
 	struct xs_handle *xsh;
-	int waited, limit, r = -1;
+	char *end;
 	long devid;
+	int r = -1;
 
-	devid = kind == DEVICE_VBD ? vdev_devid(id) : -1;
-	if (kind == DEVICE_VIF) {
-		char *end;
-
-		devid = strtol(id, &end, 10);
-		if (*id == '\0' || *end != '\0' || devid < 0)
-			devid = -1;
-	}
+	devid = kind == DEVICE_VBD ? spec_vdev_devid(id) : strtol(id, &end, 10);
+	if (kind == DEVICE_VIF && (*id == '\0' || *end != '\0'))
+		devid = -1;
 	if (devid < 0) {
 		util_errx("bad device %s", id);
 		return -1;
@@ -504,11 +591,11 @@ device_detach(enum device_kind kind, const char *dom, const char *id)
 	if (find_domid(dom, &d.domid) < 0)
 		return -1;
 	d.devid = (unsigned)devid;
-	dev_paths(&d);
 	xsh = open_xs();
 	if (xsh == NULL)
 		return -1;
-	if (!xs_transaction_retry(xsh, close_txn, &d, TXN_ATTEMPTS)) {
+	dev_from_copy(xsh, &d);
+	if (!txn_run(xsh, close_txn, &d)) {
 		if (errno == ENOENT)
 			util_errx("no such device %s %s in domain %u",
 				  kind_name(kind), id, d.domid);
@@ -516,110 +603,48 @@ device_detach(enum device_kind kind, const char *dom, const char *id)
 			util_err("cannot close %s", d.back);
 		goto out;
 	}
-	limit = timeout_ms();
-	for (waited = 0; !closed(xsh, &d); waited += POLL_MS) {
-		if (waited >= limit) {
-			util_errx("warning: backend %s did not close within "
-				  "%d ms; removing it anyway",
-				  d.back, limit);
-			break;
-		}
-		nanosleep(&ts, NULL);
-	}
-	if (!xs_transaction_retry(xsh, destroy_txn, &d, TXN_ATTEMPTS)) {
-		util_err("cannot remove %s and %s", d.front, d.back);
-		goto out;
-	}
-	r = 0;
+	r = remove_walk(xsh, &d, 1, false);
 out:
 	xs_close(xsh);
 	return r;
 }
 
-/* The number in dir/k, or -1. */
-static int
-read_int(struct xs_handle *xsh, const char *dir, const char *k)
-{
-	char path[PATH_LEN + 32], *v;
-	int r = -1;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, k);
-	v = xs_read(xsh, XBT_NULL, path, NULL);
-	if (v != NULL)
-		r = atoi(v);
-	free(v);
-	return r;
-}
-
-static int
-cmp_uint(const void *a, const void *b)
-{
-	unsigned long x = strtoul(*(char *const *)a, NULL, 10);
-	unsigned long y = strtoul(*(char *const *)b, NULL, 10);
-
-	return (x > y) - (x < y);
-}
-
+/* Append the devices of kind that domid has copies of to devs. */
 static void
-list_one(struct xs_handle *xsh, struct dev *d)
+collect(struct xs_handle *xsh, unsigned domid, enum device_kind kind,
+	struct dev *devs, unsigned *n)
 {
-	char path[PATH_LEN + 16], *be, *mac;
-	int backend_id = read_int(xsh, d->front, "backend-id");
-	int state;
+	char dir[64], **ents;
+	unsigned i, m;
 
-	snprintf(path, sizeof(path), "%s/backend", d->front);
-	be = xs_read(xsh, XBT_NULL, path, NULL);
-	state = be != NULL ? read_int(xsh, be, "state") : -1;
-	if (d->kind == DEVICE_VBD) {
-		printf("%-5u %-3d %-6u %-5d %-6d %-8d %-30s\n", d->devid,
-		       backend_id, d->domid, state,
-		       read_int(xsh, d->front, "event-channel"),
-		       read_int(xsh, d->front, "ring-ref"), be ? be : "");
-	} else {
-		snprintf(path, sizeof(path), "%s/mac", d->front);
-		mac = xs_read(xsh, XBT_NULL, path, NULL);
-		printf("%-3u %-2d %-17s %-6u %-5d %-6d %5d/%-11d %-30s\n",
-		       d->devid, backend_id, mac ? mac : "", d->devid, state,
-		       read_int(xsh, d->front, "event-channel"),
-		       read_int(xsh, d->front, "tx-ring-ref"),
-		       read_int(xsh, d->front, "rx-ring-ref"), be ? be : "");
-		free(mac);
+	snprintf(dir, sizeof(dir), "/libxl/%u/device/%s", domid,
+		 kind_name(kind));
+	ents = xs_directory(xsh, XBT_NULL, dir, &m);
+	for (i = 0; ents != NULL && i < m && *n < MAX_DEVS; i++) {
+		struct dev *d = &devs[*n];
+
+		memset(d, 0, sizeof(*d));
+		d->kind = kind;
+		d->domid = domid;
+		d->devid = (unsigned)strtoul(ents[i], NULL, 10);
+		if (dev_from_copy(xsh, d) == 0)
+			(*n)++;
 	}
-	free(be);
+	free(ents);
 }
 
 int
-device_list(enum device_kind kind, const char *dom)
+device_remove_all(struct xs_handle *xsh, unsigned domid)
 {
-	struct dev d = {.kind = kind};
-	struct xs_handle *xsh;
-	char dir[64], **ents;
-	unsigned i, n;
+	struct dev *devs = calloc(MAX_DEVS, sizeof(*devs));
+	unsigned n = 0;
+	int r;
 
-	if (find_domid(dom, &d.domid) < 0)
+	if (devs == NULL)
 		return -1;
-	xsh = open_xs();
-	if (xsh == NULL)
-		return -1;
-	if (kind == DEVICE_VBD)
-		printf("%-5s %-3s %-6s %-5s %-6s %-8s %-30s\n", "Vdev", "BE",
-		       "handle", "state", "evt-ch", "ring-ref", "BE-path");
-	else
-		printf("%-3s %-2s %-17s %-6s %-5s %-6s %5s/%-11s %-30s\n",
-		       "Idx", "BE", "Mac Addr.", "handle", "state", "evt-ch",
-		       "tx-", "rx-ring-ref", "BE-path");
-	snprintf(dir, sizeof(dir), "/local/domain/%u/device/%s", d.domid,
-		 kind_name(kind));
-	ents = xs_directory(xsh, XBT_NULL, dir, &n);
-	if (ents != NULL) {
-		qsort(ents, n, sizeof(ents[0]), cmp_uint);
-		for (i = 0; i < n; i++) {
-			d.devid = (unsigned)strtoul(ents[i], NULL, 10);
-			dev_paths(&d);
-			list_one(xsh, &d);
-		}
-	}
-	free(ents);
-	xs_close(xsh);
-	return 0;
+	collect(xsh, domid, DEVICE_VBD, devs, &n);
+	collect(xsh, domid, DEVICE_VIF, devs, &n);
+	r = n > 0 ? remove_walk(xsh, devs, n, false) : 0;
+	free(devs);
+	return r;
 }

@@ -1,34 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PV devices of the simulated host's guests, as xl block-attach and
- * network-attach make them (reference 11.3, 11.5): the frontend
- * directory /local/domain/<domU>/device/<vbd|vif>/<devid>, the backend
- * directory /local/domain/0/backend/<vbd|vif>/<domU>/<devid> and the
- * toolstack's copy /libxl/<domU>/device/<kind>/<devid>, written with
- * libxl's keys and permissions in one transaction retried on EAGAIN;
- * their removal through the backend's Closing/Closed handshake; and
- * their listing in xl's format.  Running hotplug scripts is not ours:
- * xenstore-hotplugd does that once a backend driver reaches InitWait.
+ * PV devices of the simulated host's guests, as xl and libxl make them
+ * (reference 11.3, 11.5): the frontend directory
+ * /local/domain/<domU>/device/<vbd|vif>/<devid>, the backend directory
+ * /local/domain/<backdom>/backend/<vbd|vif>/<domU>/<devid> (backdom is 0
+ * or a driver domain) and the toolstack's copy
+ * /libxl/<domU>/device/<kind>/<devid>, written with libxl's keys and
+ * permissions in one transaction retried on EAGAIN; the waits of an
+ * attach (InitWait, then hotplug-status); removal through the backend's
+ * Closing/Closed handshake; and listing in xl's format.  Running hotplug
+ * scripts is xenstore-hotplugd's, the handshake the drivers'.
  */
 #ifndef DEVICE_H
 #define DEVICE_H
 
+#include "xenstore.h"
+
 enum device_kind { DEVICE_VBD, DEVICE_VIF };
 
 /*
- * Attach a disk: target is the backing file or device, vdev "xvdX[N]"
- * or a number, mode "r" or "w".  0, or -1 after printing what failed.
+ * Attach the device described by spec (xl's disk or vif spec) to domid
+ * and wait as libxl does: the backend reaches InitWait, then the hotplug
+ * script reports.  On any failure the device is removed again.  0, or
+ * -1 after printing what failed, naming the device.
  */
-int device_block_attach(const char *dom, const char *target, const char *vdev,
-			const char *mode);
+int device_attach(struct xs_handle *xsh, unsigned domid, enum device_kind kind,
+		  const char *spec);
 
 /*
- * Attach a network interface with options "mac=...", "bridge=..." and
- * "script=..." (n of them; defaults: a random 00:16:3e MAC, xenbr0,
- * /etc/xen/scripts/vif-bridge); the devid is the lowest free one.
- * 0 or -1.
+ * xl block-attach / network-attach: the n arguments are joined with
+ * commas into one spec, as xl does.  0 or -1.
  */
-int device_network_attach(const char *dom, char **opts, int n);
+int device_attach_args(enum device_kind kind, const char *dom, char **args,
+		       int n);
 
 /*
  * Detach the device id (vbd: vdev name or number; vif: devid) of dom:
@@ -37,7 +41,21 @@ int device_network_attach(const char *dom, char **opts, int n);
  */
 int device_detach(enum device_kind kind, const char *dom, const char *id);
 
+/*
+ * Remove every device of domid (found through its /libxl copies) with
+ * the same walk, all at once, within one timeout.  0, or -1 after a
+ * message.
+ */
+int device_remove_all(struct xs_handle *xsh, unsigned domid);
+
 /* Print dom's devices of kind as xl block-list / network-list do. */
 int device_list(enum device_kind kind, const char *dom);
+
+/*
+ * Wait until every device of dom is Connected (4) at both ends, at most
+ * timeout_ms; else print each device not there with its states and any
+ * error nodes.  0 or -1.
+ */
+int device_wait_connected(const char *dom, int timeout_ms);
 
 #endif /* DEVICE_H */

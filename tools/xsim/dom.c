@@ -10,8 +10,10 @@
  *   4. the xenstore layout (layout.c), one transaction;
  *   5. INTRODUCE(domid, store gfn, port), after ~/store/port and ring-ref
  * exist;
- *   6. the domain's hypercall channel, unpause, and the guest kernel
- *      started with it under a monitor.
+ *   6. the domain's hypercall channel and unpause;
+ *   7. its devices (device.c), each attached and waited for (InitWait,
+ *      hotplug) as libxl does before the guest runs;
+ *   8. the guest kernel started with the channel under a monitor.
  *
  * The monitor is xl's per-domain process: it is the guest's parent,
  * waits for it, and then applies on_poweroff / on_crash (destroy, or
@@ -35,7 +37,9 @@
 #include <xenctrl.h>
 #include <xenforeignmemory.h>
 
+#include "device.h"
 #include "dom.h"
+#include "dom0.h"
 #include "host.h"
 #include "layout.h"
 #include "record.h"
@@ -129,7 +133,9 @@ build(xc_interface *xch, struct xs_handle *xsh, const struct dom_opts *o,
 	memset(b, 0, sizeof(*b));
 	b->chan = -1;
 	b->lay.name = o->name;
-	b->lay.vcpus = 1;
+	b->lay.vcpus = o->vcpus > 0 ? o->vcpus : 1;
+	b->lay.driver_domain = o->driver_domain;
+	cfg.max_vcpus = b->lay.vcpus;
 	if (layout_new_uuid(cfg.handle, b->lay.uuid) < 0) {
 		util_err("cannot make a UUID");
 		return -1;
@@ -148,6 +154,11 @@ build(xc_interface *xch, struct xs_handle *xsh, const struct dom_opts *o,
 	b->lay.store_port = (unsigned)port;
 	if (write_start_info(b->domid, &b->lay) < 0)
 		goto fail;
+	/* The configuration's sizes, as libxl writes them. */
+	if (o->memory_mb >= 0)
+		b->lay.memkb = (unsigned long)o->memory_mb * 1024;
+	if (o->maxmem_mb >= 0)
+		b->lay.maxkb = (unsigned long)o->maxmem_mb * 1024;
 	if (layout_domain_create(xsh, &b->lay) < 0) {
 		util_err("cannot write the xenstore nodes of domain %u",
 			 b->domid);
@@ -190,6 +201,10 @@ teardown(const struct record *r)
 			util_err("guest of %s (pid %ld) does not die", r->name,
 				 (long)r->pid);
 	}
+	/* Devices first, so their backends close and hotplug runs remove. */
+	xsh = open_xs();
+	if (xsh == NULL || device_remove_all(xsh, r->domid) < 0)
+		ret = -1;
 	xch = open_xc();
 	if (xch == NULL)
 		ret = -1;
@@ -198,10 +213,7 @@ teardown(const struct record *r)
 		ret = -1;
 	}
 	xc_interface_close(xch);
-	xsh = open_xs();
-	if (xsh == NULL) {
-		ret = -1;
-	} else if (layout_domain_remove(xsh, r->domid) < 0) {
+	if (xsh != NULL && layout_domain_remove(xsh, r->domid) < 0) {
 		util_err("cannot remove the nodes of domain %u", r->domid);
 		ret = -1;
 	}
@@ -270,6 +282,11 @@ exec_guest(const struct dom_opts *o, int chan, int log_fd)
 		dup2(log_fd, STDERR_FILENO);
 	}
 	argv[n++] = kernel;
+	if (o->driver_domain) {
+		static char opt_b[] = "-b";
+
+		argv[n++] = opt_b; /* run the backend drivers */
+	}
 	for (i = 0; o->args != NULL && o->args[i] != NULL && n < 255; i++)
 		argv[n++] = o->args[i];
 	argv[n] = NULL;
@@ -305,6 +322,8 @@ run_foreground(const struct dom_opts *o, struct built *b)
 	pid_t pid;
 	int status;
 
+	if (o->driver_domain && dom0_driver_hotplugd(b->domid) < 0)
+		return -1;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -319,6 +338,8 @@ run_foreground(const struct dom_opts *o, struct built *b)
 	if (record_write(&r) < 0)
 		util_err("cannot write the record of %s", o->name);
 	status = wait_guest(pid);
+	if (o->driver_domain)
+		dom0_driver_hotplugd_stop(b->domid);
 	reap(o->name);
 	return status;
 }
@@ -359,6 +380,9 @@ run_background(const struct dom_opts *o, struct built *b, struct xs_handle *xsh,
 		setsid();
 		xs_daemon_destroy_postfork(xsh);
 		xc_interface_close(xch);
+		/* The driver domain's hotplug daemon lives as long as it. */
+		if (o->driver_domain && dom0_driver_hotplugd(b->domid) < 0)
+			_exit(1);
 		pid = fork();
 		if (pid < 0)
 			_exit(1);
@@ -379,6 +403,8 @@ run_background(const struct dom_opts *o, struct built *b, struct xs_handle *xsh,
 		dup2(log_fd, STDERR_FILENO);
 		close(log_fd);
 		wait_guest(pid);
+		if (o->driver_domain)
+			dom0_driver_hotplugd_stop(b->domid);
 		reap(o->name);
 		_exit(0);
 	}
@@ -393,6 +419,29 @@ run_background(const struct dom_opts *o, struct built *b, struct xs_handle *xsh,
 	}
 	close(sync[0]);
 	return 0;
+}
+
+/*
+ * Every device of the configuration, in order, each waited for as libxl
+ * does before it unpauses the guest; on a failure the ones attached
+ * already are removed.  0, or -1 after the failing device's message.
+ */
+static int
+attach_devices(struct xs_handle *xsh, const struct dom_opts *o, unsigned domid)
+{
+	unsigned i;
+
+	for (i = 0; i < o->ndisks; i++)
+		if (device_attach(xsh, domid, DEVICE_VBD, o->disks[i]) < 0)
+			goto fail;
+	for (i = 0; i < o->nvifs; i++)
+		if (device_attach(xsh, domid, DEVICE_VIF, o->vifs[i]) < 0)
+			goto fail;
+	return 0;
+fail:
+	util_errx("domain %s not created", o->name);
+	device_remove_all(xsh, domid);
+	return -1;
 }
 
 int
@@ -420,12 +469,17 @@ dom_create(const struct dom_opts *o)
 		goto out;
 	if (build(xch, xsh, o, &b) < 0)
 		goto out;
+	if (attach_devices(xsh, o, b.domid) < 0) {
+		unbuild(xch, xsh, &b);
+		goto out;
+	}
 	if (o->foreground) {
 		xs_close(xsh);
 		xc_interface_close(xch);
 		return run_foreground(o, &b);
 	}
 	if (run_background(o, &b, xsh, xch) < 0) {
+		device_remove_all(xsh, b.domid);
 		unbuild(xch, xsh, &b);
 		record_remove(o->name);
 		goto out;

@@ -23,19 +23,29 @@ struct dom_opts {
 	bool foreground;    /* run the guest with our stdio, wait for it */
 	enum dom_action on_poweroff; /* guest shut down: poweroff, reboot */
 	enum dom_action on_crash;    /* guest crashed or was killed */
+	long memory_mb;		     /* -1: what the hypervisor gave */
+	long maxmem_mb;		     /* -1: memory_mb */
+	unsigned vcpus;		     /* 0: 1 */
+	bool driver_domain; /* hosts backends: kernel -b, its hotplugd */
+	const char *const *disks; /* xl disk specs */
+	unsigned ndisks;
+	const char *const *vifs; /* xl vif specs */
+	unsigned nvifs;
 };
 
 /*
- * Create domain o->name and start its guest.  Returns the exit status for
- * xsim: 0 once the guest runs (in the foreground: the guest's status,
+ * Create domain o->name, attach its devices (each waited for as libxl
+ * does) and start its guest.  Returns the exit status for xsim: 0 once
+ * the guest runs (in the foreground: the guest's status,
  * 128 + signal if it died of one), 1 after printing what failed (and
- * undoing what was done).
+ * undoing what was done: a device that fails leaves no device and no
+ * domain behind).
  */
 int dom_create(const struct dom_opts *o);
 
 /*
- * Destroy the domain named, or numbered, which: stop its guest, remove
- * its xenstore nodes, destroy it in the hypervisor, drop its record.
+ * Destroy the domain named, or numbered, which: stop its guest, walk the
+ * removal of each of its devices (bounded), remove its xenstore nodes, destroy it in the hypervisor, drop its record.
  * 0, or -1 after printing what failed.
  */
 int dom_destroy(const char *which);

@@ -83,15 +83,17 @@ host_init(const char *dir, bool create)
 	    host_file(path, sizeof(path), "xenstored") < 0 ||
 	    setenv("XENSTORED_RUNDIR", path, 1) < 0 ||
 	    host_file(path, sizeof(path), "xenstored/socket") < 0 ||
-	    setenv("XENSTORED_PATH", path, 1) < 0) {
+	    setenv("XENSTORED_PATH", path, 1) < 0 ||
+	    host_file(path, sizeof(path), "net") < 0 ||
+	    setenv("XSIM_NET_DIR", path, 1) < 0) {
 		util_err("run directory %s", dir);
 		return -1;
 	}
 	return 0;
 }
 
-static pid_t
-daemon_pid(const char *name)
+pid_t
+host_daemon_pid(const char *name)
 {
 	char path[PATH_MAX];
 	long pid;
@@ -105,13 +107,12 @@ daemon_pid(const char *name)
 bool
 host_running(void)
 {
-	return util_pid_alive(daemon_pid("xenhyp")) &&
-	       util_pid_alive(daemon_pid("xenstored"));
+	return util_pid_alive(host_daemon_pid("xenhyp")) &&
+	       util_pid_alive(host_daemon_pid("xenstored"));
 }
 
-/* Fork and exec argv detached, logging into RUNDIR/<name>.log. */
-static pid_t
-spawn(const char *name, char *const *argv)
+pid_t
+host_spawn(const char *name, char *const *argv)
 {
 	char log[PATH_MAX], pidfile[PATH_MAX];
 	FILE *f;
@@ -172,11 +173,11 @@ wait_ready(const char *name, pid_t pid, const char *socket)
 	return -1;
 }
 
-static int
-stop_daemon(const char *name)
+int
+host_stop_daemon(const char *name)
 {
 	char pidfile[PATH_MAX];
-	pid_t pid = daemon_pid(name);
+	pid_t pid = host_daemon_pid(name);
 	int r = 0;
 
 	if (util_pid_alive(pid)) {
@@ -219,8 +220,8 @@ host_start(char *const *extra_args)
 	pid_t pid;
 	int n = 0;
 
-	if (util_pid_alive(daemon_pid("xenhyp")) ||
-	    util_pid_alive(daemon_pid("xenstored"))) {
+	if (util_pid_alive(host_daemon_pid("xenhyp")) ||
+	    util_pid_alive(host_daemon_pid("xenstored"))) {
 		util_errx("a host already runs in %s (xsim stop first)",
 			  rundir);
 		return -1;
@@ -237,7 +238,7 @@ host_start(char *const *extra_args)
 	argv[1] = opt_r;
 	argv[2] = hypdir;
 	argv[3] = NULL;
-	pid = spawn("xenhyp", argv);
+	pid = host_spawn("xenhyp", argv);
 	if (pid < 0 || wait_ready("xenhyp", pid, sock) < 0)
 		goto fail;
 
@@ -250,7 +251,7 @@ host_start(char *const *extra_args)
 	while (extra_args != NULL && *extra_args != NULL && n < 63)
 		argv[n++] = *extra_args++;
 	argv[n] = NULL;
-	pid = spawn("xenstored", argv);
+	pid = host_spawn("xenstored", argv);
 	if (pid < 0 || wait_ready("xenstored", pid, sock) < 0)
 		goto fail;
 	return 0;
@@ -264,9 +265,45 @@ host_stop(void)
 {
 	int r = 0;
 
-	if (stop_daemon("xenstored") < 0)
+	if (host_stop_daemon("xenstored") < 0)
 		r = -1;
-	if (stop_daemon("xenhyp") < 0)
+	if (host_stop_daemon("xenhyp") < 0)
 		r = -1;
 	return r;
+}
+
+const char *
+host_script_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("XSIM_SCRIPT_DIR");
+	char built[PATH_MAX];
+
+	if (dir[0] != '\0')
+		return dir;
+	if (env != NULL && *env != '\0')
+		snprintf(dir, sizeof(dir), "%s", env);
+	else if (util_path(built, sizeof(built), "%s/../etc/xen/scripts",
+			   util_bindir()) < 0 ||
+		 realpath(built, dir) == NULL)
+		snprintf(dir, sizeof(dir), "/etc/xen/scripts");
+	return dir;
+}
+
+int
+host_hotplug_env(void)
+{
+	char path[PATH_MAX * 2 + 64], lock[PATH_MAX];
+	const char *old = getenv("PATH");
+
+	if (util_path(path, sizeof(path), "%s/../libexec/xsim:%s:%s",
+		      util_bindir(), util_bindir(),
+		      old != NULL ? old : "/usr/bin:/bin") < 0 ||
+	    host_file(lock, sizeof(lock), "hotplug-lock") < 0 ||
+	    setenv("PATH", path, 1) < 0 ||
+	    setenv("XEN_HOTPLUG_LOCKDIR", lock, 1) < 0) {
+		util_err("the hotplug scripts' environment");
+		return -1;
+	}
+	return 0;
 }

@@ -11,10 +11,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Use rundir (made absolute; created when create is true) and export
- * XENHYP_RUNDIR, XENSTORED_RUNDIR and XENSTORED_PATH for it.  0, or -1
+ * XENHYP_RUNDIR, XENSTORED_RUNDIR, XENSTORED_PATH and XSIM_NET_DIR for
+ * it.  0, or -1
  * after printing what failed.
  */
 int host_init(const char *rundir, bool create);
@@ -45,5 +47,35 @@ int host_start(char *const *extra_args);
  * printing what failed.
  */
 int host_stop(void);
+
+/*
+ * Fork and exec argv detached (own session, stdin /dev/null, output
+ * appended to RUNDIR/<name>.log), record its pid in RUNDIR/<name>.pid.
+ * The pid, or -1 after a message.
+ */
+pid_t host_spawn(const char *name, char *const *argv);
+
+/* The pid in RUNDIR/<name>.pid, or -1. */
+pid_t host_daemon_pid(const char *name);
+
+/*
+ * Stop the daemon of RUNDIR/<name>.pid (SIGTERM, SIGKILL after a bounded
+ * wait) and remove its pid file.  0, or -1 after a message.
+ */
+int host_stop_daemon(const char *name);
+
+/*
+ * Where the hotplug scripts are: $XSIM_SCRIPT_DIR, else the build's
+ * etc/xen/scripts beside bin/, else /etc/xen/scripts.
+ */
+const char *host_script_dir(void);
+
+/*
+ * Set this process's environment for running hotplug scripts: PATH
+ * with the simulated `ip` (libexec/xsim) and the xenstore tools first,
+ * XEN_HOTPLUG_LOCKDIR=RUNDIR/hotplug-lock.  (XSIM_NET_DIR=RUNDIR/net is
+ * set by host_init for every program xsim starts.)  0 or -1.
+ */
+int host_hotplug_env(void);
 
 #endif /* HOST_H */

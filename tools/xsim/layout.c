@@ -25,8 +25,8 @@
 #include <time.h>
 
 #include "layout.h"
+#include "txn.h"
 
-#define TXN_ATTEMPTS 100
 
 typedef bool layout_step(struct xs_handle *h, xs_transaction_t t,
 			 const struct layout_dom *d);
@@ -185,7 +185,7 @@ step_build(struct xs_handle *h, xs_transaction_t t, const struct layout_dom *d)
 	    !writef(h, t, home(path, sizeof(path), d, "store/ring-ref"), "%lu",
 		    d->store_gfn) ||
 	    !writef(h, t, home(path, sizeof(path), d, "memory/static-max"),
-		    "%lu", d->memkb) ||
+		    "%lu", d->maxkb ? d->maxkb : d->memkb) ||
 	    !writef(h, t, home(path, sizeof(path), d, "memory/target"), "%lu",
 		    d->memkb))
 		return false;
@@ -221,8 +221,7 @@ layout_domain_create(struct xs_handle *xsh, const struct layout_dom *d)
 {
 	struct layout_dom copy = *d; /* the callback's argument is not const */
 
-	return xs_transaction_retry(xsh, create_txn, &copy, TXN_ATTEMPTS) ? 0
-									  : -1;
+	return txn_run(xsh, create_txn, &copy) ? 0 : -1;
 }
 
 static bool
@@ -237,7 +236,7 @@ dom0_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 int
 layout_dom0(struct xs_handle *xsh)
 {
-	return xs_transaction_retry(xsh, dom0_txn, NULL, TXN_ATTEMPTS) ? 0 : -1;
+	return txn_run(xsh, dom0_txn, NULL) ? 0 : -1;
 }
 
 static bool
@@ -278,8 +277,7 @@ remove_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 int
 layout_domain_remove(struct xs_handle *xsh, unsigned domid)
 {
-	return xs_transaction_retry(xsh, remove_txn, &domid, TXN_ATTEMPTS) ? 0
-									   : -1;
+	return txn_run(xsh, remove_txn, &domid) ? 0 : -1;
 }
 
 char *

@@ -25,7 +25,8 @@ struct layout_dom {
 	char uuid[LAYOUT_UUID_LEN + 1];
 	unsigned long store_gfn; /* frame of its xenstore page */
 	unsigned store_port;	 /* its end of the xenstore event channel */
-	unsigned long memkb;
+	unsigned long memkb;	 /* memory/target */
+	unsigned long maxkb;	 /* memory/static-max; 0: memkb */
 	unsigned vcpus;
 	bool driver_domain; /* gets ~/libxl and ~/device-model, rwperm */
 };

@@ -1,45 +1,59 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xsim: the toolstack of the simulated host.  Parses the command line
- * and calls one of host.c (the daemons) or dom.c (the guests); owns
- * nothing else.
+ * and calls one of host.c and dom0.c (the daemons), create.c (xl's
+ * create from a configuration file), dom.c (the guests) or device.c
+ * (their devices); owns nothing else.
  *
- *   xsim [-r RUNDIR] start [-- XENSTORED-OPTION...]
+ *   xsim [-v] [-r RUNDIR] start [-n] [-- XENSTORED-OPTION...]
  *   xsim [-r RUNDIR] stop
+ *   xsim [-r RUNDIR] create [-F] [-f] CONFIG [KEY=VALUE...]
  *   xsim [-r RUNDIR] create NAME [-F] [-k KERNEL] [-c ACTION] [-p ACTION]
  *                            [-- KERNEL-ARG...]
  *   xsim [-r RUNDIR] list
  *   xsim [-r RUNDIR] destroy NAME|ID
  *   xsim [-r RUNDIR] shutdown [-w] NAME|ID
  *   xsim [-r RUNDIR] domid NAME | pid NAME|ID
- *   xsim [-r RUNDIR] block-attach DOMAIN TARGET VDEV [r|w]
+ *   xsim [-r RUNDIR] block-attach DOMAIN DISKSPEC...
  *   xsim [-r RUNDIR] block-detach DOMAIN VDEV | block-list DOMAIN
- *   xsim [-r RUNDIR] network-attach DOMAIN [mac=MAC] [bridge=BRIDGE]
- *                                   [script=PATH]
+ *   xsim [-r RUNDIR] network-attach DOMAIN [VIFSPEC...]
  *   xsim [-r RUNDIR] network-detach DOMAIN DEVID | network-list DOMAIN
+ *   xsim [-r RUNDIR] wait [-t SECONDS] DOMAIN
  *
  * RUNDIR defaults to $XSIM_RUNDIR, else /var/run/xsim; -r may also come
  * after the command.  ACTION is destroy (default) or preserve: what to do
- * when the guest crashes (-c) or powers off (-p).
+ * when the guest crashes (-c) or powers off (-p).  start -n starts no
+ * backend drivers and no hotplug daemon in dom0 (for tests that play
+ * them).  -v, and $XSIM_STATS=FILE, report the transaction retries.
+ * docs/devices.md describes configurations, specs and waits.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "create.h"
 #include "device.h"
 #include "dom.h"
+#include "dom0.h"
 #include "host.h"
 #include "layout.h"
+#include "txn.h"
 #include "util.h"
+#include "wait.h"
+
+#define WAIT_DEFAULT_MS 10000
 
 static const char *rundir;
 
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-		"usage: xsim [-r RUNDIR] start [-- XENSTORED-OPTION...]\n"
+		"usage: xsim [-v] [-r RUNDIR] start [-n] "
+		"[-- XENSTORED-OPTION...]\n"
 		"       xsim [-r RUNDIR] stop\n"
+		"       xsim [-r RUNDIR] create [-F] [-f] CONFIG "
+		"[KEY=VALUE...]\n"
 		"       xsim [-r RUNDIR] create NAME [-F] [-k KERNEL] "
 		"[-c destroy|preserve]\n"
 		"                               [-p destroy|preserve] "
@@ -48,26 +62,15 @@ static void __attribute__((noreturn)) usage(void)
 		"       xsim [-r RUNDIR] destroy NAME|ID\n"
 		"       xsim [-r RUNDIR] shutdown [-w] NAME|ID\n"
 		"       xsim [-r RUNDIR] domid NAME | pid NAME|ID\n"
-		"       xsim [-r RUNDIR] block-attach DOMAIN TARGET VDEV "
-		"[r|w]\n"
+		"       xsim [-r RUNDIR] block-attach DOMAIN DISKSPEC...\n"
 		"       xsim [-r RUNDIR] block-detach DOMAIN VDEV | "
 		"block-list DOMAIN\n"
-		"       xsim [-r RUNDIR] network-attach DOMAIN [mac=MAC] "
-		"[bridge=BRIDGE] [script=PATH]\n"
+		"       xsim [-r RUNDIR] network-attach DOMAIN "
+		"[VIFSPEC...]\n"
 		"       xsim [-r RUNDIR] network-detach DOMAIN DEVID | "
-		"network-list DOMAIN\n");
+		"network-list DOMAIN\n"
+		"       xsim [-r RUNDIR] wait [-t SECONDS] DOMAIN\n");
 	exit(2);
-}
-
-static enum dom_action
-action(const char *s)
-{
-	if (strcmp(s, "destroy") == 0)
-		return DOM_DESTROY;
-	if (strcmp(s, "preserve") == 0)
-		return DOM_PRESERVE;
-	util_errx("unknown action %s (destroy or preserve)", s);
-	usage();
 }
 
 /*
@@ -88,34 +91,6 @@ command_opt(int argc, char **argv, const char *opts)
 	return c;
 }
 
-static int
-cmd_create(int argc, char **argv)
-{
-	struct dom_opts o = {.on_poweroff = DOM_DESTROY,
-			     .on_crash = DOM_DESTROY};
-	int c;
-
-	if (argc < 2 || argv[1][0] == '-')
-		usage();
-	o.name = argv[1];
-	argc--;
-	argv++;
-	while ((c = command_opt(argc, argv, "Fk:c:p:")) != -1) {
-		if (c == 'F')
-			o.foreground = true;
-		else if (c == 'k')
-			o.kernel = optarg;
-		else if (c == 'c')
-			o.on_crash = action(optarg);
-		else if (c == 'p')
-			o.on_poweroff = action(optarg);
-	}
-	o.args = argv + optind;
-	if (host_init(rundir, false) < 0)
-		return 1;
-	return dom_create(&o);
-}
-
 static bool
 known(const char *cmd)
 {
@@ -124,7 +99,7 @@ known(const char *cmd)
 		"list",		  "destroy",	  "shutdown",
 		"domid",	  "pid",	  "block-attach",
 		"block-detach",	  "block-list",	  "network-attach",
-		"network-detach", "network-list",
+		"network-detach", "network-list", "wait",
 	};
 	unsigned i;
 
@@ -134,9 +109,12 @@ known(const char *cmd)
 	return false;
 }
 
-/* The host, then dom0's nodes, as xen-init-dom0 does at boot. */
+/*
+ * The host, then dom0's nodes, as xen-init-dom0 does at boot, then
+ * dom0's backend drivers and hotplug daemon (unless bare).
+ */
 static int
-cmd_start(char **xenstored_args)
+cmd_start(char **xenstored_args, bool bare)
 {
 	struct xs_handle *xsh;
 	int ok;
@@ -145,31 +123,84 @@ cmd_start(char **xenstored_args)
 		return 1;
 	xsh = xs_open(0);
 	ok = xsh != NULL && layout_dom0(xsh) == 0;
-	if (!ok) {
-		util_err("cannot write dom0's nodes");
-		host_stop();
-	}
 	xs_close(xsh);
+	if (!ok)
+		util_err("cannot write dom0's nodes");
+	else if (dom0_start(bare) < 0)
+		ok = 0;
+	if (!ok)
+		host_stop();
 	return ok ? 0 : 1;
+}
+
+static int
+cmd_stop(void)
+{
+	int r = dom_destroy_all();
+
+	if (dom0_stop() < 0)
+		r = -1;
+	if (host_stop() < 0)
+		r = -1;
+	return r;
+}
+
+/* The commands that take a domain and device arguments. */
+static int
+device_cmd(const char *cmd, int argc, char **argv)
+{
+	if (strcmp(cmd, "block-attach") == 0 && argc >= 2)
+		return device_attach_args(DEVICE_VBD, argv[0], argv + 1,
+					  argc - 1);
+	if (strcmp(cmd, "block-detach") == 0 && argc == 2)
+		return device_detach(DEVICE_VBD, argv[0], argv[1]);
+	if (strcmp(cmd, "block-list") == 0 && argc == 1)
+		return device_list(DEVICE_VBD, argv[0]);
+	if (strcmp(cmd, "network-attach") == 0 && argc >= 1)
+		return device_attach_args(DEVICE_VIF, argv[0], argv + 1,
+					  argc - 1);
+	if (strcmp(cmd, "network-detach") == 0 && argc == 2)
+		return device_detach(DEVICE_VIF, argv[0], argv[1]);
+	if (strcmp(cmd, "network-list") == 0 && argc == 1)
+		return device_list(DEVICE_VIF, argv[0]);
+	usage();
+}
+
+static int
+wait_ms(const char *secs)
+{
+	char *end;
+	double s;
+
+	if (secs == NULL)
+		return wait_timeout(WAIT_DEFAULT_MS);
+	s = strtod(secs, &end);
+	if (*secs == '\0' || *end != '\0' || s < 0 || s > 3600)
+		usage();
+	return (int)(s * 1000);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *cmd;
-	bool wait = false;
+	const char *cmd, *secs = NULL;
+	bool wait = false, bare = false, verbose = false;
 	int c, r;
 
 	rundir = getenv("XSIM_RUNDIR");
 	if (rundir == NULL)
 		rundir = "/var/run/xsim";
-	while ((c = getopt(argc, argv, "+r:h")) != -1) {
-		if (c != 'r')
+	while ((c = getopt(argc, argv, "+r:vh")) != -1) {
+		if (c == 'v')
+			verbose = true;
+		else if (c == 'r')
+			rundir = optarg;
+		else
 			usage();
-		rundir = optarg;
 	}
 	if (optind >= argc)
 		usage();
+	txn_report_at_exit(verbose);
 	argc -= optind;
 	argv += optind;
 	cmd = argv[0];
@@ -177,45 +208,38 @@ main(int argc, char **argv)
 		usage();
 	optind = 0; /* glibc: start a fresh scan */
 	if (strcmp(cmd, "create") == 0)
-		return cmd_create(argc, argv);
-	while ((c = command_opt(argc, argv, "w")) != -1)
-		wait = true;
+		return create_main(argc, argv, &rundir);
+	while ((c = command_opt(argc, argv, "wnt:")) != -1) {
+		if ((c == 'w' && strcmp(cmd, "shutdown") != 0) ||
+		    (c == 'n' && strcmp(cmd, "start") != 0) ||
+		    (c == 't' && strcmp(cmd, "wait") != 0))
+			usage();
+		wait |= c == 'w';
+		bare |= c == 'n';
+		if (c == 't')
+			secs = optarg;
+	}
 	argc -= optind;
 	argv += optind;
 
 	if (strcmp(cmd, "start") == 0)
-		return cmd_start(argv);
+		return cmd_start(argv, bare);
 	if (host_init(rundir, false) < 0)
 		return 1;
-	if (strcmp(cmd, "stop") == 0 && argc == 0) {
-		r = dom_destroy_all();
-		if (host_stop() < 0)
-			r = -1;
-	} else if (strcmp(cmd, "list") == 0 && argc == 0) {
+	if (strcmp(cmd, "stop") == 0 && argc == 0)
+		r = cmd_stop();
+	else if (strcmp(cmd, "list") == 0 && argc == 0)
 		r = dom_list();
-	} else if (strcmp(cmd, "destroy") == 0 && argc == 1) {
+	else if (strcmp(cmd, "destroy") == 0 && argc == 1)
 		r = dom_destroy(argv[0]);
-	} else if (strcmp(cmd, "shutdown") == 0 && argc == 1) {
+	else if (strcmp(cmd, "shutdown") == 0 && argc == 1)
 		r = dom_shutdown(argv[0], wait);
-	} else if ((strcmp(cmd, "domid") == 0 || strcmp(cmd, "pid") == 0) &&
-		   argc == 1) {
+	else if ((strcmp(cmd, "domid") == 0 || strcmp(cmd, "pid") == 0) &&
+		 argc == 1)
 		r = dom_show(argv[0], cmd);
-	} else if (strcmp(cmd, "block-attach") == 0 &&
-		   (argc == 3 || argc == 4)) {
-		r = device_block_attach(argv[0], argv[1], argv[2],
-					argc == 4 ? argv[3] : NULL);
-	} else if (strcmp(cmd, "block-detach") == 0 && argc == 2) {
-		r = device_detach(DEVICE_VBD, argv[0], argv[1]);
-	} else if (strcmp(cmd, "block-list") == 0 && argc == 1) {
-		r = device_list(DEVICE_VBD, argv[0]);
-	} else if (strcmp(cmd, "network-attach") == 0 && argc >= 1) {
-		r = device_network_attach(argv[0], argv + 1, argc - 1);
-	} else if (strcmp(cmd, "network-detach") == 0 && argc == 2) {
-		r = device_detach(DEVICE_VIF, argv[0], argv[1]);
-	} else if (strcmp(cmd, "network-list") == 0 && argc == 1) {
-		r = device_list(DEVICE_VIF, argv[0]);
-	} else {
-		usage();
-	}
+	else if (strcmp(cmd, "wait") == 0 && argc == 1)
+		r = device_wait_connected(argv[0], wait_ms(secs));
+	else
+		r = device_cmd(cmd, argc, argv);
 	return r < 0 ? 1 : 0;
 }

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounded waits on xenstore nodes for the device code: the backend's
+ * state, its hotplug-status, its closing.  They poll (every 20 ms) with
+ * a deadline: the toolstack needs "did it happen within N s", and a poll
+ * cannot miss an event the way a watch set up too late can.  Timeouts
+ * are libxl's unless $XSIM_DEVICE_TIMEOUT_MS overrides them all.
+ */
+#ifndef WAIT_H
+#define WAIT_H
+
+#include <stdbool.h>
+
+#include "xenstore.h"
+
+#define WAIT_INIT_MS 10000    /* LIBXL_INIT_TIMEOUT */
+#define WAIT_HOTPLUG_MS 40000 /* LIBXL_HOTPLUG_TIMEOUT */
+#define WAIT_DESTROY_MS 10000 /* LIBXL_DESTROY_TIMEOUT */
+
+/* ms, or $XSIM_DEVICE_TIMEOUT_MS when set. */
+int wait_timeout(int ms);
+
+/* "10 s", "0.3 s": a timeout for messages, into buf. */
+const char *wait_secs(char *buf, unsigned len, int ms);
+
+/* dir/key, malloc()ed, or NULL (errno). */
+char *wait_read(struct xs_handle *xsh, const char *dir, const char *key);
+
+/* The number in dir/key, or -1. */
+int wait_read_int(struct xs_handle *xsh, const char *dir, const char *key);
+
+/* True if path exists. */
+bool wait_exists(struct xs_handle *xsh, const char *path);
+
+/*
+ * Wait until the backend dir back has state >= 2 (0), is gone (-1,
+ * ENOENT) or ms passed (-1, ETIMEDOUT).
+ */
+int wait_initwait(struct xs_handle *xsh, const char *back, int ms);
+
+/*
+ * Wait until back/hotplug-status is not empty; *status gets it
+ * (malloc()ed).  0, or -1 with ENOENT (backend gone) or ETIMEDOUT.
+ */
+int wait_hotplug(struct xs_handle *xsh, const char *back, int ms,
+		 char **status);
+
+/*
+ * Wait until every backend of backs[n] is Closed (6) or gone, at most ms
+ * in all; done[i] tells which did.  0 if all did, -1 (ETIMEDOUT).
+ */
+int wait_closed(struct xs_handle *xsh, char *const *backs, bool *done,
+		unsigned n, int ms);
+
+/* Sleep one poll interval. */
+void wait_nap(void);
+
+#endif /* WAIT_H */
