@@ -17,6 +17,8 @@
  *   setperms P PERM...    setperms P: OK
  *   watch P TOKEN         watch P TOKEN: OK     (also unwatch)
  *   wait N                N lines "event PATH TOKEN", in arrival order
+ *                         (only the script's own watches: tokens starting
+ *                         with "xenbus:" are the drivers', xenbus.h)
  *   incr P                incr P = N            (read, add one, write)
  *   begin                 begin: OK             then the block's lines run
  *   commit                the block's output, then commit: OK; on EAGAIN
@@ -30,6 +32,9 @@
  *                         its watch is set; on poweroff, halt or reboot
  *                         it clears the node, prints "shutdown <how>",
  *                         tells the hypervisor, and the guest exits 0)
+ *   serve                 block until SIGTERM or SIGINT, then exit 0
+ *                         (a backend kernel's idle loop: xsim-guest -s -b
+ *                         serve is dom0's backend drivers)
  *   garbage               a header announcing a 2 GiB payload on the ring
  *   garbage-index         a request producer index 3 rings ahead
  *   bench-read N P        N sequential READs of P through the library,
@@ -54,6 +59,7 @@
  * Errors print as the errno's name (EACCES), as the wire protocol has it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -67,6 +73,7 @@
 
 #include "boot.h"
 #include "script.h"
+#include "xenbus.h"
 
 #define MAX_WORDS 32
 #define BLOCK_MAX 256
@@ -246,7 +253,7 @@ op_wait(const char *count)
 	char **ev;
 
 	for (i = 0; i < n; i++) {
-		ev = xs_read_watch(xsh, &num);
+		ev = xenbus_script_event(&num);
 		if (ev == NULL) {
 			fprintf(out, "wait %s: %s\n", count, errname(errno));
 			return 1;
@@ -278,7 +285,7 @@ op_sleep_forever(void)
 	fprintf(out, "sleeping\n");
 	fflush(out);
 	for (;;) {
-		ev = xs_read_watch(xsh, &num);
+		ev = xenbus_script_event(&num);
 		if (ev == NULL) {
 			fprintf(out, "sleep: %s\n", errname(errno));
 			return 1;
@@ -300,6 +307,24 @@ op_sleep_forever(void)
 		}
 		free(v);
 	}
+}
+
+/* A backend kernel's idle loop: until SIGTERM or SIGINT, then exit 0. */
+static int
+op_serve(void)
+{
+	sigset_t set;
+	int sig;
+
+	alarm(0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Our other threads block every signal: these come to us. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	while (sigwait(&set, &sig) != 0)
+		;
+	return 0;
 }
 
 static int
@@ -600,6 +625,8 @@ run_words(struct words *wd)
 		op_end(op);
 	} else if (strcmp(op, "sleep") == 0 && n <= 2) {
 		return op_sleep(wd);
+	} else if (strcmp(op, "serve") == 0 && n == 1) {
+		return op_serve();
 	} else if (strcmp(op, "garbage") == 0 && n == 1) {
 		op_garbage(false);
 	} else if (strcmp(op, "garbage-index") == 0 && n == 1) {
