@@ -1,34 +1,57 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# PV devices on the simulated host: xsim block-attach and network-attach
+# PV devices on the simulated host.
+#
+# First on a host started with -n (no backend drivers, no hotplug
+# daemon), the test playing both: xsim block-attach and network-attach
 # write a guest's frontend and backend directories with Xen's keys and
-# permissions (checked with xenstore-ls -p), block-list and network-list
-# print them as xl does, detach waits for the backend to close (a
-# "backend driver" played by hand) and removes both directories and
-# their empty parents, and the errors (unknown domain, device exists, no
-# such device, bad arguments) fail with a message and leave nothing
-# behind.  Then xenstore-hotplugd for dom0 (stub `ip` first on PATH, a
-# real file as disk) runs the scripts once the backend reaches InitWait,
-# and the devices reach hotplug-status connected and are detached.
+# permissions (checked with xenstore-ls -p) and wait for InitWait and
+# hotplug-status; block-list and network-list print them as xl does;
+# detach waits for the backend to close and removes both directories and
+# their empty parents; the errors (unknown domain, device exists, no such
+# device, bad specs) fail with a message and leave nothing behind.
+#
+# Then on a full host (dom0's backend drivers and xenstore-hotplugd):
+# attach reaches hotplug-status connected, `xsim wait` sees both ends
+# Connected with two queues, the simulated network has the interface on
+# its bridge, detach runs the remove scripts, concurrent attaches get
+# distinct devids, and destroy takes every device with it.
 . "$XS_TOP/tests/lib.sh"
 . "$XS_TOP/tests/sim/sim.sh"
-start_sim
+start_sim -n
 
 # ls PATH: xenstore-ls -p without the dots that pad values to a column.
 ls_p() { "$BIN/xenstore-ls" -p "$1" | sed 's/\("[^"]*"\) [ .]*(/\1 (/'; }
 LS=$BIN/xenstore-ls
 READ=$BIN/xenstore-read
 WRITE=$BIN/xenstore-write
+SCRIPTS=$XS_BUILD/etc/xen/scripts
 
-xsim create g1 -- 'wait 100000' || fail "xsim create g1"
+# played BACKEND XSIM-ARGS...: run xsim, playing the backend driver
+# (InitWait) and the hotplug daemon (connected) of the device it adds.
+played() {
+	be=$1
+	shift
+	xsim "$@" >"$RUN/att.out" 2>&1 &
+	att=$!
+	wait_for "$be/state" "$READ" "$be/state"
+	"$WRITE" "$be/state" 2 "$be/hotplug-status" connected
+	wait $att || { cat "$RUN/att.out"; fail "xsim $*"; }
+	[ -s "$RUN/att.out" ] && { cat "$RUN/att.out"; fail "xsim $* said something"; }
+	return 0
+}
+
+# g1's kernel runs no frontends (sleep(1) as the kernel): the test
+# plays them too.
+xsim create g1 -k "$(command -v sleep)" -- 100000 || fail "xsim create g1"
 d=$(xsim domid g1)
 [ "$d" = 1 ] || fail "g1 is domain $d"
 img=$RUN/disk.img
 : >"$img"
 
-xsim block-attach g1 "$img" xvda || fail "block-attach xvda"
-xsim network-attach g1 mac=00:16:3e:01:02:03 bridge=br1 ||
-	fail "network-attach"
+played /local/domain/0/backend/vbd/1/51712 block-attach g1 "$img" xvda
+played /local/domain/0/backend/vif/1/0 network-attach g1 \
+	mac=00:16:3e:01:02:03 bridge=br1
 
 # fails NAME EXPECTED-MESSAGE XSIM-ARGS...: xsim fails with that message.
 fails() {
@@ -49,13 +72,18 @@ fails exists_num "device 51712 already exists in domain 1" \
 	block-attach g1 /other 51712
 fails nodom "no domain nope" block-attach nope "$img" xvdb
 fails nodom_net "no domain nope" network-attach nope
-fails badvdev "bad virtual device hda (xvdX[N] or a number)" \
-	block-attach g1 "$img" hda
-fails badmode "bad mode x (r or w)" block-attach g1 "$img" xvdb x
-fails badopt "bad option foo=1 (mac=XX:XX:XX:XX:XX:XX, bridge=NAME or script=PATH)" \
-	network-attach g1 foo=1
-fails badmac "bad option mac=zz (mac=XX:XX:XX:XX:XX:XX, bridge=NAME or script=PATH)" \
+fails badvdev "bad disk spec 'vdev=hdz,target=$img': bad vdev hdz (xvdX[N], hdX[N], sdX[N] or a number)" \
+	block-attach g1 vdev=hdz target="$img"
+fails badmode "bad disk spec '$img,xvdb,x': bad access x (r, ro, w or rw)" \
+	block-attach g1 "$img" xvdb x
+fails badformat "bad disk spec '$img,qcow2,xvdb': format qcow2 is not supported (only raw: the others need QEMU's qdisk)" \
+	block-attach g1 "$img" qcow2 xvdb
+fails notarget "bad disk spec 'vdev=xvdb': no target" block-attach g1 vdev=xvdb
+fails badopt "bad vif spec 'foo=1': unknown key foo" network-attach g1 foo=1
+fails badmac "bad vif spec 'mac=zz': bad mac zz (XX:XX:XX:XX:XX:XX)" \
 	network-attach g1 mac=zz
+fails nobackdom "backend domain nodd does not exist" \
+	block-attach g1 "$img" xvdb backend=nodd
 fails nodev "no such device vbd xvdb in domain 1" block-detach g1 xvdb
 fails nodev_net "no such device vif 7 in domain 1" network-detach g1 7
 fails nodom_det "no domain nope" block-detach nope xvda
@@ -76,12 +104,16 @@ expect_output vbd_back "$RUN/bvbd.out" <<OUT
  frontend = "/local/domain/1/device/vbd/51712" (n0,r1)
  frontend-id = "1" (n0,r1)
  online = "1" (n0,r1)
- state = "1" (n0,r1)
+ state = "2" (n0,r1)
+ script = "$SCRIPTS/block" (n0,r1)
  params = "$img" (n0,r1)
  mode = "w" (n0,r1)
  type = "phy" (n0,r1)
  dev = "xvda" (n0,r1)
  device-type = "disk" (n0,r1)
+ removable = "0" (n0,r1)
+ bootable = "1" (n0,r1)
+ hotplug-status = "connected" (n0,r1)
 OUT
 ls_p /local/domain/1/device/vif >"$RUN/fvif.out" || fail "ls vif frontend"
 expect_output vif_front "$RUN/fvif.out" <<OUT
@@ -98,15 +130,14 @@ expect_output vif_back "$RUN/bvif.out" <<OUT
  frontend = "/local/domain/1/device/vif/0" (n0,r1)
  frontend-id = "1" (n0,r1)
  online = "1" (n0,r1)
- state = "1" (n0,r1)
+ state = "2" (n0,r1)
+ script = "$SCRIPTS/vif-bridge" (n0,r1)
  mac = "00:16:3e:01:02:03" (n0,r1)
  bridge = "br1" (n0,r1)
- script = "/etc/xen/scripts/vif-bridge" (n0,r1)
  handle = "0" (n0,r1)
  type = "vif" (n0,r1)
+ hotplug-status = "connected" (n0,r1)
 OUT
-"$READ" /local/domain/0/backend/vif/1/0/hotplug-status 2>/dev/null &&
-	fail "vif backend has hotplug-status"
 "$READ" /libxl/1/device/vbd/51712/backend >"$RUN/copy.out" ||
 	fail "no /libxl copy"
 has_line "$RUN/copy.out" /local/domain/0/backend/vbd/1/51712 ||
@@ -119,22 +150,35 @@ xsim create g2 -F -- 'read /local/domain/0/backend/vbd/1/51712/mode' \
 has_line "$RUN/g2.out" "read /local/domain/0/backend/vbd/1/51712/mode: EACCES" ||
 	{ cat "$RUN/g2.out"; fail "g2 reads g1's backend"; }
 
-# A second disk and interface: xvdb1 encodes as (202<<8)|(1<<4)|1.
-xsim block-attach g1 "$img" xvdb1 r || fail "block-attach xvdb1"
-xsim network-attach g1 || fail "network-attach with defaults"
+# A second disk (xl's key=value form; xvdb1 encodes as (202<<8)|(1<<4)|1),
+# a cdrom and an interface with defaults and an mtu (read-only for the
+# guest).
+played /local/domain/0/backend/vbd/1/51729 block-attach g1 \
+	"format=raw, vdev=xvdb1, access=ro, target=$img"
+played /local/domain/0/backend/vbd/1/5632 block-attach g1 "phy:$img,,hdc,cdrom"
+played /local/domain/0/backend/vif/1/1 network-attach g1 mtu=9000
 [ "$("$READ" /local/domain/0/backend/vbd/1/51729/mode)" = r ] ||
 	fail "xvdb1 mode"
+[ "$("$READ" /local/domain/0/backend/vbd/1/5632/device-type)" = cdrom ] ||
+	fail "hdc device-type"
+[ "$("$READ" /local/domain/0/backend/vbd/1/5632/params)" = "$img" ] ||
+	fail "phy: prefix kept"
+[ "$("$READ" /local/domain/0/backend/vbd/1/5632/mode)" = r ] ||
+	fail "cdrom mode"
 [ "$("$READ" /local/domain/0/backend/vif/1/1/bridge)" = xenbr0 ] ||
 	fail "default bridge"
 "$READ" /local/domain/1/device/vif/1/mac | grep -qx '00:16:3e:[0-7][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]' ||
 	fail "default mac"
+"$BIN/xenstore-ls" -p /local/domain/1/device/vif/1 | grep -q 'mtu = "9000".*(n0,r1)' ||
+	fail "front mtu not read-only"
 mac1=$("$READ" /local/domain/1/device/vif/1/mac)
 
 xsim block-list g1 | sed 's/ *$//' >"$RUN/blist.out" || fail "block-list"
 expect_output block_list "$RUN/blist.out" <<OUT
 Vdev  BE  handle state evt-ch ring-ref BE-path
-51712 0   1      1     -1     -1       /local/domain/0/backend/vbd/1/51712
-51729 0   1      1     -1     -1       /local/domain/0/backend/vbd/1/51729
+5632  0   1      2     -1     -1       /local/domain/0/backend/vbd/1/5632
+51712 0   1      2     -1     -1       /local/domain/0/backend/vbd/1/51712
+51729 0   1      2     -1     -1       /local/domain/0/backend/vbd/1/51729
 OUT
 # A frontend's rings and event channel show once it wrote them.
 "$WRITE" /local/domain/1/device/vif/0/tx-ring-ref 8 \
@@ -143,9 +187,15 @@ OUT
 xsim network-list g1 | sed 's/ *$//' >"$RUN/nlist.out" || fail "network-list"
 expect_output network_list "$RUN/nlist.out" <<OUT
 Idx BE Mac Addr.         handle state evt-ch   tx-/rx-ring-ref BE-path
-0   0  00:16:3e:01:02:03 0      1     12         8/9           /local/domain/0/backend/vif/1/0
-1   0  $mac1 1      1     -1        -1/-1          /local/domain/0/backend/vif/1/1
+0   0  00:16:3e:01:02:03 0      2     12         8/9           /local/domain/0/backend/vif/1/0
+1   0  $mac1 1      2     -1        -1/-1          /local/domain/0/backend/vif/1/1
 OUT
+
+# xsim wait: not Connected yet, within its timeout.
+XSIM_DEVICE_TIMEOUT_MS=300 xsim wait g1 >"$RUN/wait.out" 2>&1 &&
+	fail "xsim wait succeeded with devices in InitWait"
+has_line "$RUN/wait.out" "xsim: vbd 51712 of domain 1 not connected within 0.3 s: frontend state 1, backend state 2, hotplug-status connected" ||
+	{ cat "$RUN/wait.out"; fail "xsim wait message"; }
 
 # Detach: Closing, then the "backend driver" closes; both dirs go.
 be=/local/domain/0/backend/vbd/1/51712
@@ -167,8 +217,10 @@ done
 # A backend that never closes: removed anyway after the timeout.
 XSIM_DEVICE_TIMEOUT_MS=200 xsim block-detach g1 xvdb1 2>"$RUN/det2.out" ||
 	fail "forced block-detach"
-grep -q "did not close within 200 ms; removing it anyway" "$RUN/det2.out" ||
+grep -q "did not close within 0.2 s; removing it anyway" "$RUN/det2.out" ||
 	fail "no warning on a forced detach"
+XSIM_DEVICE_TIMEOUT_MS=200 xsim block-detach g1 hdc 2>/dev/null ||
+	fail "block-detach hdc"
 XSIM_DEVICE_TIMEOUT_MS=200 xsim network-detach g1 1 2>/dev/null ||
 	fail "network-detach 1"
 XSIM_DEVICE_TIMEOUT_MS=200 xsim network-detach g1 0 2>/dev/null ||
@@ -184,76 +236,40 @@ xsim block-list g1 | sed 's/ *$//' >"$RUN/blist2.out"
 expect_output block_list_empty "$RUN/blist2.out" <<OUT
 Vdev  BE  handle state evt-ch ring-ref BE-path
 OUT
+xsim stop >"$RUN/stop1.out" 2>&1 || { cat "$RUN/stop1.out"; fail "xsim stop"; }
 
-# --- With xenstore-hotplugd serving dom0 -------------------------------
-STUBS=$RUN/stubs
-CALLS=$RUN/calls
-mkdir -p "$STUBS"
-: >"$CALLS"
-cat >"$STUBS/ip" <<'STUB'
-#!/bin/sh
-# Stub ip(8): records the call; br1 is the only bridge.
-echo "ip $*" >>"$CALLS"
-case "$*" in
-"-o link show type bridge") echo "1: br1: <BROADCAST,UP>" ;;
-"link show dev br1") ;;
-"link show dev "*) exit 1 ;;
-esac
-exit 0
-STUB
-chmod +x "$STUBS/ip"
-XEN_HOTPLUG_LOCKDIR=$RUN/lock
-export CALLS XEN_HOTPLUG_LOCKDIR
-PATH=$STUBS:$PATH "$BIN/xenstore-hotplugd" -d 0 -s "$XS_TOP/hotplug/scripts" \
-	2>"$RUN/hotplugd.log" &
-hp=$!
-stop_hotplugd() {
-	kill -TERM $hp 2>/dev/null
-	wait $hp
-}
-trap 'st=$?; stop_hotplugd; (exit $st); sim_cleanup' EXIT
-trap 'stop_hotplugd; sim_cleanup' INT TERM
-
-xsim block-attach g1 "$img" xvda || fail "block-attach under hotplugd"
-xsim network-attach g1 mac=00:16:3e:0a:0b:0c bridge=br1 \
-	script="$XS_TOP/hotplug/scripts/vif-bridge" ||
-	fail "network-attach under hotplugd"
-# The backend driver probes and reaches InitWait; the scripts run.
-"$WRITE" /local/domain/0/backend/vbd/1/51712/state 2 || fail "vbd InitWait"
-"$WRITE" /local/domain/0/backend/vif/1/0/state 2 || fail "vif InitWait"
-for be in /local/domain/0/backend/vbd/1/51712 /local/domain/0/backend/vif/1/0; do
-	wait_for "$be connected" sh -c \
-		"[ \"\$($READ $be/hotplug-status 2>/dev/null)\" = connected ]" ||
-		true
-	[ "$("$READ" $be/hotplug-status)" = connected ] || {
-		cat "$RUN/hotplugd.log"; fail "$be: hotplug-status"; }
+# --- A full host: dom0's backend drivers and xenstore-hotplugd ---------
+start_sim
+NET=$SIM/net
+xsim create g1 -- sleep || fail "xsim create g1 (full host)"
+d=$(xsim domid g1)
+xsim block-attach g1 "$img" xvda || fail "block-attach (full host)"
+xsim network-attach g1 mac=00:16:3e:0a:0b:0c || fail "network-attach (full host)"
+xsim wait -t 10 g1 >"$RUN/wait2.out" 2>&1 || { cat "$RUN/wait2.out"; fail "xsim wait"; }
+for be in /local/domain/0/backend/vbd/$d/51712 /local/domain/0/backend/vif/$d/0; do
+	[ "$("$READ" $be/hotplug-status)" = connected ] || fail "$be: hotplug-status"
+	[ "$("$READ" $be/state)" = 4 ] || fail "$be: state"
 done
-"$READ" /local/domain/0/backend/vbd/1/51712/physical-device >/dev/null ||
+"$READ" /local/domain/0/backend/vbd/$d/51712/physical-device >/dev/null ||
 	fail "block script wrote no physical-device"
-grep -q "vif1.0" "$CALLS" || { cat "$CALLS"; fail "vif-bridge did not run ip"; }
+# One vcpu: one queue, the classic keys.
+"$READ" /local/domain/$d/device/vif/0/tx-ring-ref >/dev/null ||
+	{ "$LS" -f /local/domain/$d/device; fail "vif rings"; }
+# The simulated network: the interface is up on xenbr0.
+grep -qx "master xenbr0" "$NET/link/vif$d.0" &&
+	grep -qx "state UP" "$NET/link/vif$d.0" ||
+	{ cat "$NET/link/vif$d.0"; cat "$SIM/hotplugd.log"; fail "vif$d.0 not on xenbr0"; }
 
-# Detach: the driver closes, hotplugd runs remove and deletes the backend.
-for dev in "block-detach g1 xvda" "network-detach g1 0"; do
-	xsim $dev >"$RUN/det3.out" 2>&1 &
-	det=$!
-	case $dev in
-	block*) be=/local/domain/0/backend/vbd/1/51712 ;;
-	*) be=/local/domain/0/backend/vif/1/0 ;;
-	esac
-	wait_for "$be Closing" sh -c "[ \"\$($READ $be/state 2>/dev/null)\" = 5 ]"
-	"$WRITE" $be/state 6
-	wait $det || { cat "$RUN/det3.out"; fail "xsim $dev"; }
-	[ -s "$RUN/det3.out" ] && { cat "$RUN/det3.out"; fail "xsim $dev warned"; }
-	"$READ" $be 2>/dev/null && fail "$be left"
-done
+# Detach: the drivers close, hotplugd runs remove and deletes the backend.
+xsim block-detach g1 xvda >"$RUN/det3.out" 2>&1 || { cat "$RUN/det3.out"; fail "block-detach"; }
+xsim network-detach g1 0 >>"$RUN/det3.out" 2>&1 || { cat "$RUN/det3.out"; fail "network-detach"; }
+[ -s "$RUN/det3.out" ] && { cat "$RUN/det3.out"; fail "detach warned"; }
 "$READ" /local/domain/0/backend 2>/dev/null && fail "backend left"
-# Its remove run follows, however the removal raced with ours.
-wait_for "vif-bridge offline" grep -qxF "ip link set dev vif1.0 nomaster" "$CALLS"
-stop_hotplugd
-trap sim_cleanup EXIT INT TERM
+wait_for "block remove" grep -q "block: remove backend/vbd/$d/51712" "$SIM/hotplugd.log"
+wait_for "vif-bridge offline" grep -q "offline backend/vif/$d/0" "$SIM/hotplugd.log"
 
 # Concurrent attaches get distinct devids (chosen inside the
-# transaction); destroying the domain takes its backends with it.
+# transaction); destroying the domain takes its devices with it.
 pids=""
 for i in 1 2 3 4; do
 	xsim network-attach g1 2>"$RUN/par$i.err" &
@@ -262,7 +278,7 @@ done
 for p in $pids; do
 	wait "$p" || { cat "$RUN"/par*.err; fail "concurrent network-attach"; }
 done
-"$BIN/xenstore-list" /local/domain/1/device/vif | sort >"$RUN/par.out"
+"$BIN/xenstore-list" /local/domain/$d/device/vif | sort >"$RUN/par.out"
 expect_output concurrent "$RUN/par.out" <<OUT
 0
 1
@@ -270,9 +286,11 @@ expect_output concurrent "$RUN/par.out" <<OUT
 3
 OUT
 xsim block-attach g1 "$img" 768 || fail "block-attach 768"
-xsim destroy g1 || fail "destroy g1"
-for k in vbd vif; do
-	"$READ" /local/domain/0/backend/$k/1 2>/dev/null &&
-		fail "backend/$k/1 left after destroy"
+xsim wait g1 || fail "xsim wait (5 devices)"
+xsim destroy g1 2>"$RUN/destroy.out" || { cat "$RUN/destroy.out"; fail "destroy g1"; }
+[ -s "$RUN/destroy.out" ] && { cat "$RUN/destroy.out"; fail "destroy warned"; }
+for p in /local/domain/0/backend /libxl/$d /local/domain/$d; do
+	"$READ" $p 2>/dev/null && fail "$p left after destroy"
 done
+wait_for "remove scripts" sh -c "[ \$(grep -c 'offline backend/vif/$d/' $SIM/hotplugd.log) = 5 ]"
 echo "sim_devices: ok"

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The create command (create.h).  Which form: `-f CONFIG`, or a first
- * argument that is not a plain domain name (it has a '.' or a '/', as
- * guest1.cfg and ./g do) or names an existing file, is xl's; otherwise
- * the first argument is the new domain's name.
+ * argument that names an existing file or ends in ".cfg", is xl's;
+ * otherwise the first argument is the new domain's name.
  *
  * xl's form: the file is parsed, then each KEY=VALUE after it as one
  * more line of it (so it wins; bare words are strings there, so
@@ -25,7 +24,6 @@
 #include "create.h"
 #include "dom.h"
 #include "host.h"
-#include "record.h"
 #include "util.h"
 
 #define CONFIG_MAX_BYTES 65536
@@ -169,10 +167,14 @@ create_named(int argc, char **argv, const char **rundir)
 			o.foreground = true;
 		else if (c == 'k')
 			o.kernel = optarg;
-		else if ((c != 'c' && c != 'p') ||
-			 action(optarg, c == 'c' ? &o.on_crash
-						 : &o.on_poweroff) < 0)
+		else if (c != 'c' && c != 'p')
 			return usage();
+		else if (action(optarg, c == 'c' ? &o.on_crash
+						 : &o.on_poweroff) < 0) {
+			util_errx("unknown action %s (destroy or preserve)",
+				  optarg);
+			return usage();
+		}
 	}
 	o.args = argv + optind;
 	if (host_init(*rundir, false) < 0)
@@ -183,9 +185,10 @@ create_named(int argc, char **argv, const char **rundir)
 static bool
 is_config(const char *arg)
 {
+	size_t n = strlen(arg);
 	struct stat st;
 
-	return !record_name_ok(arg) || stat(arg, &st) == 0;
+	return stat(arg, &st) == 0 || (n > 4 && strcmp(arg + n - 4, ".cfg") == 0);
 }
 
 int
