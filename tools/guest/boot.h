@@ -4,8 +4,9 @@
  * start info, its xenstore page and event channel, and the libxenstore
  * handle over them (the xenbus driver's connection).  Also the few
  * hypercalls the script uses on its own behalf (shut down, break the
- * ring on purpose).  The only part of the guest that includes the
- * hypervisor's headers.
+ * ring on purpose).  Besides the drivers (front.c, back.c, which own
+ * their grant and event channel handles), the only part of the guest
+ * that includes the hypervisor's headers.
  */
 #ifndef BOOT_H
 #define BOOT_H

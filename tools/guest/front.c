@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The frontend drivers (front.h): one struct fdev per device directory
- * under ~/device/vbd and ~/device/vif, holding the pages it granted and
- * the event channels it allocated.  Runs on the driver thread only, so
+ * under ~/device/vbd and ~/device/vif (one watch on ~/device finds
+ * them), holding the pages it granted and the event channels it
+ * allocated.  Runs on the driver thread only, so
  * the device list needs no lock.  The backend's side is back.c.
  *
  * State by state (the backend's state drives us; docs/drivers.md):
@@ -440,6 +441,11 @@ front_event(const char *path)
 
 	snprintf(prefix, sizeof(prefix), "%s/device", xenbus_home());
 	n = xenbus_split(path, prefix, buf, sizeof(buf), c, 4);
+	if (n == 0) {
+		rescan("vbd");
+		rescan("vif");
+		return;
+	}
 	if (n >= 1 && known_kind(c[0])) {
 		if (n == 1)
 			rescan(c[0]);
@@ -466,22 +472,19 @@ front_stop(void)
 	}
 }
 
+/*
+ * One watch on ~/device covers device/vbd and device/vif, as Linux's
+ * xenbus does: a guest's watches count against its quota.
+ */
 int
 front_start(int h)
 {
-	static const char *const kinds[] = {"vbd", "vif"};
 	char path[64];
-	unsigned i;
 
 	if (h > 0)
 		hold = h;
 	if (xenbus_add_driver(&driver) < 0)
 		return -1;
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/device/%s", xenbus_home(),
-			 kinds[i]);
-		if (xenbus_watch(&driver, path) < 0)
-			return -1;
-	}
-	return 0;
+	snprintf(path, sizeof(path), "%s/device", xenbus_home());
+	return xenbus_watch(&driver, path);
 }

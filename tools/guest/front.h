@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guest's PV frontend drivers (vbd and vif): they watch device/vbd
- * and device/vif under the guest's home and walk each device through the
- * xenbus handshake with its backend (docs/drivers.md).
+ * The guest's PV frontend drivers (vbd and vif): they watch ~/device
+ * (one watch, for device/vbd and device/vif) and walk each device through
+ * the xenbus handshake with its backend (docs/drivers.md).
  */
 #ifndef FRONT_H
 #define FRONT_H
