@@ -53,6 +53,7 @@ struct dev {
 	const struct vif_spec *vif;
 	char mac[18];
 	char script[PATH_LEN + 64];
+	bool force; /* the guest is dead: its frontend is Closed */
 };
 
 static const char *
@@ -268,7 +269,16 @@ attach_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	       back_keys(h, t, d, bperm);
 }
 
-/* Step 1 of the removal; ENOENT if there is no such device. */
+/*
+ * Step 1 of the removal; ENOENT if there is no such device.  Forced (a
+ * domain being destroyed, its guest dead), the frontend's state is set
+ * to Closed in the same transaction.  libxl removes the frontend
+ * directory instead; but a backend in a driver domain cannot tell a
+ * removed frontend from one it may not read (the guest's device
+ * directory is closed to it: EACCES either way), nor ask the hypervisor
+ * whether the guest died, while it can read a Closed state, and so
+ * closes at once.
+ */
 static bool
 close_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 {
@@ -276,6 +286,10 @@ close_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 	char path[PATH_LEN + 16], *state;
 	bool ok;
 
+	snprintf(path, sizeof(path), "%s/state", d->front);
+	if (d->force && exists(h, t, d->back) && exists(h, t, d->front) &&
+	    !xs_write(h, t, path, "6", 1))
+		return false;
 	if (!exists(h, t, d->back)) {
 		if (!exists(h, t, d->front) && !exists(h, t, d->copy)) {
 			errno = ENOENT;
@@ -612,7 +626,7 @@ out:
 /* Append the devices of kind that domid has copies of to devs. */
 static void
 collect(struct xs_handle *xsh, unsigned domid, enum device_kind kind,
-	struct dev *devs, unsigned *n)
+	bool force, struct dev *devs, unsigned *n)
 {
 	char dir[64], **ents;
 	unsigned i, m;
@@ -626,6 +640,7 @@ collect(struct xs_handle *xsh, unsigned domid, enum device_kind kind,
 		memset(d, 0, sizeof(*d));
 		d->kind = kind;
 		d->domid = domid;
+		d->force = force;
 		d->devid = (unsigned)strtoul(ents[i], NULL, 10);
 		if (dev_from_copy(xsh, d) == 0)
 			(*n)++;
@@ -634,7 +649,7 @@ collect(struct xs_handle *xsh, unsigned domid, enum device_kind kind,
 }
 
 int
-device_remove_all(struct xs_handle *xsh, unsigned domid)
+device_remove_all(struct xs_handle *xsh, unsigned domid, bool force)
 {
 	struct dev *devs = calloc(MAX_DEVS, sizeof(*devs));
 	unsigned n = 0;
@@ -642,8 +657,8 @@ device_remove_all(struct xs_handle *xsh, unsigned domid)
 
 	if (devs == NULL)
 		return -1;
-	collect(xsh, domid, DEVICE_VBD, devs, &n);
-	collect(xsh, domid, DEVICE_VIF, devs, &n);
+	collect(xsh, domid, DEVICE_VBD, force, devs, &n);
+	collect(xsh, domid, DEVICE_VIF, force, devs, &n);
 	r = n > 0 ? remove_walk(xsh, devs, n, false) : 0;
 	free(devs);
 	return r;

@@ -14,6 +14,8 @@
 #ifndef DEVICE_H
 #define DEVICE_H
 
+#include <stdbool.h>
+
 #include "xenstore.h"
 
 enum device_kind { DEVICE_VBD, DEVICE_VIF };
@@ -43,10 +45,11 @@ int device_detach(enum device_kind kind, const char *dom, const char *id);
 
 /*
  * Remove every device of domid (found through its /libxl copies) with
- * the same walk, all at once, within one timeout.  0, or -1 after a
- * message.
+ * the same walk, all at once, within one timeout.  force: the guest is
+ * dead, so its frontends are set Closed for the backends to see.  0, or
+ * -1 after a message.
  */
-int device_remove_all(struct xs_handle *xsh, unsigned domid);
+int device_remove_all(struct xs_handle *xsh, unsigned domid, bool force);
 
 /* Print dom's devices of kind as xl block-list / network-list do. */
 int device_list(enum device_kind kind, const char *dom);

@@ -203,7 +203,7 @@ teardown(const struct record *r)
 	}
 	/* Devices first, so their backends close and hotplug runs remove. */
 	xsh = open_xs();
-	if (xsh == NULL || device_remove_all(xsh, r->domid) < 0)
+	if (xsh == NULL || device_remove_all(xsh, r->domid, true) < 0)
 		ret = -1;
 	xch = open_xc();
 	if (xch == NULL)
@@ -440,7 +440,7 @@ attach_devices(struct xs_handle *xsh, const struct dom_opts *o, unsigned domid)
 	return 0;
 fail:
 	util_errx("domain %s not created", o->name);
-	device_remove_all(xsh, domid);
+	device_remove_all(xsh, domid, true);
 	return -1;
 }
 
@@ -479,7 +479,7 @@ dom_create(const struct dom_opts *o)
 		return run_foreground(o, &b);
 	}
 	if (run_background(o, &b, xsh, xch) < 0) {
-		device_remove_all(xsh, b.domid);
+		device_remove_all(xsh, b.domid, true);
 		unbuild(xch, xsh, &b);
 		record_remove(o->name);
 		goto out;
@@ -489,6 +489,16 @@ out:
 	xs_close(xsh);
 	xc_interface_close(xch);
 	return ret;
+}
+
+static void
+close_devices(unsigned domid)
+{
+	struct xs_handle *xsh = open_xs();
+
+	if (xsh != NULL)
+		device_remove_all(xsh, domid, false);
+	xs_close(xsh);
 }
 
 int
@@ -504,6 +514,13 @@ dom_destroy(const char *which)
 		util_err("cannot mark %s for destruction", r.name);
 		return -1;
 	}
+	/*
+	 * While the guest runs, its frontends close with their backends:
+	 * the graceful walk, which also works for backends in a driver
+	 * domain, which cannot see a guest die.
+	 */
+	if (r.pid > 0 && util_pid_alive(r.pid))
+		close_devices(r.domid);
 	/* The monitor sees the mark once its guest is gone, and leaves. */
 	if (r.pid > 0 && util_pid_alive(r.pid))
 		kill(r.pid, SIGKILL);
