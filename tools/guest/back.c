@@ -52,11 +52,11 @@ struct bdev {
 	struct bdev *next;
 	char kind[4];
 	unsigned domu, devid;
-	char node[128];	 /* our directory */
-	char front[128]; /* the frontend's directory */
+	char node[128];	  /* our directory */
+	char front[128];  /* the frontend's directory */
 	char fstate[160]; /* front/state, watched */
 	bool watching;
-	bool probed;	/* features published */
+	bool probed; /* features published */
 	bool connected;
 	bool closed;
 	bool failed; /* error reported: no more handshake */
@@ -306,7 +306,8 @@ hotplug_ok(struct bdev *d)
 	char *hs = xenbus_read_key(d->node, "hotplug-status"), *err;
 	bool ok = hs != NULL && strcmp(hs, "connected") == 0;
 
-	if (hs != NULL && (strcmp(hs, "error") == 0 || strcmp(hs, "busy") == 0)) {
+	if (hs != NULL &&
+	    (strcmp(hs, "error") == 0 || strcmp(hs, "busy") == 0)) {
 		err = xenbus_read_key(d->node, "hotplug-error");
 		xenbus_dev_error(d->node, "hotplug script failed: %s",
 				 err != NULL ? err : hs);
@@ -420,8 +421,7 @@ sync_device(const char *kind, unsigned domu, unsigned devid)
 	char path[160];
 	struct bdev *d = find(kind, domu, devid);
 
-	snprintf(path, sizeof(path), "%s/%s/%u/%u", prefix, kind, domu,
-		 devid);
+	snprintf(path, sizeof(path), "%s/%s/%u/%u", prefix, kind, domu, devid);
 	if (!xenbus_exists(path)) {
 		if (d != NULL)
 			forget(d);

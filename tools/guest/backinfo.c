@@ -62,22 +62,20 @@ vbd_keys(const char *node, struct xenbus_kv *kv, unsigned *n)
 	free(mode);
 }
 
-/* $XSIM_NET_DIR/link/vif<domu>.<devid> in buf; -1 if not set. */
+/* $XSIM_NET_DIR/link (dir_only) or .../link/vif<domu>.<devid>; -1 if unset. */
 static int
-link_path(char *buf, size_t size, unsigned domu, unsigned devid,
-	  bool dir_only)
+link_path(char *buf, size_t size, unsigned domu, unsigned devid, bool dir_only)
 {
 	const char *net = getenv("XSIM_NET_DIR");
+	int n;
 
 	if (net == NULL || *net == '\0')
 		return -1;
 	if (dir_only)
-		return (size_t)snprintf(buf, size, "%s/link", net) < size ? 0
-									 : -1;
-	return (size_t)snprintf(buf, size, "%s/link/vif%u.%u", net, domu,
-				devid) < size
-		       ? 0
-		       : -1;
+		n = snprintf(buf, size, "%s/link", net);
+	else
+		n = snprintf(buf, size, "%s/link/vif%u.%u", net, domu, devid);
+	return n >= 0 && (size_t)n < size ? 0 : -1;
 }
 
 /* Create the interface; 0 (also when XSIM_NET_DIR is not set) or -1. */

@@ -47,14 +47,14 @@ struct fdev {
 	struct fdev *next;
 	char kind[4];
 	unsigned devid;
-	char node[128];	    /* /local/domain/<d>/device/<kind>/<devid> */
-	char backend[128];  /* its backend's directory */
-	char bstate[160];   /* backend/state, watched */
+	char node[128];	   /* /local/domain/<d>/device/<kind>/<devid> */
+	char backend[128]; /* its backend's directory */
+	char bstate[160];  /* backend/state, watched */
 	unsigned backend_id;
-	bool shared;	    /* granted, published */
+	bool shared; /* granted, published */
 	bool connected;
 	bool closed;
-	bool failed;	    /* error reported: no more handshake */
+	bool failed; /* error reported: no more handshake */
 	unsigned nq, nrings;
 	struct fqueue q[MAX_QUEUES];
 	xengntshr_handle *gs;
@@ -154,8 +154,9 @@ share_queue(struct fdev *d, unsigned i)
 		q->page[r] = xengntshr_share_pages(d->gs, d->backend_id, 1,
 						   &q->ref[r], 1);
 		if (q->page[r] == NULL) {
-			fail(d, "granting a ring page of queue %u to domain "
-				"%u: %s",
+			fail(d,
+			     "granting a ring page of queue %u to domain "
+			     "%u: %s",
 			     i, d->backend_id, strerror(errno));
 			return -1;
 		}
@@ -167,8 +168,9 @@ share_queue(struct fdev *d, unsigned i)
 	}
 	q->port = xenevtchn_bind_unbound_port(d->xce, d->backend_id);
 	if (q->port < 0) {
-		fail(d, "allocating an event channel of queue %u for domain "
-			"%u: %s",
+		fail(d,
+		     "allocating an event channel of queue %u for domain "
+		     "%u: %s",
 		     i, d->backend_id, strerror(errno));
 		return -1;
 	}
@@ -207,8 +209,7 @@ set_up(struct fdev *d)
 	unsigned maxq = 1, n = 0, i;
 	bool mq;
 
-	mq = xenbus_read_uint(d->backend, "multi-queue-max-queues", &maxq) ==
-	     0;
+	mq = xenbus_read_uint(d->backend, "multi-queue-max-queues", &maxq) == 0;
 	if (!mq || maxq == 0)
 		maxq = 1;
 	d->nq = vcpus();
@@ -283,15 +284,17 @@ connect(struct fdev *d)
 			if (memcmp(h->back_magic, XENBUS_RING_BACK_MAGIC,
 				   sizeof(XENBUS_RING_BACK_MAGIC)) != 0 ||
 			    h->back_queue != i || h->back_ring != r) {
-				fail(d, "queue %u: the backend did not answer "
-					"in ring-ref %u",
+				fail(d,
+				     "queue %u: the backend did not answer "
+				     "in ring-ref %u",
 				     i, d->q[i].ref[r]);
 				return;
 			}
 		}
 		if (!d->q[i].notified) {
-			fail(d, "queue %u: no event from the backend on "
-				"event-channel %d",
+			fail(d,
+			     "queue %u: no event from the backend on "
+			     "event-channel %d",
 			     i, d->q[i].port);
 			return;
 		}

@@ -43,12 +43,12 @@ struct queue {
 	int closed; /* 0, or the errno a reader gets once it is empty */
 };
 
-static struct queue script_q = {
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
-	&script_q.head, 0};
-static struct queue driver_q = {
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL,
-	&driver_q.head, 0};
+static struct queue script_q = {PTHREAD_MUTEX_INITIALIZER,
+				PTHREAD_COND_INITIALIZER, NULL, &script_q.head,
+				0};
+static struct queue driver_q = {PTHREAD_MUTEX_INITIALIZER,
+				PTHREAD_COND_INITIALIZER, NULL, &driver_q.head,
+				0};
 
 static struct xs_handle *xsh;
 static unsigned self;
@@ -166,7 +166,8 @@ router_main(void *arg)
 		if (errno != EAGAIN)
 			break;
 	}
-	/* The connection is lost: both sides hear it once their queue is empty. */
+	/* The connection is lost: both sides hear it once their queue is empty.
+	 */
 	queue_close(&script_q, EBADF);
 	queue_close(&driver_q, EBADF);
 	return NULL;
