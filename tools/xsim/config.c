@@ -122,8 +122,9 @@ parse_word(struct lex *lx, struct val *v)
 		return 0;
 	}
 	if (!lx->bare)
-		return lex_err(lx, "expected a string in quotes, a number "
-				   "or a list, not %.*s",
+		return lex_err(lx,
+			       "expected a string in quotes, a number "
+			       "or a list, not %.*s",
 			       (int)n, start);
 	if (n >= sizeof(v->str))
 		return lex_err(lx, "value too long");
@@ -254,8 +255,9 @@ store(struct lex *lx, struct config *c, const struct key *k,
 			return lex_err(lx, "%s: expected a string", k->name);
 		if (k->type == K_ACTION && strcmp(v->str, "destroy") != 0 &&
 		    strcmp(v->str, "preserve") != 0)
-			return lex_err(lx, "%s: %s is not supported here "
-					   "(destroy or preserve)",
+			return lex_err(lx,
+				       "%s: %s is not supported here "
+				       "(destroy or preserve)",
 				       k->name, v->str);
 		if (strlen(v->str) >= k->size)
 			return lex_err(lx, "%s: longer than %zu bytes", k->name,
@@ -320,8 +322,8 @@ config_init(struct config *c)
 }
 
 int
-config_parse(struct config *c, const char *text, const char *source,
-	     bool bare, char *err, size_t errlen)
+config_parse(struct config *c, const char *text, const char *source, bool bare,
+	     char *err, size_t errlen)
 {
 	struct lex lx = {text, 1, source, bare, err, errlen};
 	struct val *v = malloc(sizeof(*v));

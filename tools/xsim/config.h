@@ -19,12 +19,12 @@
 
 struct config {
 	char name[64];
-	char kernel[256];   /* "": xsim-guest beside xsim */
-	char extra[2048];   /* the guest kernel's arguments (extra/cmdline) */
-	long memory;	    /* MB, -1 if unset */
-	long maxmem;	    /* MB, -1 if unset */
-	long vcpus;	    /* -1 if unset */
-	int driver_domain;  /* 0 or 1 */
+	char kernel[256];  /* "": xsim-guest beside xsim */
+	char extra[2048];  /* the guest kernel's arguments (extra/cmdline) */
+	long memory;	   /* MB, -1 if unset */
+	long maxmem;	   /* MB, -1 if unset */
+	long vcpus;	   /* -1 if unset */
+	int driver_domain; /* 0 or 1 */
 	char on_poweroff[16];
 	char on_crash[16];
 	char disks[CONFIG_MAX_DEVS][CONFIG_SPEC_LEN];

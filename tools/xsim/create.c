@@ -31,10 +31,10 @@
 static int
 usage(void)
 {
-	fprintf(stderr,
-		"usage: xsim create [-F] [-f] CONFIG [KEY=VALUE...]\n"
-		"       xsim create NAME [-F] [-k KERNEL] [-c destroy|preserve] "
-		"[-p destroy|preserve] [-- KERNEL-ARG...]\n");
+	fprintf(stderr, "usage: xsim create [-F] [-f] CONFIG [KEY=VALUE...]\n"
+			"       xsim create NAME [-F] [-k KERNEL] [-c "
+			"destroy|preserve] "
+			"[-p destroy|preserve] [-- KERNEL-ARG...]\n");
 	return 2;
 }
 
@@ -88,8 +88,10 @@ load(struct config *c, const char *file, char **settings, int n)
 	free(text);
 	for (i = 0; r == 0 && i < n; i++) {
 		if (strchr(settings[i], '=') == NULL) {
-			snprintf(err, sizeof(err), "command line: %s is not "
-				 "KEY=VALUE", settings[i]);
+			snprintf(err, sizeof(err),
+				 "command line: %s is not "
+				 "KEY=VALUE",
+				 settings[i]);
 			r = -1;
 		} else {
 			r = config_parse(c, settings[i], "command line", true,
@@ -169,8 +171,8 @@ create_named(int argc, char **argv, const char **rundir)
 			o.kernel = optarg;
 		else if (c != 'c' && c != 'p')
 			return usage();
-		else if (action(optarg, c == 'c' ? &o.on_crash
-						 : &o.on_poweroff) < 0) {
+		else if (action(optarg,
+				c == 'c' ? &o.on_crash : &o.on_poweroff) < 0) {
 			util_errx("unknown action %s (destroy or preserve)",
 				  optarg);
 			return usage();
@@ -188,7 +190,8 @@ is_config(const char *arg)
 	size_t n = strlen(arg);
 	struct stat st;
 
-	return stat(arg, &st) == 0 || (n > 4 && strcmp(arg + n - 4, ".cfg") == 0);
+	return stat(arg, &st) == 0 ||
+	       (n > 4 && strcmp(arg + n - 4, ".cfg") == 0);
 }
 
 int

@@ -152,8 +152,8 @@ key(struct xs_handle *h, xs_transaction_t t, const char *dir, const char *k,
 }
 
 static bool
-opt_key(struct xs_handle *h, xs_transaction_t t, const char *dir,
-	const char *k, const char *value, struct xs_permissions *perms)
+opt_key(struct xs_handle *h, xs_transaction_t t, const char *dir, const char *k,
+	const char *value, struct xs_permissions *perms)
 {
 	return value[0] == '\0' || key(h, t, dir, k, value, perms);
 }
@@ -474,20 +474,24 @@ attach_wait(struct xs_handle *xsh, struct dev *d)
 	if (wait_initwait(xsh, d->back, init_ms) < 0) {
 		if (errno == ENOENT)
 			util_errx("backend for %s was removed during the "
-				  "attach", dev_name(d));
+				  "attach",
+				  dev_name(d));
 		else
 			util_errx("backend for %s did not reach InitWait "
-				  "within %s", dev_name(d),
+				  "within %s",
+				  dev_name(d),
 				  wait_secs(secs, sizeof(secs), init_ms));
 		return -1;
 	}
 	if (wait_hotplug(xsh, d->back, hp_ms, &status) < 0) {
 		if (errno == ENOENT)
 			util_errx("backend for %s was removed during the "
-				  "attach", dev_name(d));
+				  "attach",
+				  dev_name(d));
 		else
 			util_errx("hotplug script for %s did not report "
-				  "within %s", dev_name(d),
+				  "within %s",
+				  dev_name(d),
 				  wait_secs(secs, sizeof(secs), hp_ms));
 		return -2;
 	}

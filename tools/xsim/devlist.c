@@ -174,10 +174,11 @@ dev_state(struct xs_handle *xsh, const struct seen *d)
 	int fs = wait_read_int(xsh, d->front, "state");
 	int bs = wait_read_int(xsh, d->back, "state");
 	char *hs = wait_read(xsh, d->back, "hotplug-status");
-	char *fe = driver_error(xsh, d->front), *be = driver_error(xsh, d->back);
+	char *fe = driver_error(xsh, d->front),
+	     *be = driver_error(xsh, d->back);
 	bool bad = fe != NULL || be != NULL || fs >= 5 || bs >= 5 ||
-		   (hs != NULL && (strcmp(hs, "error") == 0 ||
-				   strcmp(hs, "busy") == 0));
+		   (hs != NULL &&
+		    (strcmp(hs, "error") == 0 || strcmp(hs, "busy") == 0));
 
 	free(hs);
 	free(fe);
@@ -192,7 +193,8 @@ report(struct xs_handle *xsh, const struct seen *d, const char *why)
 {
 	char *hs = wait_read(xsh, d->back, "hotplug-status");
 	char *he = wait_read(xsh, d->back, "hotplug-error");
-	char *fe = driver_error(xsh, d->front), *be = driver_error(xsh, d->back);
+	char *fe = driver_error(xsh, d->front),
+	     *be = driver_error(xsh, d->back);
 
 	util_errx("%s %u of domain %u %s: frontend state %d, backend state %d"
 		  "%s%s%s%s%s%s%s%s",
@@ -220,8 +222,7 @@ now_ms(void)
 
 /* One look at every device: 1 all connected, 0 not yet, -1 failed. */
 static int
-check_all(struct xs_handle *xsh, struct seen *s, unsigned n, bool final,
-	  int ms)
+check_all(struct xs_handle *xsh, struct seen *s, unsigned n, bool final, int ms)
 {
 	char why[64], secs[32];
 	int st, all = 1, bad = 0;

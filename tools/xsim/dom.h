@@ -26,7 +26,7 @@ struct dom_opts {
 	long memory_mb;		     /* -1: what the hypervisor gave */
 	long maxmem_mb;		     /* -1: memory_mb */
 	unsigned vcpus;		     /* 0: 1 */
-	bool driver_domain; /* hosts backends: kernel -b, its hotplugd */
+	bool driver_domain;	  /* hosts backends: kernel -b, its hotplugd */
 	const char *const *disks; /* xl disk specs */
 	unsigned ndisks;
 	const char *const *vifs; /* xl vif specs */
@@ -44,9 +44,10 @@ struct dom_opts {
 int dom_create(const struct dom_opts *o);
 
 /*
- * Destroy the domain named, or numbered, which: stop its guest, walk the
- * removal of each of its devices (bounded), remove its xenstore nodes, destroy it in the hypervisor, drop its record.
- * 0, or -1 after printing what failed.
+ * Destroy the domain named, or numbered, which: walk the removal of each
+ * of its devices (bounded), stop its guest, destroy it in the
+ * hypervisor, remove its xenstore nodes, drop its record.  0, or -1
+ * after printing what failed.
  */
 int dom_destroy(const char *which);
 

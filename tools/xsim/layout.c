@@ -13,8 +13,8 @@
  *
  * Nodes created below a roperm node by dom0 inherit roperm, so only the
  * directories need explicit permissions.  Every step below runs inside
- * the one transaction of layout_domain_create(); a later issue adds its
- * steps (devices) to create_steps[].
+ * the one transaction of layout_domain_create(); devices are not steps:
+ * each is attached and waited for on its own (device.c), as libxl does.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,7 +26,6 @@
 
 #include "layout.h"
 #include "txn.h"
-
 
 typedef bool layout_step(struct xs_handle *h, xs_transaction_t t,
 			 const struct layout_dom *d);

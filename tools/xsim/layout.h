@@ -5,9 +5,7 @@
  * store, memory, cpu and control nodes, the guest-writable areas, the VM
  * directory /vm/<uuid> and the toolstack's /libxl/<id>, with libxl's
  * permissions, in one transaction retried on EAGAIN; and their removal
- * when the domain goes.  Later issues (devices, xl-style configuration
- * files) add steps to the table in layout.c and fields to struct
- * layout_dom.
+ * when the domain goes.
  */
 #ifndef LAYOUT_H
 #define LAYOUT_H

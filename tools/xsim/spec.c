@@ -39,7 +39,8 @@ set(char *field, size_t size, const char *value, const char *what, char *err,
 	return 0;
 }
 
-#define SET(field, value, what) set(field, sizeof(field), value, what, err, errlen)
+#define SET(field, value, what)                                                \
+	set(field, sizeof(field), value, what, err, errlen)
 
 /* "X[N]" of a disk name: disk index (a = 0, z = 25, aa = 26) and partition. */
 static int
@@ -126,8 +127,8 @@ next_item(const char **sp, char *item, size_t len)
 static bool
 is_format(const char *s)
 {
-	static const char *const formats[] = {"raw",  "qcow", "qcow2",
-					      "vhd",  "qed",  "empty"};
+	static const char *const formats[] = {"raw", "qcow", "qcow2",
+					      "vhd", "qed",  "empty"};
 	unsigned i;
 
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
@@ -150,8 +151,8 @@ disk_positional(struct disk_parse *p, const char *item, char *err,
 {
 	struct disk_spec *d = p->d;
 	char *slots[] = {d->target, d->format, d->vdev, p->access};
-	size_t sizes[] = {sizeof(d->target), sizeof(d->format),
-			  sizeof(d->vdev), sizeof(p->access)};
+	size_t sizes[] = {sizeof(d->target), sizeof(d->format), sizeof(d->vdev),
+			  sizeof(p->access)};
 	static const char *const names[] = {"target", "format", "vdev",
 					    "access"};
 

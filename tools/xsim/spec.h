@@ -17,18 +17,18 @@
 
 struct disk_spec {
 	char target[SPEC_STR];
-	char format[16];  /* "raw" */
+	char format[16]; /* "raw" */
 	char vdev[32];
-	char mode[2];	  /* "r" or "w" */
-	bool cdrom;	  /* devtype=cdrom */
-	char backend[64]; /* "": dom0 */
+	char mode[2];	       /* "r" or "w" */
+	bool cdrom;	       /* devtype=cdrom */
+	char backend[64];      /* "": dom0 */
 	char script[SPEC_STR]; /* "": block */
-	long devid;	  /* from vdev */
+	long devid;	       /* from vdev */
 };
 
 struct vif_spec {
-	char mac[18];	  /* "": the caller picks one */
-	char bridge[64];  /* "": xenbr0 */
+	char mac[18];	       /* "": the caller picks one */
+	char bridge[64];       /* "": xenbr0 */
 	char script[SPEC_STR]; /* "": vif-bridge */
 	char backend[64];
 	char vifname[32];
@@ -48,8 +48,7 @@ int spec_disk_parse(const char *s, struct disk_spec *d, char *err,
 		    size_t errlen);
 
 /* Parse a vif spec; 0 or -1 with err. */
-int spec_vif_parse(const char *s, struct vif_spec *v, char *err,
-		   size_t errlen);
+int spec_vif_parse(const char *s, struct vif_spec *v, char *err, size_t errlen);
 
 /*
  * The Linux device number of a virtual disk name as Xen encodes it:
