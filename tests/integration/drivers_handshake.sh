@@ -8,7 +8,8 @@
 # backend; a one-vcpu guest uses top-level keys; detach walks Closing and
 # Closed and leaves no node, mapping, channel or grant behind (three
 # rounds on 13 free pages would run out of grants otherwise); a failing
-# hotplug script ends in the backend's error report and Closed; guests
+# hotplug script ends in the backend's error report and Closed; devices
+# of an xl config, attached before the guest boots, connect; guests
 # held mid-handshake (-H 3, -H 4) and killed with kill -9 are released by
 # the backend.  Works whether or not `xsim start` already runs a backend
 # kernel or hotplugd, and whether or not attach waits for InitWait.
@@ -217,6 +218,32 @@ xsim network-detach g2 0 || fail "network-detach g2"
 for p in $fe $be $fv $bv; do wait_gone $p; done
 wait_for "g2's pages unmapped" sh -c "[ \$(grep -c memfd:dom$d2- /proc/$bk/maps) = 0 ]"
 
+# --- Devices present at boot (xl config: attached before unpause) ------
+truncate -s 1M "$RUN/c1.img"
+cat >"$RUN/c1.cfg" <<CFG
+name = "c1"
+vcpus = 2
+extra = "sleep"
+disk = [ 'format=raw, vdev=xvda, access=rw, target=$RUN/c1.img' ]
+vif = [ 'script=$STUBS/vif-ok' ]
+CFG
+if xsim create "$RUN/c1.cfg" >"$RUN/c1.out" 2>&1; then
+	dc=$(xsim domid c1)
+	for p in $BE/vbd/$dc/51712 /local/domain/$dc/device/vbd/51712 \
+		$BE/vif/$dc/0 /local/domain/$dc/device/vif/0; do
+		wait_state $p 4
+	done
+	key /local/domain/$dc/device/vbd/51712 multi-queue-num-queues 2
+	key /local/domain/$dc/device/vif/0 multi-queue-num-queues 2
+	xsim destroy c1 || fail "xsim destroy c1"
+	wait_gone $BE/vbd/$dc
+	wait_for "c1's pages unmapped" sh -c "[ \$(grep -c memfd:dom$dc- /proc/$bk/maps) = 0 ]"
+elif grep -q "usage" "$RUN/c1.out"; then
+	echo "no xl config files: skipping devices present at boot"
+else
+	cat "$RUN/c1.out"; fail "xsim create c1.cfg"
+fi
+
 # --- Killed mid-handshake ------------------------------------------------
 # -H 3: rings published, never Initialised; -H 4: Initialised, the
 # backend mapped and Connected, the frontend never Connected.
@@ -249,7 +276,7 @@ for hold in 3 4; do
 done
 wait_for "backend's handles closed" sh -c "[ \$(ls /proc/$bk/fd | wc -l) = $bk_fds ]"
 # (xsim destroy may leave the empty backend/vbd; no device is left.)
-for d in $d1 $d2 $dh3 $dh4; do
+for d in $d1 $d2 ${dc:-} $dh3 $dh4; do
 	for k in vbd vif; do
 		"$READ" $BE/$k/$d 2>/dev/null && { "$LS" -f $BE; fail "$BE/$k/$d left"; }
 	done
