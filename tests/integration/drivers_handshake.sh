@@ -9,7 +9,8 @@
 # Closed and leaves no node, mapping, channel or grant behind (three
 # rounds on 13 free pages would run out of grants otherwise); a failing
 # hotplug script ends in the backend's error report and Closed; devices
-# of an xl config, attached before the guest boots, connect; guests
+# of an xl config, attached before the guest boots, connect; so does a
+# disk served by a driver domain (a guest with -b); guests
 # held mid-handshake (-H 3, -H 4) and killed with kill -9 are released by
 # the backend.  Works whether or not `xsim start` already runs a backend
 # kernel or hotplugd, and whether or not attach waits for InitWait.
@@ -242,6 +243,35 @@ elif grep -q "usage" "$RUN/c1.out"; then
 	echo "no xl config files: skipping devices present at boot"
 else
 	cat "$RUN/c1.out"; fail "xsim create c1.cfg"
+fi
+
+# --- A driver domain: a guest's backends (-b), grants between guests ----
+cat >"$RUN/dd.cfg" <<CFG
+name = "dd"
+driver_domain = 1
+extra = "sleep"
+CFG
+truncate -s 1M "$RUN/e1.img"
+if xsim create "$RUN/dd.cfg" >"$RUN/dd.out" 2>&1; then
+	dd=$(xsim domid dd)
+	ddpid=$(xsim pid dd)
+	attach block-attach g2 "format=raw, vdev=xvde, backend=dd, target=$RUN/e1.img"
+	fe=/local/domain/$d2/device/vbd/51776
+	be=/local/domain/$dd/backend/vbd/$d2/51776
+	wait_state $be 4
+	wait_state $fe 4
+	key $fe backend-id "$dd"
+	[ "$(grep -c "memfd:dom$d2-pfn" /proc/$ddpid/maps)" = 1 ] ||
+		fail "dd has not mapped g2's ring"
+	xsim block-detach g2 xvde || fail "block-detach from dd"
+	wait_gone $be
+	wait_gone $fe
+	wait_for "dd unmapped" sh -c "[ \$(grep -c memfd:dom$d2- /proc/$ddpid/maps) = 0 ]"
+	grep -v '^sleeping$' "$SIM/domains/dd.log" && fail "dd logged"
+	xsim destroy dd || fail "xsim destroy dd"
+else
+	cat "$RUN/dd.out"
+	echo "no driver domains: skipping"
 fi
 
 # --- Killed mid-handshake ------------------------------------------------
