@@ -196,6 +196,12 @@ XSIM_DEVICE_TIMEOUT_MS=300 xsim wait g1 >"$RUN/wait.out" 2>&1 &&
 	fail "xsim wait succeeded with devices in InitWait"
 has_line "$RUN/wait.out" "xsim: vbd 51712 of domain 1 not connected within 0.3 s: frontend state 1, backend state 2, hotplug-status connected" ||
 	{ cat "$RUN/wait.out"; fail "xsim wait message"; }
+# A driver's error (xenbus_dev_fatal's error/<node>/error): at once.
+"$WRITE" /local/domain/0/error/backend/vbd/1/51712/error "cannot map the ring"
+xsim wait -t 20 g1 >"$RUN/wait.out" 2>&1 && fail "xsim wait passed an error"
+has_line "$RUN/wait.out" "xsim: vbd 51712 of domain 1 failed: frontend state 1, backend state 2, hotplug-status connected, backend error: cannot map the ring" ||
+	{ cat "$RUN/wait.out"; fail "xsim wait error message"; }
+"$BIN/xenstore-rm" /local/domain/0/error || fail "rm error"
 
 # Detach: Closing, then the "backend driver" closes; both dirs go.
 be=/local/domain/0/backend/vbd/1/51712

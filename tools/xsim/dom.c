@@ -529,24 +529,53 @@ dom_destroy(const char *which)
 	return teardown(&r);
 }
 
+struct destroy_pass {
+	bool all; /* else only the domains that host no backends */
+	int ret;
+};
+
+/* True if domid hosts backends (a driver domain serving a guest). */
+static bool
+hosts_backends(unsigned domid)
+{
+	struct xs_handle *xsh = xs_open(0);
+	char path[64], **ents;
+	unsigned n = 0;
+
+	if (xsh == NULL)
+		return false;
+	snprintf(path, sizeof(path), "/local/domain/%u/backend", domid);
+	ents = xs_directory(xsh, XBT_NULL, path, &n);
+	free(ents);
+	xs_close(xsh);
+	return ents != NULL && n > 0;
+}
+
 static int
 destroy_one(const struct record *r, void *arg)
 {
-	int *ret = arg;
+	struct destroy_pass *p = arg;
 
-	if (dom_destroy(r->name) < 0)
-		*ret = -1;
+	if ((p->all || !hosts_backends(r->domid)) && dom_destroy(r->name) < 0)
+		p->ret = -1;
 	return 0;
 }
 
+/*
+ * Guests first, driver domains last: a guest's devices close only while
+ * the domain serving them still runs.
+ */
 int
 dom_destroy_all(void)
 {
-	int ret = 0;
+	struct destroy_pass p = {false, 0};
 
-	if (record_foreach(destroy_one, &ret) < 0)
+	if (record_foreach(destroy_one, &p) < 0)
 		return -1;
-	return ret;
+	p.all = true;
+	if (record_foreach(destroy_one, &p) < 0)
+		return -1;
+	return p.ret;
 }
 
 struct list_name {
