@@ -427,6 +427,14 @@ sync_device(const char *kind, unsigned domu, unsigned devid)
 			forget(d);
 	} else if (d == NULL) {
 		probe(kind, domu, devid);
+	} else if (d->probed &&
+		   xenbus_read_state(path) == XenbusStateInitialising) {
+		/*
+		 * Removed and attached again before we saw the removal: only
+		 * the toolstack writes state 1 after our probe.
+		 */
+		forget(d);
+		probe(kind, domu, devid);
 	} else {
 		step(d);
 	}

@@ -391,6 +391,20 @@ probe(const char *kind, unsigned devid)
 			d->node, d->bstate, strerror(errno));
 }
 
+/*
+ * Whether d's directory was removed and made again before we saw the
+ * removal: the toolstack wrote state 1 after we had moved on (with -H 3
+ * and below, state 1 is ours to keep while set up).
+ */
+static bool
+stale(struct fdev *d)
+{
+	bool moved = d->closed || d->failed ||
+		     (d->shared && hold > XenbusStateInitialised);
+
+	return moved && xenbus_read_state(d->node) == XenbusStateInitialising;
+}
+
 /* The device directory kind/devid changed: new, gone, or nothing. */
 static void
 sync_device(const char *kind, unsigned devid)
@@ -404,6 +418,9 @@ sync_device(const char *kind, unsigned devid)
 		if (d != NULL)
 			forget(d);
 	} else if (d == NULL) {
+		probe(kind, devid);
+	} else if (stale(d)) {
+		forget(d);
 		probe(kind, devid);
 	}
 }
@@ -439,7 +456,7 @@ static void
 front_event(const char *path)
 {
 	char prefix[64], buf[256], *c[4];
-	struct fdev *d;
+	struct fdev *d, *next;
 	int n;
 
 	snprintf(prefix, sizeof(prefix), "%s/device", xenbus_home());
@@ -458,9 +475,11 @@ front_event(const char *path)
 		return;
 	}
 	/* A backend's state, or (removed) one of its parents. */
-	for (d = devices; d != NULL; d = d->next)
+	for (d = devices; d != NULL; d = next) {
+		next = d->next;
 		if (xs_path_is_subpath(path, d->bstate))
 			step(d);
+	}
 }
 
 static void
