@@ -57,9 +57,10 @@ start_drivers(struct xs_handle *h, bool dom0, bool backends, unsigned queues,
 
 	if (xenbus_start(h, dom0 ? 0 : boot_domid()) < 0)
 		goto fail;
-	what = "start the frontends";
+	/* A guest without its frontends still runs its script. */
 	if (!dom0 && front_start(hold) < 0)
-		goto fail;
+		fprintf(stderr, "xsim-guest: cannot start the frontends: %s\n",
+			strerror(errno));
 	what = "start the backends";
 	if (backends && back_start(queues) < 0)
 		goto fail;
@@ -133,8 +134,8 @@ main(int argc, char **argv)
 	if (status < 0)
 		status = script_end();
 	/* The drivers stop before the connection they use goes. */
-	xenbus_stop();
-	xs_close(h);
+	if (xenbus_stop() == 0)
+		xs_close(h);
 	if (!dom0 && boot_shutdown(status == 0 ? "poweroff" : "crash") < 0)
 		fprintf(stderr, "xsim-guest: shutdown: %s\n", strerror(errno));
 	return status;

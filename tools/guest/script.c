@@ -44,6 +44,8 @@
  *   flood N P             N READ requests for P straight onto the ring,
  *                         never reading the replies; prints how many
  *                         went before the ring stayed full for a second
+ *                         (garbage, garbage-index and flood stop the PV
+ *                         drivers first: their requests share the ring)
  *   introduce D MFN PORT, release D, resume D, set-target D T,
  *   isintroduced D, getdomainpath D, control CMD [ARG...]
  *                         the privileged calls (a guest gets EACCES;
@@ -353,8 +355,24 @@ op_garbage(bool bad_index)
 		.len = 0x7fffffff,
 	};
 
+	/* Our raw bytes must not interleave with a driver's request. */
+	xenbus_stop_drivers();
 	result(boot_ring_garbage(&hdr, sizeof(hdr), bad_index) == 0,
 	       bad_index ? "garbage-index" : "garbage", "ring");
+}
+
+static void
+op_flood(const char *count, const char *path)
+{
+	long sent;
+
+	/* Our raw requests must not interleave with a driver's. */
+	xenbus_stop_drivers();
+	sent = boot_ring_flood(path, atol(count), 1000);
+	if (sent < 0)
+		fprintf(out, "flood %s: %s\n", count, errname(errno));
+	else
+		fprintf(out, "flood %s: %ld sent\n", count, sent);
 }
 
 static unsigned
@@ -634,12 +652,7 @@ run_words(struct words *wd)
 	} else if (strcmp(op, "bench-read") == 0 && n == 3) {
 		op_bench_read(atol(a1), wd->w[2]);
 	} else if (strcmp(op, "flood") == 0 && n == 3) {
-		long sent = boot_ring_flood(wd->w[2], atol(a1), 1000);
-
-		if (sent < 0)
-			fprintf(out, "flood %s: %s\n", a1, errname(errno));
-		else
-			fprintf(out, "flood %s: %ld sent\n", a1, sent);
+		op_flood(a1, wd->w[2]);
 	} else if (strcmp(op, "control") == 0 && n >= 2) {
 		op_control(wd);
 	} else if (n >= 2 && op_domain(wd)) {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xenstore.h"
@@ -28,6 +29,7 @@
 
 #define MAX_DRIVERS 4
 #define TXN_ATTEMPTS 100
+#define JOIN_SECONDS 2
 
 struct event {
 	struct event *next;
@@ -64,6 +66,15 @@ queue_put(struct queue *q, char **ev, unsigned num)
 {
 	struct event *e = malloc(sizeof(*e));
 
+	pthread_mutex_lock(&q->lock);
+	if (q->closed != 0) {
+		/* Nobody will read it: the drivers were stopped. */
+		pthread_mutex_unlock(&q->lock);
+		free(e);
+		free(ev);
+		return;
+	}
+	pthread_mutex_unlock(&q->lock);
 	if (e == NULL) {
 		/* Losing one event beats dying; say so. */
 		fprintf(stderr, "xsim-guest: dropped the event on %s\n",
@@ -273,11 +284,45 @@ xenbus_unwatch(const struct xenbus_driver *drv, const char *path)
 	return xs_unwatch(xsh, path, tok) ? 0 : -1;
 }
 
-void
-xenbus_stop(void)
+/*
+ * Join t within JOIN_SECONDS.  A driver stuck on a request the daemon
+ * never answers (it dropped a guest that broke its ring) must not keep
+ * the guest from exiting.  0 joined, -1 gave up.
+ */
+static int
+join(pthread_t t)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += JOIN_SECONDS;
+	return pthread_timedjoin_np(t, NULL, &ts) == 0 ? 0 : -1;
+}
+
+int
+xenbus_stop_drivers(void)
 {
 	unsigned i;
 
+	queue_close(&driver_q, ECANCELED);
+	if (driver_started && join(driver) < 0) {
+		fprintf(stderr,
+			"xsim-guest: the drivers did not stop within "
+			"%d s; leaving them\n",
+			JOIN_SECONDS);
+		return -1;
+	}
+	driver_started = false;
+	queue_drain(&driver_q);
+	for (i = 0; i < ndrivers; i++)
+		drivers[i]->stop();
+	ndrivers = 0;
+	return 0;
+}
+
+int
+xenbus_stop(void)
+{
 	if (stop_pipe[1] >= 0) {
 		if (write(stop_pipe[1], "x", 1) < 0)
 			perror("xsim-guest: stop the router");
@@ -287,15 +332,9 @@ xenbus_stop(void)
 		close(stop_pipe[1]);
 		stop_pipe[0] = stop_pipe[1] = -1;
 	}
-	queue_close(&driver_q, EBADF);
-	if (driver_started)
-		pthread_join(driver, NULL);
-	router_started = driver_started = false;
-	queue_drain(&driver_q);
+	router_started = false;
 	queue_drain(&script_q);
-	for (i = 0; i < ndrivers; i++)
-		drivers[i]->stop();
-	ndrivers = 0;
+	return xenbus_stop_drivers();
 }
 
 char **

@@ -79,10 +79,20 @@ int xenbus_watch(const struct xenbus_driver *drv, const char *path);
 int xenbus_unwatch(const struct xenbus_driver *drv, const char *path);
 
 /*
- * Stop the threads (an event being handled finishes first), then call
- * every driver's stop.  The handle stays open; safe if never started.
+ * Stop the drivers: the driver thread (an event being handled finishes
+ * first), then every driver's stop; their later events are dropped.  The
+ * router goes on serving the script.  For a script that is about to
+ * break its own ring, and at exit.  0, or -1 if the driver thread did
+ * not finish within 2 s (stuck on a request that gets no reply): it is
+ * left running, and the handle must not be closed.
  */
-void xenbus_stop(void);
+int xenbus_stop_drivers(void);
+
+/*
+ * Stop the router too, then the drivers as xenbus_stop_drivers() does
+ * (same result).  Safe if never started.
+ */
+int xenbus_stop(void);
 
 /*
  * The next event of the script's own watches, blocking; as
