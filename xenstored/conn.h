@@ -92,6 +92,8 @@ struct conn_hooks {
 	/* Persist the turn's changes; non-0 holds all output back. */
 	int (*before_output)(void);
 	void (*after_output)(void);
+	/* Whether before_output has changes to persist. */
+	bool (*pending)(void);
 };
 
 /* Set up the connections' loop; hooks may be NULL.  0 or -1. */

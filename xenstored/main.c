@@ -183,8 +183,8 @@ db_flush_after(void)
 	db_flush();
 }
 
-static const struct conn_hooks persist_before = { db_flush, NULL };
-static const struct conn_hooks persist_after = { NULL, db_flush_after };
+static const struct conn_hooks persist_before = { db_flush, NULL, db_pending };
+static const struct conn_hooks persist_after = { NULL, db_flush_after, db_pending };
 
 /* The store: from the database if it holds one, else a new base tree. */
 static void
