@@ -13,7 +13,8 @@
 	X(perms)                                                               \
 	X(path)                                                                \
 	X(ring)                                                                \
-	X(quota)
+	X(quota)                                                               \
+	X(journal)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)

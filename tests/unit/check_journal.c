@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the journal file (journal.c): records come back in
+ * order, a torn end is cut off, damage before the end is refused, the
+ * numbering is checked against what the database holds, and dropping
+ * folded records keeps the rest.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "suites.h"
+
+static char dir[] = "/tmp/check_journal.XXXXXX";
+static char path[64];
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/j", dir);
+}
+
+static void
+teardown(void)
+{
+	char other[80];
+
+	snprintf(other, sizeof(other), "%s.new", path);
+	unlink(other);
+	unlink(path);
+	rmdir(dir);
+	strcpy(dir, "/tmp/check_journal.XXXXXX");
+}
+
+/* What foreach saw: the records' numbers and their text, joined. */
+struct seen {
+	char text[256];
+	uint64_t seqs[16];
+	unsigned n;
+};
+
+static int
+collect(uint64_t seq, const uint8_t *data, size_t len, void *arg)
+{
+	struct seen *s = arg;
+
+	s->seqs[s->n++] = seq;
+	strncat(s->text, (const char *)data, len);
+	return 0;
+}
+
+static struct seen
+read_all(struct journal *j, uint64_t after)
+{
+	struct seen s = { "", { 0 }, 0 };
+
+	ck_assert_int_eq(
+		journal_foreach(j, after, journal_size(j), collect, &s), 0);
+	return s;
+}
+
+/* A journal holding "a", "bb", "ccc" as records 1, 2, 3. */
+static void
+write_three(void)
+{
+	struct journal *j = journal_open(path, 0, false);
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(journal_append(j, "a", 1), 0);
+	ck_assert_int_eq(journal_append(j, "bb", 2), 0);
+	ck_assert_int_eq(journal_append(j, "ccc", 3), 0);
+	ck_assert_int_eq(journal_size(j), 3 * JOURNAL_HDR_SIZE + 6);
+	journal_close(j);
+}
+
+static off_t
+file_size(void)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return st.st_size;
+}
+
+START_TEST(append_and_read)
+{
+	struct journal *j;
+	struct seen s;
+
+	write_three();
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_eq(journal_next_seq(j), 4);
+	s = read_all(j, 0);
+	ck_assert_str_eq(s.text, "abbccc");
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_uint_eq(s.seqs[2], 3);
+	/* What the database holds already is skipped. */
+	s = read_all(j, 2);
+	ck_assert_str_eq(s.text, "ccc");
+	journal_close(j);
+}
+END_TEST
+
+START_TEST(torn_end)
+{
+	off_t whole;
+	struct journal *j;
+	int fd;
+
+	write_three();
+	whole = file_size();
+	ck_assert_int_eq(truncate(path, whole - 2), 0);
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(read_all(j, 0).text, "abb");
+	ck_assert_int_eq(file_size(), whole - JOURNAL_HDR_SIZE - 3);
+	/* The next record takes the torn one's number and place. */
+	ck_assert_uint_eq(journal_next_seq(j), 3);
+	ck_assert_int_eq(journal_append(j, "dd", 2), 0);
+	journal_close(j);
+	/* Garbage after the last record goes too. */
+	fd = open(path, O_WRONLY | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "garbage!", 8), 8);
+	close(fd);
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(read_all(j, 0).text, "abbdd");
+	journal_close(j);
+}
+END_TEST
+
+START_TEST(damage_in_the_middle)
+{
+	int fd;
+
+	write_three();
+	/* The payload of record 2: its checksum no longer matches. */
+	fd = open(path, O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, "X", 1, 2 * JOURNAL_HDR_SIZE + 1), 1);
+	close(fd);
+	errno = 0;
+	ck_assert_ptr_null(journal_open(path, 0, false));
+	ck_assert_int_eq(errno, EBADMSG);
+}
+END_TEST
+
+START_TEST(numbering)
+{
+	struct journal *j;
+
+	write_three();
+	/* The database holds up to 1: records 2 and 3 follow on. */
+	j = journal_open(path, 1, false);
+	ck_assert_ptr_nonnull(j);
+	journal_close(j);
+	/* It holds up to 5: a fold that was not dropped; next is 6. */
+	j = journal_open(path, 5, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_eq(journal_next_seq(j), 6);
+	ck_assert_str_eq(read_all(j, 5).text, "");
+	journal_close(j);
+}
+END_TEST
+
+START_TEST(gap_refused)
+{
+	struct journal *j = journal_open(path, 7, false);
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(journal_append(j, "x", 1), 0); /* record 8 */
+	journal_close(j);
+	/* A database that holds only up to 3 misses 4..7. */
+	ck_assert_ptr_null(journal_open(path, 3, false));
+	ck_assert_int_eq(errno, EBADMSG);
+}
+END_TEST
+
+START_TEST(drop_before)
+{
+	struct journal *j;
+	off_t two = 2 * JOURNAL_HDR_SIZE + 3;
+
+	write_three();
+	j = journal_open(path, 0, true);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(journal_drop_before(j, two), 0);
+	ck_assert_int_eq(journal_size(j), JOURNAL_HDR_SIZE + 3);
+	ck_assert_str_eq(read_all(j, 0).text, "ccc");
+	ck_assert_int_eq(journal_append(j, "d", 1), 0);
+	journal_close(j);
+	/* Reopened with records 1-2 in the database: 3 and 4 are there. */
+	j = journal_open(path, 2, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(read_all(j, 2).text, "cccd");
+	ck_assert_uint_eq(journal_next_seq(j), 5);
+	journal_close(j);
+}
+END_TEST
+
+Suite *
+journal_suite(void)
+{
+	Suite *s = suite_create("journal");
+	TCase *tc = tcase_create("journal");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, append_and_read);
+	tcase_add_test(tc, torn_end);
+	tcase_add_test(tc, damage_in_the_middle);
+	tcase_add_test(tc, numbering);
+	tcase_add_test(tc, gap_refused);
+	tcase_add_test(tc, drop_before);
+	suite_add_tcase(s, tc);
+	return s;
+}
