@@ -308,14 +308,13 @@ db_open(const char *path, enum db_sync sync, bool reset)
 int
 db_load(void)
 {
-	int ret = db_load_all(tdb, journal, db_path, folded, &legacy);
+	int ret = db_load_all(&tdb, journal, db_path, folded, &legacy);
 
 	jentries = legacy.journal_entries;
 	/* Legacy records are folded away at the first change. */
 	if (legacy.legacy_next > legacy.legacy_first)
 		jentries = fold_after;
 	/* From now on, only a fold's child opens the file. */
-	close_tdb();
 	malloc_trim(0);
 	return ret;
 }

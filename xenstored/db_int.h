@@ -29,13 +29,15 @@ struct db_loaded {
 };
 
 /*
- * Load the node records of tdb, then the legacy journal records, then
+ * Load the node records of *tdbp, then the legacy journal records, then
  * the records of the journal file numbered above folded, into the empty
- * store.  name is the database's, for messages.  Returns 1 if there was a
- * tree, 0 if none, -1 if a record is damaged (logged).
+ * store; the tdb file is closed (*tdbp = NULL) as soon as it is read, so
+ * that its map is gone before the store grows.  name is the database's,
+ * for messages.  Returns 1 if there was a tree, 0 if none, -1 if a record
+ * is damaged (logged).
  */
-int db_load_all(struct tdb_context *tdb, struct journal *j, const char *name,
-		uint64_t folded, struct db_loaded *out);
+int db_load_all(struct tdb_context **tdbp, struct journal *j,
+		const char *name, uint64_t folded, struct db_loaded *out);
 
 /* The packed NodeRecord of n, malloc'd; NULL on ENOMEM. */
 uint8_t *db_pack_node(const struct node *n, size_t *len);

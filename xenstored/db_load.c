@@ -137,6 +137,50 @@ by_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * The index of loaded records by path.  At 1M nodes a copy of every path
+ * as key would cost ~70 MB, so a key is the item's number + 1, hashed
+ * through its path in the buffer (offsets stay good when the buffer
+ * moves); key 0 stands for the path being looked up.
+ */
+static const struct load_state *hashing;
+static const char *probe;
+
+static const char *
+key_path(gconstpointer k)
+{
+	size_t i = GPOINTER_TO_SIZE(k);
+
+	if (i == 0)
+		return probe;
+	return (const char *)hashing->bytes->data +
+	       g_array_index(hashing->items, struct loaded, i - 1).off;
+}
+
+static guint
+key_hash(gconstpointer k)
+{
+	return g_str_hash(key_path(k));
+}
+
+static gboolean
+key_equal(gconstpointer a, gconstpointer b)
+{
+	return strcmp(key_path(a), key_path(b)) == 0;
+}
+
+static GHashTable *
+index_items(struct load_state *st)
+{
+	GHashTable *index = g_hash_table_new(key_hash, key_equal);
+	guint i;
+
+	hashing = st;
+	for (i = 0; i < st->items->len; i++)
+		g_hash_table_add(index, GSIZE_TO_POINTER(i + 1));
+	return index;
+}
+
 /* Apply one journal entry to the loaded records. */
 static int
 replay_entry(struct load_state *st, GHashTable *index, const JournalEntry *e)
@@ -144,25 +188,23 @@ replay_entry(struct load_state *st, GHashTable *index, const JournalEntry *e)
 	gpointer found;
 	struct loaded *it;
 	uint64_t birth = 0;
-	size_t i;
 
 	if (e->path == NULL || e->path[0] == '\0' ||
 	    (e->has_record &&
 	     record_birth(e->record.data, e->record.len, &birth) != 0))
 		return -1;
-	if (g_hash_table_lookup_extended(index, e->path, NULL, &found)) {
-		i = GPOINTER_TO_SIZE(found);
-	} else {
+	probe = e->path;
+	if (!g_hash_table_lookup_extended(index, GSIZE_TO_POINTER(0), &found,
+					  NULL)) {
 		if (!e->has_record)
 			return 0;
-		i = st->items->len;
 		add_item(st, e->path, strlen(e->path), e->record.data,
 			 e->record.len, birth, false);
-		g_hash_table_insert(index, g_strdup(e->path),
-				    GSIZE_TO_POINTER(i));
+		g_hash_table_add(index, GSIZE_TO_POINTER(st->items->len));
 		return 0;
 	}
-	it = &g_array_index(st->items, struct loaded, i);
+	it = &g_array_index(st->items, struct loaded,
+			    GPOINTER_TO_SIZE(found) - 1);
 	it->removed = !e->has_record;
 	if (e->has_record) {
 		it->roff = st->bytes->len;
@@ -172,23 +214,6 @@ replay_entry(struct load_state *st, GHashTable *index, const JournalEntry *e)
 				    (guint)e->record.len);
 	}
 	return 0;
-}
-
-/* The index of loaded records by path, for applying journal entries. */
-static GHashTable *
-index_items(struct load_state *st)
-{
-	GHashTable *index =
-		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	guint i;
-
-	for (i = 0; i < st->items->len; i++)
-		g_hash_table_insert(
-			index,
-			g_strdup((const char *)st->bytes->data +
-				 g_array_index(st->items, struct loaded, i).off),
-			GSIZE_TO_POINTER(i));
-	return index;
 }
 
 /* Apply one packed Journal (a turn's changes) to the loaded records. */
@@ -308,9 +333,10 @@ read_records(struct load_state *st, struct tdb_context *tdb,
 }
 
 int
-db_load_all(struct tdb_context *tdb, struct journal *j, const char *name,
+db_load_all(struct tdb_context **tdbp, struct journal *j, const char *name,
 	    uint64_t folded, struct db_loaded *out)
 {
+	struct tdb_context *tdb = *tdbp;
 	struct load_state st = { NULL, NULL, NULL, NULL, 0, false };
 	struct loaded *v;
 	struct stat sb;
@@ -326,10 +352,14 @@ db_load_all(struct tdb_context *tdb, struct journal *j, const char *name,
 	st.bytes = g_byte_array_sized_new(size < G_MAXUINT ? (guint)size : 0);
 	st.items = g_array_new(FALSE, FALSE, sizeof(struct loaded));
 	st.journal = g_array_new(FALSE, FALSE, sizeof(struct jrec));
-	if (read_records(&st, tdb, j, folded, out) != 0) {
-		ret = -1;
+	ret = read_records(&st, tdb, j, folded, out);
+	/* What was read is in the buffer: give back the map and the index. */
+	tdb_close(tdb);
+	*tdbp = NULL;
+	if (st.index)
+		g_hash_table_destroy(st.index);
+	if (ret != 0)
 		goto out;
-	}
 	v = (struct loaded *)(void *)st.items->data;
 	for (i = 0; i < st.items->len; i++) {
 		const char *p = (const char *)st.bytes->data + v[i].off;
@@ -358,7 +388,5 @@ out:
 	g_array_free(st.items, TRUE);
 	g_array_free(st.journal, TRUE);
 	g_byte_array_free(st.bytes, TRUE);
-	if (st.index)
-		g_hash_table_destroy(st.index);
 	return ret;
 }

@@ -31,6 +31,30 @@ acked=$(cat "$RUN"/ack.* | wc -l)
 size=$(stat -c %s "$RUN/tdb.journal")
 [ "$acked" -gt 100 ] || fail "only $acked writes acknowledged"
 [ "$size" -lt 65536 ] || fail "journal of $size bytes after $acked writes: not folded"
+
+# Overwrites, removals and re-creations of the same few paths, folded
+# every 7 changes: after a kill the tree is exactly what it was, order
+# of children and permissions included.
+rm -f "$RUN"/tdb*
+XENSTORED_FOLD_AFTER=7 start_daemon
+for i in $(seq 1 40); do
+	k=$((i % 5))
+	case $((i % 4)) in
+	0) xenstore-rm "/same/k$k" ;;
+	1) xenstore-write "/same/k$k/x" "v$i" "/same/k$((k + 1))" "w$i" ;;
+	2) xenstore-chmod "/same/k$k" "n$i" ;;
+	3) xenstore-write "/same/k$k" "u$i" ;;
+	esac
+done
+xenstore-ls -p /same >"$RUN/before"
+[ "$(wc -l <"$RUN/before")" -gt 3 ] || fail "the test tree is too small"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+rm -f "$RUN/socket" "$RUN/socket_ro" "$RUN/pid"
+start_daemon
+xenstore-ls -p /same >"$RUN/after"
+cmp "$RUN/before" "$RUN/after" || fail "the tree changed across a kill"
+stop_daemon
 unset XENSTORED_FOLD_AFTER
 
 # Twenty writes, one record each, then a clean stop: the journal holds
