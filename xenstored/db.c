@@ -10,11 +10,11 @@
  * Each loop turn that changed the store appends *one* journal record
  * (<db>.journal): the turn's changes as a Journal message, the full
  * current record of every path it names (or its removal), with a single
- * write.  That is all a turn costs (~5 us), whatever the size of the
- * store; a tdb transaction cost ~55 us even for one change.  The write
- * reaches the page cache before the turn's replies go out, so a SIGKILL
- * of the daemon loses nothing it acknowledged (--sync=fsync adds
- * fdatasync for a crash of the host).
+ * write.  That is all a turn costs (a microsecond or two), whatever the
+ * size of the store; a tdb transaction cost ~55 us even for one change.
+ * The write reaches the page cache before the turn's replies go out, so
+ * a SIGKILL of the daemon loses nothing it acknowledged (--sync=fsync
+ * adds fdatasync for a crash of the host).
  *
  * Folding.  When the journal holds fold_after entries (or FOLD_BYTES),
  * a forked child writes the current record of every path the journal
