@@ -251,7 +251,7 @@ fi
 cat >"$RUN/dd.cfg" <<CFG
 name = "dd"
 driver_domain = 1
-extra = "sleep"
+extra = "-q 1 sleep"
 CFG
 truncate -s 1M "$RUN/e1.img"
 if xsim create "$RUN/dd.cfg" >"$RUN/dd.out" 2>&1; then
@@ -263,6 +263,8 @@ if xsim create "$RUN/dd.cfg" >"$RUN/dd.out" 2>&1; then
 	wait_state $be 4
 	wait_state $fe 4
 	key $fe backend-id "$dd"
+	key $be multi-queue-max-queues 1
+	key $fe multi-queue-num-queues 1
 	[ "$(grep -c "memfd:dom$d2-pfn" /proc/$ddpid/maps)" = 1 ] ||
 		fail "dd has not mapped g2's ring"
 	xsim block-detach g2 xvde || fail "block-detach from dd"
