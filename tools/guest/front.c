@@ -270,12 +270,24 @@ collect_notifications(struct fdev *d)
 	}
 }
 
+/* vbd: whether the backend published the disk's size (may pass 2^32). */
+static bool
+has_sectors(struct fdev *d)
+{
+	char *v = xenbus_read_key(d->backend, "sectors");
+	bool ok = v != NULL && v[0] != '\0' &&
+		  strspn(v, "0123456789") == strlen(v);
+
+	free(v);
+	return ok;
+}
+
 /* Backend Connected: its answer in every page, then Connected. */
 static void
 connect(struct fdev *d)
 {
 	const struct xenbus_ring_hdr *h;
-	unsigned i, r, sectors;
+	unsigned i, r;
 
 	collect_notifications(d);
 	for (i = 0; i < d->nq; i++) {
@@ -299,8 +311,7 @@ connect(struct fdev *d)
 			return;
 		}
 	}
-	if (d->nrings == 1 &&
-	    xenbus_read_uint(d->backend, "sectors", &sectors) < 0) {
+	if (d->nrings == 1 && !has_sectors(d)) {
 		fail(d, "the backend gave no sectors");
 		return;
 	}
@@ -314,7 +325,7 @@ step(struct fdev *d)
 {
 	int bs = xenbus_read_state(d->backend);
 
-	if (bs >= XenbusStateClosing) {
+	if (bs == XenbusStateClosing || bs == XenbusStateClosed) {
 		if (!d->closed) {
 			switch_state(d, XenbusStateClosing);
 			switch_state(d, XenbusStateClosed);
