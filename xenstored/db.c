@@ -93,6 +93,8 @@ static size_t fold_retry_at; /* after a failed fold: entries to wait for */
 
 /* The fold running in a child, if fold_pid is not 0. */
 static pid_t fold_pid;
+/* Set by SIGCHLD: only then is the child worth a waitpid. */
+static volatile sig_atomic_t child_exited;
 static uint64_t fold_seq; /* it folds the records up to this one */
 static off_t fold_off;	  /* which end here in the journal */
 static size_t fold_entries;
@@ -541,11 +543,25 @@ cancel:
 	return -1;
 }
 
+static void
+sigchld(int sig)
+{
+	(void)sig;
+	child_exited = 1;
+}
+
 /* Start a fold of the journal as it is now in a child. */
 static void
 fold_start(void)
 {
+	struct sigaction sa = { .sa_handler = sigchld,
+				.sa_flags = SA_RESTART | SA_NOCLDSTOP };
 	pid_t parent = getpid(), pid;
+
+	if (sigaction(SIGCHLD, &sa, NULL) != 0) {
+		log_warn("%s: sigaction", __func__);
+		return;
+	}
 
 	fold_seq = journal_next_seq(journal) - 1;
 	fold_off = journal_size(journal);
@@ -578,6 +594,8 @@ fold_reap(bool wait)
 	int status;
 	pid_t r;
 
+	/* Cleared first: a child that ends after the waitpid sets it again. */
+	child_exited = 0;
 	do
 		r = waitpid(fold_pid, &status, wait ? 0 : WNOHANG);
 	while (r < 0 && errno == EINTR);
@@ -610,7 +628,7 @@ maybe_fold(void)
 int
 db_flush(void)
 {
-	if (fold_pid)
+	if (fold_pid && child_exited)
 		fold_reap(false);
 	if (!db_pending())
 		return 0;
