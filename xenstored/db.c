@@ -216,14 +216,17 @@ journal_path(const char *path)
 	return asprintf(&p, "%s.journal", path) < 0 ? NULL : p;
 }
 
-/* Open the tdb file and the journal; names the file that is damaged. */
+/*
+ * Open the tdb file and the journal; on failure *bad_journal tells which
+ * one cannot be read.
+ */
 static int
-try_open(const char *path, const char **bad)
+try_open(const char *path, bool *bad_journal)
 {
 	struct stat st;
 	char *jpath = journal_path(path);
 
-	*bad = path;
+	*bad_journal = false;
 	if (jpath == NULL || open_tdb(path, stat(path, &st) != 0) != 0) {
 		log_warn("database %s: cannot open", path);
 		goto fail;
@@ -239,8 +242,8 @@ try_open(const char *path, const char **bad)
 	}
 	journal = journal_open(jpath, folded, sync_mode == DB_SYNC_FSYNC);
 	if (journal == NULL) {
-		*bad = jpath; /* leaked on purpose: the caller names it */
-		return -1;
+		*bad_journal = true;
+		goto fail;
 	}
 	free(jpath);
 	return 0;
@@ -287,24 +290,26 @@ read_settings(void)
 int
 db_open(const char *path, enum db_sync sync, bool reset)
 {
-	const char *bad;
+	const char *suffix;
+	bool bad_journal;
 
 	sync_mode = sync;
 	db_path = strdup(path);
 	dirty = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	read_settings();
-	if (try_open(path, &bad) == 0)
+	if (try_open(path, &bad_journal) == 0)
 		return 0;
 	if (!reset) {
-		log_warnx("refusing to start: %s holds the store and cannot be "
-			  "read; fix or move it, or start with --reset-db to "
-			  "start empty (the file is then kept as %s.damaged)",
-			  bad, bad);
+		suffix = bad_journal ? ".journal" : "";
+		log_warnx("refusing to start: %s%s holds the store and cannot "
+			  "be read; fix or move it, or start with --reset-db to "
+			  "start empty (the file is then kept as %s%s.damaged)",
+			  path, suffix, path, suffix);
 		return -1;
 	}
 	if (move_aside(path) != 0)
 		return -1;
-	return try_open(path, &bad);
+	return try_open(path, &bad_journal);
 }
 
 int
