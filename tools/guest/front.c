@@ -14,8 +14,9 @@
  *                        one transaction
  *   backend 4            check the backend's answer in every page and the
  *                        notification on every channel, go Connected (4)
- *   backend 5 or 6       go Closing (5) then Closed (6)
- *   our directory gone   end the grants, unbind the channels, forget it
+ *   backend 5 or 6       end the grants, unbind the channels, go Closing
+ *                        (5) then Closed (6)
+ *   our directory gone   release what is left, forget it
  */
 #include <errno.h>
 #include <poll.h>
@@ -327,6 +328,13 @@ step(struct fdev *d)
 
 	if (bs == XenbusStateClosing || bs == XenbusStateClosed) {
 		if (!d->closed) {
+			/*
+			 * As Linux's blkfront: free the rings, then say
+			 * Closed.  The toolstack removes the device (and may
+			 * destroy the domain) only once the backend followed
+			 * our Closed, so no hypercall of ours is cut short.
+			 */
+			release(d);
 			switch_state(d, XenbusStateClosing);
 			switch_state(d, XenbusStateClosed);
 			d->closed = true;
