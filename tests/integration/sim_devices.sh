@@ -211,7 +211,12 @@ wait_for "backend Closing" sh -c "[ \"\$($READ $be/state)\" = 5 ]"
 [ "$("$READ" $be/online)" = 0 ] || fail "online not 0"
 "$READ" /local/domain/1/device/vbd/51712/state >/dev/null ||
 	fail "frontend removed before the backend closed"
+# The driver closes; the "hotplug daemon" (it wrote hotplug-status) runs
+# its remove script and deletes the directory, which detach waits for.
 "$WRITE" $be/state 6 || fail "write state 6"
+sleep 0.3
+kill -0 $det 2>/dev/null || { cat "$RUN/det.out"; fail "detach did not wait for the hotplug daemon"; }
+"$BIN/xenstore-rm" $be || fail "rm $be"
 wait $det || { cat "$RUN/det.out"; fail "block-detach"; }
 [ -s "$RUN/det.out" ] && { cat "$RUN/det.out"; fail "block-detach said something"; }
 for p in $be /local/domain/1/device/vbd/51712 /libxl/1/device/vbd/51712; do

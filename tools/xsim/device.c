@@ -53,7 +53,8 @@ struct dev {
 	const struct vif_spec *vif;
 	char mac[18];
 	char script[PATH_LEN + 64];
-	bool force; /* the guest is dead: its frontend is Closed */
+	bool force;	 /* the guest is dead: its frontend is Closed */
+	bool front_live; /* a frontend driver took part: wait for it */
 };
 
 static const char *
@@ -297,6 +298,12 @@ close_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 		}
 		return true; /* only cleaning up is left */
 	}
+	/* A frontend at 3 or 4 is a live driver: it will close too. */
+	snprintf(path, sizeof(path), "%s/state", d->front);
+	state = d->force ? NULL : xs_read(h, t, path, NULL);
+	d->front_live = state != NULL &&
+			(strcmp(state, "3") == 0 || strcmp(state, "4") == 0);
+	free(state);
 	snprintf(path, sizeof(path), "%s/online", d->back);
 	if (!xs_write(h, t, path, "0", 1))
 		return false;
@@ -367,24 +374,27 @@ destroy_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 static int
 remove_walk(struct xs_handle *xsh, struct dev *devs, unsigned n, bool quiet)
 {
-	char *backs[MAX_DEVS], secs[32];
+	struct wait_close w[MAX_DEVS];
 	bool done[MAX_DEVS] = {false};
 	int limit = wait_timeout(WAIT_DESTROY_MS), r = 0;
+	char secs[32];
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		backs[i] = devs[i].back;
 		if (!txn_run(xsh, close_txn, &devs[i]) && errno != ENOENT) {
 			util_err("cannot close %s", devs[i].back);
 			r = -1;
 		}
+		w[i].back = devs[i].back;
+		w[i].front = devs[i].front_live ? devs[i].front : NULL;
 	}
-	if (wait_closed(xsh, backs, done, n, limit) < 0)
+	if (wait_closed(xsh, w, done, n, limit) < 0)
 		for (i = 0; i < n && !quiet; i++)
 			if (!done[i])
-				util_errx("warning: backend %s did not close "
-					  "within %s; removing it anyway",
-					  backs[i],
+				util_errx("warning: %s %u of domain %u did not "
+					  "close within %s; removing it anyway",
+					  kind_name(devs[i].kind),
+					  devs[i].devid, devs[i].domid,
 					  wait_secs(secs, sizeof(secs), limit));
 	for (i = 0; i < n; i++) {
 		if (!txn_run(xsh, destroy_txn, &devs[i])) {

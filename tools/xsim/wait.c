@@ -125,17 +125,40 @@ wait_hotplug(struct xs_handle *xsh, const char *back, int ms, char **status)
 	}
 }
 
+/*
+ * The backend is done: its directory is gone, or it is Closed and no
+ * hotplug daemon took it (no hotplug-status).  One that did runs its
+ * remove script and then deletes the directory (docs/hotplug.md), so
+ * that is what to wait for: a device attached again at the same path
+ * before that would meet the old one's removal.
+ */
 static bool
-closed(struct xs_handle *xsh, const char *back)
+back_closed(struct xs_handle *xsh, const char *back)
 {
 	int state = wait_read_int(xsh, back, "state");
+	char *hs;
 
-	return state == 6 || (state < 0 && !wait_exists(xsh, back));
+	if (state < 0)
+		return !wait_exists(xsh, back);
+	if (state != 6)
+		return false;
+	hs = wait_read(xsh, back, "hotplug-status");
+	free(hs);
+	return hs == NULL;
+}
+
+/* A live frontend is done once Closed (its pages and channels freed). */
+static bool
+front_closed(struct xs_handle *xsh, const char *front)
+{
+	int state = wait_read_int(xsh, front, "state");
+
+	return state == 6 || (state < 0 && !wait_exists(xsh, front));
 }
 
 int
-wait_closed(struct xs_handle *xsh, char *const *backs, bool *done, unsigned n,
-	    int ms)
+wait_closed(struct xs_handle *xsh, const struct wait_close *w, bool *done,
+	    unsigned n, int ms)
 {
 	long end = now_ms() + ms;
 	unsigned i, left;
@@ -143,7 +166,9 @@ wait_closed(struct xs_handle *xsh, char *const *backs, bool *done, unsigned n,
 	for (;;) {
 		for (i = 0, left = 0; i < n; i++) {
 			if (!done[i])
-				done[i] = closed(xsh, backs[i]);
+				done[i] = back_closed(xsh, w[i].back) &&
+					  (w[i].front == NULL ||
+					   front_closed(xsh, w[i].front));
 			left += !done[i];
 		}
 		if (left == 0)

@@ -45,11 +45,20 @@ int wait_initwait(struct xs_handle *xsh, const char *back, int ms);
 int wait_hotplug(struct xs_handle *xsh, const char *back, int ms,
 		 char **status);
 
+/* What one device's removal waits for. */
+struct wait_close {
+	const char *back;
+	const char *front; /* NULL: do not wait for the frontend */
+};
+
 /*
- * Wait until every backend of backs[n] is Closed (6) or gone, at most ms
- * in all; done[i] tells which did.  0 if all did, -1 (ETIMEDOUT).
+ * Wait until every device of w[n] is done closing, at most ms in all:
+ * its backend directory gone, or its backend Closed (6) with no
+ * hotplug-status (no hotplug daemon has a remove script to run); and
+ * its frontend, when named, Closed or gone.  done[i] tells which are.
+ * 0 if all are, -1 (ETIMEDOUT).
  */
-int wait_closed(struct xs_handle *xsh, char *const *backs, bool *done,
+int wait_closed(struct xs_handle *xsh, const struct wait_close *w, bool *done,
 		unsigned n, int ms);
 
 /* Sleep one poll interval. */
