@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,22 +46,31 @@ ev_fd(void *arg)
 	return xenevtchn_fd(xce);
 }
 
-/* Consume what is pending without blocking: pending() itself blocks. */
+/*
+ * Consume what is pending without blocking: pending() itself blocks.
+ * Two threads may ack at once (libxenstore's reader and flood's loop on
+ * the main thread): without the lock both could see the descriptor
+ * readable, one would take the event and the other block in pending()
+ * for an event that may never come.
+ */
 static int
 ev_ack(void *arg)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	struct pollfd pfd = {.fd = xenevtchn_fd(xce), .events = POLLIN};
 	int n = 0, p;
 
 	(void)arg;
+	pthread_mutex_lock(&lock);
 	while (poll(&pfd, 1, 0) == 1) {
 		p = xenevtchn_pending(xce);
-		if (p < 0)
-			return -1;
-		if (xenevtchn_unmask(xce, (evtchn_port_t)p) < 0)
-			return -1;
+		if (p < 0 || xenevtchn_unmask(xce, (evtchn_port_t)p) < 0) {
+			n = -1;
+			break;
+		}
 		n++;
 	}
+	pthread_mutex_unlock(&lock);
 	return n;
 }
 
