@@ -15,12 +15,13 @@
  * (xsim wait).
  *
  * Removal mirrors libxl__initiate_device_generic_remove: online=0 and
- * state=5 in a transaction, a bounded wait for state 6 or for the
- * hotplug daemon to delete the backend directory, then one transaction
- * removing what is left and every parent left empty.  A backend that
- * never closes is removed anyway after the timeout (libxl's forced
- * removal).  Destroying a domain walks all its devices at once, within
- * one timeout.
+ * state=5 in a transaction, a bounded wait until the device is done
+ * closing (wait_closed: the backend Closed, and deleted by the hotplug
+ * daemon after its remove script if one handled it; a live frontend
+ * Closed), then one transaction removing what is left and every parent
+ * left empty.  A device that never closes is removed anyway after the
+ * timeout (libxl's forced removal).  Destroying a domain walks all its
+ * devices at once, within one timeout.
  */
 #include <errno.h>
 #include <stdarg.h>
