@@ -5,8 +5,9 @@
 # its transaction, deletes the nodes it owned, removes it from the
 # permissions of the others, and fires @releaseDomain.  Its accounting
 # goes with it: 17 nodes (the 13 the toolstack gave it, 3 of its own, and
-# one dom0 made under its data, which inherits its owner), 3 watches (the
-# last for control/shutdown), 1 transaction.  The toolstack is told to
+# one dom0 made under its data, which inherits its owner), 4 watches (its
+# frontend drivers' on device, the script's two, the last for
+# control/shutdown), 1 transaction.  The toolstack is told to
 # preserve the dead domain, so that what is checked is the daemon's own
 # cleanup, not xsim's.
 . "$XS_TOP/tests/lib.sh"
@@ -54,7 +55,7 @@ quota() {
 	awk -v q="$1" '$1 == q && $2 == ":" { print $3; exit }' "$RUN/w.out"
 }
 check_eq "nodes of g1" 17 "$(quota nodes)"
-check_eq "watches of g1" 3 "$(quota watches)"
+check_eq "watches of g1" 4 "$(quota watches)"
 check_eq "transactions of g1" 1 "$(quota transactions)"
 grep -v -e '^[a-z-]* *: ' -e '^$' "$RUN/w.out" >"$RUN/w.rest"
 expect_output watcher "$RUN/w.rest" <<'OUT'

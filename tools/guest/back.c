@@ -261,8 +261,14 @@ static bool
 frontend_gone(struct bdev *d)
 {
 	xc_dominfo_t info;
+	char *v = xenbus_read(d->front);
 
-	if (!xenbus_exists(d->front))
+	/*
+	 * EACCES counts as gone: a dead guest's nodes pass to dom0 and lose
+	 * the entry that let a driver domain read them.
+	 */
+	free(v);
+	if (v == NULL && (errno == ENOENT || errno == EACCES))
 		return true;
 	if (xch == NULL)
 		return false;
