@@ -64,17 +64,6 @@ kind_name(enum device_kind kind)
 	return kind == DEVICE_VBD ? "vbd" : "vif";
 }
 
-static struct xs_handle *
-open_xs(void)
-{
-	struct xs_handle *xsh = xs_open(0);
-
-	if (xsh == NULL)
-		util_err("cannot reach xenstored at %s",
-			 getenv("XENSTORED_PATH"));
-	return xsh;
-}
-
 static int
 find_domid(const char *dom, unsigned *domid)
 {
@@ -571,7 +560,7 @@ device_attach_args(enum device_kind kind, const char *dom, char **args, int n)
 	}
 	if (find_domid(dom, &domid) < 0)
 		return -1;
-	xsh = open_xs();
+	xsh = txn_open();
 	if (xsh == NULL)
 		return -1;
 	r = device_attach(xsh, domid, kind, spec);
@@ -620,7 +609,7 @@ device_detach(enum device_kind kind, const char *dom, const char *id)
 	if (find_domid(dom, &d.domid) < 0)
 		return -1;
 	d.devid = (unsigned)devid;
-	xsh = open_xs();
+	xsh = txn_open();
 	if (xsh == NULL)
 		return -1;
 	dev_from_copy(xsh, &d);

@@ -14,6 +14,7 @@
 
 #include "device.h"
 #include "record.h"
+#include "txn.h"
 #include "util.h"
 #include "wait.h"
 
@@ -26,17 +27,6 @@ struct seen {
 	char *front; /* from the /libxl copy, malloc()ed */
 	char *back;
 };
-
-static struct xs_handle *
-open_xs(void)
-{
-	struct xs_handle *xsh = xs_open(0);
-
-	if (xsh == NULL)
-		util_err("cannot reach xenstored at %s",
-			 getenv("XENSTORED_PATH"));
-	return xsh;
-}
 
 static int
 cmp_uint(const void *a, const void *b)
@@ -133,7 +123,7 @@ device_list(enum device_kind kind, const char *dom)
 		util_errx("no domain %s", dom);
 		return -1;
 	}
-	xsh = open_xs();
+	xsh = txn_open();
 	if (xsh == NULL)
 		return -1;
 	if (kind == DEVICE_VBD)
@@ -258,7 +248,7 @@ device_wait_connected(const char *dom, int ms)
 		util_errx("no domain %s", dom);
 		return -1;
 	}
-	xsh = open_xs();
+	xsh = txn_open();
 	if (xsh == NULL)
 		return -1;
 	vbd = find(xsh, r.domid, "vbd", &nb);

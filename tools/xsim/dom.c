@@ -43,6 +43,7 @@
 #include "host.h"
 #include "layout.h"
 #include "record.h"
+#include "txn.h"
 #include "util.h"
 #include "xenstore.h"
 #include "xensim.h"
@@ -65,17 +66,6 @@ open_xc(void)
 	if (xch == NULL)
 		util_err("cannot reach the hypervisor in %s/hyp", host_dir());
 	return xch;
-}
-
-static struct xs_handle *
-open_xs(void)
-{
-	struct xs_handle *xsh = xs_open(0);
-
-	if (xsh == NULL)
-		util_err("cannot reach xenstored at %s",
-			 getenv("XENSTORED_PATH"));
-	return xsh;
 }
 
 /* Step 3: tell the guest its store port; learn its store frame. */
@@ -202,7 +192,7 @@ teardown(const struct record *r)
 				 (long)r->pid);
 	}
 	/* Devices first, so their backends close and hotplug runs remove. */
-	xsh = open_xs();
+	xsh = txn_open();
 	if (xsh == NULL || device_remove_all(xsh, r->domid, true) < 0)
 		ret = -1;
 	xch = open_xc();
@@ -464,7 +454,7 @@ dom_create(const struct dom_opts *o)
 		return 1;
 	}
 	xch = open_xc();
-	xsh = xch != NULL ? open_xs() : NULL;
+	xsh = xch != NULL ? txn_open() : NULL;
 	if (xch == NULL || xsh == NULL)
 		goto out;
 	if (build(xch, xsh, o, &b) < 0)
@@ -494,7 +484,7 @@ out:
 static void
 close_devices(unsigned domid)
 {
-	struct xs_handle *xsh = open_xs();
+	struct xs_handle *xsh = txn_open();
 
 	if (xsh != NULL)
 		device_remove_all(xsh, domid, false);
@@ -631,7 +621,7 @@ dom_list(void)
 	int n, i;
 
 	xch = open_xc();
-	xsh = xch != NULL ? open_xs() : NULL;
+	xsh = xch != NULL ? txn_open() : NULL;
 	if (xsh == NULL) {
 		xc_interface_close(xch);
 		return -1;
@@ -678,7 +668,7 @@ dom_shutdown(const char *which, bool wait)
 		util_errx("no domain %s", which);
 		return -1;
 	}
-	xsh = open_xs();
+	xsh = txn_open();
 	if (xsh == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown",

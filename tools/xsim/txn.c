@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "txn.h"
+#include "util.h"
 
 #define TXN_ATTEMPTS 100
 
@@ -21,32 +22,43 @@ static unsigned long retries;
 static bool verbose;
 static pid_t reporter;
 
+/* fn and its argument, and how many times the library called it. */
+struct counted {
+	xs_transaction_fn *fn;
+	void *arg;
+	unsigned long calls;
+};
+
+static bool
+counted_fn(struct xs_handle *h, xs_transaction_t t, void *arg)
+{
+	struct counted *c = arg;
+
+	c->calls++;
+	return c->fn(h, t, c->arg);
+}
+
+/* The library's retry loop; every call of fn after the first is a retry. */
 bool
 txn_run(struct xs_handle *h, xs_transaction_fn *fn, void *arg)
 {
-	unsigned attempt;
-	xs_transaction_t t;
-	int err;
+	struct counted c = {.fn = fn, .arg = arg};
+	bool ok = xs_transaction_retry(h, counted_fn, &c, TXN_ATTEMPTS);
 
-	for (attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
-		if (attempt > 0)
-			retries++;
-		t = xs_transaction_start(h);
-		if (t == XBT_NULL)
-			return false;
-		if (!fn(h, t, arg)) {
-			err = errno;
-			xs_transaction_end(h, t, true);
-			errno = err;
-			return false;
-		}
-		if (xs_transaction_end(h, t, false))
-			return true;
-		if (errno != EAGAIN)
-			return false;
-	}
-	errno = EAGAIN;
-	return false;
+	if (c.calls > 1)
+		retries += c.calls - 1;
+	return ok;
+}
+
+struct xs_handle *
+txn_open(void)
+{
+	struct xs_handle *xsh = xs_open(0);
+
+	if (xsh == NULL)
+		util_err("cannot reach xenstored at %s",
+			 getenv("XENSTORED_PATH"));
+	return xsh;
 }
 
 unsigned long

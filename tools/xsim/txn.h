@@ -3,7 +3,7 @@
  * Every xenstore transaction xsim makes goes through txn_run(), which
  * retries on EAGAIN as libxl does and counts the retries, so that a test
  * can see how often concurrent toolstacks collided (xsim -v, or
- * XSIM_STATS=FILE).  Nothing else.
+ * XSIM_STATS=FILE); and xsim's connection to xenstored is opened here.
  */
 #ifndef TXN_H
 #define TXN_H
@@ -19,6 +19,9 @@
  * ran out.
  */
 bool txn_run(struct xs_handle *h, xs_transaction_fn *fn, void *arg);
+
+/* xsim's connection to xenstored; NULL after saying why. */
+struct xs_handle *txn_open(void);
 
 /* Retries so far in this process. */
 unsigned long txn_retries(void);
