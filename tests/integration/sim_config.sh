@@ -124,6 +124,8 @@ expect_output cpu "$RUN/cpu.out" <<OUT
 OUT
 [ "$("$READ" /local/domain/$d/memory/target)" = 65536 ] || fail "memory/target"
 [ "$("$READ" /local/domain/$d/memory/static-max)" = 98304 ] || fail "static-max"
+# xl list's Mem and VCPUs columns: the configured 64 MB and 2 vcpus.
+xsim list | grep -q "^g1  *$d  *64  *2  " || fail "xsim list: $(xsim list)"
 [ "$("$READ" /local/domain/$d/data/greeting)" = "hello world" ] || fail "extra: greeting"
 [ "$("$READ" /local/domain/$d/data/q)" = "it's" ] || fail "extra: quotes"
 "$READ" /local/domain/$d/libxl 2>/dev/null && fail "~/libxl without driver_domain"

@@ -278,6 +278,14 @@ xsim network-detach g1 0 >>"$RUN/det3.out" 2>&1 || { cat "$RUN/det3.out"; fail "
 "$READ" /local/domain/0/backend 2>/dev/null && fail "backend left"
 wait_for "block remove" grep -q "block: remove backend/vbd/$d/51712" "$SIM/hotplugd.log"
 wait_for "vif-bridge offline" grep -q "offline backend/vif/$d/0" "$SIM/hotplugd.log"
+[ -e "$NET/link/vif$d.0" ] && fail "vif$d.0 left in the simulated network"
+
+# A vif renamed by its script (vifname) goes with its device all the same.
+xsim network-attach g1 vifname=g1-eth0 || fail "network-attach vifname"
+xsim wait -t 10 g1 >"$RUN/wait3.out" 2>&1 || { cat "$RUN/wait3.out"; fail "xsim wait vifname"; }
+grep -qx "master xenbr0" "$NET/link/g1-eth0" || fail "g1-eth0 not on xenbr0"
+xsim network-detach g1 0 || fail "network-detach vifname"
+[ -z "$(ls "$NET/link")" ] || fail "links left: $(ls "$NET/link")"
 
 # Concurrent attaches get distinct devids (chosen inside the
 # transaction); destroying the domain takes its devices with it.
@@ -303,5 +311,6 @@ xsim destroy g1 2>"$RUN/destroy.out" || { cat "$RUN/destroy.out"; fail "destroy 
 for p in /local/domain/0/backend /libxl/$d /local/domain/$d; do
 	"$READ" $p 2>/dev/null && fail "$p left after destroy"
 done
-wait_for "remove scripts" sh -c "[ \$(grep -c 'offline backend/vif/$d/' $SIM/hotplugd.log) = 5 ]"
+# Six vif removals: the first, the renamed one, the 4 concurrent ones.
+wait_for "remove scripts" sh -c "[ \$(grep -c 'offline backend/vif/$d/' $SIM/hotplugd.log) = 6 ]"
 echo "sim_devices: ok"

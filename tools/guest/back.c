@@ -60,7 +60,7 @@ struct bdev {
 	bool connected;
 	bool closed;
 	bool failed; /* error reported: no more handshake */
-	bool link;   /* the simulated interface exists */
+	ino_t link;  /* the simulated interface's inode, 0: none */
 	unsigned nq, nrings;
 	struct bqueue q[MAX_QUEUES];
 	xengnttab_handle *gt;
@@ -118,9 +118,9 @@ static void
 release(struct bdev *d)
 {
 	disconnect(d);
-	if (d->link)
-		backinfo_unlink(d->domu, d->devid);
-	d->link = false;
+	if (d->link != 0)
+		backinfo_unlink(d->link);
+	d->link = 0;
 }
 
 static void

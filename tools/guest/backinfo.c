@@ -6,6 +6,7 @@
  * the simulated host there is no kernel to make a real one, and the
  * hotplug script's `ip` only needs to see that it exists.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -80,9 +81,10 @@ link_path(char *buf, size_t size, unsigned domu, unsigned devid, bool dir_only)
 
 /* Create the interface; 0 (also when XSIM_NET_DIR is not set) or -1. */
 static int
-make_link(unsigned domu, unsigned devid, bool *made)
+make_link(unsigned domu, unsigned devid, ino_t *made)
 {
 	char path[4096];
+	struct stat st;
 	int fd;
 
 	if (link_path(path, sizeof(path), domu, devid, true) < 0)
@@ -101,14 +103,15 @@ make_link(unsigned domu, unsigned devid, bool *made)
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
+	if (fstat(fd, &st) == 0)
+		*made = st.st_ino;
 	close(fd);
-	*made = true;
 	return 0;
 }
 
 int
 backinfo_publish(const char *node, const char *kind, unsigned domu,
-		 unsigned devid, unsigned max_queues, bool *link)
+		 unsigned devid, unsigned max_queues, ino_t *link)
 {
 	struct xenbus_kv kv[16];
 	unsigned n = 0;
@@ -129,12 +132,25 @@ backinfo_publish(const char *node, const char *kind, unsigned domu,
 }
 
 void
-backinfo_unlink(unsigned domu, unsigned devid)
+backinfo_unlink(ino_t link)
 {
-	char path[4096];
+	char dir[4096], path[8192];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
 
-	if (link_path(path, sizeof(path), domu, devid, false) == 0 &&
-	    unlink(path) < 0 && errno != ENOENT)
-		fprintf(stderr, "xsim-guest: cannot remove %s: %s\n", path,
-			strerror(errno));
+	if (link_path(dir, sizeof(dir), 0, 0, true) < 0 ||
+	    (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.' || stat(path, &st) < 0 ||
+		    st.st_ino != link)
+			continue;
+		if (unlink(path) < 0)
+			fprintf(stderr, "xsim-guest: cannot remove %s: %s\n",
+				path, strerror(errno));
+		break;
+	}
+	closedir(d);
 }

@@ -9,17 +9,21 @@
 #define BACKINFO_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /*
  * Probe the backend directory node of a kind ("vbd", "vif") device:
  * publish its features (max_queues as multi-queue-max-queues), create a
- * vif's interface (*link set once it exists), and switch to InitWait, in
- * one transaction.  0, or -1 with errno (ENOENT: the directory is gone).
+ * vif's interface (*link set to its inode once it exists), and switch to
+ * InitWait, in one transaction.  0, or -1 with errno (ENOENT: the directory is gone).
  */
 int backinfo_publish(const char *node, const char *kind, unsigned domu,
-		     unsigned devid, unsigned max_queues, bool *link);
+		     unsigned devid, unsigned max_queues, ino_t *link);
 
-/* Remove the simulated interface of vif domu.devid, if any. */
-void backinfo_unlink(unsigned domu, unsigned devid);
+/*
+ * Remove the simulated interface with inode link, under whatever name the
+ * hotplug script gave it (vifname), as netback destroys its interface.
+ */
+void backinfo_unlink(ino_t link);
 
 #endif /* BACKINFO_H */

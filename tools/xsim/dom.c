@@ -586,13 +586,42 @@ record_by_domid(const struct record *r, void *arg)
 	return 1;
 }
 
+/*
+ * Memory (MB) and vcpus as the toolstack set them in xenstore: the
+ * simulated hypervisor gives every domain the same few pages and one vcpu.
+ */
+static void
+list_size(struct xs_handle *xsh, const xc_dominfo_t *info,
+	  unsigned long *mb, unsigned *vcpus)
+{
+	char path[64], *v, **cpus;
+	unsigned n;
+
+	*mb = info->max_memkb / 1024;
+	*vcpus = info->nr_online_vcpus;
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
+		 info->domid);
+	v = xs_read(xsh, XBT_NULL, path, NULL);
+	if (v != NULL && *v != '\0')
+		*mb = strtoul(v, NULL, 10) / 1024;
+	free(v);
+	snprintf(path, sizeof(path), "/local/domain/%u/cpu", info->domid);
+	cpus = xs_directory(xsh, XBT_NULL, path, &n);
+	if (cpus != NULL && n > 0)
+		*vcpus = n;
+	free(cpus);
+}
+
 static void
 list_one(struct xs_handle *xsh, const xc_dominfo_t *info)
 {
+	unsigned long mb;
+	unsigned vcpus;
 	struct list_name ln = {.domid = info->domid};
 	char *name = layout_domain_name(xsh, info->domid);
 	double secs = 0;
 
+	list_size(xsh, info, &mb, &vcpus);
 	record_foreach(record_by_domid, &ln);
 	if (ln.found && ln.r.start > 0)
 		secs = difftime(time(NULL), ln.r.start);
@@ -601,7 +630,7 @@ list_one(struct xs_handle *xsh, const xc_dominfo_t *info)
 	       : info->domid == 0 ? "Domain-0"
 	       : ln.found	  ? ln.r.name
 				  : "(null)",
-	       info->domid, info->max_memkb / 1024, info->nr_online_vcpus,
+	       info->domid, mb, vcpus,
 	       !info->paused && !info->shutdown && !info->dying ? 'r' : '-',
 	       info->blocked ? 'b' : '-', info->paused ? 'p' : '-',
 	       info->shutdown ? 's' : '-',

@@ -8,6 +8,7 @@
  * at once (a broken build, a missing option) fails `xsim start` with
  * its log: a host whose devices can never connect is no host.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +22,25 @@
 #include "util.h"
 
 #define SETTLE_MS 100
+
+/* A new host has no interfaces: forget those a killed host left. */
+static void
+clear_links(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2];
+	struct dirent *e;
+	DIR *d;
+
+	if (host_file(dir, sizeof(dir), "net/link") < 0 ||
+	    (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
 
 static int
 make_net(void)
@@ -38,6 +58,7 @@ make_net(void)
 			return -1;
 		}
 	}
+	clear_links();
 	if (host_file(path, sizeof(path), "net/bridge/xenbr0") < 0 ||
 	    (f = fopen(path, "w")) == NULL) {
 		util_err("cannot create bridge xenbr0");
