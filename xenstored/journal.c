@@ -120,7 +120,7 @@ good_record_after(const uint8_t *map, size_t size, size_t off, uint64_t prev)
  */
 static ssize_t
 check_records(const struct journal *j, const uint8_t *map, size_t size,
-	      uint64_t folded, uint64_t *last)
+	      uint64_t folded, uint64_t *last, size_t *folded_end)
 {
 	size_t off = 0, total;
 	uint64_t seq, prev = 0;
@@ -139,6 +139,8 @@ check_records(const struct journal *j, const uint8_t *map, size_t size,
 		first = false;
 		prev = seq;
 		off += total;
+		if (seq <= folded)
+			*folded_end = off;
 	}
 	if (off < size && good_record_after(map, size, off + 1, prev)) {
 		log_warnx("journal %s: damaged record at offset %zu, followed "
@@ -156,6 +158,7 @@ check_file(struct journal *j, uint64_t folded)
 	struct stat st;
 	uint8_t *map;
 	uint64_t last = 0;
+	size_t folded_end = 0;
 	ssize_t end;
 
 	if (fstat(j->fd, &st) != 0)
@@ -167,7 +170,8 @@ check_file(struct journal *j, uint64_t folded)
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, j->fd, 0);
 	if (map == MAP_FAILED)
 		return -1;
-	end = check_records(j, map, (size_t)st.st_size, folded, &last);
+	end = check_records(j, map, (size_t)st.st_size, folded, &last,
+			    &folded_end);
 	munmap(map, (size_t)st.st_size);
 	if (end < 0) {
 		errno = EBADMSG;
@@ -183,6 +187,9 @@ check_file(struct journal *j, uint64_t folded)
 	}
 	if (last > folded)
 		j->next_seq = last + 1;
+	/* A fold was cut short before dropping what it wrote: drop it now. */
+	if (folded_end > 0)
+		return journal_drop_before(j, (off_t)folded_end);
 	return 0;
 }
 

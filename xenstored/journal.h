@@ -37,7 +37,9 @@ struct journal;
  * garbled tail is logged and cut off; a damaged record followed by good
  * ones, or a gap in the numbering, makes this fail with a message naming
  * the file (errno EBADMSG).  Records numbered <= folded are already in
- * the database (db.c); the first one after them must be folded + 1.
+ * the database (db.c): they are dropped (a fold that was cut short
+ * before journal_drop_before); the first one after them must be
+ * folded + 1.
  * durable: fdatasync every append.  Returns the journal or NULL with
  * errno (logged).
  */

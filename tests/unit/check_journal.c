@@ -158,9 +158,11 @@ START_TEST(numbering)
 	struct journal *j;
 
 	write_three();
-	/* The database holds up to 1: records 2 and 3 follow on. */
+	/* The database holds up to 1: record 1 goes, 2 and 3 follow on. */
 	j = journal_open(path, 1, false);
 	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(journal_size(j), 2 * JOURNAL_HDR_SIZE + 5);
+	ck_assert_str_eq(read_all(j, 0).text, "bbccc");
 	journal_close(j);
 	/* It holds up to 5: a fold that was not dropped; next is 6. */
 	j = journal_open(path, 5, false);
