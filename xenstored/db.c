@@ -51,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -217,6 +218,30 @@ journal_path(const char *path)
 }
 
 /*
+ * Hold the fold lock on path (a flock of the tdb file, apart from tdb's
+ * own fcntl locks) until the returned descriptor is closed or the process
+ * ends; -1 if there is no file.  A fold's child holds it for its whole
+ * transaction.  Why: a daemon killed mid-fold takes its child with it
+ * (PR_SET_PDEATHSIG), but not at once, and tdb_open recovers an unfinished
+ * transaction without waiting for its writer: a daemon restarted at once
+ * must wait for the child to be gone.
+ */
+static int
+lock_folds(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/*
  * Open the tdb file and the journal; on failure *bad_journal tells which
  * one cannot be read.
  */
@@ -225,8 +250,13 @@ try_open(const char *path, bool *bad_journal)
 {
 	struct stat st;
 	char *jpath = journal_path(path);
+	int lock_fd;
 
 	*bad_journal = false;
+	/* No fold of a daemon killed just now may still be writing. */
+	lock_fd = lock_folds(path);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	if (jpath == NULL || open_tdb(path, stat(path, &st) != 0) != 0) {
 		log_warn("database %s: cannot open", path);
 		goto fail;
@@ -530,7 +560,8 @@ fold_child(void)
 	uint32_t format;
 	uint64_t done;
 
-	if (open_tdb(db_path, false) != 0 || tdb_transaction_start(tdb) != 0)
+	if (lock_folds(db_path) < 0 || open_tdb(db_path, false) != 0 ||
+	    tdb_transaction_start(tdb) != 0)
 		return -1;
 	if (read_meta(&format, &done) != 0)
 		goto cancel;
