@@ -18,14 +18,14 @@
 #   BENCH_OUT=DIR   keep the raw RESULT files in DIR
 #   BENCH_TMPDIR    where the daemons' scratch directories go (default /tmp)
 #   BENCH_GROUPS    the groups to run (default: all of
-#                   "seq tput tx watch populate big fsync ring")
+#                   "seq tput tx watch populate big fsync ring devices")
 set -u
 BIN=$(cd "${1:-build/bin}" && pwd)
 XSB=$BIN/xs-bench
 QUICK=${BENCH_QUICK:-}
 FULL=${BENCH_FULL:-}
 REPS=${BENCH_REPS:-1}
-GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch populate big fsync ring} "
+GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch populate big fsync ring devices} "
 # The daemons' run directories (our tdb file lives there): keep it short,
 # unix socket paths are limited to 107 bytes.
 SCRATCH=${BENCH_TMPDIR:-/tmp}
@@ -223,6 +223,16 @@ if wanted ring && [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-guest" ]; then
 		note "ring figures: ours only (a guest of the simulated host reading over its ring)"
 	else
 		note "ring figures failed: see above"
+	fi
+fi
+
+# Guests with devices on the simulated host: ours only, as the ring.
+if wanted devices && [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-guest" ]; then
+	if sh "$(dirname "$0")/devices.sh" "$BIN" "$QUICK" >"$OUT/devices.txt"; then
+		cat "$OUT/devices.txt" >>"$OUT/ours.txt"
+		note "device figures: ours only (xsim create to Connected, requests per device)"
+	else
+		note "device figures failed: see above"
 	fi
 fi
 
