@@ -305,12 +305,15 @@ step_close(struct bdev *d, int st, int fs)
 	return st == XenbusStateClosing;
 }
 
-/* hotplug-status: "connected", or an error reported and Closed. */
-static bool
-hotplug_ok(struct bdev *d)
+/*
+ * hotplug-status: 1 "connected", 0 not yet, -1 the script failed (then
+ * reported, and the device Closed).
+ */
+static int
+hotplug_state(struct bdev *d)
 {
 	char *hs = xenbus_read_key(d->node, "hotplug-status"), *err;
-	bool ok = hs != NULL && strcmp(hs, "connected") == 0;
+	int r = hs != NULL && strcmp(hs, "connected") == 0;
 
 	if (hs != NULL &&
 	    (strcmp(hs, "error") == 0 || strcmp(hs, "busy") == 0)) {
@@ -320,21 +323,28 @@ hotplug_ok(struct bdev *d)
 		free(err);
 		d->failed = true;
 		close_device(d);
+		r = -1;
 	}
 	free(hs);
-	return ok;
+	return r;
 }
 
-/* Run the handshake as far as the states allow. */
+/*
+ * Run the handshake as far as the states allow.  A failed script is
+ * looked at first: the toolstack answers it with Closing at once, and
+ * the failure must still be reported.
+ */
 static void
 step(struct bdev *d)
 {
-	int st, fs;
+	int st, fs, hp = 0;
 
 	if (d->closed)
 		return;
 	st = xenbus_read_state(d->node);
 	fs = xenbus_read_state(d->front);
+	if (d->probed && (hp = hotplug_state(d)) < 0)
+		return;
 	if (step_close(d, st, fs) || d->failed)
 		return;
 	if (!d->probed) {
@@ -347,10 +357,11 @@ step(struct bdev *d)
 			return;
 		}
 		d->probed = true;
+		if ((hp = hotplug_state(d)) < 0)
+			return;
 	}
-	if (!hotplug_ok(d) || d->connected)
-		return;
-	if (fs == XenbusStateInitialised || fs == XenbusStateConnected)
+	if (hp == 1 && !d->connected &&
+	    (fs == XenbusStateInitialised || fs == XenbusStateConnected))
 		connect(d);
 }
 
