@@ -215,26 +215,19 @@ else
 	note "--sync=fsync figures skipped: our xenstored rejects --sync=fsync"
 fi
 
-# Guests on their rings (the simulated host): ours only, since Xen's
-# daemons cannot be given a simulated guest here.
-if wanted ring && [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-guest" ]; then
-	if sh "$(dirname "$0")/ring.sh" "$BIN" "$QUICK" >"$OUT/ring.txt"; then
-		cat "$OUT/ring.txt" >>"$OUT/ours.txt"
-		note "ring figures: ours only (a guest of the simulated host reading over its ring)"
+# sim_group GROUP WHAT: tools/bench/GROUP.sh on a simulated host, ours
+# only, since Xen's daemons cannot be given simulated guests here.
+sim_group() {
+	wanted "$1" && [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-guest" ] || return 0
+	if sh "$(dirname "$0")/$1.sh" "$BIN" "$QUICK" >"$OUT/$1.txt"; then
+		cat "$OUT/$1.txt" >>"$OUT/ours.txt"
+		note "$1 figures: ours only ($2)"
 	else
-		note "ring figures failed: see above"
+		note "$1 figures failed: see above"
 	fi
-fi
-
-# Guests with devices on the simulated host: ours only, as the ring.
-if wanted devices && [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-guest" ]; then
-	if sh "$(dirname "$0")/devices.sh" "$BIN" "$QUICK" >"$OUT/devices.txt"; then
-		cat "$OUT/devices.txt" >>"$OUT/ours.txt"
-		note "device figures: ours only (xsim create to Connected, requests per device)"
-	else
-		note "device figures failed: see above"
-	fi
-fi
+}
+sim_group ring "a guest of the simulated host reading over its ring"
+sim_group devices "xsim create to Connected, requests per device"
 
 # The table: one row per key in the order first measured (ours, then
 # any only theirs has), the median of each side's runs, and the ratio.
