@@ -57,3 +57,29 @@ fail() { echo "FAIL: $*"; exit 1; }
 check_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
 }
+
+# kill_rounds: four rounds of crash-writer, each killed with the daemon at
+# a random moment (0.1 to 0.99 s in); after each restart every round so
+# far must read back whole, and each round must have had acknowledgements.
+kill_rounds() {
+	for round in 1 2 3 4; do
+		start_daemon
+		"$TOOLS/crash-writer" write "$round" "$RUN/ack.$round" &
+		writer=$!
+		ms=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
+		sleep "0.$((ms > 0 ? ms : 1))"
+		kill -KILL "$DAEMON_PID"
+		wait "$DAEMON_PID" 2>/dev/null || true
+		DAEMON_PID=""
+		wait "$writer" || fail "writer failed in round $round"
+		rm -f "$RUN/socket" "$RUN/socket_ro" "$RUN/pid"
+		start_daemon
+		for r in $(seq 1 "$round"); do
+			"$TOOLS/crash-writer" check "$r" "$RUN/ack.$r" ||
+				fail "round $r after kill $round"
+		done
+		[ "$(wc -l <"$RUN/ack.$round")" -gt 0 ] ||
+			fail "round $round acknowledged nothing"
+		stop_daemon
+	done
+}

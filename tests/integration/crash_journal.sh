@@ -10,23 +10,7 @@
 
 XENSTORED_FOLD_AFTER=16
 export XENSTORED_FOLD_AFTER
-for round in 1 2 3 4; do
-	start_daemon
-	"$TOOLS/crash-writer" write "$round" "$RUN/ack.$round" &
-	writer=$!
-	sleep "0.$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')"
-	kill -KILL "$DAEMON_PID"
-	wait "$DAEMON_PID" 2>/dev/null || true
-	DAEMON_PID=""
-	wait "$writer" || fail "writer failed in round $round"
-	rm -f "$RUN/socket" "$RUN/socket_ro" "$RUN/pid"
-	start_daemon
-	for r in $(seq 1 "$round"); do
-		"$TOOLS/crash-writer" check "$r" "$RUN/ack.$r" ||
-			fail "round $r after kill $round"
-	done
-	stop_daemon
-done
+kill_rounds
 # One more change starts a fold of whatever the kills left in the
 # journal, and a clean stop waits for it: the journal is then cut back.
 start_daemon

@@ -4,24 +4,7 @@
 # same database and checks every round so far.
 . tests/lib.sh
 
-for round in 1 2 3 4; do
-	start_daemon
-	"$TOOLS/crash-writer" write "$round" "$RUN/ack.$round" &
-	writer=$!
-	sleep "0.$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')"
-	kill -KILL "$DAEMON_PID"
-	wait "$DAEMON_PID" 2>/dev/null || true
-	DAEMON_PID=""
-	wait "$writer" || fail "writer failed in round $round"
-	rm -f "$RUN/socket" "$RUN/socket_ro" "$RUN/pid"
-	start_daemon
-	for r in $(seq 1 "$round"); do
-		"$TOOLS/crash-writer" check "$r" "$RUN/ack.$r" ||
-			fail "round $r after kill $round"
-	done
-	[ "$(wc -l < "$RUN/ack.$round")" -gt 0 ] || fail "round $round acknowledged nothing"
-	stop_daemon
-done
+kill_rounds
 
 # A damaged database: the daemon refuses to start and names the file.
 expect_log
