@@ -201,15 +201,6 @@ report(struct xs_handle *xsh, const struct seen *d, const char *why)
 	free(be);
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* One look at every device: 1 all connected, 0 not yet, -1 failed. */
 static int
 check_all(struct xs_handle *xsh, struct seen *s, unsigned n, bool final, int ms)
@@ -241,7 +232,8 @@ device_wait_connected(const char *dom, int ms)
 	struct seen *vbd, *vif, *all;
 	unsigned nb, nv;
 	struct record r;
-	long end = now_ms() + ms;
+	long end = wait_now_ms() + ms;
+	unsigned i;
 	int st;
 
 	if (record_find(dom, &r) < 0) {
@@ -258,13 +250,17 @@ device_wait_connected(const char *dom, int ms)
 		memcpy(all, vbd, nb * sizeof(*all));
 		memcpy(all + nb, vif, nv * sizeof(*all));
 	}
+	for (i = 0; all != NULL && i < nb + nv; i++) {
+		wait_watch(xsh, all[i].front);
+		wait_watch(xsh, all[i].back);
+	}
 	for (st = -1; all != NULL;) {
-		bool final = now_ms() >= end;
+		bool final = wait_now_ms() >= end;
 
 		st = check_all(xsh, all, nb + nv, final, ms);
 		if (st != 0 || final)
 			break;
-		wait_nap();
+		wait_nap(xsh, end);
 	}
 	free_seen(vbd, nb);
 	free_seen(vif, nv);

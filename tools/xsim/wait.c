@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Bounded polls of the device code (wait.h).  A deadline on the
- * monotonic clock, so a slow poll does not stretch a timeout.
+ * Bounded waits of the device code (wait.h).  A deadline on the
+ * monotonic clock, so a slow step does not stretch a timeout.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 
 #include "wait.h"
 
-#define POLL_MS 20
+#define WAIT_TOKEN "xsim-wait"
+/* The longest nap: a backstop for nodes outside the watched paths. */
+#define NAP_MAX_MS 250
 
 int
 wait_timeout(int ms)
@@ -32,8 +35,8 @@ wait_secs(char *buf, unsigned len, int ms)
 	return buf;
 }
 
-static long
-now_ms(void)
+long
+wait_now_ms(void)
 {
 	struct timespec ts;
 
@@ -42,11 +45,34 @@ now_ms(void)
 }
 
 void
-wait_nap(void)
+wait_watch(struct xs_handle *xsh, const char *path)
 {
-	struct timespec ts = {0, POLL_MS * 1000000L};
+	/* Without the watch, naps end at NAP_MAX_MS: slower, still right. */
+	if (path != NULL)
+		xs_watch(xsh, path, WAIT_TOKEN);
+}
 
-	nanosleep(&ts, NULL);
+void
+wait_unwatch(struct xs_handle *xsh, const char *path)
+{
+	if (path != NULL)
+		xs_unwatch(xsh, path, WAIT_TOKEN);
+}
+
+void
+wait_nap(struct xs_handle *xsh, long end)
+{
+	long left = end - wait_now_ms();
+	struct pollfd pfd = {.fd = xs_fileno(xsh), .events = POLLIN};
+	char **ev;
+
+	if (left <= 0)
+		return;
+	if (pfd.fd < 0 || poll(&pfd, 1, left < NAP_MAX_MS ? (int)left
+							 : NAP_MAX_MS) <= 0)
+		return;
+	while ((ev = xs_check_watch(xsh)) != NULL)
+		free(ev);
 }
 
 char *
@@ -78,10 +104,10 @@ wait_exists(struct xs_handle *xsh, const char *path)
 	return ents != NULL;
 }
 
-int
-wait_initwait(struct xs_handle *xsh, const char *back, int ms)
+static int
+initwait_loop(struct xs_handle *xsh, const char *back, int ms)
 {
-	long end = now_ms() + ms;
+	long end = wait_now_ms() + ms;
 	int state;
 
 	for (;;) {
@@ -92,18 +118,18 @@ wait_initwait(struct xs_handle *xsh, const char *back, int ms)
 			errno = ENOENT;
 			return -1;
 		}
-		if (now_ms() >= end) {
+		if (wait_now_ms() >= end) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		wait_nap();
+		wait_nap(xsh, end);
 	}
 }
 
-int
-wait_hotplug(struct xs_handle *xsh, const char *back, int ms, char **status)
+static int
+hotplug_loop(struct xs_handle *xsh, const char *back, int ms, char **status)
 {
-	long end = now_ms() + ms;
+	long end = wait_now_ms() + ms;
 	char *v;
 
 	for (;;) {
@@ -117,12 +143,39 @@ wait_hotplug(struct xs_handle *xsh, const char *back, int ms, char **status)
 			errno = ENOENT;
 			return -1;
 		}
-		if (now_ms() >= end) {
+		if (wait_now_ms() >= end) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		wait_nap();
+		wait_nap(xsh, end);
 	}
+}
+
+/* The loops below, with a watch on what they read while they nap. */
+int
+wait_initwait(struct xs_handle *xsh, const char *back, int ms)
+{
+	int r, err;
+
+	wait_watch(xsh, back);
+	r = initwait_loop(xsh, back, ms);
+	err = errno;
+	wait_unwatch(xsh, back);
+	errno = err;
+	return r;
+}
+
+int
+wait_hotplug(struct xs_handle *xsh, const char *back, int ms, char **status)
+{
+	int r, err;
+
+	wait_watch(xsh, back);
+	r = hotplug_loop(xsh, back, ms, status);
+	err = errno;
+	wait_unwatch(xsh, back);
+	errno = err;
+	return r;
 }
 
 /*
@@ -156,11 +209,11 @@ front_closed(struct xs_handle *xsh, const char *front)
 	return state == 6 || (state < 0 && !wait_exists(xsh, front));
 }
 
-int
-wait_closed(struct xs_handle *xsh, const struct wait_close *w, bool *done,
+static int
+closed_loop(struct xs_handle *xsh, const struct wait_close *w, bool *done,
 	    unsigned n, int ms)
 {
-	long end = now_ms() + ms;
+	long end = wait_now_ms() + ms;
 	unsigned i, left;
 
 	for (;;) {
@@ -173,10 +226,33 @@ wait_closed(struct xs_handle *xsh, const struct wait_close *w, bool *done,
 		}
 		if (left == 0)
 			return 0;
-		if (now_ms() >= end) {
+		if (wait_now_ms() >= end) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		wait_nap();
+		wait_nap(xsh, end);
 	}
+}
+
+int
+wait_closed(struct xs_handle *xsh, const struct wait_close *w, bool *done,
+	    unsigned n, int ms)
+{
+	unsigned i;
+	int r, err;
+
+	for (i = 0; i < n; i++) {
+		wait_watch(xsh, w[i].back);
+		if (w[i].front != NULL)
+			wait_watch(xsh, w[i].front);
+	}
+	r = closed_loop(xsh, w, done, n, ms);
+	err = errno;
+	for (i = 0; i < n; i++) {
+		wait_unwatch(xsh, w[i].back);
+		if (w[i].front != NULL)
+			wait_unwatch(xsh, w[i].front);
+	}
+	errno = err;
+	return r;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Bounded waits on xenstore nodes for the device code: the backend's
- * state, its hotplug-status, its closing.  They poll (every 20 ms) with
- * a deadline: the toolstack needs "did it happen within N s", and a poll
- * cannot miss an event the way a watch set up too late can.  Timeouts
+ * state, its hotplug-status, its closing.  Each re-reads what it waits
+ * for whenever a watch on those directories fires (a watch fires once
+ * when set, so nothing that happened before is missed), up to a
+ * deadline: the toolstack needs "did it happen within N s".  Timeouts
  * are libxl's unless $XSIM_DEVICE_TIMEOUT_MS overrides them all.
  */
 #ifndef WAIT_H
@@ -61,7 +62,17 @@ struct wait_close {
 int wait_closed(struct xs_handle *xsh, const struct wait_close *w, bool *done,
 		unsigned n, int ms);
 
-/* Sleep one poll interval. */
-void wait_nap(void);
+/* Now, in ms of the monotonic clock (for deadlines). */
+long wait_now_ms(void);
+
+/* Watch path (and below) for wait_nap(); wait_unwatch() ends it. */
+void wait_watch(struct xs_handle *xsh, const char *path);
+void wait_unwatch(struct xs_handle *xsh, const char *path);
+
+/*
+ * Sleep until a watched node changes or the deadline end (wait_now_ms()
+ * time) passes, at most a quarter second (for nodes nobody watches).
+ */
+void wait_nap(struct xs_handle *xsh, long end);
 
 #endif /* WAIT_H */
