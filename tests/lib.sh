@@ -83,3 +83,14 @@ kill_rounds() {
 		stop_daemon
 	done
 }
+
+# stop_detached: stop a daemon that daemonised (not our child, so no wait).
+stop_detached() {
+	kill "$DAEMON_PID"
+	i=0
+	while kill -0 "$DAEMON_PID" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 200 ] && fail "daemon did not stop"
+		sleep 0.05
+	done
+	DAEMON_PID=""
+}

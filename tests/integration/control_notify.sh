@@ -72,11 +72,5 @@ DAEMON_PID=$(cat "$RUN/pid")
 [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" || fail "no daemon behind the pid file"
 XENSTORED_PATH=$RUN/socket xenstore-write /daemonised yes
 [ ! -s "$RUN/daemon.out" ] || fail "daemon wrote to stdout"
-kill "$DAEMON_PID"
-i=0
-while kill -0 "$DAEMON_PID" 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 200 ] && fail "daemon did not stop"
-	sleep 0.05
-done
-DAEMON_PID=""
+stop_detached
 echo ok

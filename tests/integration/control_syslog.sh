@@ -59,11 +59,5 @@ grep -Eq "^<28>.*xenstored\\[$DAEMON_PID\\]: control: mark\$" "$RUN/syslog" ||
 	{ cat "$RUN/syslog"; fail "syslog line: ident, pid or facility"; }
 [ ! -s "$RUN/daemon.out" ] || fail "daemon wrote to stdout"
 
-kill "$DAEMON_PID"
-i=0
-while kill -0 "$DAEMON_PID" 2>/dev/null; do
-	i=$((i + 1)); [ $i -gt 200 ] && fail "daemon did not stop"
-	sleep 0.05
-done
-DAEMON_PID=""
+stop_detached
 echo ok
