@@ -8,11 +8,12 @@
 #include "dispatch.h"
 #include "ops.h"
 #include "txn.h"
+#include "txn_sched.h"
 
 #define F_PRIV 0x1  /* privileged callers only */
 #define F_WRITE 0x2 /* refused on the read-only socket */
 #define F_TXN 0x4   /* runs in the transaction its tx_id names */
-#define F_MOD 0x8   /* may wait behind a priority transaction (txn.c) */
+#define F_MOD 0x8   /* may wait behind a priority transaction (txn_sched.h) */
 
 static const struct op {
 	op_fn *fn;
@@ -70,15 +71,15 @@ dispatch_message(struct conn *c, struct msg *m)
 
 	op = m->hdr.type < XS_TYPE_COUNT ? &ops[m->hdr.type] : NULL;
 	err = op ? check(c, m, op) : ENOSYS;
-	if (err == 0 && (op->flags & F_MOD) && txn_must_wait(c, m)) {
-		c->deferred = m;
-		return;
-	}
+	if (err == 0 && (op->flags & F_MOD) && sched_must_wait(c, m))
+		err = TXN_WAIT;
 	if (err == 0) {
 		ctx = talloc_new(NULL);
 		err = ctx ? op->fn(ctx, c, m) : ENOMEM;
 		talloc_free(ctx);
 	}
-	if (err)
+	if (err == TXN_WAIT)
+		c->deferred = m; /* run again when what it waits for ends */
+	else if (err)
 		conn_reply_error(c, m, err);
 }

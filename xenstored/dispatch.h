@@ -11,8 +11,8 @@
 /*
  * Handle request m of c: check type, privilege, read-only socket and
  * transaction id, run the handler on a fresh talloc context, turn its
- * error into an XS_ERROR reply.  May defer m (c->deferred) when a
- * transaction has priority.
+ * error into an XS_ERROR reply.  May defer m (c->deferred) when it must
+ * wait for another transaction (txn_sched.h).
  */
 void dispatch_message(struct conn *c, struct msg *m);
 

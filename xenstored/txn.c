@@ -22,7 +22,6 @@
  * looked at through the transaction only.
  */
 #include <errno.h>
-#include <event2/event.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +33,8 @@
 #include "path.h"
 #include "store.h"
 #include "txn.h"
+#include "txn_sched.h"
 #include "watch.h"
-
-/* After this many EAGAINs in a row a connection's transaction has priority. */
-#define PRIORITY_AFTER 3
-/* How long others' changes may wait for a priority transaction. */
-#define PRIORITY_USEC 500000
 
 struct tnode {
 	struct tnode *next; /* in touch order */
@@ -91,31 +86,8 @@ struct txn {
 	unsigned ntouched, nshadow;
 	uint64_t seq;
 	bool failed;
+	bool committed;
 };
-
-static struct txn *priority;
-static struct event *priority_timer;
-
-static void
-priority_end(void)
-{
-	priority = NULL;
-	if (priority_timer)
-		evtimer_del(priority_timer);
-	conn_retry_all_deferred();
-}
-
-static void
-txn_priority_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (priority)
-		log_info("transaction priority of conn %lu expired",
-			 priority->conn->id);
-	priority_end();
-}
 
 static int
 destroy_txn(struct txn *t)
@@ -131,9 +103,8 @@ destroy_txn(struct txn *t)
 	t->conn->ntxns--;
 	if (t->conn->domain && t->conn->domain->transactions)
 		t->conn->domain->transactions--;
+	sched_gone(t, t->committed);
 	g_hash_table_destroy(t->nodes);
-	if (priority == t)
-		priority_end();
 	return 0;
 }
 
@@ -145,23 +116,6 @@ next_id(struct conn *c)
 			c->next_txid = 1;
 	} while (txn_find(c, c->next_txid) != NULL);
 	return c->next_txid;
-}
-
-static void
-grant_priority(struct txn *t, struct event_base *base)
-{
-	struct timeval tv = { 0, PRIORITY_USEC };
-
-	if (priority != NULL || t->conn->txn_failures < PRIORITY_AFTER)
-		return;
-	if (priority_timer == NULL)
-		priority_timer = evtimer_new(base, txn_priority_cb, NULL);
-	if (priority_timer == NULL)
-		return;
-	priority = t;
-	evtimer_add(priority_timer, &tv);
-	log_info("conn %lu: transaction %u gets priority after %u conflicts",
-		 t->conn->id, t->id, t->conn->txn_failures);
 }
 
 struct txn *
@@ -193,8 +147,23 @@ txn_start(struct conn *c)
 	if (c->domain)
 		c->domain->transactions++;
 	talloc_set_destructor(t, destroy_txn);
-	grant_priority(t, conn_base());
+	sched_started(t);
 	return t;
+}
+
+struct conn *
+txn_conn(const struct txn *t)
+{
+	return t->conn;
+}
+
+bool
+txn_changed(const struct txn *t, const char *path)
+{
+	const struct tnode *tn = g_hash_table_lookup(t->nodes, path);
+
+	return tn && (tn->value_written || tn->created || tn->replaced ||
+		      tn->perms_written || tn->kid_changes);
 }
 
 uint32_t
@@ -219,20 +188,6 @@ txn_abort_all(struct conn *c)
 {
 	while (c->txns)
 		talloc_free(c->txns);
-}
-
-bool
-txn_must_wait(struct conn *c, const struct msg *m)
-{
-	if (priority == NULL || priority->conn == c)
-		return false;
-	/*
-	 * Another loser waits in line for its own turn: starting now, without
-	 * priority, it would only lose again to the current winner.
-	 */
-	if (m->hdr.type == XS_TRANSACTION_START)
-		return c->txn_failures >= PRIORITY_AFTER;
-	return true;
 }
 
 /*
@@ -376,6 +331,8 @@ txn_read_value(struct txn *t, const char *path, const void **value,
 		return errno;
 	if (!tn->exists)
 		return ENOENT;
+	if (!tn->have_value && tn->live && sched_read_waits(t, path))
+		return TXN_WAIT;
 	if (!tn->have_value) {
 		n = store_lookup(path);
 		tn->obs_value = true;
@@ -466,6 +423,8 @@ txn_children(void *ctx, struct txn *t, const char *path, char **names,
 		return errno;
 	if (!tn->exists)
 		return ENOENT;
+	if (!tn->snap && tn->live && sched_read_waits(t, path))
+		return TXN_WAIT;
 	if (snapshot_children(tn))
 		return ENOMEM;
 	for (i = 0; i < tn->nkids; i++)
@@ -817,8 +776,10 @@ commit(struct txn *t)
 	if (t->failed)
 		return ENOMEM;
 	for (tn = t->head; tn; tn = tn->next)
-		if (!still_valid(tn))
+		if (!still_valid(tn)) {
+			sched_conflict(tn->path);
 			return EAGAIN;
+		}
 	v = talloc_array(t, struct tnode *, t->ntouched);
 	if (v == NULL)
 		return ENOMEM;
@@ -861,6 +822,7 @@ txn_end(struct txn *t, bool do_commit)
 
 	if (do_commit)
 		c->txn_failures = err == EAGAIN ? c->txn_failures + 1 : 0;
+	t->committed = do_commit && err == 0;
 	talloc_free(t);
 	return err;
 }

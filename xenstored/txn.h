@@ -58,16 +58,16 @@ int txn_end(struct txn *t, bool commit);
 /* Abort every transaction of conn. */
 void txn_abort_all(struct conn *conn);
 
-/*
- * True if m must wait because another connection's transaction has
- * priority after losing repeatedly: a request that changes the tree, or
- * the start of a transaction by another repeated loser, which so gets
- * its own turn next (docs/transactions.md, "Starvation").
- * conn_retry_all_deferred() runs waiting requests when the priority ends.
- */
-bool txn_must_wait(struct conn *conn, const struct msg *m);
+/* The connection t belongs to. */
+struct conn *txn_conn(const struct txn *t);
 
-/* The transactional halves of view.h; see there. */
+/* True if t changed path: its value, permissions, existence or children. */
+bool txn_changed(const struct txn *t, const char *path);
+
+/*
+ * The transactional halves of view.h; see there.  Reading a value or a
+ * list of children may return TXN_WAIT (txn_sched.h).
+ */
 int txn_lookup(struct txn *t, const char *path, struct nodeview *nv);
 int txn_read_value(struct txn *t, const char *path, const void **value,
 		   uint32_t *vlen);

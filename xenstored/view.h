@@ -19,13 +19,17 @@
 /* Whether path exists, and its permissions.  0 or an errno. */
 int view_lookup(struct txn *t, const char *path, struct nodeview *nv);
 
-/* The value of path (ENOENT if none); valid until the next change. */
+/*
+ * The value of path (ENOENT if none); valid until the next change.  In a
+ * transaction, TXN_WAIT instead: the request must wait (txn_sched.h).
+ */
 int view_read_value(struct txn *t, const char *path, const void **value,
 		    uint32_t *vlen);
 
 /*
  * The children of path as "name\0name\0..." on ctx, in creation order,
- * with the generation of the list (for DIRECTORY_PART).
+ * with the generation of the list (for DIRECTORY_PART).  TXN_WAIT as for
+ * view_read_value.
  */
 int view_children(void *ctx, struct txn *t, const char *path, char **names,
 		  size_t *len, uint64_t *gen);

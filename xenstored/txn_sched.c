@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Transaction scheduling (txn_sched.h; docs/transactions.md).
+ *
+ * A hot node, with transactions A and B of two connections incrementing
+ * a counter /c that conflicted before:
+ *
+ *	A: READ /c	nobody holds /c: A reads it and holds it
+ *	B: READ /c	A holds it: B waits in /c's line
+ *	A: WRITE /c	(B still waits)
+ *	A: END		applied; /c passes to B, whose READ runs again and
+ *			returns A's value: B's commit will not conflict
+ *
+ * Without the wait both read the same value and one of them fails.  A
+ * holder that ends without changing the node shows the node is not
+ * contended the way it looked: it stops being hot and its line goes on.
+ */
+#include <event2/event.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <talloc.h>
+
+#include "conn.h"
+#include "log.h"
+#include "txn.h"
+#include "txn_sched.h"
+
+/* After this many EAGAINs in a row a connection's transaction has priority. */
+#define PRIORITY_AFTER 3
+/* How long others' changes may wait for a priority transaction. */
+#define PRIORITY_USEC 500000
+/*
+ * How long a read may wait in a hot node's line, and how long a holder
+ * makes others wait: a read-modify-write takes a few round trips (well
+ * under a millisecond); one that takes longer is not worth waiting for.
+ * XENSTORED_HOT_WAIT_MS overrides it (0: nobody waits; tests wait long).
+ */
+#define HOT_WAIT_USEC 10000
+/* Hot nodes remembered at most; the table is scanned whole. */
+#define HOT_MAX 64
+
+struct waiter {
+	struct txn *t;
+	gint64 deadline;
+	bool expired; /* its time is up: it reads when it runs again */
+};
+
+struct hot {
+	char *path;
+	struct txn *holder; /* read it first and has not ended; or NULL */
+	gint64 held_since;
+	GQueue line; /* struct waiter, first come first */
+};
+
+static struct txn *priority;
+static struct event *priority_timer;
+static GHashTable *hot_nodes; /* path -> struct hot */
+static struct event *hot_timer;
+
+static void
+priority_end(void)
+{
+	priority = NULL;
+	if (priority_timer)
+		evtimer_del(priority_timer);
+	conn_retry_all_deferred();
+}
+
+static void
+priority_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (priority)
+		log_info("transaction priority of conn %lu expired",
+			 txn_conn(priority)->id);
+	priority_end();
+}
+
+void
+sched_started(struct txn *t)
+{
+	struct timeval tv = { 0, PRIORITY_USEC };
+	struct conn *c = txn_conn(t);
+
+	if (priority != NULL || c->txn_failures < PRIORITY_AFTER)
+		return;
+	if (priority_timer == NULL)
+		priority_timer = evtimer_new(conn_base(), priority_cb, NULL);
+	if (priority_timer == NULL)
+		return;
+	priority = t;
+	evtimer_add(priority_timer, &tv);
+	log_info("conn %lu: transaction %u gets priority after %u conflicts",
+		 c->id, txn_id(t), c->txn_failures);
+}
+
+bool
+sched_must_wait(struct conn *c, const struct msg *m)
+{
+	if (priority == NULL || txn_conn(priority) == c)
+		return false;
+	/*
+	 * Another loser waits in line for its own turn: starting now, without
+	 * priority, it would only lose again to the current winner.
+	 */
+	if (m->hdr.type == XS_TRANSACTION_START)
+		return c->txn_failures >= PRIORITY_AFTER;
+	return true;
+}
+
+static gint64
+hot_wait(void)
+{
+	static gint64 usec = -1;
+	const char *s;
+
+	if (usec < 0) {
+		s = getenv("XENSTORED_HOT_WAIT_MS");
+		usec = s && *s ? g_ascii_strtoll(s, NULL, 10) * 1000
+			       : HOT_WAIT_USEC;
+		usec = usec < 0 ? HOT_WAIT_USEC : usec;
+	}
+	return usec;
+}
+
+static void
+free_hot(gpointer p)
+{
+	struct hot *h = p;
+
+	g_queue_clear_full(&h->line, g_free);
+	talloc_free(h);
+}
+
+static struct waiter *
+find_waiter(struct hot *h, const struct txn *t)
+{
+	GList *l;
+
+	for (l = h->line.head; l; l = l->next)
+		if (((struct waiter *)l->data)->t == t)
+			return l->data;
+	return NULL;
+}
+
+static void
+leave_line(struct hot *h, struct waiter *w)
+{
+	g_queue_remove(&h->line, w);
+	g_free(w);
+}
+
+/*
+ * Mark the waiters whose time is up at now (if not 0); return the time
+ * the next one's is, or 0.
+ */
+static gint64
+expire_waiters(gint64 now)
+{
+	GHashTableIter it;
+	gpointer v;
+	gint64 first = 0;
+	GList *l;
+
+	g_hash_table_iter_init(&it, hot_nodes);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		for (l = ((struct hot *)v)->line.head; l; l = l->next) {
+			struct waiter *w = l->data;
+
+			if (now != 0 && w->deadline <= now)
+				w->expired = true;
+			if (!w->expired && (first == 0 || w->deadline < first))
+				first = w->deadline;
+		}
+	return first;
+}
+
+static void arm_hot_timer(gint64 now);
+
+/* Waiters' time is up: they run again and, finding so, read. */
+static void
+hot_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	conn_retry_all_deferred();
+	arm_hot_timer(g_get_monotonic_time());
+}
+
+/* Mark the waiters whose time is up at now; wake up for the next one. */
+static void
+arm_hot_timer(gint64 now)
+{
+	gint64 first = expire_waiters(now), left;
+	struct timeval tv;
+
+	if (first == 0)
+		return;
+	if (hot_timer == NULL)
+		hot_timer = evtimer_new(conn_base(), hot_cb, NULL);
+	if (hot_timer == NULL || evtimer_pending(hot_timer, NULL))
+		return;
+	left = first - g_get_monotonic_time();
+	left = left > 0 ? left : 0;
+	tv.tv_sec = (time_t)(left / G_USEC_PER_SEC);
+	tv.tv_usec = (suseconds_t)(left % G_USEC_PER_SEC);
+	evtimer_add(hot_timer, &tv);
+}
+
+static bool
+holds_any(const struct txn *t)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, hot_nodes);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (((struct hot *)v)->holder == t)
+			return true;
+	return false;
+}
+
+/*
+ * True if t may read h's node now.  Waiting is only ever for a holder
+ * that is not itself waiting (a transaction that holds something never
+ * waits), so no two transactions can wait for each other.
+ */
+static bool
+may_read(struct hot *h, struct txn *t, struct waiter *w, gint64 now)
+{
+	struct txn *o = h->holder;
+
+	return o == NULL || o == t || t == priority ||
+	       now - h->held_since >= hot_wait() ||
+	       txn_conn(o) == txn_conn(t) || holds_any(t) ||
+	       (w != NULL && (w->expired || now >= w->deadline));
+}
+
+bool
+sched_read_waits(struct txn *t, const char *path)
+{
+	struct hot *h = hot_nodes ? g_hash_table_lookup(hot_nodes, path)
+				  : NULL;
+	struct waiter *w;
+	gint64 now;
+
+	if (h == NULL)
+		return false;
+	now = g_get_monotonic_time();
+	w = find_waiter(h, t);
+	if (may_read(h, t, w, now)) {
+		if (w)
+			leave_line(h, w);
+		if (h->holder != t &&
+		    (h->holder == NULL || now - h->held_since >= hot_wait())) {
+			h->holder = t;
+			h->held_since = now;
+		}
+		return false;
+	}
+	if (w == NULL) {
+		w = g_new(struct waiter, 1);
+		w->t = t;
+		w->deadline = now + hot_wait();
+		w->expired = false;
+		g_queue_push_tail(&h->line, w);
+		arm_hot_timer(0);
+	}
+	return true;
+}
+
+void
+sched_conflict(const char *path)
+{
+	GHashTableIter it;
+	gpointer v;
+	struct hot *h;
+
+	if (hot_nodes == NULL)
+		hot_nodes = g_hash_table_new_full(g_str_hash, g_str_equal,
+						  NULL, free_hot);
+	if (g_hash_table_contains(hot_nodes, path))
+		return;
+	if (g_hash_table_size(hot_nodes) >= HOT_MAX) {
+		/* Forget one that nobody holds or waits for, if any. */
+		g_hash_table_iter_init(&it, hot_nodes);
+		while (g_hash_table_iter_next(&it, NULL, &v))
+			if (((struct hot *)v)->holder == NULL &&
+			    g_queue_is_empty(&((struct hot *)v)->line)) {
+				g_hash_table_iter_remove(&it);
+				break;
+			}
+		if (g_hash_table_size(hot_nodes) >= HOT_MAX)
+			return;
+	}
+	h = talloc_zero(NULL, struct hot);
+	if (h == NULL || (h->path = talloc_strdup(h, path)) == NULL) {
+		talloc_free(h);
+		return;
+	}
+	g_queue_init(&h->line);
+	g_hash_table_insert(hot_nodes, h->path, h);
+}
+
+/*
+ * t's hold on h ends.  Returns true to forget h: t did not change the
+ * node, so whoever waits for it waited for nothing.  Otherwise the first
+ * in line still waiting holds it next (one whose time is up leaves the
+ * line when it runs again, or when its transaction ends).
+ */
+static bool
+release(struct hot *h, struct txn *t, bool committed)
+{
+	GList *l;
+
+	if (!committed || !txn_changed(t, h->path))
+		return true;
+	h->holder = NULL;
+	for (l = h->line.head; l; l = l->next) {
+		struct waiter *w = l->data;
+
+		if (!w->expired) {
+			h->holder = w->t;
+			h->held_since = g_get_monotonic_time();
+			leave_line(h, w);
+			break;
+		}
+	}
+	return false;
+}
+
+void
+sched_gone(struct txn *t, bool committed)
+{
+	GHashTableIter it;
+	gpointer v;
+	struct waiter *w;
+	bool wake = false;
+
+	if (priority == t)
+		priority_end();
+	if (hot_nodes == NULL)
+		return;
+	g_hash_table_iter_init(&it, hot_nodes);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct hot *h = v;
+
+		if ((w = find_waiter(h, t)) != NULL)
+			leave_line(h, w);
+		if (h->holder != t)
+			continue;
+		wake = wake || !g_queue_is_empty(&h->line);
+		if (release(h, t, committed))
+			g_hash_table_iter_remove(&it);
+	}
+	if (wake)
+		conn_retry_all_deferred();
+}
