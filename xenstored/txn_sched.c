@@ -30,19 +30,21 @@
 /* How long others' changes may wait for a priority transaction. */
 #define PRIORITY_USEC 500000
 /*
- * How long a read may wait in a hot node's line, and how long a holder
- * makes others wait: a read-modify-write takes a few round trips (well
- * under a millisecond); one that takes longer is not worth waiting for.
+ * How long a holder may make others wait: a read-modify-write takes a
+ * few round trips (well under a millisecond); one that takes longer is
+ * not worth waiting for, and the next in line goes ahead.
  * XENSTORED_HOT_WAIT_MS overrides it (0: nobody waits; tests wait long).
  */
-#define HOT_WAIT_USEC 10000
+#define HOT_HOLD_USEC 10000
+/* A read waits at most this many holds in all, however long its line. */
+#define HOT_WAIT_HOLDS 10
 /* Hot nodes remembered at most; the table is scanned whole. */
 #define HOT_MAX 64
 
 struct waiter {
 	struct txn *t;
-	gint64 deadline;
-	bool expired; /* its time is up: it reads when it runs again */
+	gint64 deadline; /* when it stops waiting in any case */
+	bool expired;    /* it has: it reads when it runs again */
 };
 
 struct hot {
@@ -111,7 +113,7 @@ sched_must_wait(struct conn *c, const struct msg *m)
 }
 
 static gint64
-hot_wait(void)
+hot_hold(void)
 {
 	static gint64 usec = -1;
 	const char *s;
@@ -119,8 +121,8 @@ hot_wait(void)
 	if (usec < 0) {
 		s = getenv("XENSTORED_HOT_WAIT_MS");
 		usec = s && *s ? g_ascii_strtoll(s, NULL, 10) * 1000
-			       : HOT_WAIT_USEC;
-		usec = usec < 0 ? HOT_WAIT_USEC : usec;
+			       : HOT_HOLD_USEC;
+		usec = usec < 0 ? HOT_HOLD_USEC : usec;
 	}
 	return usec;
 }
@@ -152,59 +154,95 @@ leave_line(struct hot *h, struct waiter *w)
 	g_free(w);
 }
 
+static bool
+stale(const struct hot *h, gint64 now)
+{
+	return h->holder != NULL && now - h->held_since >= hot_hold();
+}
+
+/* The first in line still waiting holds h next; true if there is one. */
+static bool
+pass_on(struct hot *h, gint64 now)
+{
+	GList *l;
+
+	h->holder = NULL;
+	for (l = h->line.head; l; l = l->next) {
+		struct waiter *w = l->data;
+
+		if (!w->expired) {
+			h->holder = w->t;
+			h->held_since = now;
+			leave_line(h, w);
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
- * Mark the waiters whose time is up at now (if not 0); return the time
- * the next one's is, or 0.
+ * Move every line on at now: a waiter whose time is up reads when it
+ * runs again; a holder that held too long is passed over.  Returns when
+ * the next of those is due, or 0.
  */
 static gint64
-expire_waiters(gint64 now)
+move_lines(gint64 now)
 {
 	GHashTableIter it;
 	gpointer v;
-	gint64 first = 0;
+	gint64 next = 0, due;
 	GList *l;
 
 	g_hash_table_iter_init(&it, hot_nodes);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		for (l = ((struct hot *)v)->line.head; l; l = l->next) {
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct hot *h = v;
+		bool waiting = false;
+
+		for (l = h->line.head; l; l = l->next) {
 			struct waiter *w = l->data;
 
-			if (now != 0 && w->deadline <= now)
-				w->expired = true;
-			if (!w->expired && (first == 0 || w->deadline < first))
-				first = w->deadline;
+			w->expired = w->expired || w->deadline <= now;
+			waiting = waiting || !w->expired;
+			if (!w->expired && (next == 0 || w->deadline < next))
+				next = w->deadline;
 		}
-	return first;
+		if (waiting && stale(h, now))
+			waiting = pass_on(h, now) && !g_queue_is_empty(&h->line);
+		due = h->held_since + hot_hold();
+		if (waiting && h->holder && (next == 0 || due < next))
+			next = due;
+	}
+	return next;
 }
 
-static void arm_hot_timer(gint64 now);
+static void arm_hot_timer(void);
 
-/* Waiters' time is up: they run again and, finding so, read. */
 static void
 hot_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	(void)arg;
+	arm_hot_timer();
 	conn_retry_all_deferred();
-	arm_hot_timer(g_get_monotonic_time());
 }
 
-/* Mark the waiters whose time is up at now; wake up for the next one. */
+/* Move the lines on now, and wake up when they are next due to move. */
 static void
-arm_hot_timer(gint64 now)
+arm_hot_timer(void)
 {
-	gint64 first = expire_waiters(now), left;
+	gint64 now = g_get_monotonic_time(), next = move_lines(now), left;
 	struct timeval tv;
 
-	if (first == 0)
-		return;
 	if (hot_timer == NULL)
 		hot_timer = evtimer_new(conn_base(), hot_cb, NULL);
-	if (hot_timer == NULL || evtimer_pending(hot_timer, NULL))
+	if (hot_timer == NULL)
 		return;
-	left = first - g_get_monotonic_time();
-	left = left > 0 ? left : 0;
+	if (next == 0) {
+		evtimer_del(hot_timer);
+		return;
+	}
+	left = next > now ? next - now : 0;
 	tv.tv_sec = (time_t)(left / G_USEC_PER_SEC);
 	tv.tv_usec = (suseconds_t)(left % G_USEC_PER_SEC);
 	evtimer_add(hot_timer, &tv);
@@ -233,10 +271,8 @@ may_read(struct hot *h, struct txn *t, struct waiter *w, gint64 now)
 {
 	struct txn *o = h->holder;
 
-	return o == NULL || o == t || t == priority ||
-	       now - h->held_since >= hot_wait() ||
-	       txn_conn(o) == txn_conn(t) || holds_any(t) ||
-	       (w != NULL && (w->expired || now >= w->deadline));
+	return o == t || t == priority || txn_conn(o) == txn_conn(t) ||
+	       holds_any(t) || (w != NULL && (w->expired || now >= w->deadline));
 }
 
 bool
@@ -250,24 +286,25 @@ sched_read_waits(struct txn *t, const char *path)
 	if (h == NULL)
 		return false;
 	now = g_get_monotonic_time();
+	if (stale(h, now) && pass_on(h, now))
+		conn_retry_all_deferred();
+	if (h->holder == NULL) {
+		h->holder = t;
+		h->held_since = now;
+	}
 	w = find_waiter(h, t);
 	if (may_read(h, t, w, now)) {
 		if (w)
 			leave_line(h, w);
-		if (h->holder != t &&
-		    (h->holder == NULL || now - h->held_since >= hot_wait())) {
-			h->holder = t;
-			h->held_since = now;
-		}
 		return false;
 	}
 	if (w == NULL) {
 		w = g_new(struct waiter, 1);
 		w->t = t;
-		w->deadline = now + hot_wait();
+		w->deadline = now + HOT_WAIT_HOLDS * hot_hold();
 		w->expired = false;
 		g_queue_push_tail(&h->line, w);
-		arm_hot_timer(0);
+		arm_hot_timer();
 	}
 	return true;
 }
@@ -308,27 +345,14 @@ sched_conflict(const char *path)
 /*
  * t's hold on h ends.  Returns true to forget h: t did not change the
  * node, so whoever waits for it waited for nothing.  Otherwise the first
- * in line still waiting holds it next (one whose time is up leaves the
- * line when it runs again, or when its transaction ends).
+ * in line still waiting holds it next.
  */
 static bool
 release(struct hot *h, struct txn *t, bool committed)
 {
-	GList *l;
-
 	if (!committed || !txn_changed(t, h->path))
 		return true;
-	h->holder = NULL;
-	for (l = h->line.head; l; l = l->next) {
-		struct waiter *w = l->data;
-
-		if (!w->expired) {
-			h->holder = w->t;
-			h->held_since = g_get_monotonic_time();
-			leave_line(h, w);
-			break;
-		}
-	}
+	pass_on(h, g_get_monotonic_time());
 	return false;
 }
 
@@ -356,6 +380,8 @@ sched_gone(struct txn *t, bool committed)
 		if (release(h, t, committed))
 			g_hash_table_iter_remove(&it);
 	}
-	if (wake)
+	if (wake) {
+		arm_hot_timer();
 		conn_retry_all_deferred();
+	}
 }

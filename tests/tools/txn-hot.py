@@ -174,14 +174,14 @@ def no_deadlock(a, b):
 
 
 def bounded(a, b):
-    """A holder that goes idle holds up a reader only until the bound."""
+    """A holder that goes idle holds up a reader only for the bound."""
     make_hot(a, b, "/hot/i")
     ta = a.start()
     a.read(ta, "/hot/i")
     tb = b.start()
     b.send(READ, tb, "/hot/i")
-    check("a reader gives up waiting for an idle holder", (True, "0"),
-          b.reply(20))
+    check("a reader goes ahead of a holder that held too long",
+          (True, "0"), b.reply(20))
     a.end(ta, commit=False)
     b.end(tb, commit=False)
 
