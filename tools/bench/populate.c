@@ -4,8 +4,8 @@
  * flight creates /bench/large/d<i/1000>/n<i%1000> (1000 children per
  * directory, 16-byte values) until the store holds N new nodes, then
  * spot-checks 1000 of them with READ.  It reports the time and the
- * daemon's VmRSS before and after and its VmHWM after, read from
- * /proc/<pid>/status (the harness passes the daemon's pid).
+ * daemon's VmRSS and RssAnon before and after and its VmHWM after, read
+ * from /proc/<pid>/status (the harness passes the daemon's pid).
  */
 #include <stdio.h>
 #include <string.h>
@@ -55,7 +55,8 @@ mem_result(const struct xsb_opts *o, const char *label, const char *what,
 void
 xsb_run_populate(const struct xsb_opts *o)
 {
-	unsigned long n = o->populate_nodes, rss0 = 0, hwm0 = 0, rss, hwm, i;
+	unsigned long n = o->populate_nodes, i;
+	struct xsb_mem m0 = {0}, m;
 	char label[32], key[64], text[96], path[64], want[32], got[32];
 	uint64_t rng = 0x1234567;
 	struct xsb_conn *c;
@@ -65,7 +66,7 @@ xsb_run_populate(const struct xsb_opts *o)
 	count_label(n, label, sizeof(label));
 	c = xsb_connect(o->socket);
 	xsb_read(c, "/", got, sizeof(got));
-	mem = xsb_proc_mem(o->pid, &rss0, &hwm0);
+	mem = xsb_proc_mem(o->pid, &m0);
 	t = xsb_now();
 	xsb_fill_nodes(c, n, WINDOW, large_name, large_value);
 	t = xsb_now() - t;
@@ -75,10 +76,12 @@ xsb_run_populate(const struct xsb_opts *o)
 	snprintf(key, sizeof(key), "populate.%s.rate", label);
 	snprintf(text, sizeof(text), "populate %s nodes: nodes/s", label);
 	xsb_result(o, key, (double)n / t, "nodes/s", text);
-	if (mem && xsb_proc_mem(o->pid, &rss, &hwm)) {
-		mem_result(o, label, "rss0", "VmRSS before", rss0);
-		mem_result(o, label, "rss", "VmRSS after", rss);
-		mem_result(o, label, "hwm", "VmHWM after", hwm);
+	if (mem && xsb_proc_mem(o->pid, &m)) {
+		mem_result(o, label, "rss0", "VmRSS before", m0.rss);
+		mem_result(o, label, "rss", "VmRSS after", m.rss);
+		mem_result(o, label, "hwm", "VmHWM after", m.hwm);
+		mem_result(o, label, "anon0", "RssAnon before", m0.anon);
+		mem_result(o, label, "anon", "RssAnon after", m.anon);
 	} else {
 		xsb_note("populate %s: no daemon pid (-p), no memory figures",
 			 label);

@@ -36,15 +36,15 @@ done
 	{ echo "check-bench: xs-bench failed"; cat "$RUN/out"; exit 1; }
 
 # seq 9, tput 12, tx 4 kinds x 3 client counts x 3 + rmw's 3 "lost",
-# watch 2 per watcher count (1, 10), populate 5.
+# watch 2 per watcher count (1, 10), populate 7.
 awk -F '\t' '
 /^#/ { next }
 $1 != "RESULT" || NF != 5 || $3 !~ /^-?[0-9.]+(e[-+][0-9]+)?$/ ||
     $2 == "" || $4 == "" || $5 == "" { bad++; print "bad line: " $0; next }
 { n++ }
 END {
-	if (bad || n != 69) {
-		printf "check-bench: %d figures (want 69), %d bad lines\n", n, bad
+	if (bad || n != 71) {
+		printf "check-bench: %d figures (want 71), %d bad lines\n", n, bad
 		exit 1
 	}
 }' "$RUN/out"
@@ -53,4 +53,4 @@ if [ -s "$RUN/daemon.err" ]; then
 	cat "$RUN/daemon.err"
 	exit 1
 fi
-echo "check-bench: xs-bench ran every workload, 69 well-formed figures"
+echo "check-bench: xs-bench ran every workload, 71 well-formed figures"

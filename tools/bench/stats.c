@@ -113,7 +113,7 @@ xsb_die(const char *fmt, ...)
 }
 
 bool
-xsb_proc_mem(int pid, unsigned long *rss, unsigned long *hwm)
+xsb_proc_mem(int pid, struct xsb_mem *m)
 {
 	char path[64], line[256];
 	int found = 0;
@@ -126,13 +126,15 @@ xsb_proc_mem(int pid, unsigned long *rss, unsigned long *hwm)
 	if (f == NULL)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "VmRSS: %lu", rss) == 1)
+		if (sscanf(line, "VmRSS: %lu", &m->rss) == 1)
 			found |= 1;
-		else if (sscanf(line, "VmHWM: %lu", hwm) == 1)
+		else if (sscanf(line, "VmHWM: %lu", &m->hwm) == 1)
 			found |= 2;
+		else if (sscanf(line, "RssAnon: %lu", &m->anon) == 1)
+			found |= 4;
 	}
 	fclose(f);
-	return found == 3;
+	return found == 7;
 }
 
 uint64_t

@@ -133,8 +133,17 @@ void xsb_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xsb_die(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 
-/* VmRSS and VmHWM of pid in kB; false if unreadable. */
-bool xsb_proc_mem(int pid, unsigned long *rss, unsigned long *hwm);
+/*
+ * A process's memory in kB: resident (VmRSS, which counts the pages of
+ * its shared libraries), its peak (VmHWM), and what is its alone
+ * (RssAnon: heap, stacks, private mappings).
+ */
+struct xsb_mem {
+	unsigned long rss, hwm, anon;
+};
+
+/* pid's memory; false if unreadable. */
+bool xsb_proc_mem(int pid, struct xsb_mem *m);
 
 /* A small deterministic generator (xorshift64). */
 uint64_t xsb_rand(uint64_t *state);
