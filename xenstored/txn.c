@@ -33,9 +33,8 @@
 #include "path.h"
 #include "store.h"
 #include "txn.h"
-#include "txn_sched.h"
-
 #include "txn_int.h"
+#include "txn_sched.h"
 
 static int
 destroy_txn(struct txn *t)
@@ -137,7 +136,6 @@ txn_abort_all(struct conn *c)
 	while (c->txns)
 		talloc_free(c->txns);
 }
-
 
 /* True if a tnode of t on a strict ancestor of path shadows it. */
 static bool

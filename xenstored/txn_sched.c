@@ -8,8 +8,8 @@
  *	A: READ /c	nobody holds /c: A reads it and holds it
  *	B: READ /c	A holds it: B waits in /c's line
  *	A: WRITE /c	(B still waits)
- *	A: END		applied; /c passes to B, whose READ runs again and
- *			returns A's value: B's commit will not conflict
+ *	A: END		applied; /c passes to B, whose READ runs again
+ *			and returns A's value: B's commit will not conflict
  *
  * Without the wait both read the same value and one of them fails.  A
  * holder that ends without changing the node shows the node is not
@@ -207,7 +207,8 @@ move_lines(gint64 now)
 				next = w->deadline;
 		}
 		if (waiting && stale(h, now))
-			waiting = pass_on(h, now) && !g_queue_is_empty(&h->line);
+			waiting = pass_on(h, now) &&
+				  !g_queue_is_empty(&h->line);
 		due = h->held_since + hot_hold();
 		if (waiting && h->holder && (next == 0 || due < next))
 			next = due;
@@ -272,7 +273,8 @@ may_read(struct hot *h, struct txn *t, struct waiter *w, gint64 now)
 	struct txn *o = h->holder;
 
 	return o == t || t == priority || txn_conn(o) == txn_conn(t) ||
-	       holds_any(t) || (w != NULL && (w->expired || now >= w->deadline));
+	       holds_any(t) ||
+	       (w != NULL && (w->expired || now >= w->deadline));
 }
 
 bool
