@@ -263,6 +263,20 @@ holds_any(const struct txn *t)
 }
 
 /*
+ * True if t should wait for o: o is of another connection, and privileged
+ * or of t's own domain.  A guest never makes dom0 or another guest wait
+ * by holding a node it may only read.
+ */
+static bool
+worth_waiting_for(const struct txn *o, const struct txn *t)
+{
+	const struct conn *oc = txn_conn(o), *tc = txn_conn(t);
+
+	return oc != tc &&
+	       (oc->who.privileged || oc->who.domid == tc->who.domid);
+}
+
+/*
  * True if t may read h's node now.  Waiting is only ever for a holder
  * that is not itself waiting (a transaction that holds something never
  * waits), so no two transactions can wait for each other.
@@ -272,7 +286,7 @@ may_read(struct hot *h, struct txn *t, struct waiter *w, gint64 now)
 {
 	struct txn *o = h->holder;
 
-	return o == t || t == priority || txn_conn(o) == txn_conn(t) ||
+	return o == t || t == priority || !worth_waiting_for(o, t) ||
 	       holds_any(t) ||
 	       (w != NULL && (w->expired || now >= w->deadline));
 }

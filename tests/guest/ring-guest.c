@@ -8,7 +8,8 @@
  *
  * Arguments: "read:PATH", "write:PATH=VALUE", "dir:PATH", "rm:PATH",
  * "watch:PATH:TOKEN", "perms:PATH", "setperms:PATH:n1:r0",
- * "introduce:DOMID:0:PORT", "events:N" (wait for N events),
+ * "introduce:DOMID:0:PORT", "events:N" (wait for N events), "start"
+ * (a transaction: the requests after it run in it) and "end:T|F",
  * "garbage" (write nonsense indexes into the ring), "reconnect" (ask
  * for a fresh connection and wait until the daemon made it), "sleep"
  * (wait for a signal).  Exits 0 when every request got a reply.
@@ -34,6 +35,8 @@
 static struct xenstore_domain_interface *intf;
 static xenevtchn_handle *xce;
 static unsigned port;
+static uint32_t tx_id; /* of the open transaction ("start"), or 0 */
+static char last_reply[XENSTORE_PAYLOAD_MAX + 1];
 
 static void
 die(const char *what)
@@ -123,6 +126,8 @@ await_reply(unsigned events_wanted)
 			die("reply too long");
 		get(body, h.len);
 		body[h.len] = '\0';
+		if (h.type != XS_WATCH_EVENT)
+			memcpy(last_reply, body, h.len + 1);
 		print_msg(&h, body);
 		if (h.type == XS_WATCH_EVENT) {
 			if (events_wanted && ++seen == events_wanted)
@@ -138,7 +143,7 @@ static void
 request(uint32_t type, const char *a, const char *b, size_t blen)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
-	struct xsd_sockmsg h = { type, 1, 0, 0 };
+	struct xsd_sockmsg h = { type, 1, tx_id, 0 };
 	size_t alen = strlen(a) + 1;
 
 	memcpy(buf, a, alen);
@@ -179,6 +184,12 @@ run(char *arg)
 		request(op[0] == 'w' ? XS_WATCH : op[0] == 's' ? XS_SET_PERMS
 							  : XS_INTRODUCE,
 			rest, s, n + 1);
+	} else if (strcmp(op, "start") == 0) {
+		request(XS_TRANSACTION_START, "", "", 0);
+		tx_id = (uint32_t)strtoul(last_reply, NULL, 10);
+	} else if (strcmp(op, "end") == 0) {
+		request(XS_TRANSACTION_END, rest, "", 0);
+		tx_id = 0;
 	} else if (strcmp(op, "events") == 0) {
 		await_reply((unsigned)atoi(rest));
 	} else if (strcmp(op, "garbage") == 0) {

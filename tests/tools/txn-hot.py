@@ -6,7 +6,10 @@
 # that has not come while the holder is open, and one released by the
 # holder's end comes at once.
 #
-#   python3 txn-hot.py SOCKET
+#   python3 txn-hot.py SOCKET                  every case over sockets
+#   python3 txn-hot.py SOCKET make-hot PATH    a conflict on PATH
+#   python3 txn-hot.py SOCKET reads-now PATH   a transaction reads PATH
+#                                              without waiting
 
 import os
 import select
@@ -186,9 +189,26 @@ def bounded(a, b):
     b.end(tb, commit=False)
 
 
+def reads_now(a, path):
+    """Whoever holds path, a's transaction need not wait for it."""
+    t = a.start()
+    a.send(READ, t, path)
+    got = a.reply(SOON)
+    if got is None or not got[0]:
+        fail("dom0 waited for a guest's hold on %s: %r" % (path, got))
+    print("ok: dom0 reads %s held by a guest at once" % path)
+    a.end(t, commit=False)
+
+
 def main():
     sock = sys.argv[1]
     a, b, c = Client(sock), Client(sock), Client(sock)
+    if len(sys.argv) == 4 and sys.argv[2] == "make-hot":
+        make_hot(a, b, sys.argv[3])
+        return
+    if len(sys.argv) == 4 and sys.argv[2] == "reads-now":
+        reads_now(a, sys.argv[3])
+        return
     handoff(a, b, c)
     released_by(a, b, "abort")
     released_by(a, b, "read-only commit")
