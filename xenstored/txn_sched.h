@@ -12,9 +12,9 @@
  * Hot nodes: a node some commit failed on is hot.  A transaction about to
  * read a hot node while another connection's open transaction (dom0's or
  * its own domain's) has read it waits, in line, until that one ends, and
- * then reads what it committed
- * instead of a value that is about to change.  A holder is passed over
- * after 10 ms; a read waits 100 ms at most.
+ * then reads what it committed instead of a value that is about to
+ * change.  A holder is passed over after 10 ms; a read waits 100 ms at
+ * most.
  */
 #ifndef TXN_SCHED_H
 #define TXN_SCHED_H
