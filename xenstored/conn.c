@@ -56,6 +56,7 @@ static const struct conn_hooks *hooks;
 static struct conn *conns;
 static struct conn *dirty;
 static struct conn *backlog; /* had more input than its turn allowed */
+static struct conn *retry_list; /* conn_retry_soon */
 static struct event *persist_retry;
 static bool retry_pending;
 static unsigned long last_id;
@@ -175,6 +176,11 @@ destroy_conn(struct conn *c)
 	for (pp = &backlog; *pp; pp = &(*pp)->backlog_next)
 		if (*pp == c) {
 			*pp = c->backlog_next;
+			break;
+		}
+	for (pp = &retry_list; *pp; pp = &(*pp)->retry_next)
+		if (*pp == c) {
+			*pp = c->retry_next;
 			break;
 		}
 	watch_remove_all(c);
@@ -573,6 +579,16 @@ conn_retry_all_deferred(void)
 	retry_pending = true;
 }
 
+void
+conn_retry_soon(struct conn *c)
+{
+	if (c->retry_soon || c->closing)
+		return;
+	c->retry_soon = true;
+	c->retry_next = retry_list;
+	retry_list = c;
+}
+
 static void
 write_out(struct conn *c)
 {
@@ -652,6 +668,19 @@ retry_deferred_all(void)
 	}
 }
 
+static void
+retry_listed(void)
+{
+	struct conn *c, *list = retry_list;
+
+	retry_list = NULL;
+	while ((c = list) != NULL) {
+		list = c->retry_next;
+		c->retry_soon = false;
+		conn_retry_deferred(c);
+	}
+}
+
 void
 conn_flush_all(void)
 {
@@ -662,6 +691,8 @@ conn_flush_all(void)
 again:
 	if (retry_pending)
 		retry_deferred_all();
+	if (retry_list)
+		retry_listed();
 	if (hooks && hooks->before_output && hooks->before_output() != 0) {
 		/* Nothing may be acknowledged before it is stored. */
 		evtimer_add(persist_retry, &soon);
@@ -682,8 +713,8 @@ again:
 	}
 	if (hooks && hooks->after_output)
 		hooks->after_output();
-	/* Freeing a connection may end a priority transaction. */
-	if (retry_pending)
+	/* Freeing a connection may end a transaction others wait for. */
+	if (retry_pending || retry_list)
 		goto again;
 	run_backlog();
 }

@@ -74,6 +74,8 @@ struct conn {
 	bool in_backlog; /* used up its turn with input left */
 	struct conn *dirty_next;
 	bool dirty;
+	struct conn *retry_next;
+	bool retry_soon; /* its deferred request runs again at the flush */
 
 	struct watch *watches;
 	unsigned nwatches;
@@ -169,6 +171,9 @@ void conn_retry_deferred(struct conn *c);
 
 /* Retry the deferred request of every connection that has one. */
 void conn_retry_all_deferred(void);
+
+/* Retry c's deferred request at the flush point (it may wait again). */
+void conn_retry_soon(struct conn *c);
 
 /* Every live connection, for walks; NULL-terminated through ->next. */
 struct conn *conn_first(void);

@@ -58,6 +58,7 @@ static struct txn *priority;
 static struct event *priority_timer;
 static GHashTable *hot_nodes; /* path -> struct hot */
 static struct event *hot_timer;
+static gint64 hot_timer_due; /* when it goes off; 0: not set */
 
 static void
 priority_end(void)
@@ -160,6 +161,13 @@ stale(const struct hot *h, gint64 now)
 	return h->holder != NULL && now - h->held_since >= hot_hold();
 }
 
+/* The one request of t's connection that waits runs again soon. */
+static void
+wake(struct txn *t)
+{
+	conn_retry_soon(txn_conn(t));
+}
+
 /* The first in line still waiting holds h next; true if there is one. */
 static bool
 pass_on(struct hot *h, gint64 now)
@@ -174,79 +182,98 @@ pass_on(struct hot *h, gint64 now)
 			h->holder = w->t;
 			h->held_since = now;
 			leave_line(h, w);
+			wake(h->holder);
 			return true;
 		}
 	}
 	return false;
 }
 
-/*
- * Move every line on at now: a waiter whose time is up reads when it
- * runs again; a holder that held too long is passed over.  Returns when
- * the next of those is due, or 0.
- */
-static gint64
-move_lines(gint64 now)
+/* Everyone in h's line reads now: h is about to be forgotten. */
+static void
+wake_line(struct hot *h)
 {
-	GHashTableIter it;
-	gpointer v;
-	gint64 next = 0, due;
 	GList *l;
 
-	g_hash_table_iter_init(&it, hot_nodes);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		struct hot *h = v;
-		bool waiting = false;
-
-		for (l = h->line.head; l; l = l->next) {
-			struct waiter *w = l->data;
-
-			w->expired = w->expired || w->deadline <= now;
-			waiting = waiting || !w->expired;
-			if (!w->expired && (next == 0 || w->deadline < next))
-				next = w->deadline;
-		}
-		if (waiting && stale(h, now))
-			waiting = pass_on(h, now) &&
-				  !g_queue_is_empty(&h->line);
-		due = h->held_since + hot_hold();
-		if (waiting && h->holder && (next == 0 || due < next))
-			next = due;
-	}
-	return next;
+	for (l = h->line.head; l; l = l->next)
+		wake(((struct waiter *)l->data)->t);
 }
 
-static void arm_hot_timer(void);
-
 static void
-hot_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	arm_hot_timer();
-	conn_retry_all_deferred();
-}
+hot_cb(evutil_socket_t fd, short what, void *arg);
 
-/* Move the lines on now, and wake up when they are next due to move. */
+/* Make sure the timer goes off by when. */
 static void
-arm_hot_timer(void)
+arm_by(gint64 when)
 {
-	gint64 now = g_get_monotonic_time(), next = move_lines(now), left;
+	gint64 left = when - g_get_monotonic_time();
 	struct timeval tv;
 
 	if (hot_timer == NULL)
 		hot_timer = evtimer_new(conn_base(), hot_cb, NULL);
-	if (hot_timer == NULL)
+	if (hot_timer == NULL || (hot_timer_due != 0 && hot_timer_due <= when))
 		return;
-	if (next == 0) {
-		evtimer_del(hot_timer);
-		return;
-	}
-	left = next > now ? next - now : 0;
+	left = left > 0 ? left : 0;
 	tv.tv_sec = (time_t)(left / G_USEC_PER_SEC);
 	tv.tv_usec = (suseconds_t)(left % G_USEC_PER_SEC);
 	evtimer_add(hot_timer, &tv);
+	hot_timer_due = when;
+}
+
+/*
+ * Set the timer for h's line to move on: when its holder is passed over
+ * or its first still waiting gives up (the earliest to have come).
+ */
+static void
+watch_line(const struct hot *h)
+{
+	const struct waiter *first = NULL;
+	GList *l;
+	gint64 when;
+
+	for (l = h->line.head; l && first == NULL; l = l->next)
+		if (!((struct waiter *)l->data)->expired)
+			first = l->data;
+	if (first == NULL)
+		return;
+	when = first->deadline;
+	if (h->holder && h->held_since + hot_hold() < when)
+		when = h->held_since + hot_hold();
+	arm_by(when);
+}
+
+/*
+ * Move the lines on at now: a waiter whose time is up runs again and
+ * reads; a holder that held too long is passed over.
+ */
+static void
+hot_cb(evutil_socket_t fd, short what, void *arg)
+{
+	gint64 now = g_get_monotonic_time();
+	GHashTableIter it;
+	gpointer v;
+	GList *l;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	hot_timer_due = 0;
+	g_hash_table_iter_init(&it, hot_nodes);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct hot *h = v;
+
+		for (l = h->line.head; l; l = l->next) {
+			struct waiter *w = l->data;
+
+			if (!w->expired && w->deadline <= now) {
+				w->expired = true;
+				wake(w->t);
+			}
+		}
+		if (stale(h, now))
+			pass_on(h, now);
+		watch_line(h);
+	}
 }
 
 static bool
@@ -302,8 +329,8 @@ sched_read_waits(struct txn *t, const char *path)
 	if (h == NULL)
 		return false;
 	now = g_get_monotonic_time();
-	if (stale(h, now) && pass_on(h, now))
-		conn_retry_all_deferred();
+	if (stale(h, now))
+		pass_on(h, now);
 	if (h->holder == NULL) {
 		h->holder = t;
 		h->held_since = now;
@@ -320,7 +347,7 @@ sched_read_waits(struct txn *t, const char *path)
 		w->deadline = now + HOT_WAIT_HOLDS * hot_hold();
 		w->expired = false;
 		g_queue_push_tail(&h->line, w);
-		arm_hot_timer();
+		watch_line(h);
 	}
 	return true;
 }
@@ -360,15 +387,18 @@ sched_conflict(const char *path)
 
 /*
  * t's hold on h ends.  Returns true to forget h: t did not change the
- * node, so whoever waits for it waited for nothing.  Otherwise the first
- * in line still waiting holds it next.
+ * node, so whoever waits for it waited for nothing and reads now.
+ * Otherwise the first in line still waiting holds it next.
  */
 static bool
 release(struct hot *h, struct txn *t, bool committed)
 {
-	if (!committed || !txn_changed(t, h->path))
+	if (!committed || !txn_changed(t, h->path)) {
+		wake_line(h);
 		return true;
-	pass_on(h, g_get_monotonic_time());
+	}
+	if (pass_on(h, g_get_monotonic_time()))
+		watch_line(h);
 	return false;
 }
 
@@ -378,7 +408,6 @@ sched_gone(struct txn *t, bool committed)
 	GHashTableIter it;
 	gpointer v;
 	struct waiter *w;
-	bool wake = false;
 
 	if (priority == t)
 		priority_end();
@@ -390,14 +419,7 @@ sched_gone(struct txn *t, bool committed)
 
 		if ((w = find_waiter(h, t)) != NULL)
 			leave_line(h, w);
-		if (h->holder != t)
-			continue;
-		wake = wake || !g_queue_is_empty(&h->line);
-		if (release(h, t, committed))
+		if (h->holder == t && release(h, t, committed))
 			g_hash_table_iter_remove(&it);
-	}
-	if (wake) {
-		arm_hot_timer();
-		conn_retry_all_deferred();
 	}
 }
