@@ -10,6 +10,8 @@
 #   python3 txn-hot.py SOCKET make-hot PATH    a conflict on PATH
 #   python3 txn-hot.py SOCKET reads-now PATH   a transaction reads PATH
 #                                              without waiting
+#   python3 txn-hot.py SOCKET many N K         N clients at once add 1 to
+#                                              one counter K times each
 
 import os
 import select
@@ -200,6 +202,58 @@ def reads_now(a, path):
     a.end(t, commit=False)
 
 
+def many(sock, n, k):
+    """n clients increment /hot/many k times each, all at once: no update
+    is lost, and only the first rounds (before the node is hot) fail."""
+    cs = [Client(sock) for _ in range(n)]
+    cs[0].write(0, "/hot/many", "0")
+    step = {}    # client -> (next reply expected, transaction)
+    done = [0] * n
+    eagain = 0
+    for i, c in enumerate(cs):
+        c.send(START, 0, "")
+        step[i] = ("start", 0)
+    by_fd = {c.c.sock.fileno(): i for i, c in enumerate(cs)}
+    while sum(done) < n * k:
+        ready, _, _ = select.select([c.c.sock for c in cs], [], [],
+                                    wire.TIMEOUT)
+        if not ready:
+            fail("clients stuck: %r" % step)
+        for s in ready:
+            i = by_fd[s.fileno()]
+            c = cs[i]
+            c.c._fill(True)
+            while True:
+                m = c.c._take()
+                if m is None:
+                    break
+                what, t = step[i]
+                text = m[3].rstrip(b"\0").decode()
+                if what == "start":
+                    t = int(text)
+                    c.send(READ, t, "/hot/many")
+                    step[i] = ("read", t)
+                elif what == "read":
+                    c.send(WRITE, t, "/hot/many", str(int(text) + 1))
+                    step[i] = ("write", t)
+                elif what == "write":
+                    c.send(END, t, "T")
+                    step[i] = ("end", t)
+                else:
+                    if m[0] == ERROR:
+                        eagain += 1
+                    else:
+                        done[i] += 1
+                    if done[i] < k:
+                        c.send(START, 0, "")
+                        step[i] = ("start", 0)
+    check("%d clients, %d increments each: none lost" % (n, k),
+          str(n * k), cs[0].read(0, "/hot/many"))
+    if eagain > 2 * n:
+        fail("%d EAGAIN: more than the first rounds' %d" % (eagain, 2 * n))
+    print("ok: %d EAGAIN for %d commits" % (eagain, n * k))
+
+
 def main():
     sock = sys.argv[1]
     a, b, c = Client(sock), Client(sock), Client(sock)
@@ -208,6 +262,9 @@ def main():
         return
     if len(sys.argv) == 4 and sys.argv[2] == "reads-now":
         reads_now(a, sys.argv[3])
+        return
+    if len(sys.argv) == 5 and sys.argv[2] == "many":
+        many(sock, int(sys.argv[3]), int(sys.argv[4]))
         return
     handoff(a, b, c)
     released_by(a, b, "abort")
