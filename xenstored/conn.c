@@ -178,13 +178,14 @@ destroy_conn(struct conn *c)
 			*pp = c->backlog_next;
 			break;
 		}
+	watch_remove_all(c);
+	/* Ending its transactions may pass a hot node to another of them. */
+	txn_abort_all(c);
 	for (pp = &retry_list; *pp; pp = &(*pp)->retry_next)
 		if (*pp == c) {
 			*pp = c->retry_next;
 			break;
 		}
-	watch_remove_all(c);
-	txn_abort_all(c);
 	if (c->ev_read)
 		event_free(c->ev_read);
 	if (c->ev_write)
