@@ -365,14 +365,17 @@ sched_conflict(const char *path)
 	if (g_hash_table_contains(hot_nodes, path))
 		return;
 	if (g_hash_table_size(hot_nodes) >= HOT_MAX) {
-		/* Forget one that nobody holds or waits for, if any. */
+		/* Forget one nobody waits for and nobody holds (any more). */
 		g_hash_table_iter_init(&it, hot_nodes);
-		while (g_hash_table_iter_next(&it, NULL, &v))
-			if (((struct hot *)v)->holder == NULL &&
-			    g_queue_is_empty(&((struct hot *)v)->line)) {
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			h = v;
+			if (g_queue_is_empty(&h->line) &&
+			    (h->holder == NULL ||
+			     stale(h, g_get_monotonic_time()))) {
 				g_hash_table_iter_remove(&it);
 				break;
 			}
+		}
 		if (g_hash_table_size(hot_nodes) >= HOT_MAX)
 			return;
 	}
