@@ -58,7 +58,6 @@ static struct conn *dirty;
 static struct conn *backlog; /* had more input than its turn allowed */
 static struct conn *retry_list; /* conn_retry_soon */
 static struct event *persist_retry;
-static bool retry_pending;
 static unsigned long last_id;
 
 static void process_input(struct conn *c);
@@ -560,8 +559,9 @@ resume_reading(struct conn *c)
 		conn_input(c); /* a ring: what came meanwhile is waiting */
 }
 
-void
-conn_retry_deferred(struct conn *c)
+/* Dispatch c's deferred request again, then carry on reading. */
+static void
+retry_deferred(struct conn *c)
 {
 	struct msg *m = c->deferred;
 
@@ -575,12 +575,6 @@ conn_retry_deferred(struct conn *c)
 }
 
 void
-conn_retry_all_deferred(void)
-{
-	retry_pending = true;
-}
-
-void
 conn_retry_soon(struct conn *c)
 {
 	if (c->retry_soon || c->closing)
@@ -588,6 +582,16 @@ conn_retry_soon(struct conn *c)
 	c->retry_soon = true;
 	c->retry_next = retry_list;
 	retry_list = c;
+}
+
+void
+conn_retry_all_deferred(void)
+{
+	struct conn *c;
+
+	for (c = conns; c; c = c->next)
+		if (c->deferred)
+			conn_retry_soon(c);
 }
 
 static void
@@ -657,19 +661,6 @@ run_backlog(void)
 }
 
 static void
-retry_deferred_all(void)
-{
-	struct conn *c, *next;
-
-	retry_pending = false;
-	for (c = conns; c; c = next) {
-		next = c->next;
-		if (c->deferred)
-			conn_retry_deferred(c);
-	}
-}
-
-static void
 retry_listed(void)
 {
 	struct conn *c, *list = retry_list;
@@ -678,7 +669,7 @@ retry_listed(void)
 	while ((c = list) != NULL) {
 		list = c->retry_next;
 		c->retry_soon = false;
-		conn_retry_deferred(c);
+		retry_deferred(c);
 	}
 }
 
@@ -690,8 +681,6 @@ conn_flush_all(void)
 	bool was_paused;
 
 again:
-	if (retry_pending)
-		retry_deferred_all();
 	if (retry_list)
 		retry_listed();
 	if (hooks && hooks->before_output && hooks->before_output() != 0) {
@@ -715,7 +704,7 @@ again:
 	if (hooks && hooks->after_output)
 		hooks->after_output();
 	/* Freeing a connection may end a transaction others wait for. */
-	if (retry_pending || retry_list)
+	if (retry_list)
 		goto again;
 	run_backlog();
 }

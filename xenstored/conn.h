@@ -166,14 +166,11 @@ void conn_input(struct conn *c);
  */
 void conn_kick(struct conn *c);
 
-/* Dispatch c's deferred request again, then carry on reading. */
-void conn_retry_deferred(struct conn *c);
-
-/* Retry the deferred request of every connection that has one. */
-void conn_retry_all_deferred(void);
-
 /* Retry c's deferred request at the flush point (it may wait again). */
 void conn_retry_soon(struct conn *c);
+
+/* conn_retry_soon() for every connection with a deferred request. */
+void conn_retry_all_deferred(void);
 
 /* Every live connection, for walks; NULL-terminated through ->next. */
 struct conn *conn_first(void);
