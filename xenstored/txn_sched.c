@@ -386,6 +386,7 @@ sched_conflict(const char *path)
 	}
 	g_queue_init(&h->line);
 	g_hash_table_insert(hot_nodes, h->path, h);
+	log_info("%s is hot: transactions reading it take turns", path);
 }
 
 /*
