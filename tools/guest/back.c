@@ -81,14 +81,6 @@ static const struct xenbus_driver driver = {
 	.stop = back_stop,
 };
 
-static void
-switch_state(struct bdev *d, int state)
-{
-	if (xenbus_switch_state(d->node, state) < 0 && errno != ENOENT)
-		fprintf(stderr, "xsim-guest: %s: cannot switch to %d: %s\n",
-			d->node, state, strerror(errno));
-}
-
 /* Unmap every page and unbind every channel (the handles go too). */
 static void
 disconnect(struct bdev *d)
@@ -127,7 +119,7 @@ static void
 close_device(struct bdev *d)
 {
 	release(d);
-	switch_state(d, XenbusStateClosed);
+	xenbus_switch_state(d->node, XenbusStateClosed);
 	d->closed = true;
 }
 
@@ -135,16 +127,14 @@ close_device(struct bdev *d)
 static void __attribute__((format(printf, 2, 3)))
 fail(struct bdev *d, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	xenbus_dev_verror(d->node, fmt, ap);
 	va_end(ap);
-	xenbus_dev_error(d->node, "%s", msg);
 	d->failed = true;
 	disconnect(d);
-	switch_state(d, XenbusStateClosing);
+	xenbus_switch_state(d->node, XenbusStateClosing);
 }
 
 /* The key of queue i: top-level for one queue, else queue-<i>/key. */
@@ -253,7 +243,7 @@ connect(struct bdev *d)
 			return;
 	answer(d);
 	d->connected = true;
-	switch_state(d, XenbusStateConnected);
+	xenbus_switch_state(d->node, XenbusStateConnected);
 }
 
 /* Whether the frontend's domain is dead or dying, or its device gone. */
@@ -299,7 +289,7 @@ step_close(struct bdev *d, int st, int fs)
 	if (fs == XenbusStateClosing) {
 		disconnect(d);
 		if (st != XenbusStateClosing)
-			switch_state(d, XenbusStateClosing);
+			xenbus_switch_state(d->node, XenbusStateClosing);
 		return true;
 	}
 	return st == XenbusStateClosing;

@@ -77,24 +77,19 @@ static const struct xenbus_driver driver = {
 static void
 switch_state(struct fdev *d, int state)
 {
-	if (state >= hold)
-		return;
-	if (xenbus_switch_state(d->node, state) < 0 && errno != ENOENT)
-		fprintf(stderr, "xsim-guest: %s: cannot switch to %d: %s\n",
-			d->node, state, strerror(errno));
+	if (state < hold)
+		xenbus_switch_state(d->node, state);
 }
 
 /* Report, stop the handshake, and tell the backend we are closing. */
 static void __attribute__((format(printf, 2, 3)))
 fail(struct fdev *d, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	xenbus_dev_verror(d->node, fmt, ap);
 	va_end(ap);
-	xenbus_dev_error(d->node, "%s", msg);
 	d->failed = true;
 	switch_state(d, XenbusStateClosing);
 }

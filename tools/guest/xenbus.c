@@ -485,7 +485,12 @@ xenbus_switch_state(const char *dir, int state)
 	unsigned n = 0;
 
 	xenbus_kv_add(kv, &n, "state", "%d", state);
-	return xenbus_write_keys(dir, kv, n);
+	if (xenbus_write_keys(dir, kv, n) == 0)
+		return 0;
+	if (errno != ENOENT)
+		fprintf(stderr, "xsim-guest: %s: cannot switch to %d: %s\n",
+			dir, state, strerror(errno));
+	return -1;
 }
 
 /* <home>/error/<nodename below home>, in buf. */
@@ -507,12 +512,19 @@ error_dir(char *buf, size_t size, const char *nodename)
 void
 xenbus_dev_error(const char *nodename, const char *fmt, ...)
 {
-	char msg[512], dir[512], path[600];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	xenbus_dev_verror(nodename, fmt, ap);
 	va_end(ap);
+}
+
+void
+xenbus_dev_verror(const char *nodename, const char *fmt, va_list ap)
+{
+	char msg[512], dir[512], path[600];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fprintf(stderr, "xsim-guest: %s: %s\n", nodename, msg);
 	if (error_dir(dir, sizeof(dir), nodename) < 0)
 		return;

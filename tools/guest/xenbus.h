@@ -18,6 +18,7 @@
 #ifndef XENBUS_H
 #define XENBUS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -136,7 +137,10 @@ int xenbus_write_keys(const char *dir, const struct xenbus_kv *kv, unsigned n);
 void xenbus_kv_add(struct xenbus_kv *kv, unsigned *n, const char *key,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Write dir/state = state if dir exists; 0, or -1 with errno. */
+/*
+ * Write dir/state = state if dir exists; 0, or -1 with errno (reported on
+ * stderr unless ENOENT: the device is gone).
+ */
 int xenbus_switch_state(const char *dir, int state);
 
 /*
@@ -145,6 +149,8 @@ int xenbus_switch_state(const char *dir, int state);
  */
 void xenbus_dev_error(const char *nodename, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void xenbus_dev_verror(const char *nodename, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Remove the error report of nodename (a new device of the same name). */
 void xenbus_clear_error(const char *nodename);

@@ -69,10 +69,8 @@ find_domid(const char *dom, unsigned *domid)
 {
 	struct record r;
 
-	if (record_find(dom, &r) < 0) {
-		util_errx("no domain %s", dom);
+	if (record_get(dom, &r) < 0)
 		return -1;
-	}
 	*domid = r.domid;
 	return 0;
 }
@@ -459,6 +457,20 @@ dev_from_spec(struct dev *d, const char *spec, struct disk_spec *ds,
 	return 0;
 }
 
+/* Why a wait of the attach (errno) ended without what it waited for. */
+static void
+wait_failed(const struct dev *d, const char *who, const char *what, int ms)
+{
+	char secs[32];
+
+	if (errno == ENOENT)
+		util_errx("backend for %s was removed during the attach",
+			  dev_name(d));
+	else
+		util_errx("%s for %s did not %s within %s", who, dev_name(d),
+			  what, wait_secs(secs, sizeof(secs), ms));
+}
+
 /*
  * After the transaction: libxl's two waits.  -1: no backend driver
  * came (nothing ran, so the device is just removed); -2: the hotplug
@@ -469,30 +481,14 @@ attach_wait(struct xs_handle *xsh, struct dev *d)
 {
 	int init_ms = wait_timeout(WAIT_INIT_MS);
 	int hp_ms = wait_timeout(WAIT_HOTPLUG_MS);
-	char secs[32], *status = NULL, *error;
+	char *status = NULL, *error;
 
 	if (wait_initwait(xsh, d->back, init_ms) < 0) {
-		if (errno == ENOENT)
-			util_errx("backend for %s was removed during the "
-				  "attach",
-				  dev_name(d));
-		else
-			util_errx("backend for %s did not reach InitWait "
-				  "within %s",
-				  dev_name(d),
-				  wait_secs(secs, sizeof(secs), init_ms));
+		wait_failed(d, "backend", "reach InitWait", init_ms);
 		return -1;
 	}
 	if (wait_hotplug(xsh, d->back, hp_ms, &status) < 0) {
-		if (errno == ENOENT)
-			util_errx("backend for %s was removed during the "
-				  "attach",
-				  dev_name(d));
-		else
-			util_errx("hotplug script for %s did not report "
-				  "within %s",
-				  dev_name(d),
-				  wait_secs(secs, sizeof(secs), hp_ms));
+		wait_failed(d, "hotplug script", "report", hp_ms);
 		return -2;
 	}
 	if (strcmp(status, "connected") == 0) {

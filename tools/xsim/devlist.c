@@ -119,10 +119,8 @@ device_list(enum device_kind kind, const char *dom)
 	struct seen *s;
 	unsigned i, n;
 
-	if (record_find(dom, &r) < 0) {
-		util_errx("no domain %s", dom);
+	if (record_get(dom, &r) < 0)
 		return -1;
-	}
 	xsh = txn_open();
 	if (xsh == NULL)
 		return -1;
@@ -236,10 +234,8 @@ device_wait_connected(const char *dom, int ms)
 	unsigned i;
 	int st;
 
-	if (record_find(dom, &r) < 0) {
-		util_errx("no domain %s", dom);
+	if (record_get(dom, &r) < 0)
 		return -1;
-	}
 	xsh = txn_open();
 	if (xsh == NULL)
 		return -1;

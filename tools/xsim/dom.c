@@ -496,10 +496,8 @@ dom_destroy(const char *which)
 {
 	struct record r;
 
-	if (record_find(which, &r) < 0) {
-		util_errx("no domain %s", which);
+	if (record_get(which, &r) < 0)
 		return -1;
-	}
 	if (record_mark_destroying(r.name) < 0) {
 		util_err("cannot mark %s for destruction", r.name);
 		return -1;
@@ -674,10 +672,8 @@ dom_show(const char *which, const char *what)
 {
 	struct record r;
 
-	if (record_find(which, &r) < 0) {
-		util_errx("no domain %s", which);
+	if (record_get(which, &r) < 0)
 		return -1;
-	}
 	if (strcmp(what, "pid") == 0)
 		printf("%ld\n", (long)r.pid);
 	else
@@ -693,10 +689,8 @@ dom_shutdown(const char *which, bool wait)
 	char path[64];
 	bool ok;
 
-	if (record_find(which, &r) < 0) {
-		util_errx("no domain %s", which);
+	if (record_get(which, &r) < 0)
 		return -1;
-	}
 	xsh = txn_open();
 	if (xsh == NULL)
 		return -1;

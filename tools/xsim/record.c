@@ -15,6 +15,7 @@
 
 #include "host.h"
 #include "record.h"
+#include "util.h"
 
 bool
 record_name_ok(const char *name)
@@ -140,6 +141,15 @@ record_find(const char *which, struct record *r)
 	if (record_foreach(match_domid, &fa) == 1)
 		return 0;
 	errno = ENOENT;
+	return -1;
+}
+
+int
+record_get(const char *which, struct record *r)
+{
+	if (record_find(which, r) == 0)
+		return 0;
+	util_errx("no domain %s", which);
 	return -1;
 }
 

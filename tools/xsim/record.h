@@ -42,6 +42,9 @@ int record_read(const char *name, struct record *r);
  */
 int record_find(const char *which, struct record *r);
 
+/* record_find, saying "no domain WHICH" when there is none. */
+int record_get(const char *which, struct record *r);
+
 /* Remove name's record and marker; missing ones are no error. */
 void record_remove(const char *name);
 

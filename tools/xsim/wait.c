@@ -104,78 +104,63 @@ wait_exists(struct xs_handle *xsh, const char *path)
 	return ents != NULL;
 }
 
-static int
-initwait_loop(struct xs_handle *xsh, const char *back, int ms)
-{
-	long end = wait_now_ms() + ms;
-	int state;
+/* What a wait on one backend looks for: true once it is there. */
+typedef bool backend_seen(struct xs_handle *xsh, const char *back,
+			  char **out);
 
-	for (;;) {
-		state = wait_read_int(xsh, back, "state");
-		if (state >= 2)
-			return 0;
-		if (state < 0 && !wait_exists(xsh, back)) {
-			errno = ENOENT;
-			return -1;
-		}
-		if (wait_now_ms() >= end) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		wait_nap(xsh, end);
-	}
+static bool
+initwait_seen(struct xs_handle *xsh, const char *back, char **out)
+{
+	(void)out;
+	return wait_read_int(xsh, back, "state") >= 2;
 }
 
-static int
-hotplug_loop(struct xs_handle *xsh, const char *back, int ms, char **status)
+static bool
+hotplug_seen(struct xs_handle *xsh, const char *back, char **out)
 {
-	long end = wait_now_ms() + ms;
-	char *v;
+	char *v = wait_read(xsh, back, "hotplug-status");
 
-	for (;;) {
-		v = wait_read(xsh, back, "hotplug-status");
-		if (v != NULL && *v != '\0') {
-			*status = v;
-			return 0;
-		}
-		free(v);
-		if (!wait_exists(xsh, back)) {
-			errno = ENOENT;
-			return -1;
-		}
-		if (wait_now_ms() >= end) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		wait_nap(xsh, end);
+	if (v != NULL && *v != '\0') {
+		*out = v;
+		return true;
 	}
+	free(v);
+	return false;
 }
 
-/* The loops below, with a watch on what they read while they nap. */
+/* Nap on a watch of back until seen() sees it, back goes, or ms pass. */
+static int
+backend_wait(struct xs_handle *xsh, const char *back, int ms,
+	     backend_seen *seen, char **out)
+{
+	long end = wait_now_ms() + ms;
+	int err = 0;
+
+	wait_watch(xsh, back);
+	while (!seen(xsh, back, out)) {
+		if (!wait_exists(xsh, back))
+			err = ENOENT;
+		else if (wait_now_ms() >= end)
+			err = ETIMEDOUT;
+		if (err)
+			break;
+		wait_nap(xsh, end);
+	}
+	wait_unwatch(xsh, back);
+	errno = err;
+	return err ? -1 : 0;
+}
+
 int
 wait_initwait(struct xs_handle *xsh, const char *back, int ms)
 {
-	int r, err;
-
-	wait_watch(xsh, back);
-	r = initwait_loop(xsh, back, ms);
-	err = errno;
-	wait_unwatch(xsh, back);
-	errno = err;
-	return r;
+	return backend_wait(xsh, back, ms, initwait_seen, NULL);
 }
 
 int
 wait_hotplug(struct xs_handle *xsh, const char *back, int ms, char **status)
 {
-	int r, err;
-
-	wait_watch(xsh, back);
-	r = hotplug_loop(xsh, back, ms, status);
-	err = errno;
-	wait_unwatch(xsh, back);
-	errno = err;
-	return r;
+	return backend_wait(xsh, back, ms, hotplug_seen, status);
 }
 
 /*
