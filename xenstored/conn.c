@@ -58,6 +58,7 @@ static struct conn *dirty;
 static struct conn *backlog; /* had more input than its turn allowed */
 static struct conn *retry_list; /* conn_retry_soon */
 static struct event *persist_retry;
+static bool held_back; /* output waits for persist_retry */
 static unsigned long last_id;
 
 static void process_input(struct conn *c);
@@ -683,7 +684,9 @@ conn_flush_all(void)
 again:
 	if (retry_list)
 		retry_listed();
-	if (hooks && hooks->before_output && hooks->before_output() != 0) {
+	held_back = hooks && hooks->before_output &&
+		    hooks->before_output() != 0;
+	if (held_back) {
 		/* Nothing may be acknowledged before it is stored. */
 		evtimer_add(persist_retry, &soon);
 		return;
@@ -709,10 +712,17 @@ again:
 	run_backlog();
 }
 
+/*
+ * The loop may sleep only when the flush point has nothing left: the
+ * backlog it just ran may have queued replies (or deferred requests may
+ * be due) that no descriptor event will ever announce.
+ */
 bool
 conn_busy(void)
 {
-	return backlog != NULL;
+	if (held_back)
+		return false; /* persist_retry wakes the loop */
+	return backlog != NULL || dirty != NULL || retry_list != NULL;
 }
 
 void
