@@ -123,10 +123,43 @@ check_size(struct conn *c, unsigned nperms, size_t vlen, size_t child_bytes)
 					  nperms * 8 + vlen);
 }
 
+/* How many nodes creating path below its existing ancestor p makes. */
+static unsigned long
+new_nodes(const char *path, const char *p)
+{
+	unsigned long k = 0;
+
+	for (path += strcmp(p, "/") == 0 ? 0 : strlen(p); *path; path++)
+		k += *path == '/';
+	return k;
+}
+
+/*
+ * The quotas of creating k nodes as c: all of them are checked before the
+ * first is made, so that a refusal leaves the tree as it was (XSA-414).
+ */
+static int
+check_create(struct conn *c, unsigned nperms, uint32_t vlen, unsigned long k)
+{
+	int err;
+
+	if (c->who.privileged || c->domain == NULL)
+		return 0;
+	if ((err = check_size(c, nperms, vlen, 0)))
+		return err;
+	if ((err = domain_quota_check(c->domain, QUOTA_MEMORY,
+				      domain_memory_used(c->domain) +
+					      k * (16 + nperms * 8UL) + vlen)))
+		return err;
+	return domain_quota_check(c->domain, QUOTA_NODES, c->domain->nodes + k);
+}
+
 /*
  * Create path and any missing parents.  The caller needs write access to
  * the nearest existing ancestor; each new node copies its parent's
- * permissions, and an unprivileged creator becomes its owner.
+ * permissions, and an unprivileged creator becomes its owner.  Either
+ * every node is made or none: a failure half-way (a transaction's node
+ * quota, ENOMEM) removes the parents made so far.
  */
 static int
 create_path(void *ctx, struct conn *c, struct txn *t, const char *path,
@@ -134,9 +167,9 @@ create_path(void *ctx, struct conn *c, struct txn *t, const char *path,
 {
 	struct nodeview nv;
 	struct perm *perms;
-	char *p = talloc_strdup(ctx, path);
+	char *p = talloc_strdup(ctx, path), *first;
 	size_t pos, next;
-	bool last;
+	bool last, made = false;
 	int err;
 
 	if (p == NULL)
@@ -153,22 +186,24 @@ create_path(void *ctx, struct conn *c, struct txn *t, const char *path,
 		return ENOMEM;
 	if (!c->who.privileged)
 		perms[0].id = c->who.domid;
-	if ((err = check_size(c, nv.nperms, vlen, 0)))
+	if ((err = check_create(c, nv.nperms, vlen, new_nodes(path, p))))
 		return err;
 	pos = strcmp(p, "/") == 0 ? 0 : strlen(p);
+	first = talloc_strndup(ctx, path, pos + 1 + strcspn(path + pos + 1, "/"));
+	if (first == NULL)
+		return ENOMEM;
 	do {
 		next = pos + 1 + strcspn(path + pos + 1, "/");
 		last = path[next] == '\0';
 		memcpy(p, path, next);
 		p[next] = '\0';
-		if (!c->who.privileged && c->domain &&
-		    (err = domain_quota_check(c->domain, QUOTA_NODES,
-					      c->domain->nodes + 1UL)))
-			return err;
 		err = view_create(t, p, perms, nv.nperms, last ? value : NULL,
 				  last ? vlen : 0, !last);
+		made |= !err;
 		pos = next;
 	} while (!err && !last);
+	if (err && made)
+		view_uncreate(t, first);
 	return err;
 }
 

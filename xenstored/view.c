@@ -132,3 +132,19 @@ view_rm(struct txn *t, const char *path)
 	store_rm(n);
 	return 0;
 }
+
+int
+view_uncreate(struct txn *t, const char *path)
+{
+	struct node *n;
+
+	if ((t = via(t, path)) != NULL)
+		return txn_rm(t, path);
+	n = store_lookup(path);
+	if (n == NULL)
+		return ENOENT;
+	store_mute(true);
+	store_rm(n);
+	store_mute(false);
+	return 0;
+}

@@ -50,4 +50,10 @@ int view_set_perms(struct txn *t, const char *path, const struct perm *perms,
 /* Remove an existing node and its subtree. */
 int view_rm(struct txn *t, const char *path);
 
+/*
+ * Take back path and its subtree, made by the failing request that calls
+ * this: outside a transaction no watch fires, as nobody was told of it.
+ */
+int view_uncreate(struct txn *t, const char *path);
+
 #endif /* VIEW_H */

@@ -36,3 +36,18 @@ grep -q "domain $domid: refused by quota node-permissions: 3 > 2" "$RUN/daemon.e
 	fail "node-permissions refusal not logged"
 # dom0 is exempt.
 for n in 1 2 3 4 5 6; do xenstore-write "/dom0/n$n" x; done
+
+# A creation of several nodes that would pass the node quota makes none
+# of them (XSA-414), and one that fits makes them all.
+launch_guest h "write:x=1" "write:p/q/r/s=1" "read:p" "write:p/q=1" \
+	"dir:p"
+i=0
+until [ "$(grep -c '^[A-Z]' "$RUN/h.out")" -ge 5 ]; do
+	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/h.out"; fail "guest h hangs"; }
+	sleep 0.05
+done
+check_eq "all or nothing" "WRITE OK
+ERROR ENOSPC
+ERROR ENOENT
+WRITE OK
+DIRECTORY q" "$(grep '^[A-Z]' "$RUN/h.out" | sed 's/^\(ERROR [A-Z]*\).*/\1/')"
