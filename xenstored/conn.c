@@ -370,6 +370,38 @@ drop_stale_events(struct conn *c)
 		;
 }
 
+/*
+ * Whether an unprivileged watcher may hold one more event of len bytes:
+ * its unread events count against its domain's memory quota, so a guest
+ * that sets many watches and stops reading cannot make us hold more than
+ * it may (XSA-326).  Events over the quota are dropped, with one log line
+ * when dropping starts and one, with the count, when it stops.
+ */
+static bool
+event_fits(struct conn *c, size_t len)
+{
+	struct domain *d = c->domain;
+	unsigned long used;
+	unsigned hard;
+
+	if (c->who.privileged || d == NULL)
+		return true;
+	hard = d->quota.hard[QUOTA_MEMORY];
+	used = domain_memory_used(d);
+	if (hard == 0 || used + len <= hard) {
+		if (c->events_dropped)
+			log_warnx("domain %u: %lu watch events were dropped "
+				  "over quota memory", c->who.domid,
+				  c->events_dropped);
+		c->events_dropped = 0;
+		return true;
+	}
+	if (c->events_dropped++ == 0)
+		log_warnx("domain %u: dropping watch events: %lu bytes held, "
+			  "quota memory %u", c->who.domid, used, hard);
+	return false;
+}
+
 void
 conn_queue_event(struct conn *c, const char *path, const char *token)
 {
@@ -381,6 +413,8 @@ conn_queue_event(struct conn *c, const char *path, const char *token)
 		trace_note("dropping watch event on %s: too large", path);
 		return;
 	}
+	if (!event_fits(c, sizeof(hdr) + plen + tlen))
+		return;
 	hdr.len = (uint32_t)(plen + tlen);
 	queue(c, &hdr, path, plen, token, tlen);
 }

@@ -84,6 +84,7 @@ struct conn {
 	uint32_t next_txid;
 	unsigned txn_failures; /* EAGAIN commits in a row */
 
+	unsigned long events_dropped; /* over its memory quota, in a row */
 	struct msg *deferred; /* a request waiting to be retried */
 	bool closing;
 	unsigned long id; /* for logs */
@@ -147,7 +148,8 @@ void conn_reply_error(struct conn *c, const struct msg *m, int errnum);
 
 /*
  * Queue a watch event "path\0token\0".  Events that would exceed the
- * payload limit are dropped, as Xen does.
+ * payload limit are dropped, as Xen does, and so are an unprivileged
+ * watcher's events that would take its domain over its memory quota.
  */
 void conn_queue_event(struct conn *c, const char *path, const char *token);
 
