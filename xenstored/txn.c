@@ -36,6 +36,48 @@
 #include "txn_int.h"
 #include "txn_sched.h"
 
+/*
+ * A guest's transactions hold private copies of what they touch; they
+ * count against its memory quota like its nodes do (XSA-326).  dom0's
+ * are not counted, so its large transactions pay nothing for this.
+ */
+static bool
+accounted(const struct txn *t)
+{
+	return !t->conn->who.privileged && t->conn->domain != NULL;
+}
+
+/* Whether t may grow by about len bytes: 0 or ENOMEM (logged). */
+static int
+may_grow(struct txn *t, size_t len)
+{
+	struct domain *d = t->conn->domain;
+
+	if (!accounted(t))
+		return 0;
+	return domain_quota_check(d, QUOTA_MEMORY,
+				  domain_memory_used(d) + len);
+}
+
+/* What tn holds now, for recount(); 0 where nothing is counted. */
+static size_t
+held(const struct txn *t, const struct tnode *tn)
+{
+	return tn && accounted(t) ? talloc_total_size(tn) : 0;
+}
+
+/* Charge the change of tn's size since it held `before` bytes. */
+static void
+recount(struct txn *t, const struct tnode *tn, size_t before)
+{
+	long delta = (long)held(t, tn) - (long)before;
+
+	if (delta == 0 || !accounted(t))
+		return;
+	t->bytes += (size_t)delta;
+	domain_memory_adjust(t->conn->domain->domid, delta);
+}
+
 static int
 destroy_txn(struct txn *t)
 {
@@ -50,6 +92,8 @@ destroy_txn(struct txn *t)
 	t->conn->ntxns--;
 	if (t->conn->domain && t->conn->domain->transactions)
 		t->conn->domain->transactions--;
+	if (t->bytes && t->conn->domain)
+		domain_memory_adjust(t->conn->domain->domid, -(long)t->bytes);
 	sched_gone(t, t->committed);
 	g_hash_table_destroy(t->nodes);
 	return 0;
@@ -197,6 +241,8 @@ touch(struct txn *t, const char *path)
 		errno = ENOSPC;
 		return NULL;
 	}
+	if ((errno = may_grow(t, sizeof(*tn) + strlen(path) + 1)))
+		return NULL;
 	tn = talloc_zero(t, struct tnode);
 	if (tn == NULL || !(tn->path = talloc_strdup(tn, path))) {
 		talloc_free(tn);
@@ -216,6 +262,7 @@ touch(struct txn *t, const char *path)
 		t->head = tn;
 	t->tail = tn;
 	t->ntouched++;
+	recount(t, tn, 0);
 	return tn;
 }
 
@@ -266,6 +313,8 @@ txn_read_value(struct txn *t, const char *path, const void **value,
 {
 	struct tnode *tn = touch(t, path);
 	struct node *n;
+	size_t before;
+	int err;
 
 	if (tn == NULL)
 		return errno;
@@ -275,14 +324,18 @@ txn_read_value(struct txn *t, const char *path, const void **value,
 		return TXN_WAIT;
 	if (!tn->have_value) {
 		n = store_lookup(path);
-		tn->obs_value = true;
-		tn->obs_vgen = n ? node_vgen(n) : 0;
+		if ((err = may_grow(t, n ? n->vlen + 1U : 1U)))
+			return err;
+		before = held(t, tn);
 		tn->value = n ? talloc_memdup(tn, node_value(n), n->vlen + 1)
 			      : talloc_strdup(tn, "");
-		tn->vlen = n ? n->vlen : 0;
-		tn->have_value = true;
+		recount(t, tn, before);
 		if (tn->value == NULL)
 			return ENOMEM;
+		tn->obs_value = true;
+		tn->obs_vgen = n ? node_vgen(n) : 0;
+		tn->vlen = n ? n->vlen : 0;
+		tn->have_value = true;
 	}
 	*value = tn->value;
 	*vlen = tn->vlen;
@@ -355,9 +408,10 @@ txn_children(void *ctx, struct txn *t, const char *path, char **names,
 	     size_t *len, uint64_t *gen)
 {
 	struct tnode *tn = touch(t, path);
-	size_t total = 0, l;
+	size_t total = 0, l, before;
 	unsigned i;
 	char *buf;
+	int err;
 
 	if (tn == NULL)
 		return errno;
@@ -365,7 +419,12 @@ txn_children(void *ctx, struct txn *t, const char *path, char **names,
 		return ENOENT;
 	if (!tn->snap && tn->live && sched_read_waits(t, path))
 		return TXN_WAIT;
-	if (snapshot_children(tn))
+	if (!tn->snap && (err = may_grow(t, 2 * tn->live_child_bytes)))
+		return err;
+	before = held(t, tn);
+	err = snapshot_children(tn);
+	recount(t, tn, before);
+	if (err)
 		return ENOMEM;
 	for (i = 0; i < tn->nkids; i++)
 		total += strlen(tn->kids[i]) + 1;
@@ -427,14 +486,11 @@ touch_parent(struct txn *t, const char *path)
 	return touch(t, buf);
 }
 
-int
-txn_create(struct txn *t, const char *path, const struct perm *perms,
-	   unsigned nperms, const void *value, uint32_t vlen, bool implicit)
+static int
+create_in(struct txn *t, struct tnode *tn, struct tnode *parent,
+	  const char *path, const struct perm *perms, unsigned nperms,
+	  const void *value, uint32_t vlen, bool implicit)
 {
-	struct tnode *tn = touch(t, path), *parent;
-
-	if (tn == NULL || (parent = touch_parent(t, path)) == NULL)
-		return errno;
 	copy_perms(tn, perms, nperms);
 	talloc_free(tn->value);
 	tn->value = talloc_memdup(tn, value ? value : "", vlen + 1);
@@ -455,14 +511,35 @@ txn_create(struct txn *t, const char *path, const struct perm *perms,
 }
 
 int
+txn_create(struct txn *t, const char *path, const struct perm *perms,
+	   unsigned nperms, const void *value, uint32_t vlen, bool implicit)
+{
+	struct tnode *tn = touch(t, path), *parent;
+	size_t before, pbefore;
+	int err;
+
+	if (tn == NULL || (parent = touch_parent(t, path)) == NULL)
+		return errno;
+	before = held(t, tn);
+	pbefore = held(t, parent);
+	err = create_in(t, tn, parent, path, perms, nperms, value, vlen,
+			implicit);
+	recount(t, tn, before);
+	recount(t, parent, pbefore);
+	return err;
+}
+
+int
 txn_set_value(struct txn *t, const char *path, const void *value,
 	      uint32_t vlen)
 {
 	struct tnode *tn = touch(t, path);
+	size_t before;
 	void *copy;
 
 	if (tn == NULL)
 		return errno;
+	before = held(t, tn);
 	copy = talloc_size(tn, vlen + 1);
 	if (copy == NULL)
 		return ENOMEM;
@@ -470,6 +547,7 @@ txn_set_value(struct txn *t, const char *path, const void *value,
 	((char *)copy)[vlen] = '\0';
 	talloc_free(tn->value);
 	tn->value = copy;
+	recount(t, tn, before);
 	tn->vlen = vlen;
 	tn->have_value = tn->value_written = true;
 	tn->implicit = false;
@@ -482,10 +560,13 @@ txn_set_perms(struct txn *t, const char *path, const struct perm *perms,
 	      unsigned nperms)
 {
 	struct tnode *tn = touch(t, path);
+	size_t before;
 
 	if (tn == NULL)
 		return errno;
+	before = held(t, tn);
 	copy_perms(tn, perms, nperms);
+	recount(t, tn, before);
 	if (tn->perms == NULL)
 		return ENOMEM;
 	tn->perms_written = true;
@@ -510,6 +591,8 @@ int
 txn_rm(struct txn *t, const char *path)
 {
 	struct tnode *tn = touch(t, path), *parent, *k;
+	size_t before;
+	int err;
 
 	if (tn == NULL || (parent = touch_parent(t, path)) == NULL)
 		return errno;
@@ -520,7 +603,10 @@ txn_rm(struct txn *t, const char *path)
 	for (k = t->head; k; k = k->next)
 		if (k != tn && path_is_within(path, k->path))
 			forget(t, k);
-	return child_removed(parent, strrchr(path, '/') + 1);
+	before = held(t, parent);
+	err = child_removed(parent, strrchr(path, '/') + 1);
+	recount(t, parent, before);
+	return err;
 }
 
 int

@@ -70,6 +70,7 @@ struct txn {
 	GHashTable *nodes;
 	struct tnode *head, *tail;
 	unsigned ntouched, nshadow;
+	size_t bytes; /* its tnodes, charged to a guest's memory quota */
 	uint64_t seq;
 	bool failed;
 	bool committed;
