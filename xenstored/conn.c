@@ -610,6 +610,16 @@ retry_deferred(struct conn *c)
 }
 
 void
+conn_wake(struct conn *c)
+{
+	if (c->in_backlog || c->closing)
+		return;
+	c->in_backlog = true;
+	c->backlog_next = backlog;
+	backlog = c;
+}
+
+void
 conn_retry_soon(struct conn *c)
 {
 	if (c->retry_soon || c->closing)

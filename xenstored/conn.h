@@ -168,6 +168,12 @@ void conn_input(struct conn *c);
  */
 void conn_kick(struct conn *c);
 
+/*
+ * Read c again at the end of this loop turn, as if its peer had
+ * signalled: for a ring whose requests may have come unannounced.
+ */
+void conn_wake(struct conn *c);
+
 /* Retry c's deferred request at the flush point (it may wait again). */
 void conn_retry_soon(struct conn *c);
 

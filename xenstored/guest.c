@@ -181,11 +181,49 @@ attach(struct domain *d)
 	return c;
 }
 
+/* Bind d's event channel to the guest's port; 0 or EINVAL. */
+static int
+bind_port(struct domain *d, unsigned port)
+{
+	int local;
+
+	unbind(d);
+	local = hyp_bind(d->domid, port);
+	if (local < 0) {
+		log_warn("domain %u: cannot bind event channel %u", d->domid,
+			 port);
+		return EINVAL;
+	}
+	d->port = local;
+	g_hash_table_insert(by_port, GINT_TO_POINTER(local), d);
+	return 0;
+}
+
+/*
+ * INTRODUCE of a domain whose connection works: only its event channel
+ * is made again.  Its ring, watches and transactions stay, and what it
+ * queued on the ring meanwhile is answered at the end of this loop turn,
+ * so no request is lost without a reply.
+ */
+static int
+rebind(struct domain *d, unsigned port)
+{
+	int err = bind_port(d, port);
+
+	if (err)
+		return err;
+	conn_wake(d->conn);
+	hyp_notify((unsigned)d->port);
+	log_info("domain %u introduced again, event channel %u", d->domid,
+		 port);
+	return 0;
+}
+
 int
 guest_introduce(unsigned domid, unsigned port)
 {
 	struct domain *d;
-	int local;
+	int err;
 
 	if ((d = domain_get(domid)) == NULL)
 		return ENOMEM;
@@ -200,23 +238,18 @@ guest_introduce(unsigned domid, unsigned port)
 		log_warn("domain %u: cannot map its ring page", domid);
 		return errno == ESRCH ? ENOENT : EINVAL;
 	}
+	if (d->introduced && d->conn && !d->conn->closing)
+		return rebind(d, port);
 	drop_conn(d);
-	unbind(d);
-	local = hyp_bind(domid, port);
-	if (local < 0) {
-		log_warn("domain %u: cannot bind event channel %u", domid,
-			 port);
-		return EINVAL;
-	}
-	d->port = local;
-	g_hash_table_insert(by_port, GINT_TO_POINTER(local), d);
+	if ((err = bind_port(d, port)))
+		return err;
 	d->intf->server_features = d->features;
 	ring_reset(d->intf);
 	d->intf->error = XENSTORE_ERROR_NONE;
 	d->intf->connection = XENSTORE_CONNECTED;
 	if (attach(d) == NULL)
 		return ENOMEM;
-	hyp_notify((unsigned)local);
+	hyp_notify((unsigned)d->port);
 	if (!d->introduced && domid != priv_domid)
 		fire_special("@introduceDomain", domid);
 	d->introduced = true;

@@ -12,7 +12,9 @@
  * (a transaction: the requests after it run in it) and "end:T|F",
  * "garbage" (write nonsense indexes into the ring), "reconnect" (ask
  * for a fresh connection and wait until the daemon made it), "sleep"
- * (wait for a signal).  Exits 0 when every request got a reply.
+ * (wait for a signal), "unannounced:N:PATH" (put N READs of PATH on the
+ * ring without notifying, print "queued N", then wait for the N
+ * replies).  Exits 0 when every request got a reply.
  */
 #include <errno.h>
 #include <poll.h>
@@ -154,6 +156,26 @@ request(uint32_t type, const char *a, const char *b, size_t blen)
 	await_reply(0);
 }
 
+/* N READs of path on the ring, with no event to announce them. */
+static void
+unannounced(unsigned n, const char *path)
+{
+	struct xsd_sockmsg h = { XS_READ, 1, tx_id, 0 };
+	size_t len = strlen(path) + 1;
+	unsigned i;
+
+	h.len = (uint32_t)len;
+	for (i = 0; i < n; i++)
+		if (ring_write(intf, RING_CLIENT, &h, sizeof(h)) !=
+			    (ssize_t)sizeof(h) ||
+		    ring_write(intf, RING_CLIENT, path, len) != (ssize_t)len)
+			die("no room on the ring");
+	printf("queued %u\n", n);
+	fflush(stdout);
+	for (i = 0; i < n; i++)
+		await_reply(0);
+}
+
 static void
 run(char *arg)
 {
@@ -206,6 +228,10 @@ run(char *arg)
 			wait_event();
 		printf("reconnected features %u\n", intf->server_features);
 		fflush(stdout);
+	} else if (strcmp(op, "unannounced") == 0) {
+		s = strchr(rest, ':');
+		*s++ = '\0';
+		unannounced((unsigned)atoi(rest), s);
 	} else if (strcmp(op, "sleep") == 0) {
 		pause();
 	}
