@@ -356,17 +356,13 @@ db_load(void)
 	return ret;
 }
 
+/* A node read back from the file has nothing to write. */
 void
-db_node_changed(const char *path)
+db_observe(const struct store_change *ch)
 {
-	if (journal)
-		g_hash_table_replace(dirty, g_strdup(path), GINT_TO_POINTER(1));
-}
-
-void
-db_node_removed(const char *path)
-{
-	db_node_changed(path);
+	if (journal && !ch->loading)
+		g_hash_table_replace(dirty, g_strdup(ch->path),
+				     GINT_TO_POINTER(1));
 }
 
 bool

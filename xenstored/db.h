@@ -5,8 +5,7 @@
  * the changes since, so that a restarted daemon has every acknowledged
  * write.  db.c and db_load.c are the only files that include <tdb.h>.
  *
- * The store reports each changed or removed node (db_node_changed,
- * db_node_removed); db_flush appends everything changed since the last
+ * The store reports each changed or removed node (db_observe); db_flush appends everything changed since the last
  * flush to the journal in one record.  The daemon calls it once per loop
  * turn, before any reply of that turn is sent (--sync=batch, fsync), or
  * after (--sync=none).  From time to time a child process folds the
@@ -41,11 +40,12 @@ int db_open(const char *path, enum db_sync sync, bool reset);
  */
 int db_load(void);
 
-/* Record that the node at path changed (or was created). */
-void db_node_changed(const char *path);
-
-/* Record that the node at path was removed. */
-void db_node_removed(const char *path);
+/*
+ * The store's observer (store_observe): record that the node at the
+ * change's path was created, changed or removed.
+ */
+struct store_change;
+void db_observe(const struct store_change *ch);
 
 /* True if changes are waiting for db_flush. */
 bool db_pending(void);

@@ -9,6 +9,7 @@
 #include "conn.h"
 #include "domain.h"
 #include "log.h"
+#include "store.h"
 #include "trace.h"
 
 static GHashTable *domains;
@@ -83,6 +84,51 @@ domain_memory_adjust(unsigned domid, long delta)
 		d->memory = 0;
 	else
 		d->memory += (unsigned long)delta;
+}
+
+/* What a record costs its owner: header, permissions, value and name. */
+static long
+record_bytes(unsigned nperms, uint32_t vlen, size_t namelen)
+{
+	return 16 + (long)(nperms * sizeof(struct perm) + vlen + namelen);
+}
+
+/* An owner changed: the new one takes the record and its children's names. */
+static void
+account_update(const struct store_change *ch)
+{
+	const struct node *n = ch->node;
+	unsigned owner = node_perms(n)[0].id, old = ch->old_perms[0].id;
+	long before = record_bytes(ch->nold, ch->old_vlen, n->namelen);
+	long after = record_bytes(n->nperms, n->vlen, n->namelen);
+
+	if (old == owner) {
+		domain_memory_adjust(owner, after - before);
+		return;
+	}
+	domain_nodes_adjust(old, -1);
+	domain_nodes_adjust(owner, 1);
+	domain_memory_adjust(old, -(before + (long)n->child_bytes));
+	domain_memory_adjust(owner, after + (long)n->child_bytes);
+}
+
+void
+domain_account(const struct store_change *ch)
+{
+	const struct node *n = ch->node;
+	unsigned owner = node_perms(n)[0].id;
+	long sign = ch->op == STORE_REMOVE ? -1 : 1;
+
+	if (ch->op == STORE_UPDATE) {
+		account_update(ch);
+		return;
+	}
+	domain_nodes_adjust(owner, (int)sign);
+	domain_memory_adjust(owner,
+			     sign * record_bytes(n->nperms, n->vlen, n->namelen));
+	if (ch->parent)
+		domain_memory_adjust(node_perms(ch->parent)->id,
+				     sign * ((long)n->namelen + 1));
 }
 
 unsigned long

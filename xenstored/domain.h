@@ -64,9 +64,18 @@ void domain_nodes_adjust(unsigned domid, int delta);
 
 /*
  * Count delta more (or fewer) bytes against domid's memory quota: node
- * records it owns (store.c) and its watches (watch.c).
+ * records it owns (domain_account), its watches (watch.c) and its
+ * transactions (txn.c).
  */
 void domain_memory_adjust(unsigned domid, long delta);
+
+/*
+ * The store's observer (store_observe): count each node against its
+ * owner's node and memory quotas (header, permissions, value and name),
+ * and each child's name against the owner of its directory.
+ */
+struct store_change;
+void domain_account(const struct store_change *ch);
 
 /*
  * What d uses against its memory quota: its records and watches, and the

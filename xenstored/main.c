@@ -216,6 +216,10 @@ setup_state(void)
 
 	if (domain_init() || watch_init() || store_init())
 		fatalx("out of memory setting up the store");
+	/* What the store reports: persisted, accounted, watched. */
+	if (store_observe(db_observe) || store_observe(domain_account) ||
+	    store_observe(watch_observe))
+		fatalx("cannot observe the store");
 	priv = domain_get(opts.priv_domid);
 	if (priv == NULL)
 		fatalx("out of memory setting up domains");

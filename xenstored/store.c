@@ -47,11 +47,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "db.h"
-#include "domain.h"
 #include "path.h"
 #include "store.h"
-#include "watch.h"
 #include "xs_wire.h"
 
 /* Arena units are 4 bytes: a 32-bit reference reaches 16 GiB. */
@@ -73,6 +70,8 @@ static size_t nbuckets, nnodes;
 static uint64_t generation;
 static bool loading; /* store_load: nodes come from the database */
 static bool muted;   /* store_mute: a commit fires its own events */
+static store_observer observers[8];
+static unsigned nobservers;
 
 static void
 set_gen(struct node *n, enum node_gen which, uint64_t g)
@@ -340,18 +339,6 @@ store_node_size(const struct node *n)
 	       n->child_bytes;
 }
 
-/*
- * The bytes a node's record costs its owner's memory quota: header,
- * permissions, value and name.  Its children's names are charged to the
- * owner of the directory as they are added (link_child).
- */
-static long
-record_bytes(const struct node *n)
-{
-	return 16 + (long)(n->nperms * sizeof(struct perm)) + n->vlen +
-	       n->namelen;
-}
-
 static void
 link_child(struct node *parent, struct node *n)
 {
@@ -366,7 +353,6 @@ link_child(struct node *parent, struct node *n)
 	}
 	parent->last_ref = ref_of(n);
 	parent->child_bytes += (uint32_t)n->namelen + 1;
-	domain_memory_adjust(node_perms(parent)->id, (long)n->namelen + 1);
 	set_gen(parent, NODE_CGEN, generation);
 }
 
@@ -396,7 +382,6 @@ unlink_child(struct node *n)
 			parent->last_ref = ref_of(before);
 	}
 	parent->child_bytes -= (uint32_t)n->namelen + 1;
-	domain_memory_adjust(node_perms(parent)->id, -((long)n->namelen + 1));
 	set_gen(parent, NODE_CGEN, ++generation);
 }
 
@@ -439,21 +424,25 @@ node_alloc(const char *name, size_t namelen, const struct perm *perms,
 	return n;
 }
 
-static void
-fire(struct node *n, const char *path, const struct perm *old, unsigned nold,
-     bool exact)
+int
+store_observe(store_observer fn)
 {
-	struct node *parent = node_parent(n);
-	struct watch_perms ps[3] = {
-		{ node_perms(n), n->nperms },
-		{ old, nold },
-		{ parent ? node_perms(parent) : NULL,
-		  parent ? parent->nperms : 0 },
-	};
+	if (nobservers == sizeof(observers) / sizeof(observers[0]))
+		return -1;
+	observers[nobservers++] = fn;
+	return 0;
+}
 
-	if (muted || path_is_special(path))
-		return;
-	watch_fire(path, ps, 3, exact);
+static void
+report(struct store_change *ch)
+{
+	unsigned i;
+
+	ch->parent = node_parent(ch->node);
+	ch->quiet |= muted || loading;
+	ch->loading = loading;
+	for (i = 0; i < nobservers; i++)
+		observers[i](ch);
 }
 
 void
@@ -501,12 +490,8 @@ store_create(const char *path, const struct perm *perms, unsigned nperms,
 	nnodes++;
 	if (parent)
 		link_child(parent, n);
-	domain_nodes_adjust(perms[0].id, 1);
-	domain_memory_adjust(perms[0].id, record_bytes(n));
-	if (!loading)
-		db_node_changed(path);
-	if (!quiet)
-		fire(n, path, NULL, 0, false);
+	report(&(struct store_change){ .op = STORE_CREATE, .path = path,
+				       .node = n, .quiet = quiet });
 	return n;
 }
 
@@ -564,7 +549,7 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 	size_t len = node_path(n, path, sizeof(path)), size;
 	size_t namelen = n->namelen;
 	unsigned nold = n->nperms;
-	long old_bytes;
+	uint32_t old_vlen = n->vlen;
 	bool new_perms = perms != NULL;
 	char *vcopy = vbuf;
 
@@ -586,7 +571,6 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 		return ENOMEM;
 	memcpy(vcopy, value, vlen);
 	memcpy(name, node_name(n), namelen);
-	old_bytes = record_bytes(n);
 	size = block_size(nperms, vlen, namelen);
 	if (size != node_block_size(n)) {
 		struct node *m = move_node(n, size, path, len);
@@ -599,53 +583,42 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 		n = m;
 	}
 	generation++;
-	if (new_perms) {
-		set_gen(n, NODE_PGEN, generation);
-		if (old[0].id != perms[0].id) {
-			domain_nodes_adjust(old[0].id, -1);
-			domain_nodes_adjust(perms[0].id, 1);
-		}
-	} else {
-		set_gen(n, NODE_VGEN, generation);
-	}
+	set_gen(n, new_perms ? NODE_PGEN : NODE_VGEN, generation);
 	fill_data(n, perms, nperms, vcopy, vlen, name, namelen);
-	if (old[0].id != perms[0].id) {
-		/* The new owner takes over the record and its children's names. */
-		domain_memory_adjust(old[0].id, -(old_bytes + n->child_bytes));
-		domain_memory_adjust(perms[0].id, record_bytes(n) +
-							  n->child_bytes);
-	} else {
-		domain_memory_adjust(perms[0].id, record_bytes(n) - old_bytes);
-	}
 	if (vcopy != vbuf)
 		free(vcopy);
-	db_node_changed(path);
-	fire(n, path, new_perms ? old : NULL, new_perms ? nold : 0, false);
+	report(&(struct store_change){ .op = STORE_UPDATE, .path = path,
+				       .node = n, .old_perms = old,
+				       .nold = nold, .old_vlen = old_vlen,
+				       .perms_changed = new_perms });
 	return 0;
 }
 
+/* Report n's removal, then unlink and free it. */
 static void
-node_free(struct node *n, const char *path, size_t len)
+node_free(struct node *n, bool below)
 {
-	db_node_removed(path);
+	char path[PATH_BUF];
+	size_t len = node_path(n, path, sizeof(path));
+
+	report(&(struct store_change){ .op = STORE_REMOVE, .path = path,
+				       .node = n, .below = below });
+	if (n->parent_ref)
+		unlink_child(n);
 	index_relink(path, len, ref_of(n), NULL);
 	nnodes--;
-	domain_nodes_adjust(node_perms(n)->id, -1);
-	domain_memory_adjust(node_perms(n)->id, -record_bytes(n));
 	block_free(n, node_block_size(n));
 }
 
 /*
  * Remove the subtree below top, deepest nodes first, without recursion
- * (a guest controls the depth).  Each removed node fires its exact watches
- * while it and its parent are still there to judge permissions.
+ * (a guest controls the depth).  Each removed node is reported while it
+ * and its parent are still there, so that watches can judge permissions.
  */
 void
 store_rm(struct node *top)
 {
 	struct node *n = top, *victim, *first;
-	char path[PATH_BUF];
-	size_t len;
 
 	for (;;) {
 		while ((first = node_first_child(n)) != NULL)
@@ -654,16 +627,9 @@ store_rm(struct node *top)
 			break;
 		victim = n;
 		n = node_parent(n);
-		len = node_path(victim, path, sizeof(path));
-		fire(victim, path, NULL, 0, true);
-		unlink_child(victim);
-		node_free(victim, path, len);
+		node_free(victim, true);
 	}
-	len = node_path(top, path, sizeof(path));
-	fire(top, path, NULL, 0, false);
-	if (top->parent_ref)
-		unlink_child(top);
-	node_free(top, path, len);
+	node_free(top, false);
 }
 
 int

@@ -3,10 +3,11 @@
  * The committed tree: nodes with a value, a permission list, generations
  * and their children in creation order, indexed by full path.
  *
- * Every change made here is committed: it fires the watches it should
- * (through watch.c) and keeps the owners' node counts.  Requests reach it
- * through view.h, which adds permission checks and transactions; nothing
- * here checks permissions or quotas.
+ * Every change made here is committed, and reported to the observers
+ * that main.c registers (persistence, quota accounting, watches): the
+ * store calls nothing above it.  Requests reach it through view.h, which
+ * adds permission checks and transactions; nothing here checks
+ * permissions or quotas.
  *
  * Generations come from one 64-bit counter that every change advances: a
  * node records when its value (vgen), its permissions or existence (pgen)
@@ -114,6 +115,38 @@ struct node *node_next_sibling(const struct node *k);
  */
 size_t node_path(const struct node *n, char *buf, size_t size);
 
+/* What one change to the tree was, as its observers are told. */
+enum store_op { STORE_CREATE, STORE_UPDATE, STORE_REMOVE };
+
+struct store_change {
+	enum store_op op;
+	const char *path;
+	/* The node as it is now; for STORE_REMOVE, just before it goes. */
+	const struct node *node;
+	/* Its parent, NULL for "/" and the special nodes. */
+	const struct node *parent;
+	/* STORE_UPDATE: the permissions and value length it had before. */
+	const struct perm *old_perms;
+	unsigned nold;
+	uint32_t old_vlen;
+	bool perms_changed;
+	/* STORE_REMOVE: a node below the top of the removed subtree. */
+	bool below;
+	/* Nobody is told: a parent made implicitly, or a muted commit. */
+	bool quiet;
+	/* Read back from the database (store_load): nothing to write. */
+	bool loading;
+};
+
+/*
+ * Called after each creation and update, and before each removal; the
+ * node and its parent may be read, the store must not be changed.
+ */
+typedef void (*store_observer)(const struct store_change *ch);
+
+/* Add an observer (at most 8, called in the order added); 0 or -1. */
+int store_observe(store_observer fn);
+
 /* Set up the empty store; 0 or -1. */
 int store_init(void);
 
@@ -128,8 +161,9 @@ int store_reserve(size_t n);
 int store_create_base(unsigned priv_domid);
 
 /*
- * Add a node read back from the database: like store_create, but it fires
- * no watch, is not written back, and keeps its recorded birth.  NULL with
+ * Add a node read back from the database: like store_create, but it is
+ * reported as loading (nothing to write back, no watch) and keeps its
+ * recorded birth.  NULL with
  * errno if its parent is missing (ENOENT) or on ENOMEM.
  */
 struct node *store_load(const char *path, const struct perm *perms,
@@ -144,7 +178,7 @@ uint64_t store_generation(void);
 
 /*
  * Create the node at path, whose parent must exist, as the last child of
- * its parent.  Fires watches unless quiet (parents created implicitly).
+ * its parent.  Reported as quiet for parents created implicitly.
  * Returns the node, or NULL with errno ENOMEM (or EINVAL for a value or
  * permission list too large to store).
  */
@@ -154,23 +188,23 @@ struct node *store_create(const char *path, const struct perm *perms,
 
 /*
  * Change a node's value (if value is not NULL) and/or its permissions (if
- * perms is not NULL), then fire watches.  0, or ENOMEM (nothing changed).
+ * perms is not NULL).  0, or ENOMEM (nothing changed).
  * n may move: look it up again afterwards.
  */
 int store_update(struct node *n, const void *value, uint32_t vlen,
 		 const struct perm *perms, unsigned nperms);
 
 /*
- * While muted, changes fire no watches: a transaction's commit applies
- * its changes muted and then fires the events its operations recorded,
- * in their order (txn.c).
+ * While muted, changes are reported as quiet: a transaction's commit
+ * applies its changes muted and then fires the events its operations
+ * recorded, in their order (txn_commit.c).
  */
 void store_mute(bool on);
 
 /*
  * Remove n and everything below it ("/" itself cannot be removed: the
- * caller refuses that).  Fires an exact event on each removed node, deepest
- * first, then a subtree event on n.
+ * caller refuses that), deepest first, each reported as it goes (below
+ * set for all but n).
  */
 void store_rm(struct node *n);
 

@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "domain.h"
 #include "path.h"
+#include "store.h"
 #include "watch.h"
 #include "xs_wire.h"
 
@@ -277,4 +278,21 @@ watch_fire_special(const char *name, unsigned domid,
 	for (w = b ? b->head : NULL; w != NULL; w = w->bnext)
 		if (!w->conn->closing && may_see(w->conn, ps, 1))
 			conn_queue_event(w->conn, sub, w->token);
+}
+
+void
+watch_observe(const struct store_change *ch)
+{
+	const struct node *n = ch->node, *parent = ch->parent;
+	bool old = ch->op == STORE_UPDATE && ch->perms_changed;
+	struct watch_perms ps[3] = {
+		{ node_perms(n), n->nperms },
+		{ old ? ch->old_perms : NULL, old ? ch->nold : 0 },
+		{ parent ? node_perms(parent) : NULL,
+		  parent ? parent->nperms : 0 },
+	};
+
+	if (ch->quiet || path_is_special(ch->path))
+		return;
+	watch_fire(ch->path, ps, 3, ch->below);
 }

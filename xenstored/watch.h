@@ -54,6 +54,14 @@ void watch_fire(const char *path, const struct watch_perms *ps, unsigned nps,
 		bool exact);
 
 /*
+ * The store's observer (store_observe): fire the watches a change to a
+ * plain node owes, judged by its permissions before and after and its
+ * parent's; an exact event for the nodes below a removed subtree's top.
+ */
+struct store_change;
+void watch_observe(const struct store_change *ch);
+
+/*
  * Fire a special watch ("@introduceDomain", "@releaseDomain") for domid,
  * filtered by the special node's permissions.  Plain watchers get the bare
  * name; watchers with depth 1 get "<name>/<domid>", and so do watchers of
