@@ -20,12 +20,9 @@
 #include <unistd.h>
 
 #include "conn.h"
-#include "domain.h"
 #include "frame.h"
 #include "log.h"
 #include "trace.h"
-#include "txn.h"
-#include "watch.h"
 
 /* Stop reading a client whose unread output exceeds this. */
 #define OUT_HIGH (4u << 20)
@@ -52,7 +49,8 @@ static unsigned event_timeout = 20;
 
 static struct event_base *base;
 static conn_msg_cb msg_cb;
-static const struct conn_hooks *hooks;
+static const struct conn_hooks no_hooks;
+static const struct conn_hooks *hooks = &no_hooks;
 static struct conn *conns;
 static struct conn *dirty;
 static struct conn *backlog; /* had more input than its turn allowed */
@@ -78,7 +76,7 @@ conn_init(struct event_base *b, conn_msg_cb cb, const struct conn_hooks *h)
 {
 	base = b;
 	msg_cb = cb;
-	hooks = h;
+	hooks = h ? h : &no_hooks;
 	persist_retry = evtimer_new(base, conn_persist_retry_cb, NULL);
 	return persist_retry ? 0 : -1;
 }
@@ -139,7 +137,7 @@ reply_early(struct conn *c)
 {
 	if (c->out_head == NULL || c->closing || reading_paused(c))
 		return false;
-	if (hooks == NULL || hooks->before_output == NULL)
+	if (hooks->before_output == NULL)
 		return true;
 	if (hooks->pending() &&
 	    event_base_get_num_events(base, EVENT_BASE_COUNT_ACTIVE) >
@@ -178,9 +176,9 @@ destroy_conn(struct conn *c)
 			*pp = c->backlog_next;
 			break;
 		}
-	watch_remove_all(c);
-	/* Ending its transactions may pass a hot node to another of them. */
-	txn_abort_all(c);
+	/* Ending its transactions may put others on the retry list. */
+	if (hooks->release)
+		hooks->release(c);
 	for (pp = &retry_list; *pp; pp = &(*pp)->retry_next)
 		if (*pp == c) {
 			*pp = c->retry_next;
@@ -202,8 +200,8 @@ destroy_conn(struct conn *c)
 }
 
 struct conn *
-conn_new(int fd, const struct conn_transport *t, unsigned domid,
-	 bool privileged, bool readonly)
+conn_new(int fd, const struct conn_transport *t, struct domain *d,
+	 unsigned domid, bool privileged, bool readonly)
 {
 	struct conn *c = talloc_zero(NULL, struct conn);
 
@@ -225,14 +223,14 @@ conn_new(int fd, const struct conn_transport *t, unsigned domid,
 		conns->prev = c;
 	conns = c;
 	talloc_set_destructor(c, destroy_conn);
-	c->domain = domain_get(domid);
+	c->domain = d;
 	c->home = talloc_asprintf(c, "/local/domain/%u", domid);
 	if (fd >= 0) {
 		c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST,
 				       conn_read_cb, c);
 		c->ev_write = event_new(base, fd, EV_WRITE, conn_write_cb, c);
 	}
-	if (!c->domain || !c->home ||
+	if (!c->home ||
 	    (fd >= 0 && (!c->ev_read || !c->ev_write ||
 			 event_add(c->ev_read, NULL) != 0))) {
 		talloc_free(c);
@@ -370,38 +368,6 @@ drop_stale_events(struct conn *c)
 		;
 }
 
-/*
- * Whether an unprivileged watcher may hold one more event of len bytes:
- * its unread events count against its domain's memory quota, so a guest
- * that sets many watches and stops reading cannot make us hold more than
- * it may (XSA-326).  Events over the quota are dropped, with one log line
- * when dropping starts and one, with the count, when it stops.
- */
-static bool
-event_fits(struct conn *c, size_t len)
-{
-	struct domain *d = c->domain;
-	unsigned long used;
-	unsigned hard;
-
-	if (c->who.privileged || d == NULL)
-		return true;
-	hard = d->quota.hard[QUOTA_MEMORY];
-	used = domain_memory_used(d);
-	if (hard == 0 || used + len <= hard) {
-		if (c->events_dropped)
-			log_warnx("domain %u: %lu watch events were dropped "
-				  "over quota memory", c->who.domid,
-				  c->events_dropped);
-		c->events_dropped = 0;
-		return true;
-	}
-	if (c->events_dropped++ == 0)
-		log_warnx("domain %u: dropping watch events: %lu bytes held, "
-			  "quota memory %u", c->who.domid, used, hard);
-	return false;
-}
-
 void
 conn_queue_event(struct conn *c, const char *path, const char *token)
 {
@@ -413,34 +379,19 @@ conn_queue_event(struct conn *c, const char *path, const char *token)
 		trace_note("dropping watch event on %s: too large", path);
 		return;
 	}
-	if (!event_fits(c, sizeof(hdr) + plen + tlen))
+	if (hooks->event_fits &&
+	    !hooks->event_fits(c, sizeof(hdr) + plen + tlen))
 		return;
 	hdr.len = (uint32_t)(plen + tlen);
 	queue(c, &hdr, path, plen, token, tlen);
-}
-
-/*
- * An unprivileged domain may have no more than its "outstanding" quota
- * of replies and events waiting to be written: until its guest reads
- * them, its ring is not read either.  (The memory quota refuses growth
- * with ENOMEM instead of pausing: a paused guest could never free.)
- */
-static bool
-outstanding_full(const struct conn *c)
-{
-	unsigned q;
-
-	if (c->who.privileged || c->domain == NULL)
-		return false;
-	q = c->domain->quota.hard[QUOTA_OUTSTANDING];
-	return q != 0 && c->out_count >= q;
 }
 
 static bool
 reading_paused(const struct conn *c)
 {
 	return c->closing || c->deferred != NULL || c->in_backlog ||
-	       c->out_bytes > OUT_HIGH || outstanding_full(c);
+	       c->out_bytes > OUT_HIGH ||
+	       (hooks->output_full && hooks->output_full(c));
 }
 
 static void
@@ -728,8 +679,7 @@ conn_flush_all(void)
 again:
 	if (retry_list)
 		retry_listed();
-	held_back = hooks && hooks->before_output &&
-		    hooks->before_output() != 0;
+	held_back = hooks->before_output && hooks->before_output() != 0;
 	if (held_back) {
 		/* Nothing may be acknowledged before it is stored. */
 		evtimer_add(persist_retry, &soon);
@@ -748,7 +698,7 @@ again:
 				resume_reading(c);
 		}
 	}
-	if (hooks && hooks->after_output)
+	if (hooks->after_output)
 		hooks->after_output();
 	/* Freeing a connection may end a transaction others wait for. */
 	if (retry_list)

@@ -84,19 +84,28 @@ struct conn {
 	uint32_t next_txid;
 	unsigned txn_failures; /* EAGAIN commits in a row */
 
-	unsigned long events_dropped; /* over its memory quota, in a row */
 	struct msg *deferred; /* a request waiting to be retried */
 	bool closing;
 	unsigned long id; /* for logs */
 };
 
-/* What runs around the writing of output at the end of a loop turn. */
+/*
+ * What the layers above decide for connections, wired by main.c: this
+ * module knows neither persistence nor quotas, watches nor transactions.
+ * Every member may be NULL.
+ */
 struct conn_hooks {
 	/* Persist the turn's changes; non-0 holds all output back. */
 	int (*before_output)(void);
 	void (*after_output)(void);
 	/* Whether before_output has changes to persist. */
 	bool (*pending)(void);
+	/* c's peer has as much unread as it may: stop reading it. */
+	bool (*output_full)(const struct conn *c);
+	/* Whether c may hold one more watch event of len bytes. */
+	bool (*event_fits)(struct conn *c, size_t len);
+	/* c is being freed: let go of what is kept for it elsewhere. */
+	void (*release)(struct conn *c);
 };
 
 /* Set up the connections' loop; hooks may be NULL.  0 or -1. */
@@ -123,12 +132,14 @@ void conn_set_event_timeout(unsigned seconds);
 struct event_base *conn_base(void);
 
 /*
- * A new connection on fd (owned from now on) for domain domid.  fd -1: a
+ * A new connection on fd (owned from now on) for domain domid, whose
+ * accounting is d (the caller's, never dereferenced here).  fd -1: a
  * connection without a descriptor (a guest's ring), which its owner
  * drives with conn_kick().  Returns the connection or NULL with errno.
  */
 struct conn *conn_new(int fd, const struct conn_transport *t,
-		      unsigned domid, bool privileged, bool readonly);
+		      struct domain *d, unsigned domid, bool privileged,
+		      bool readonly);
 
 /* The transport for unix stream sockets. */
 extern const struct conn_transport conn_socket_transport;
@@ -148,8 +159,8 @@ void conn_reply_error(struct conn *c, const struct msg *m, int errnum);
 
 /*
  * Queue a watch event "path\0token\0".  Events that would exceed the
- * payload limit are dropped, as Xen does, and so are an unprivileged
- * watcher's events that would take its domain over its memory quota.
+ * payload limit are dropped, as Xen does, and so are those the
+ * event_fits hook refuses.
  */
 void conn_queue_event(struct conn *c, const char *path, const char *token);
 

@@ -137,6 +137,46 @@ domain_memory_used(const struct domain *d)
 	return d->memory + (d->conn ? d->conn->out_bytes : 0);
 }
 
+/*
+ * (The memory quota refuses growth with ENOMEM instead of pausing: a
+ * paused guest could never free.)
+ */
+bool
+domain_output_full(const struct conn *c)
+{
+	unsigned q;
+
+	if (c->who.privileged || c->domain == NULL)
+		return false;
+	q = c->domain->quota.hard[QUOTA_OUTSTANDING];
+	return q != 0 && c->out_count >= q;
+}
+
+bool
+domain_event_fits(struct conn *c, size_t len)
+{
+	struct domain *d = c->domain;
+	unsigned long used;
+	unsigned hard;
+
+	if (c->who.privileged || d == NULL)
+		return true;
+	hard = d->quota.hard[QUOTA_MEMORY];
+	used = domain_memory_used(d);
+	if (hard == 0 || used + len <= hard) {
+		if (d->events_dropped)
+			log_warnx("domain %u: %lu watch events were dropped "
+				  "over quota memory", d->domid,
+				  d->events_dropped);
+		d->events_dropped = 0;
+		return true;
+	}
+	if (d->events_dropped++ == 0)
+		log_warnx("domain %u: dropping watch events: %lu bytes held, "
+			  "quota memory %u", d->domid, used, hard);
+	return false;
+}
+
 int
 domain_quota_check(struct domain *d, enum quota_id id, unsigned long value)
 {

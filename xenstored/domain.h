@@ -9,6 +9,7 @@
 #define DOMAIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "quota.h"
@@ -36,6 +37,7 @@ struct domain {
 	unsigned transactions; /* open transactions of all its connections */
 	unsigned max[QUOTA_COUNT]; /* highest value a quota check accepted */
 	bool soft_over[QUOTA_COUNT]; /* last check was over the soft quota */
+	unsigned long events_dropped; /* over its memory quota, in a row */
 };
 
 /* Highest value any check accepted, over all domains ("quota max"). */
@@ -82,6 +84,18 @@ void domain_account(const struct store_change *ch);
  * replies and events queued for its connection.
  */
 unsigned long domain_memory_used(const struct domain *d);
+
+/*
+ * The connections' quota hooks (conn.h): an unprivileged domain may have
+ * no more than its "outstanding" quota of replies and events unread
+ * (until its guest reads them, its ring is not read either), and its
+ * unread watch events count against its memory quota (XSA-326): one
+ * over it is dropped, with a log line when dropping starts and one with
+ * the count when it stops.
+ */
+struct conn;
+bool domain_output_full(const struct conn *c);
+bool domain_event_fits(struct conn *c, size_t len);
 
 /*
  * Check that value, a new count or size, is within the domain's quota id.

@@ -169,13 +169,12 @@ unbind(struct domain *d)
 static struct conn *
 attach(struct domain *d)
 {
-	struct conn *c = conn_new(-1, &ring_transport, d->domid,
+	struct conn *c = conn_new(-1, &ring_transport, d, d->domid,
 				  d->domid == priv_domid, false);
 
 	if (c == NULL)
 		return NULL;
 	c->transport_data = d;
-	c->domain = d;
 	c->who.target = d->target;
 	d->conn = c;
 	return c;

@@ -58,12 +58,13 @@ listener_accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct listener *l = arg;
 	struct timeval one_second = { 1, 0 };
+	struct domain *priv = domain_find(opts.priv_domid);
 	int cfd;
 
 	(void)what;
 	while ((cfd = unix_accept(fd)) >= 0) {
-		if (conn_new(cfd, &conn_socket_transport, opts.priv_domid,
-			     true, l->readonly) == NULL)
+		if (conn_new(cfd, &conn_socket_transport, priv,
+			     opts.priv_domid, true, l->readonly) == NULL)
 			log_warn("%s: connection", __func__);
 	}
 	if (errno == EMFILE || errno == ENFILE) {
@@ -183,8 +184,20 @@ db_flush_after(void)
 	db_flush();
 }
 
-static const struct conn_hooks persist_before = { db_flush, NULL, db_pending };
-static const struct conn_hooks persist_after = { NULL, db_flush_after, db_pending };
+/* A connection's watches and transactions go with it. */
+static void
+release_conn(struct conn *c)
+{
+	watch_remove_all(c);
+	txn_abort_all(c);
+}
+
+static struct conn_hooks conn_hooks = {
+	.pending = db_pending,
+	.output_full = domain_output_full,
+	.event_fits = domain_event_fits,
+	.release = release_conn,
+};
 
 /* The store: from the database if it holds one, else a new base tree. */
 static void
@@ -225,9 +238,12 @@ setup_state(void)
 		fatalx("out of memory setting up domains");
 	priv->introduced = true;
 	load_store();
-	if (conn_init(base, dispatch_message,
-		      opts.sync == DB_SYNC_NONE ? &persist_after
-						: &persist_before) != 0)
+	/* On tmpfs (--sync=none) replies need not wait for the write. */
+	if (opts.sync == DB_SYNC_NONE)
+		conn_hooks.after_output = db_flush_after;
+	else
+		conn_hooks.before_output = db_flush;
+	if (conn_init(base, dispatch_message, &conn_hooks) != 0)
 		fatalx("cannot set up the event loop");
 }
 
