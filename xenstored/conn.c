@@ -103,24 +103,6 @@ mark_dirty(struct conn *c)
 	}
 }
 
-static ssize_t
-socket_read(struct conn *c, void *buf, size_t len)
-{
-	return read(c->fd, buf, len);
-}
-
-static ssize_t
-socket_writev(struct conn *c, const struct iovec *iov, int iovcnt)
-{
-	return writev(c->fd, iov, iovcnt);
-}
-
-const struct conn_transport conn_socket_transport = {
-	.name = "socket",
-	.read = socket_read,
-	.writev = socket_writev,
-};
-
 static void write_out(struct conn *c);
 
 /*

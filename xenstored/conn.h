@@ -141,9 +141,6 @@ struct conn *conn_new(int fd, const struct conn_transport *t,
 		      struct domain *d, unsigned domid, bool privileged,
 		      bool readonly);
 
-/* The transport for unix stream sockets. */
-extern const struct conn_transport conn_socket_transport;
-
 /*
  * Queue a reply to request m: same req_id and tx_id, the given type and
  * payload.  A payload over XENSTORE_PAYLOAD_MAX becomes an E2BIG error.

@@ -5,11 +5,10 @@
  *
  * A guest's connection has no file descriptor: the one event channel
  * descriptor of the daemon fires, hyp_pending() names the port, and the
- * port's domain gets its ring read (conn_kick).  Bytes move through
- * transport/ring.c, which validates the guest's indexes on every call; a
- * guest that breaks them, or the framing, loses its connection and gets
- * the error field set, while its domain stays known so that
- * @releaseDomain still fires when it really dies.
+ * port's domain gets its ring read (conn_kick) through ring_conn.c.  A
+ * guest that breaks the ring or the framing loses its connection, while
+ * its domain stays known so that @releaseDomain still fires when it
+ * really dies.
  */
 #include <errno.h>
 #include <glib.h>
@@ -23,6 +22,7 @@
 #include "hyp.h"
 #include "log.h"
 #include "ring.h"
+#include "ring_conn.h"
 #include "store.h"
 #include "txn.h"
 #include "watch.h"
@@ -38,92 +38,6 @@ guest_init(unsigned priv, bool keep)
 	keep_orphans = keep;
 	by_port = g_hash_table_new(g_direct_hash, g_direct_equal);
 }
-
-/*
- * Flag the page and tell the guest: a guest waiting for a reply would
- * otherwise never look at the field (Xen sets it without notifying).
- */
-static void
-set_error(struct domain *d, uint32_t error)
-{
-	if (d->intf && (d->features & XENSTORE_SERVER_FEATURE_ERROR)) {
-		d->intf->error = error;
-		if (d->port >= 0)
-			hyp_notify((unsigned)d->port);
-	}
-}
-
-static ssize_t
-ring_conn_read(struct conn *c, void *buf, size_t len)
-{
-	struct domain *d = c->transport_data;
-	ssize_t n = ring_read(d->intf, RING_SERVER, buf, len);
-
-	if (n < 0) {
-		set_error(d, XENSTORE_ERROR_RINGIDX);
-		errno = EPROTO;
-		return -1;
-	}
-	if (n == 0) {
-		errno = EAGAIN;
-		return -1;
-	}
-	hyp_notify((unsigned)d->port);
-	return n;
-}
-
-static ssize_t
-ring_conn_writev(struct conn *c, const struct iovec *iov, int iovcnt)
-{
-	struct domain *d = c->transport_data;
-	ssize_t total = 0, n;
-	int i;
-
-	for (i = 0; i < iovcnt; i++) {
-		n = ring_write(d->intf, RING_SERVER, iov[i].iov_base,
-			       iov[i].iov_len);
-		if (n < 0) {
-			set_error(d, XENSTORE_ERROR_RINGIDX);
-			errno = EPROTO;
-			return -1;
-		}
-		total += n;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
-	if (total == 0) {
-		errno = EAGAIN;
-		return -1;
-	}
-	hyp_notify((unsigned)d->port);
-	return total;
-}
-
-/* The guest broke the framing: say so in its page (error 3). */
-static void
-ring_conn_violated(struct conn *c)
-{
-	set_error(c->transport_data, XENSTORE_ERROR_PROTO);
-}
-
-/* Its domain lives on without a connection, until it dies. */
-static void
-ring_conn_closed(struct conn *c, const char *reason)
-{
-	struct domain *d = c->transport_data;
-
-	(void)reason;
-	if (d->conn == c)
-		d->conn = NULL;
-}
-
-static const struct conn_transport ring_transport = {
-	.name = "ring",
-	.read = ring_conn_read,
-	.writev = ring_conn_writev,
-	.violated = ring_conn_violated,
-	.closed = ring_conn_closed,
-};
 
 static const struct node *
 special(const char *name)
@@ -169,7 +83,7 @@ unbind(struct domain *d)
 static struct conn *
 attach(struct domain *d)
 {
-	struct conn *c = conn_new(-1, &ring_transport, d, d->domid,
+	struct conn *c = conn_new(-1, &ring_conn_transport, d, d->domid,
 				  d->domid == priv_domid, false);
 
 	if (c == NULL)

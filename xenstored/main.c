@@ -27,66 +27,13 @@
 #include "store.h"
 #include "trace.h"
 #include "txn.h"
-#include "unix.h"
+#include "sock.h"
 #include "watch.h"
-
-struct listener {
-	int fd;
-	bool readonly;
-	struct event *ev, *pause;
-};
 
 static struct options opts;
 static struct event_base *base;
-static struct listener listeners[2];
 static bool pid_file_written;
 static bool stopping;
-
-/* On EMFILE/ENFILE, stop accepting for a second rather than spin. */
-static void
-listener_resume_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct listener *l = arg;
-
-	(void)fd;
-	(void)what;
-	event_add(l->ev, NULL);
-}
-
-static void
-listener_accept_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct listener *l = arg;
-	struct timeval one_second = { 1, 0 };
-	struct domain *priv = domain_find(opts.priv_domid);
-	int cfd;
-
-	(void)what;
-	while ((cfd = unix_accept(fd)) >= 0) {
-		if (conn_new(cfd, &conn_socket_transport, priv,
-			     opts.priv_domid, true, l->readonly) == NULL)
-			log_warn("%s: connection", __func__);
-	}
-	if (errno == EMFILE || errno == ENFILE) {
-		log_warn("%s: accept", __func__);
-		event_del(l->ev);
-		evtimer_add(l->pause, &one_second);
-	}
-}
-
-static void
-listen_on(struct listener *l, const char *path, mode_t mode, bool readonly)
-{
-	l->fd = unix_listen(path, mode);
-	if (l->fd < 0)
-		fatal("cannot listen on %s", path);
-	l->readonly = readonly;
-	l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST,
-			  listener_accept_cb, l);
-	l->pause = evtimer_new(base, listener_resume_cb, l);
-	if (l->ev == NULL || l->pause == NULL || event_add(l->ev, NULL))
-		fatalx("cannot watch %s", path);
-}
 
 static void
 signal_stop_cb(evutil_socket_t sig, short what, void *arg)
@@ -304,8 +251,9 @@ main(int argc, char **argv)
 	setup_state();
 	conn_set_event_timeout(opts.watch_event_timeout);
 	setup_hypervisor();
-	listen_on(&listeners[0], opts.socket, 0600, false);
-	listen_on(&listeners[1], opts.socket_ro, 0600, true);
+	if (sock_listen(base, opts.socket, false, opts.priv_domid) ||
+	    sock_listen(base, opts.socket_ro, true, opts.priv_domid))
+		fatalx("cannot serve the sockets");
 	add_signal(SIGTERM, signal_stop_cb);
 	add_signal(SIGINT, signal_stop_cb);
 	add_signal(SIGHUP, signal_hup_cb);
