@@ -326,13 +326,20 @@ stale_event(const struct outbuf *o, time_t now)
 static void
 drop_stale_events(struct conn *c)
 {
-	struct outbuf **pp = &c->out_head, *o;
+	struct outbuf **pp = &c->out_head, *o, *kept = NULL;
 	time_t now = time(NULL);
 
 	if (c->who.privileged || event_timeout == 0)
 		return;
-	while ((o = *pp) != NULL) {
+	/*
+	 * The queue is in the order it was filled: what follows an entry too
+	 * young to be stale is younger still, so the walk stops there and
+	 * queuing an event costs O(1), not O(unread events).
+	 */
+	while ((o = *pp) != NULL &&
+	       now - o->queued >= (time_t)event_timeout) {
 		if (!stale_event(o, now)) {
+			kept = o;
 			pp = &o->next;
 			continue;
 		}
@@ -344,10 +351,8 @@ drop_stale_events(struct conn *c)
 		c->out_count--;
 		talloc_free(o);
 	}
-	/* The tail may have gone: find it again. */
-	for (c->out_tail = c->out_head; c->out_tail && c->out_tail->next;
-	     c->out_tail = c->out_tail->next)
-		;
+	if (*pp == NULL)
+		c->out_tail = kept;
 }
 
 void
