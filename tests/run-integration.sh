@@ -3,7 +3,8 @@
 # with XS_BUILD set to the build directory; each test starts its own
 # private daemon.  A test named in its directory's "known-failures" file
 # (a name and the reason, one a line) is not run but printed as SKIP: it
-# tests a defect being fixed (XS_RUN_KNOWN=1 runs it anyway).  Prints a line per test and a closing
+# tests a defect being fixed (XS_RUN_KNOWN=1 runs it anyway); a
+# directory's lib.sh is its helpers, not a test.  Prints a line per test and a closing
 # "<directory>: N passed, N failed, N skipped".
 build=${1:-build}
 shift 2>/dev/null
@@ -15,7 +16,7 @@ fail=0
 skip=0
 failed=""
 tests=${*:-tests/integration}
-[ -d "$tests" ] && tests=$(ls "$tests"/*.sh)
+[ -d "$tests" ] && tests=$(ls "$tests"/*.sh | grep -v /lib.sh)
 for t in $tests; do
 	name=$(basename "$t" .sh)
 	dir=$(dirname "$t")

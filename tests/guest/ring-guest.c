@@ -55,7 +55,7 @@ static uint32_t started[64]; /* every transaction "start" opened */
 static unsigned nstarted;
 static char last_reply[XENSTORE_PAYLOAD_MAX + 1];
 static uint32_t last_type; /* of the last reply */
-static int quiet;      /* inside "repeat": no line per reply */
+static int quiet;      /* inside "repeat": no line per reply (events are) */
 static int send_only;  /* inside "flood": replies are not read */
 static int stalled;    /* "flood" found the ring full for too long */
 
@@ -167,7 +167,7 @@ await_reply(unsigned events_wanted)
 			memcpy(last_reply, body, h.len + 1);
 			last_type = h.type;
 		}
-		if (!quiet)
+		if (!quiet || h.type == XS_WATCH_EVENT)
 			print_msg(&h, body);
 		if (h.type == XS_WATCH_EVENT) {
 			if (events_wanted && ++seen == events_wanted)
@@ -389,6 +389,7 @@ run(char *arg)
 							  : XS_INTRODUCE,
 			rest, s, n + 1);
 	} else if (strcmp(op, "start") == 0) {
+		tx_id = 0; /* a new transaction, not one inside the last */
 		request(XS_TRANSACTION_START, "", "", 0);
 		tx_id = (uint32_t)strtoul(last_reply, NULL, 10);
 		if (nstarted < sizeof(started) / sizeof(started[0]))
