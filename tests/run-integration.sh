@@ -4,8 +4,8 @@
 # private daemon.  A test named in its directory's "known-failures" file
 # (a name and the reason, one a line) is not run but printed as SKIP: it
 # tests a defect being fixed (XS_RUN_KNOWN=1 runs it anyway); a
-# directory's lib.sh is its helpers, not a test.  Prints a line per test and a closing
-# "<directory>: N passed, N failed, N skipped".
+# directory's lib.sh is its helpers, not a test.  Prints a line per test
+# and a closing "<directory>: N passed, N failed, N skipped".
 build=${1:-build}
 shift 2>/dev/null
 XS_BUILD=$(cd "$build" && pwd)
