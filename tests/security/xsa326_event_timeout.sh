@@ -7,7 +7,7 @@
 . tests/security/lib.sh
 
 start_hyp
-start_daemon -w watch-event=2
+start_daemon -w watch-event=3
 launch_guest g "watch:x:tok" "events:1" "sleep"
 wait_for "$RUN/g.out" "^event x tok"
 for n in $(seq 1 80); do
@@ -16,7 +16,7 @@ done >"$RUN/writes.xs"
 "$TOOLS/xs-script" "$RUN/writes.xs" >/dev/null || fail "writes"
 [ "$(usage "$domid" outstanding)" -gt 10 ] ||
 	fail "events did not queue up: $(usage "$domid" outstanding)"
-sleep 3 # past the timeout
+sleep 4 # past the timeout
 xenstore-write "/local/domain/$domid/x" last
 [ "$(usage "$domid" outstanding)" -le 2 ] ||
 	fail "stale events kept: $(usage "$domid" outstanding) queued"
