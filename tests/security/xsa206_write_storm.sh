@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # XSA-206: a guest writing in a tight loop made every transaction of the
 # toolstack that read its node fail, for ever.  A guest rewrites its node
-# without pause while dom0 runs read-modify-write transactions on it,
+# without pause while a dom0 client runs read-modify-write transactions
+# on it (one client: only one transaction has priority at a time),
 # each waiting after its read until the guest has written again (so that
 # each attempt loses unless something protects it): every transaction
 # must commit within 4 attempts (priority after 3 conflicts,
@@ -11,4 +12,4 @@
 start_hyp
 start_daemon
 launch_guest storm "repeat:0:write:x=#"
-TXN_STARVE_NODE=/local/domain/$domid/x "$TOOLS/txn-starve" 2 10 4
+TXN_STARVE_NODE=/local/domain/$domid/x "$TOOLS/txn-starve" 1 10 4
