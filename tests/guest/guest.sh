@@ -7,11 +7,13 @@
 # (its output in $RUN/NAME.out, after the toolstack's "<domid> <port>
 # <pid>" line), give it its home /local/domain/<domid> (owned by it, dom0
 # may read; with LAUNCH_NAMED=1 also a "name" node), and introduce it.
+# With LAUNCH_DOMID=N the domain gets id N (a dead domain's id reused).
 # Sets domid, port, NAME_domid and NAME_pid.
 launch_guest() {
 	name=$1
 	shift
-	"$BIN/xenhyp-ctl" launch "$TOOLS/ring-guest" "$@" >"$RUN/$name.out" 2>&1
+	"$BIN/xenhyp-ctl" launch ${LAUNCH_DOMID:+-d "$LAUNCH_DOMID"} \
+		"$TOOLS/ring-guest" "$@" >"$RUN/$name.out" 2>&1
 	set -- $(head -1 "$RUN/$name.out")
 	domid=$1 port=$2
 	background "$3"

@@ -15,8 +15,21 @@
  * (wait for a signal), "unannounced:N:PATH" (put N READs of PATH on the
  * ring without notifying, print "queued N", then wait for the N
  * replies).  Exits 0 when every request got a reply.
+ *
+ * For the security tests (tests/security), which play a hostile guest:
+ * "op:TYPE:A:B..." (any request type by number, the strings after it
+ * NUL-terminated), "tx:N" (the following requests carry tx_id N),
+ * "use:K" (go back to the K-th transaction "start" opened, 0: none),
+ * "repeat:N:CMD" (CMD N times, or until an error, N 0 for ever, with
+ * '#' in CMD replaced by the round's number; prints one summary line),
+ * "flood:N:CMD" (send CMD N times without reading any reply; stops when
+ * the ring stays full for two seconds; prints how many went out),
+ * "drain:N" (read N replies), "raw:HEX" (bytes into the ring as they
+ * are), "error" (wait for the daemon to set the ring's error field and
+ * print it) and "wait:FILE" (wait until FILE exists).
  */
 #include <errno.h>
+#include <ctype.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +51,15 @@ static struct xenstore_domain_interface *intf;
 static xenevtchn_handle *xce;
 static unsigned port;
 static uint32_t tx_id; /* of the open transaction ("start"), or 0 */
+static uint32_t started[64]; /* every transaction "start" opened */
+static unsigned nstarted;
 static char last_reply[XENSTORE_PAYLOAD_MAX + 1];
+static uint32_t last_type; /* of the last reply */
+static int quiet;      /* inside "repeat": no line per reply (events are) */
+static int send_only;  /* inside "flood": replies are not read */
+static int stalled;    /* "flood" found the ring full for too long */
+
+static void run(char *arg);
 
 static void
 die(const char *what)
@@ -47,18 +68,28 @@ die(const char *what)
 	exit(2);
 }
 
-static void
-wait_event(void)
+/* Wait for our port to fire: 0, or -1 after ms without an event. */
+static int
+wait_event_for(int ms)
 {
 	struct pollfd p = { xenevtchn_fd(xce), POLLIN, 0 };
 
-	if (poll(&p, 1, 10000) != 1)
-		die("no event from xenstored");
+	if (poll(&p, 1, ms) != 1)
+		return -1;
 	if (xenevtchn_pending(xce) >= 0)
 		xenevtchn_unmask(xce, port);
+	return 0;
 }
 
 static void
+wait_event(void)
+{
+	if (wait_event_for(10000) < 0)
+		die("no event from xenstored");
+}
+
+/* 0 once all of buf is in the ring; -1 if "flood" found it stuck full. */
+static int
 put(const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -70,12 +101,16 @@ put(const void *buf, size_t len)
 			die("ring_write");
 		xenevtchn_notify(xce, port);
 		if (n == 0) {
-			wait_event();
+			if (!send_only)
+				wait_event();
+			else if (wait_event_for(2000) < 0)
+				return -1;
 			continue;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
 }
 
 static void
@@ -128,9 +163,12 @@ await_reply(unsigned events_wanted)
 			die("reply too long");
 		get(body, h.len);
 		body[h.len] = '\0';
-		if (h.type != XS_WATCH_EVENT)
+		if (h.type != XS_WATCH_EVENT) {
 			memcpy(last_reply, body, h.len + 1);
-		print_msg(&h, body);
+			last_type = h.type;
+		}
+		if (!quiet || h.type == XS_WATCH_EVENT)
+			print_msg(&h, body);
 		if (h.type == XS_WATCH_EVENT) {
 			if (events_wanted && ++seen == events_wanted)
 				return;
@@ -151,9 +189,14 @@ request(uint32_t type, const char *a, const char *b, size_t blen)
 	memcpy(buf, a, alen);
 	memcpy(buf + alen, b, blen);
 	h.len = (uint32_t)(alen + blen);
-	put(&h, sizeof(h));
-	put(buf, h.len);
-	await_reply(0);
+	if (stalled)
+		return;
+	if (put(&h, sizeof(h)) < 0 || put(buf, h.len) < 0) {
+		stalled = 1;
+		return;
+	}
+	if (!send_only)
+		await_reply(0);
 }
 
 /* N READs of path on the ring, with no event to announce them. */
@@ -174,6 +217,145 @@ unannounced(unsigned n, const char *path)
 	fflush(stdout);
 	for (i = 0; i < n; i++)
 		await_reply(0);
+}
+
+/* "op:TYPE:A:B...": the strings after TYPE, each NUL-terminated. */
+static void
+raw_op(char *rest)
+{
+	char *s = strchr(rest, ':');
+	size_t n = 0;
+
+	if (s) {
+		*s++ = '\0';
+		for (n = 0; s[n]; n++)
+			if (s[n] == ':')
+				s[n] = '\0';
+	}
+	if (s == NULL)
+		request((uint32_t)strtoul(rest, NULL, 10), "", "", 0);
+	else
+		request((uint32_t)strtoul(rest, NULL, 10), s,
+			s + strlen(s) + 1, n - strlen(s));
+}
+
+/* CMD with each '#' replaced by i, into buf. */
+static void
+expand(char *buf, size_t size, const char *cmd, unsigned long i)
+{
+	size_t len = 0;
+
+	for (; *cmd && len + 24 < size; cmd++) {
+		if (*cmd == '#')
+			len += (size_t)snprintf(buf + len, size - len, "%lu", i);
+		else
+			buf[len++] = *cmd;
+	}
+	buf[len] = '\0';
+}
+
+/* "repeat:N:CMD": prints "repeat ok K" and, if one failed, its error. */
+static void
+repeat(char *rest)
+{
+	char *cmd = strchr(rest, ':'), *buf;
+	unsigned long n = strtoul(rest, NULL, 10), i;
+	size_t size;
+
+	if (cmd == NULL)
+		return;
+	cmd++;
+	size = strlen(cmd) * 8 + 64;
+	buf = malloc(size);
+	if (buf == NULL)
+		die("malloc");
+	quiet = 1;
+	for (i = 0; n == 0 || i < n; i++) {
+		expand(buf, size, cmd, i);
+		run(buf);
+		if (last_type == XS_ERROR)
+			break;
+	}
+	quiet = 0;
+	if (last_type == XS_ERROR)
+		printf("repeat ok %lu %s\n", i, last_reply);
+	else
+		printf("repeat ok %lu\n", i);
+	fflush(stdout);
+	free(buf);
+}
+
+/* "flood:N:CMD": CMD N times without reading a reply. */
+static void
+flood(char *rest)
+{
+	char *cmd = strchr(rest, ':'), *buf;
+	unsigned long n = strtoul(rest, NULL, 10), i;
+	size_t size;
+
+	if (cmd == NULL)
+		return;
+	cmd++;
+	size = strlen(cmd) * 8 + 64;
+	buf = malloc(size);
+	if (buf == NULL)
+		die("malloc");
+	send_only = 1;
+	stalled = 0;
+	for (i = 0; i < n && !stalled; i++) {
+		expand(buf, size, cmd, i);
+		run(buf);
+	}
+	send_only = 0;
+	printf("flood sent %lu%s\n", stalled ? i - 1 : i,
+	       stalled ? " stalled" : "");
+	fflush(stdout);
+	free(buf);
+}
+
+static int
+hexval(int ch)
+{
+	return isdigit(ch) ? ch - '0' : tolower(ch) - 'a' + 10;
+}
+
+/* "raw:HEX": bytes into the ring as they are (a bad header, say). */
+static void
+raw_bytes(const char *hex)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	size_t len = 0;
+
+	for (; hex[0] && hex[1] && len < sizeof(buf); hex += 2)
+		buf[len++] = (char)(hexval(hex[0]) << 4 | hexval(hex[1]));
+	send_only = 1;
+	if (put(buf, len) < 0)
+		printf("raw stalled\n");
+	send_only = 0;
+}
+
+/* "error": wait (5 s at most) for the daemon to set the error field. */
+static void
+await_error(void)
+{
+	int i;
+
+	for (i = 0; i < 100 && intf->error == 0; i++)
+		usleep(50000);
+	printf("error %u\n", intf->error);
+	fflush(stdout);
+}
+
+/* "wait:FILE": the test's signal to go on (60 s at most). */
+static void
+wait_file(const char *file)
+{
+	int i;
+
+	for (i = 0; i < 3000 && access(file, F_OK) != 0; i++)
+		usleep(20000);
+	if (i == 3000)
+		die(file);
 }
 
 static void
@@ -207,8 +389,31 @@ run(char *arg)
 							  : XS_INTRODUCE,
 			rest, s, n + 1);
 	} else if (strcmp(op, "start") == 0) {
+		tx_id = 0; /* a new transaction, not one inside the last */
 		request(XS_TRANSACTION_START, "", "", 0);
 		tx_id = (uint32_t)strtoul(last_reply, NULL, 10);
+		if (nstarted < sizeof(started) / sizeof(started[0]))
+			started[nstarted++] = tx_id;
+	} else if (strcmp(op, "use") == 0) {
+		n = strtoul(rest, NULL, 10);
+		tx_id = n && n <= nstarted ? started[n - 1] : 0;
+	} else if (strcmp(op, "tx") == 0) {
+		tx_id = (uint32_t)strtoul(rest, NULL, 10);
+	} else if (strcmp(op, "op") == 0) {
+		raw_op(rest);
+	} else if (strcmp(op, "repeat") == 0) {
+		repeat(rest);
+	} else if (strcmp(op, "flood") == 0) {
+		flood(rest);
+	} else if (strcmp(op, "drain") == 0) {
+		for (n = strtoul(rest, NULL, 10); n > 0; n--)
+			await_reply(0);
+	} else if (strcmp(op, "raw") == 0) {
+		raw_bytes(rest);
+	} else if (strcmp(op, "error") == 0) {
+		await_error();
+	} else if (strcmp(op, "wait") == 0) {
+		wait_file(rest);
 	} else if (strcmp(op, "end") == 0) {
 		request(XS_TRANSACTION_END, rest, "", 0);
 		tx_id = 0;

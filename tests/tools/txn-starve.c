@@ -13,6 +13,9 @@
  * proved nothing).  It counts attempts; it asserts nothing on time.
  *
  * Usage: XENSTORED_PATH=sock txn-starve <clients> <transactions> <bound>
+ *
+ * With TXN_STARVE_NODE=PATH the node read is PATH, and the writers are
+ * not ours: someone else (a guest, for XSA-206) rewrites it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,6 +29,9 @@
 #include "unix.h"
 
 #define WRITERS 2
+
+static const char *node = "/starve/x"; /* the node the writers rewrite */
+static unsigned nwriters = WRITERS;
 
 static int
 request(int fd, uint32_t type, uint32_t tx, const void *p, size_t len,
@@ -84,7 +90,8 @@ await_change(int probe, const char *seen)
 	int i;
 
 	for (i = 0; i < 100; i++) {
-		if (request(probe, XS_READ, 0, "/starve/x", 10, reply, &rlen))
+		if (request(probe, XS_READ, 0, node, strlen(node) + 1, reply,
+			    &rlen))
 			exit(2);
 		if (strcmp(reply, seen) != 0)
 			return;
@@ -107,7 +114,8 @@ one_transaction(int fd, int probe, unsigned n, unsigned *eagain)
 		if (request(fd, XS_TRANSACTION_START, 0, "", 1, reply, &rlen))
 			exit(2);
 		tx = (uint32_t)strtoul(reply, NULL, 10);
-		if (request(fd, XS_READ, tx, "/starve/x", 10, reply, &rlen))
+		if (request(fd, XS_READ, tx, node, strlen(node) + 1, reply,
+			    &rlen))
 			exit(2);
 		await_change(probe, reply);
 		len = snprintf(msg, sizeof(msg), "/starve/count%u%cseen %s", n,
@@ -163,11 +171,16 @@ main(int argc, char **argv)
 		return 2;
 	ntx = (unsigned)atoi(argv[2]);
 	bound = (unsigned)atoi(argv[3]);
+	if (getenv("TXN_STARVE_NODE")) {
+		node = getenv("TXN_STARVE_NODE");
+		nwriters = 0;
+	}
 	fd = unix_connect(sock);
-	if (fd < 0 || request(fd, XS_WRITE, 0, "/starve/x\0" "0", 11, reply,
-			      &rlen) || pipe(pipefd))
+	if (fd < 0 || pipe(pipefd) ||
+	    (nwriters && request(fd, XS_WRITE, 0, "/starve/x\0" "0", 11,
+				 reply, &rlen)))
 		return 2;
-	for (i = 0; i < WRITERS; i++)
+	for (i = 0; i < nwriters; i++)
 		if ((writers[i] = fork()) == 0)
 			writer(sock);
 	for (i = 0; i < nclients; i++) {
@@ -189,7 +202,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < nclients; i++)
 		waitpid(clients[i], NULL, 0);
-	for (i = 0; i < WRITERS; i++) {
+	for (i = 0; i < nwriters; i++) {
 		kill(writers[i], SIGKILL);
 		waitpid(writers[i], NULL, 0);
 	}

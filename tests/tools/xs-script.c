@@ -23,7 +23,9 @@
  * arrived.  Ops: read write mkdir rm dir dirpart getperms setperms watch
  * unwatch start commit abort reset domainpath op (raw: "op <TYPE#> args"),
  * raw (hex bytes sent as is), send (like op, reply not awaited), reply
- * (await the reply of a send), expect-close, close.  A command run inside
+ * (await the reply of a send), pipeline ("pipeline N TYPE# args": N
+ * requests in one write, then "<conn>: replies K" for the replies that
+ * came, each within 5 s), expect-close, close.  A command run inside
  * the connection's current transaction (after "start") carries its id.
  *
  * Exit status 0 if every output matched, 1 otherwise (the mismatches are
@@ -262,6 +264,36 @@ cmd_raw(struct tconn *c, char **argv, int argc)
 		die("write");
 }
 
+/* pipeline N TYPE args: N requests in one write(), then count replies. */
+static void
+cmd_pipeline(int n, struct tconn *c, char **argv, int argc)
+{
+	static char buf[1 << 20];
+	char payload[XENSTORE_PAYLOAD_MAX], *text;
+	struct pollfd pfd = { c->fd, POLLIN, 0 };
+	size_t plen = join(argv + 2, argc - 2, payload), len = 0;
+	unsigned count = (unsigned)atoi(argv[0]), i, got = 0;
+	struct xsd_sockmsg h = { (uint32_t)atoi(argv[1]), 0, c->tx,
+				 (uint32_t)plen };
+
+	for (i = 0; i < count && len + sizeof(h) + plen <= sizeof(buf); i++) {
+		h.req_id = ++c->next_req;
+		memcpy(buf + len, &h, sizeof(h));
+		memcpy(buf + len + sizeof(h), payload, plen);
+		len += sizeof(h) + plen;
+	}
+	if (write(c->fd, buf, len) != (ssize_t)len)
+		die("write");
+	for (i = 0; i < count; i++) {
+		if (poll(&pfd, 1, 5000) != 1 ||
+		    read_reply(c, &text, NULL) < 0)
+			break;
+		free(text);
+		got++;
+	}
+	out("%d: replies %u\n", n, got);
+}
+
 static void
 cmd_expect_close(int n, struct tconn *c)
 {
@@ -337,6 +369,8 @@ run_command(char *line)
 		cmd_events(n, c);
 	} else if (strcmp(op, "raw") == 0) {
 		cmd_raw(c, argv + 2, argc - 2);
+	} else if (strcmp(op, "pipeline") == 0 && argc >= 4) {
+		cmd_pipeline(n, c, argv + 2, argc - 2);
 	} else if (strcmp(op, "expect-close") == 0) {
 		cmd_expect_close(n, c);
 	} else if (strcmp(op, "close") == 0) {

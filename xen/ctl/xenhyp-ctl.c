@@ -4,8 +4,9 @@
  * tests and for trying things by hand (the real toolstack is tools/).
  * It acts as dom0 and only uses the library API plus xensim.h.
  *
- *   xenhyp-ctl launch [-w] PROGRAM [ARG...]
- *	create a domain and its xenstore port (remote dom0), write the port
+ *   xenhyp-ctl launch [-w] [-d DOMID] PROGRAM [ARG...]
+ *	create a domain (with -d, that domid, as when a toolstack reuses a
+ *	dead domain's id) and its xenstore port (remote dom0), write the port
  *	into the start info, start PROGRAM as the domain's guest (it
  *	inherits the channel as $XENHYP_CHANNEL_FD), print
  *	"<domid> <store-port> <pid>"; with -w wait for the guest and exit
@@ -46,7 +47,7 @@ die(const char *fmt, ...)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: xenhyp-ctl launch [-w] PROGRAM [ARG...]\n"
+	fprintf(stderr, "usage: xenhyp-ctl launch [-w] [-d DOMID] PROGRAM [ARG...]\n"
 			"       xenhyp-ctl list\n"
 			"       xenhyp-ctl destroy DOMID\n"
 			"       xenhyp-ctl shutdown DOMID REASON\n");
@@ -78,7 +79,6 @@ build(xc_interface *xch, uint32_t *domid, uint32_t *port)
 
 	if (fmem == NULL)
 		die("xenforeignmemory_open");
-	*domid = 0;
 	if (xc_domain_create(xch, domid, &cfg) < 0)
 		die("create domain");
 	p = xc_evtchn_alloc_unbound(xch, *domid, 0);
@@ -103,7 +103,7 @@ build(xc_interface *xch, uint32_t *domid, uint32_t *port)
 static int
 launch(xc_interface *xch, int argc, char **argv)
 {
-	uint32_t domid, port;
+	uint32_t domid = 0, port;
 	int wait_for = 0, chan, status;
 	char num[16];
 	pid_t pid;
@@ -112,6 +112,11 @@ launch(xc_interface *xch, int argc, char **argv)
 		wait_for = 1;
 		argc--;
 		argv++;
+	}
+	if (argc > 1 && strcmp(argv[0], "-d") == 0) {
+		domid = domid_arg(argv[1]);
+		argc -= 2;
+		argv += 2;
 	}
 	if (argc < 1)
 		usage();
