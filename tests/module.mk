@@ -2,9 +2,13 @@
 # them all.  Integration tests are tests/integration/*.sh, run by
 # tests/run-integration.sh with the build's bin directory.
 
+# --- the daemon in one process (tests/harness), for unit tests and fuzzers ---
+INC_tests += -Itests/harness
+HARNESS_OBJS := $(B)/obj/tests/harness/harness.o
+
 # --- unit (Check): one runner linking the modules under test ---
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-UNIT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(UNIT_SRCS))
+UNIT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(UNIT_SRCS)) $(HARNESS_OBJS)
 $(B)/tests/unit-tests: $(UNIT_OBJS) $(XENSTORED_LIB_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS) $(UTIL_OBJS) $(XENLIBS_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XENSTORED_LIBS) $(CHECK_LIBS)

@@ -14,7 +14,9 @@
 	X(path)                                                                \
 	X(ring)                                                                \
 	X(quota)                                                               \
-	X(journal)
+	X(journal)                                                             \
+	X(store)                                                               \
+	X(watch)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)
