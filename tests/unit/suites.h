@@ -16,7 +16,9 @@
 	X(quota)                                                               \
 	X(journal)                                                             \
 	X(store)                                                               \
-	X(watch)
+	X(watch)                                                               \
+	X(txn)                                                                 \
+	X(dispatch)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)
