@@ -252,9 +252,10 @@ clean_nodes(unsigned domid)
 	store_walk(store_lookup("/"), collect_owned, &o);
 	for (i = 0; i < o.paths->len; i++) {
 		n = store_lookup(o.paths->pdata[i]);
-		if (n == NULL || n == store_lookup("/"))
+		if (n == NULL)
 			continue;
-		if (keep_orphans)
+		/* "/" cannot go: like an orphan kept, it passes to dom0. */
+		if (keep_orphans || n == store_lookup("/"))
 			rewrite_perms(n, domid, true);
 		else
 			store_rm(n);

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "domain.h"
 #include "harness.h"
 #include "hcase.h"
 #include "leak.h"
@@ -169,6 +170,31 @@ START_TEST(pipelined)
 }
 END_TEST
 
+/*
+ * RELEASE of a domain that dom0 made the owner of "/": the root cannot
+ * be removed with the domain's other nodes; it passes back to dom0, so
+ * that no node is left owned by a domain the daemon forgot (found by
+ * fuzz_dispatch: the node counts no longer added up).
+ */
+START_TEST(release_root_owner)
+{
+	ck_assert_str_eq(HCALL(dom0, XS_WRITE, 0, "/g1", "x"), "WRITE OK");
+	ck_assert_str_eq(HCALL(dom0, XS_SET_PERMS, 0, "/g1", "n1"),
+			 "SET_PERMS OK");
+	ck_assert_str_eq(HCALL(dom0, XS_SET_PERMS, 0, "/", "w1", "r2"),
+			 "SET_PERMS OK");
+	ck_assert_str_eq(HCALL(dom0, XS_RELEASE, 0, "1"), "RELEASE OK");
+	ck_assert(!hpeer_alive(guest));
+	ck_assert_str_eq(HCALL(dom0, XS_GET_PERMS, 0, "/"), "GET_PERMS w0 r2");
+	ck_assert_str_eq(HCALL(dom0, XS_READ, 0, "/g1"), "ERROR ENOENT");
+	ck_assert(harness_check());
+	/* As in the fixture: domain 1 known again, with its old weight. */
+	ck_assert_ptr_nonnull(domain_get(1));
+	ck_assert_str_eq(HCALL(dom0, XS_SET_PERMS, 0, "/", "n0"),
+			 "SET_PERMS OK");
+}
+END_TEST
+
 Suite *
 dispatch_suite(void)
 {
@@ -179,5 +205,7 @@ dispatch_suite(void)
 	harness_add(s, "ids_echoed", ids_echoed, setup, teardown);
 	harness_add(s, "bad_payloads", bad_payloads, setup, teardown);
 	harness_add(s, "pipelined", pipelined, setup, teardown);
+	harness_add(s, "release_root_owner", release_root_owner, setup,
+		    teardown);
 	return s;
 }
