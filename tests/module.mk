@@ -40,27 +40,59 @@ CHECKS += check-security
 ALL += $(TEST_TOOLS)
 
 # --- fuzz: libFuzzer targets (clang), and a short smoke run in check ---
+# fuzz_<name>.c with its seed corpus in tests/fuzz/corpus/<name>.  The
+# parser targets link the parsers only; fuzz_dispatch links the whole
+# daemon but main.c, with tests/harness.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := $(wildcard transport/*.c perms/*.c) xenstored/path.c
+FUZZ_DAEMON_SRCS := $(filter-out xenstored/main.c,$(XENSTORED_SRCS)) \
+	$(XENSTORED_GEN).c $(wildcard transport/*.c perms/*.c util/*.c) \
+	tests/harness/harness.c
+FUZZ_CC := clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+# Inputs each target runs in check-fuzz: fuzz_dispatch's cost a hundred
+# requests each.
 FUZZ_RUNS ?= 20000
+FUZZ_RUNS_dispatch ?= 2000
+# How long `make fuzz` runs each target (one core, no -jobs).
+FUZZ_SECONDS ?= 60
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(@D)
-	$(Q)clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-		$(INC_tests) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) $(INC_tests) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+
+build/fuzz/fuzz_dispatch: tests/fuzz/fuzz_dispatch.c $(FUZZ_DAEMON_SRCS) \
+		$(wildcard tests/harness/*.h xenstored/*.h) | $(XENLIBS_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(INC_tests) -Ibuild/gen/xenstored $(XENLIBS_CFLAGS) \
+		-o $@ $< $(FUZZ_DAEMON_SRCS) $(XENSTORED_LIBS)
 
 .PHONY: fuzz check-fuzz
+# Each target for FUZZ_SECONDS, its corpus growing in build/fuzz/corpus
+# (seeded from the repository's); crashes land in build/fuzz/crashes.
 fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+		name=$$(basename $$f); name=$${name#fuzz_}; \
+		mkdir -p build/fuzz/corpus/$$name build/fuzz/crashes; \
+		seeds=tests/fuzz/corpus/$$name; [ -d $$seeds ] || seeds=; \
+		$$f -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=build/fuzz/crashes/$$name- \
+			build/fuzz/corpus/$$name $$seeds \
+			2>build/fuzz/$$name.log || \
+			{ tail -40 build/fuzz/$$name.log; exit 1; }; \
+		grep -E "^#[0-9]+ *DONE" build/fuzz/$$name.log | \
+			sed "s/^/fuzz: $$name: /"; \
+	done
 
 # Each target runs FUZZ_RUNS inputs from its seed corpus; a crash fails.
 check-fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do \
 		name=$$(basename $$f); name=$${name#fuzz_}; \
+		runs=$(FUZZ_RUNS); [ $$name = dispatch ] && runs=$(FUZZ_RUNS_dispatch); \
 		work=$$(mktemp -d); \
 		[ -d tests/fuzz/corpus/$$name ] && cp tests/fuzz/corpus/$$name/* $$work/ 2>/dev/null || true; \
-		$$f -runs=$(FUZZ_RUNS) -seed=1 $$work >$$work.log 2>&1 || \
+		$$f -runs=$$runs -seed=1 $$work >$$work.log 2>&1 || \
 			{ tail -40 $$work.log; rm -rf $$work $$work.log; exit 1; }; \
-		rm -rf $$work $$work.log; echo "fuzz: $$name $(FUZZ_RUNS) runs ok"; \
+		rm -rf $$work $$work.log; echo "fuzz: $$name $$runs runs ok"; \
 	done
 
 CHECKS += check-fuzz

@@ -34,6 +34,7 @@ struct hpeer {
 	struct hlink *link;
 	struct buf in, out;
 	uint32_t next_req;
+	bool blocked;
 };
 
 /* The connection's end of the pair: unlinks the peer when freed. */
@@ -86,6 +87,10 @@ fake_writev(struct conn *c, const struct iovec *iov, int iovcnt)
 	ssize_t total = 0;
 	int i;
 
+	if (l->peer->blocked) {
+		errno = EAGAIN;
+		return -1;
+	}
 	for (i = 0; i < iovcnt; i++) {
 		if (buf_add(&l->peer->out, iov[i].iov_base, iov[i].iov_len)) {
 			errno = ENOMEM;
@@ -232,12 +237,16 @@ hpeer_new(unsigned domid, bool privileged)
 struct hpeer *
 hpeer_guest(unsigned domid)
 {
-	struct hpeer *p = hpeer_new(domid, false);
 	const struct node *n;
 	struct watch_perms ps;
-	struct domain *d;
+	struct domain *d = domain_find(domid);
+	struct hpeer *p;
 
-	if (p == NULL)
+	if (d && d->conn) {
+		errno = EBUSY;
+		return NULL;
+	}
+	if ((p = hpeer_new(domid, false)) == NULL)
 		return NULL;
 	d = p->conn->domain;
 	d->conn = p->conn;
@@ -278,6 +287,16 @@ hpeer_free(struct hpeer *p)
 	free(p->in.data);
 	free(p->out.data);
 	free(p);
+}
+
+void
+hpeer_block(struct hpeer *p, bool blocked)
+{
+	p->blocked = blocked;
+	if (!blocked && p->conn) {
+		conn_kick(p->conn);
+		harness_flush();
+	}
 }
 
 void

@@ -58,8 +58,10 @@ struct hpeer *hpeer_new(unsigned domid, bool privileged);
 
 /*
  * A peer that is domid's introduced ring connection, as INTRODUCE would
- * make it without a hypervisor (@introduceDomain fires).  RELEASE of
- * domid then tears it down as it does a real guest.  NULL on ENOMEM.
+ * make it without a hypervisor (@introduceDomain fires if the domain was
+ * not introduced).  RELEASE of domid then tears it down as it does a
+ * real guest.  NULL with errno EBUSY if domid has a connection already
+ * (a domain has one ring), or ENOMEM.
  */
 struct hpeer *hpeer_guest(unsigned domid);
 
@@ -69,6 +71,13 @@ void hpeer_free(struct hpeer *p);
 /* The peer's connection, or NULL once the daemon freed it. */
 struct conn *hpeer_conn(const struct hpeer *p);
 bool hpeer_alive(const struct hpeer *p);
+
+/*
+ * While blocked, p reads nothing: the daemon's writes fail with EAGAIN
+ * and its output queues up (a guest that stopped reading its ring).
+ * Unblocking lets it write, as a guest's event would.
+ */
+void hpeer_block(struct hpeer *p, bool blocked);
 
 /* Queue raw bytes as input and let the daemon read them. */
 void hpeer_send_raw(struct hpeer *p, const void *data, size_t len);
