@@ -249,13 +249,19 @@ clean_nodes(unsigned domid)
 	struct node *n;
 	unsigned i;
 
-	store_walk(store_lookup("/"), collect_owned, &o);
+	for (i = 0; i < 3; i++)
+		if ((n = store_lookup(roots[i])) != NULL)
+			store_walk(n, collect_owned, &o);
 	for (i = 0; i < o.paths->len; i++) {
 		n = store_lookup(o.paths->pdata[i]);
 		if (n == NULL)
 			continue;
-		/* "/" cannot go: like an orphan kept, it passes to dom0. */
-		if (keep_orphans || n == store_lookup("/"))
+		/*
+		 * "/" and the special nodes cannot go: like orphans kept by
+		 * -K, they pass to dom0, so that no node stays owned by a
+		 * domain we forget.
+		 */
+		if (keep_orphans || node_parent(n) == NULL)
 			rewrite_perms(n, domid, true);
 		else
 			store_rm(n);

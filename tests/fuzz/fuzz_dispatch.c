@@ -125,6 +125,8 @@ struct slot {
 
 static struct slot slots[NPEERS];
 static bool ready;
+/* FUZZ_TRACE=1: print every request and message, to read a crash. */
+static bool trace;
 
 static uint8_t
 take(struct cursor *c)
@@ -147,6 +149,18 @@ fail(const struct slot *s, const struct hmsg *m, const char *why)
 	fprintf(stderr, "fuzz_dispatch: domain %u: %s: type %u req %u len %u\n",
 		s->domid, why, m->hdr.type, m->hdr.req_id, m->hdr.len);
 	abort();
+}
+
+static void
+show(const struct slot *s, const char *dir, uint32_t type, uint32_t tx,
+     const char *body, size_t len)
+{
+	size_t i;
+
+	fprintf(stderr, "dom%u %s %u tx %u:", s->domid, dir, type, tx);
+	for (i = 0; i < len; i++)
+		fputc(body[i] == '\0' ? ' ' : body[i], stderr);
+	fputc('\n', stderr);
 }
 
 /* Take a START's reply: the new id goes to the slot it was asked for. */
@@ -172,6 +186,9 @@ drain(struct slot *s)
 	if (s->peer == NULL)
 		return;
 	while (hpeer_next(s->peer, &m)) {
+		if (trace)
+			show(s, "<-", m.hdr.type, m.hdr.tx_id, m.body,
+			     m.hdr.len);
 		if (m.hdr.type == XS_WATCH_EVENT) {
 			if (m.hdr.len < 4 || m.body[m.hdr.len - 1] != '\0')
 				fail(s, &m, "malformed watch event");
@@ -213,6 +230,8 @@ request(struct slot *s, uint32_t type, uint32_t tx, const void *payload,
 		return;
 	s->last_req++;
 	s->sent[s->last_req] = (uint8_t)type;
+	if (trace)
+		show(s, "->", type, tx, payload, len);
 	hpeer_send(s->peer, type, tx, payload, len);
 }
 
@@ -463,6 +482,8 @@ run_op(struct cursor *c)
 		op_raw(s, tx, c);
 		break;
 	case OP_INTRODUCE:
+		if (trace)
+			fprintf(stderr, "dom%u introduce\n", s->domid);
 		/* A released or disconnected guest comes back on its ring. */
 		if (s->peer == NULL || !hpeer_alive(s->peer)) {
 			close_slot(i);
@@ -470,10 +491,14 @@ run_op(struct cursor *c)
 		}
 		break;
 	case OP_RECONNECT:
+		if (trace)
+			fprintf(stderr, "dom%u reconnect\n", s->domid);
 		close_slot(i);
 		open_slot(i);
 		break;
 	case OP_BLOCK:
+		if (trace)
+			fprintf(stderr, "dom%u block/unblock\n", s->domid);
 		if (s->peer)
 			hpeer_block(s->peer, take(c) & 1);
 		break;
@@ -496,6 +521,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (harness_init() != 0)
 			abort();
 		ready = true;
+		trace = getenv("FUZZ_TRACE") != NULL;
 	}
 	for (i = 0; i < NPEERS; i++)
 		open_slot(i);

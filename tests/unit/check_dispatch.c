@@ -171,10 +171,10 @@ START_TEST(pipelined)
 END_TEST
 
 /*
- * RELEASE of a domain that dom0 made the owner of "/": the root cannot
- * be removed with the domain's other nodes; it passes back to dom0, so
- * that no node is left owned by a domain the daemon forgot (found by
- * fuzz_dispatch: the node counts no longer added up).
+ * RELEASE of a domain that dom0 made the owner of "/" and of a special
+ * node: these cannot be removed with the domain's other nodes; they pass
+ * back to dom0, so that no node is left owned by a domain the daemon
+ * forgot (found by fuzz_dispatch: the node counts no longer added up).
  */
 START_TEST(release_root_owner)
 {
@@ -183,15 +183,17 @@ START_TEST(release_root_owner)
 			 "SET_PERMS OK");
 	ck_assert_str_eq(HCALL(dom0, XS_SET_PERMS, 0, "/", "w1", "r2"),
 			 "SET_PERMS OK");
+	ck_assert_str_eq(HCALL(dom0, XS_SET_PERMS, 0, "@releaseDomain", "n1"),
+			 "SET_PERMS OK");
 	ck_assert_str_eq(HCALL(dom0, XS_RELEASE, 0, "1"), "RELEASE OK");
 	ck_assert(!hpeer_alive(guest));
 	ck_assert_str_eq(HCALL(dom0, XS_GET_PERMS, 0, "/"), "GET_PERMS w0 r2");
+	ck_assert_str_eq(HCALL(dom0, XS_GET_PERMS, 0, "@releaseDomain"),
+			 "GET_PERMS n0");
 	ck_assert_str_eq(HCALL(dom0, XS_READ, 0, "/g1"), "ERROR ENOENT");
 	ck_assert(harness_check());
 	/* As in the fixture: domain 1 known again, with its old weight. */
 	ck_assert_ptr_nonnull(domain_get(1));
-	ck_assert_str_eq(HCALL(dom0, XS_SET_PERMS, 0, "/", "n0"),
-			 "SET_PERMS OK");
 }
 END_TEST
 
