@@ -106,3 +106,17 @@ $(B)/tests/ring-guest: $(B)/obj/tests/guest/ring-guest.o $(TRANSPORT_OBJS) $(XEN
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XENLIBS_LIBS)
 ALL += $(B)/tests/ring-guest
+
+# --- the persistence path killed at every step (tests/crash) ---
+# die.o's pwrite, fsync, rename... stand in for libc's, in libtdb too:
+# -rdynamic exports them.
+CRASH_OBJS := $(B)/obj/tests/crash/crash_steps.o $(B)/obj/tests/crash/die.o
+$(B)/tests/crash-steps: $(CRASH_OBJS) $(HARNESS_OBJS) $(XENSTORED_LIB_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS) $(UTIL_OBJS) $(XENLIBS_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -rdynamic -o $@ $(filter %.o,$^) $(XENSTORED_LIBS) -ldl
+
+.PHONY: check-crash-steps
+check-crash-steps: $(B)/tests/crash-steps
+	$(B)/tests/crash-steps
+
+CHECKS += check-crash-steps

@@ -62,22 +62,24 @@ static const char *const paths[] = {
 	"../a",
 };
 
-static const char *const values[] = { "", "0", "1", "value", "\377\001" };
+static const char *const values[] = {"", "0", "1", "value", "\377\001"};
 
 /* Permission lists, NULs included: the last string ends the list. */
 static const struct {
 	const char *s;
 	size_t len;
 } perm_lists[] = {
-#define P(x) { x, sizeof(x) }
-	P("n0"),	   P("n1"),	      P("n2"),
-	P("b1"),	   P("r0\0w1"),	      P("n1\0r2"),
-	P("n0\0b1\0r2"),   P("w3\0r1\0n2"),   P("n32752"),
-	P("q1"),	   P("n1\0r65535"),   P("r2\0b2\0w2\0n2\0r2\0r2"),
+#define P(x)                                                                   \
+	{                                                                      \
+		x, sizeof(x)                                                   \
+	}
+	P("n0"),     P("n1"),	  P("n2"),	   P("b1"),
+	P("r0\0w1"), P("n1\0r2"), P("n0\0b1\0r2"), P("w3\0r1\0n2"),
+	P("n32752"), P("q1"),	  P("n1\0r65535"), P("r2\0b2\0w2\0n2\0r2\0r2"),
 #undef P
 };
 
-static const char *const tokens[] = { "t0", "t1", "t", "tok" };
+static const char *const tokens[] = {"t0", "t1", "t", "tok"};
 
 enum {
 	OP_WRITE,
@@ -116,10 +118,10 @@ struct cursor {
 struct slot {
 	struct hpeer *peer;
 	unsigned domid;
-	uint32_t txids[2];	   /* the ids of slots 1 and 2, 0 if none */
-	uint8_t sent[MAX_REQS];    /* request type by req_id, 0xff unknown */
-	uint32_t last_req;	   /* highest req_id sent */
-	uint32_t last_reply;	   /* highest req_id answered */
+	uint32_t txids[2];	/* the ids of slots 1 and 2, 0 if none */
+	uint8_t sent[MAX_REQS]; /* request type by req_id */
+	uint32_t last_req;	/* highest req_id sent */
+	uint32_t last_reply;	/* highest req_id answered */
 	uint32_t pending_start[MAX_REQS]; /* a START waiting: its slot + 1 */
 };
 
@@ -224,7 +226,7 @@ close_slot(unsigned i)
 
 static void
 request(struct slot *s, uint32_t type, uint32_t tx, const void *payload,
-     size_t len)
+	size_t len)
 {
 	if (s->peer == NULL || s->last_req + 1 >= MAX_REQS)
 		return;
@@ -240,7 +242,7 @@ static size_t
 join(char *buf, size_t size, const char *a, const char *b, const char *c)
 {
 	size_t len = 0, n;
-	const char *v[3] = { a, b, c };
+	const char *v[3] = {a, b, c};
 	int i;
 
 	for (i = 0; i < 3 && v[i]; i++) {
@@ -364,10 +366,9 @@ op_domain(struct slot *s, uint32_t type, struct cursor *c)
 static void
 op_quota(struct slot *s, struct cursor *c)
 {
-	static const char *const names[] = { "nodes", "watches",
-					     "transactions", "outstanding",
-					     "memory", "node-size",
-					     "path-max", "bogus" };
+	static const char *const names[] = {
+		"nodes",  "watches",   "transactions", "outstanding",
+		"memory", "node-size", "path-max",     "bogus"};
 	char dom[8], val[12];
 	const char *name = PICK(c, names);
 	uint8_t how = take(c);
@@ -385,13 +386,13 @@ op_quota(struct slot *s, struct cursor *c)
 static void
 op_control(struct slot *s, struct cursor *c)
 {
-	static const char *const cmds[] = { "check", "quota", "quota-soft",
-					    "help", "log", "bogus" };
+	static const char *const cmds[] = {"check", "quota", "quota-soft",
+					   "help",  "log",   "bogus"};
 	char dom[8];
 
 	snprintf(dom, sizeof(dom), "%u", take(c) % 4);
-	send_strings(s, XS_CONTROL, 0, PICK(c, cmds),
-		     take(c) & 1 ? dom : NULL, NULL);
+	send_strings(s, XS_CONTROL, 0, PICK(c, cmds), take(c) & 1 ? dom : NULL,
+		     NULL);
 }
 
 /* Any type, any payload: the framing may cut the connection. */
@@ -427,9 +428,8 @@ run_op(struct cursor *c)
 	case OP_RM:
 	case OP_DIRECTORY:
 	case OP_GET_PERMS: {
-		static const uint32_t types[] = { XS_READ, XS_MKDIR, XS_RM,
-						  XS_DIRECTORY,
-						  XS_GET_PERMS };
+		static const uint32_t types[] = {XS_READ, XS_MKDIR, XS_RM,
+						 XS_DIRECTORY, XS_GET_PERMS};
 		uint32_t t = op == OP_GET_PERMS ? 4 : op - OP_READ;
 
 		send_strings(s, types[t], tx, PICK(c, paths), NULL, NULL);
@@ -463,8 +463,10 @@ run_op(struct cursor *c)
 		op_domain(s, XS_RELEASE, c);
 		break;
 	case OP_DOMAIN_QUERY:
-		op_domain(s, take(c) & 1 ? XS_IS_DOMAIN_INTRODUCED
-					 : XS_GET_DOMAIN_PATH, c);
+		op_domain(s,
+			  take(c) & 1 ? XS_IS_DOMAIN_INTRODUCED
+				      : XS_GET_DOMAIN_PATH,
+			  c);
 		break;
 	case OP_SET_TARGET:
 		op_domain(s, XS_SET_TARGET, c);
@@ -514,7 +516,7 @@ run_op(struct cursor *c)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cursor c = { data, size };
+	struct cursor c = {data, size};
 	unsigned i, n;
 
 	if (!ready) {

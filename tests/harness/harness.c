@@ -15,6 +15,7 @@
 #include <talloc.h>
 
 #include "conn.h"
+#include "db.h"
 #include "dispatch.h"
 #include "domain.h"
 #include "frame.h"
@@ -125,16 +126,45 @@ destroy_link(struct hlink *l)
 	return 0;
 }
 
-int
-harness_init(void)
+static void
+db_flush_after(void)
 {
+	db_flush();
+}
+
+/* main.c's: persist before the replies, or after them (--sync=none). */
+static const struct conn_hooks persist_before = {db_flush, NULL, db_pending};
+static const struct conn_hooks persist_after = {NULL, db_flush_after,
+						db_pending};
+
+/* The store from path, or a new one if path is NULL or empty. */
+static int
+load(const char *path, int sync)
+{
+	int loaded = 0;
+
+	if (path) {
+		if (db_open(path, (enum db_sync)sync, false) != 0)
+			return -1;
+		if ((loaded = db_load()) < 0)
+			return -1;
+	}
+	if (loaded == 0 && store_create_base(0) != 0)
+		return -1;
+	return path ? db_flush() : 0;
+}
+
+static int
+init(const char *path, int sync)
+{
+	const struct conn_hooks *hooks = NULL;
 	struct domain *d;
 	unsigned i;
 
 	log_init("harness", true, 0);
 	base = event_base_new();
 	if (base == NULL || domain_init() || watch_init() || store_init() ||
-	    store_create_base(0) != 0)
+	    load(path, sync) != 0)
 		return -1;
 	guest_init(0, false);
 	for (i = 0; i < 4; i++)
@@ -142,7 +172,29 @@ harness_init(void)
 			return -1;
 	domain_find(0)->introduced = true;
 	quota_saved = quota_global;
-	return conn_init(base, dispatch_message, NULL);
+	if (path)
+		hooks = sync == DB_SYNC_NONE ? &persist_after : &persist_before;
+	return conn_init(base, dispatch_message, hooks);
+}
+
+int
+harness_init(void)
+{
+	return init(NULL, 0);
+}
+
+int
+harness_init_db(const char *path, int sync)
+{
+	return init(path, sync);
+}
+
+void
+harness_close_db(void)
+{
+	conn_shutdown();
+	db_flush();
+	db_close();
 }
 
 void
@@ -173,8 +225,8 @@ collect_guest(struct domain *d, void *arg)
 static void
 reset_tree(void)
 {
-	struct perm owner = { 0, PERM_NONE };
-	struct perm anyread[2] = { { 0, PERM_NONE }, { DOMID_ANY, PERM_READ } };
+	struct perm owner = {0, PERM_NONE};
+	struct perm anyread[2] = {{0, PERM_NONE}, {DOMID_ANY, PERM_READ}};
 	struct node *n;
 
 	while ((n = node_first_child(store_lookup("/"))) != NULL)
@@ -189,7 +241,7 @@ reset_tree(void)
 void
 harness_reset(void)
 {
-	unsigned ids[65] = { 0 }, i;
+	unsigned ids[65] = {0}, i;
 	struct domain *d;
 
 	harness_close_all();
@@ -309,10 +361,10 @@ hpeer_send_raw(struct hpeer *p, const void *data, size_t len)
 }
 
 void
-hpeer_send(struct hpeer *p, uint32_t type, uint32_t tx_id,
-	   const void *payload, size_t len)
+hpeer_send(struct hpeer *p, uint32_t type, uint32_t tx_id, const void *payload,
+	   size_t len)
 {
-	struct xsd_sockmsg hdr = { type, ++p->next_req, tx_id, (uint32_t)len };
+	struct xsd_sockmsg hdr = {type, ++p->next_req, tx_id, (uint32_t)len};
 	uint8_t msg[sizeof(hdr) + XENSTORE_PAYLOAD_MAX + 64];
 
 	if (len > sizeof(msg) - sizeof(hdr))
@@ -421,8 +473,8 @@ harness_check(void)
 
 	if (p == NULL)
 		return false;
-	ok = strcmp(hpeer_call(p, XS_CONTROL, 0, "check", NULL),
-		    "DEBUG OK") == 0;
+	ok = strcmp(hpeer_call(p, XS_CONTROL, 0, "check", NULL), "DEBUG OK") ==
+	     0;
 	hpeer_free(p);
 	return ok;
 }

@@ -41,6 +41,17 @@ struct hmsg {
 int harness_init(void);
 
 /*
+ * harness_init with the store in the database at path (db.h; sync is an
+ * enum db_sync), loaded if it holds one, and persisted before replies as
+ * the daemon does (--sync=batch or fsync; after them for none).  -1 if
+ * the database cannot be opened or is damaged (logged).
+ */
+int harness_init_db(const char *path, int sync);
+
+/* Close every connection, flush and close the database (shutdown). */
+void harness_close_db(void);
+
+/*
  * Back to a fresh daemon: close every connection, remove every node but
  * the base tree, forget the guests' domains, restore the quotas.  For
  * fuzzers, which run many inputs in one process.

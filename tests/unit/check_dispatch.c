@@ -44,9 +44,9 @@ teardown(void)
  */
 START_TEST(unknown_types)
 {
-	static const uint32_t types[] = { XS_WATCH_EVENT, XS_ERROR, 20,
-					  XS_TYPE_COUNT, 1000, 0xffff,
-					  0xffffffff };
+	static const uint32_t types[] = {XS_WATCH_EVENT, XS_ERROR, 20,
+					 XS_TYPE_COUNT,	 1000,	   0xffff,
+					 0xffffffff};
 	size_t i;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -119,7 +119,7 @@ END_TEST
  */
 START_TEST(bad_payloads)
 {
-	struct xsd_sockmsg big = { XS_READ, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
+	struct xsd_sockmsg big = {XS_READ, 1, 0, XENSTORE_PAYLOAD_MAX + 1};
 	struct hpeer *p = hpeer_new(0, true);
 
 	ck_assert_str_eq(HCALL(dom0, XS_READ, 0, "/", "extra"), "ERROR EINVAL");
@@ -149,7 +149,7 @@ START_TEST(pipelined)
 {
 	static const char req[] = "/";
 	uint8_t buf[PIPELINED * (sizeof(struct xsd_sockmsg) + sizeof(req))];
-	struct xsd_sockmsg h = { XS_DIRECTORY, 0, 0, sizeof(req) };
+	struct xsd_sockmsg h = {XS_DIRECTORY, 0, 0, sizeof(req)};
 	struct hmsg m;
 	size_t off = 0;
 	unsigned i;

@@ -135,7 +135,8 @@ END_TEST
  */
 START_TEST(perms_hide)
 {
-	ck_assert_str_eq(HCALL(dom0, XS_WRITE, 0, "/secret/k", "v"), "WRITE OK");
+	ck_assert_str_eq(HCALL(dom0, XS_WRITE, 0, "/secret/k", "v"),
+			 "WRITE OK");
 	ck_assert_str_eq(HCALL(guest, XS_READ, 0, "/secret/k"), "ERROR EACCES");
 	ck_assert_str_eq(HCALL(guest, XS_READ, 0, "/secret/none"),
 			 "ERROR EACCES");

@@ -127,8 +127,7 @@ START_TEST(create_race)
 	ck_assert_str_eq(HCALL(b, XS_WRITE, tb, "/new", "b"), "WRITE OK");
 	ck_assert_str_eq(HCALL(a, XS_TRANSACTION_END, ta, "T"),
 			 "TRANSACTION_END OK");
-	ck_assert_str_eq(HCALL(b, XS_TRANSACTION_END, tb, "T"),
-			 "ERROR EAGAIN");
+	ck_assert_str_eq(HCALL(b, XS_TRANSACTION_END, tb, "T"), "ERROR EAGAIN");
 	ck_assert_str_eq(HCALL(a, XS_READ, 0, "/new"), "READ a");
 	cool_down("/new");
 }
@@ -222,8 +221,7 @@ START_TEST(quota)
 		snprintf(want, sizeof(want), "TRANSACTION_START %u", i);
 		ck_assert_str_eq(HCALL(g, XS_TRANSACTION_START, 0, ""), want);
 	}
-	ck_assert_str_eq(HCALL(g, XS_TRANSACTION_START, 0, ""),
-			 "ERROR ENOSPC");
+	ck_assert_str_eq(HCALL(g, XS_TRANSACTION_START, 0, ""), "ERROR ENOSPC");
 	ck_assert_str_eq(HCALL(g, XS_TRANSACTION_END, 3, "F"),
 			 "TRANSACTION_END OK");
 	ck_assert_str_eq(HCALL(g, XS_TRANSACTION_START, 0, ""),
@@ -239,8 +237,7 @@ txn_suite(void)
 
 	harness_add(s, "isolation", isolation, setup, teardown);
 	harness_add(s, "conflict", conflict, setup, teardown);
-	harness_add(s, "no_false_conflict", no_false_conflict, setup,
-		    teardown);
+	harness_add(s, "no_false_conflict", no_false_conflict, setup, teardown);
 	harness_add(s, "create_race", create_race, setup, teardown);
 	harness_add(s, "directory_observed", directory_observed, setup,
 		    teardown);

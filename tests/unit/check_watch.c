@@ -77,13 +77,13 @@ START_TEST(relative)
 {
 	ck_assert_str_eq(HCALL(guest, XS_WATCH, 0, "data", "rel"), "WATCH OK");
 	ck_assert_str_eq(hpeer_text(guest), "WATCH_EVENT data rel");
-	ck_assert_str_eq(HCALL(dom0, XS_WRITE, 0, "/local/domain/1/data/x",
-			       "1"),
-			 "WRITE OK");
+	ck_assert_str_eq(
+		HCALL(dom0, XS_WRITE, 0, "/local/domain/1/data/x", "1"),
+		"WRITE OK");
 	ck_assert_str_eq(hpeer_text(guest), "WATCH_EVENT data/x rel");
-	ck_assert_str_eq(HCALL(guest, XS_WATCH, 0, "/local/domain/1/data",
-			       "abs"),
-			 "WATCH OK");
+	ck_assert_str_eq(
+		HCALL(guest, XS_WATCH, 0, "/local/domain/1/data", "abs"),
+		"WATCH OK");
 	ck_assert_str_eq(hpeer_text(guest),
 			 "WATCH_EVENT /local/domain/1/data abs");
 	ck_assert_str_eq(HCALL(guest, XS_UNWATCH, 0, "data", "rel"),

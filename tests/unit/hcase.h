@@ -10,8 +10,8 @@
 #include <check.h>
 
 static inline void
-harness_add(Suite *s, const char *name, const TTest *test,
-	    void (*setup)(void), void (*teardown)(void))
+harness_add(Suite *s, const char *name, const TTest *test, void (*setup)(void),
+	    void (*teardown)(void))
 {
 	TCase *tc = tcase_create(name);
 
