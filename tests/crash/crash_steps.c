@@ -42,7 +42,8 @@
 
 #define STATE_MAX (1 << 16)
 
-static char top[] = "/tmp/crash-steps.XXXXXX";
+/* In memory if we can: every N costs a few processes and their syncs. */
+static char top[64];
 static bool verbose;
 
 /* A request of a loop turn: path, then arg (alen bytes) if any. */
@@ -476,6 +477,8 @@ main(int argc, char **argv)
 			       ? 1
 			       : 0;
 	}
+	snprintf(top, sizeof(top), "%s/crash-steps.XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (die_init() != 0 || mkdtemp(top) == NULL) {
 		perror("crash-steps");
 		return 1;

@@ -239,7 +239,7 @@ unlink(const char *path)
 void *
 mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	if (st != NULL && fd >= 0 && (flags & MAP_SHARED) &&
+	if (st != NULL && st->at != 0 && fd >= 0 && (flags & MAP_SHARED) &&
 	    (prot & PROT_WRITE)) {
 		errno = ENODEV;
 		return MAP_FAILED;

@@ -12,9 +12,9 @@
  * the same counter (shared memory), and once one process died, every other dies
  * at its next step too, as a host that lost power.
  *
- * Writable shared maps of files are refused while the seam is set up,
- * so that tdb writes with pwrite (its fallback) rather than through a
- * map, where no step could be seen.
+ * Writable shared maps of files are refused while the seam is armed, so
+ * that tdb writes with pwrite (its fallback) rather than through a map,
+ * where no step could be seen.
  */
 #ifndef DIE_H
 #define DIE_H
