@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "log.h"
 #include "store.h"
+#include "txn.h"
 #include "watch.h"
 
 struct buf {
@@ -132,10 +133,21 @@ db_flush_after(void)
 	db_flush();
 }
 
-/* main.c's: persist before the replies, or after them (--sync=none). */
-static const struct conn_hooks persist_before = {db_flush, NULL, db_pending};
-static const struct conn_hooks persist_after = {NULL, db_flush_after,
-						db_pending};
+/* main.c's: a connection's watches and transactions go with it. */
+static void
+release_conn(struct conn *c)
+{
+	watch_remove_all(c);
+	txn_abort_all(c);
+}
+
+/* main.c's hooks; with a database, it is persisted around the output. */
+static struct conn_hooks hooks = {
+	.pending = db_pending,
+	.output_full = domain_output_full,
+	.event_fits = domain_event_fits,
+	.release = release_conn,
+};
 
 /* The store from path, or a new one if path is NULL or empty. */
 static int
@@ -157,14 +169,14 @@ load(const char *path, int sync)
 static int
 init(const char *path, int sync)
 {
-	const struct conn_hooks *hooks = NULL;
 	struct domain *d;
 	unsigned i;
 
 	log_init("harness", true, 0);
 	base = event_base_new();
 	if (base == NULL || domain_init() || watch_init() || store_init() ||
-	    load(path, sync) != 0)
+	    store_observe(db_observe) || store_observe(domain_account) ||
+	    store_observe(watch_observe) || load(path, sync) != 0)
 		return -1;
 	guest_init(0, false);
 	for (i = 0; i < 4; i++)
@@ -172,9 +184,11 @@ init(const char *path, int sync)
 			return -1;
 	domain_find(0)->introduced = true;
 	quota_saved = quota_global;
-	if (path)
-		hooks = sync == DB_SYNC_NONE ? &persist_after : &persist_before;
-	return conn_init(base, dispatch_message, hooks);
+	if (path && sync == DB_SYNC_NONE)
+		hooks.after_output = db_flush_after;
+	else if (path)
+		hooks.before_output = db_flush;
+	return conn_init(base, dispatch_message, &hooks);
 }
 
 int
@@ -268,7 +282,8 @@ hpeer_new(unsigned domid, bool privileged)
 
 	if (p == NULL)
 		return NULL;
-	p->conn = conn_new(-1, &fake_transport, domid, privileged, false);
+	p->conn = conn_new(-1, &fake_transport, domain_get(domid), domid,
+			   privileged, false);
 	if (p->conn == NULL) {
 		free(p);
 		return NULL;
