@@ -79,7 +79,7 @@ fuzz: $(FUZZ_BINS)
 			build/fuzz/corpus/$$name $$seeds \
 			2>build/fuzz/$$name.log || \
 			{ tail -40 build/fuzz/$$name.log; exit 1; }; \
-		grep -E "^#[0-9]+ *DONE" build/fuzz/$$name.log | \
+		grep -E "^#[0-9]+[[:space:]]+DONE" build/fuzz/$$name.log | \
 			sed "s/^/fuzz: $$name: /"; \
 	done
 
