@@ -14,7 +14,8 @@
 	X(path)                                                                \
 	X(ring)                                                                \
 	X(quota)                                                               \
-	X(journal)
+	X(journal)                                                             \
+	X(store)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)
