@@ -22,7 +22,8 @@
  * in one tdb transaction that also sets DbMeta.folded to the number of the
  * last record it covers.  The loop goes on serving meanwhile, and appends
  * to the journal.  When the child has succeeded, the parent drops the
- * folded records from the journal (journal_drop_before: a rename).
+ * folded records from the journal: it copies the rest into a new file a
+ * step a loop turn (drop_step), then renames it over the journal.
  * Example:
  *
  *	turn 1: WRITE /a 1, WRITE /b 2	-> journal #1 = {/a: 1, /b: 2}
