@@ -76,7 +76,8 @@ node_is(const struct node *n, const char *path, size_t len)
 	if (n->parent_ref == 0) {
 		if (n->namelen == 0)
 			return len == 1 && path[0] == '/';
-		return len == n->namelen && memcmp(path, node_name(n), len) == 0;
+		return len == n->namelen &&
+		       memcmp(path, node_name(n), len) == 0;
 	}
 	while (n->parent_ref) {
 		size_t l = n->namelen;
@@ -114,8 +115,8 @@ move_bucket(size_t i)
 	for (; ref; ref = next) {
 		n = deref(ref);
 		next = n->hnext_ref;
-		b = bucket(&tab[1], hash_path(path, node_path(n, path,
-							      sizeof(path))));
+		b = bucket(&tab[1],
+			   hash_path(path, node_path(n, path, sizeof(path))));
 		n->hnext_ref = *b;
 		*b = ref;
 	}

@@ -30,8 +30,7 @@ deref(uint32_t ref)
 static inline uint32_t
 ref_of(const struct node *n)
 {
-	return n ? (uint32_t)(((const char *)n - store_arena) / STORE_UNIT)
-		 : 0;
+	return n ? (uint32_t)(((const char *)n - store_arena) / STORE_UNIT) : 0;
 }
 
 /* Set up an empty index of at least n buckets; 0 or -1. */
@@ -53,8 +52,7 @@ void index_add(struct node *n, const char *path, size_t len, size_t count);
  * Repoint the index's link to old (the reference of the node at path)
  * to new, or unlink it if new is NULL.
  */
-void index_relink(const char *path, size_t len, uint32_t old,
-		  struct node *new);
+void index_relink(const char *path, size_t len, uint32_t old, struct node *new);
 
 /*
  * Make room for n nodes at once, finishing any growth under way (a load,

@@ -24,7 +24,7 @@
 /* What one change may move: store_index.c's STEP_BUCKETS. */
 #define MAX_STEP 4
 
-static const struct perm owner = { 0, PERM_NONE };
+static const struct perm owner = {0, PERM_NONE};
 
 /* The reference: which slots exist, and the version of their value. */
 static unsigned char present[SLOTS];
@@ -262,7 +262,7 @@ random_op(uint64_t *rng, struct seen *s)
 
 START_TEST(grows_in_steps)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 	uint64_t rng = 88172645463325252ull;
 	unsigned i;
 
@@ -287,7 +287,7 @@ END_TEST
 /* Removing most of the store mid-growth still ends the growth. */
 START_TEST(shrink_while_growing)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 	unsigned slot;
 
 	make_dirs(&s);
@@ -309,7 +309,7 @@ END_TEST
 START_TEST(reserve_then_grow)
 {
 	struct store_index_stats st;
-	struct seen s = { 0 };
+	struct seen s = {0};
 	unsigned slot;
 
 	ck_assert_int_eq(store_reserve(5000), 0);

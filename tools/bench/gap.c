@@ -30,7 +30,7 @@ struct gap_shared {
 	volatile int ready; /* the child's first READ came back */
 	volatile int stop;  /* set by the parent: end the loop */
 	volatile int failed;
-	double max;	/* longest READ, seconds */
+	double max; /* longest READ, seconds */
 	unsigned long reads;
 };
 
