@@ -22,7 +22,8 @@
  * in one tdb transaction that also sets DbMeta.folded to the number of the
  * last record it covers.  The loop goes on serving meanwhile, and appends
  * to the journal.  When the child has succeeded, the parent drops the
- * folded records from the journal (journal_drop_before: a rename).
+ * folded records from the journal: it copies the rest into a new file a
+ * step a loop turn (drop_step), then renames it over the journal.
  * Example:
  *
  *	turn 1: WRITE /a 1, WRITE /b 2	-> journal #1 = {/a: 1, /b: 2}
@@ -53,6 +54,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <tdb.h>
@@ -75,6 +77,13 @@
 #define FOLD_AFTER 131072
 /* ... or journal bytes: large values fill it with few entries. */
 #define FOLD_BYTES (64 << 20)
+/* How much nicer than the loop a fold's child runs. */
+#define FOLD_NICE 10
+/*
+ * Bytes of the journal copied per loop turn after a fold (drop_step):
+ * 1 MB is a millisecond or less of copying in the page cache.
+ */
+#define DROP_STEP (1u << 20)
 /* Hash chains: ~8 records a chain at 1M nodes, 512 kB of chain heads. */
 #define HASH_SIZE 131071
 
@@ -614,9 +623,28 @@ fold_start(void)
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
 		    getppid() != parent)
 			_exit(1);
+		/*
+		 * The loop comes first: on a CPU shared with it (one vcpu,
+		 * or a pinned daemon) the fold must not delay its turns.
+		 */
+		setpriority(PRIO_PROCESS, 0,
+			    getpriority(PRIO_PROCESS, 0) + FOLD_NICE);
 		_exit(fold_child() == 0 ? 0 : 1);
 	}
 	fold_pid = pid;
+}
+
+/*
+ * Copy a step of what the journal keeps after a fold (journal.h): a fold
+ * of a busy daemon leaves megabytes appended meanwhile, and copying them
+ * all at once stopped the loop for milliseconds.
+ */
+static void
+drop_step(size_t budget)
+{
+	if (journal_dropping(journal) &&
+	    journal_drop_step(journal, budget) == 1)
+		jentries -= fold_entries;
 }
 
 /* The fold's child has ended (or, if wait, end it): take its result. */
@@ -645,14 +673,17 @@ fold_reap(bool wait)
 	legacy.legacy_first = legacy.legacy_next = 0;
 	fold_retry_at = 0;
 	/* If this fails the records stay, and a load skips them. */
-	if (journal_drop_before(journal, fold_off) == 0)
-		jentries -= fold_entries;
+	if (journal_drop_start(journal, fold_off) == 0)
+		drop_step(DROP_STEP);
 }
+
 
 static void
 maybe_fold(void)
 {
-	if (fold_pid == 0 && jentries >= fold_retry_at &&
+	/* Offsets of the journal change when a drop ends: one at a time. */
+	if (fold_pid == 0 && !journal_dropping(journal) &&
+	    jentries >= fold_retry_at &&
 	    (jentries >= fold_after || journal_size(journal) >= FOLD_BYTES))
 		fold_start();
 }
@@ -662,6 +693,7 @@ db_flush(void)
 {
 	if (fold_pid && child_exited)
 		fold_reap(false);
+	drop_step(DROP_STEP);
 	if (!db_pending())
 		return 0;
 	if (append_turn() != 0) {
@@ -678,6 +710,7 @@ db_close(void)
 {
 	if (fold_pid)
 		fold_reap(true);
+	drop_step(SIZE_MAX);
 	journal_close(journal);
 	journal = NULL;
 	close_tdb();

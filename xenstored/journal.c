@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,14 @@ struct journal {
 	bool durable;
 	off_t size;
 	uint64_t next_seq;
+	/*
+	 * A drop under way (drop_fd >= 0): the bytes of fd from drop_from
+	 * on are being copied into drop_tmp, drop_done of fd so far; the
+	 * file was drop_seen bytes long at the previous step.
+	 */
+	int drop_fd;
+	char *drop_tmp;
+	off_t drop_from, drop_done, drop_seen;
 };
 
 static void
@@ -219,6 +228,7 @@ journal_open(const char *path, uint64_t folded, bool durable)
 	if (j == NULL)
 		return NULL;
 	j->durable = durable;
+	j->drop_fd = -1;
 	j->path = strdup(path);
 	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (j->path == NULL || j->fd < 0) {
@@ -247,6 +257,12 @@ journal_close(struct journal *j)
 
 	if (j == NULL)
 		return;
+	if (j->drop_fd >= 0) {
+		/* The journal is whole without it. */
+		close(j->drop_fd);
+		unlink(j->drop_tmp);
+	}
+	free(j->drop_tmp);
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j->path);
@@ -331,52 +347,119 @@ journal_foreach(struct journal *j, uint64_t after, off_t limit,
 	return ret;
 }
 
-/* Copy the bytes of from after off into to, from its start. */
+/* Copy bytes [from, end) of j's file into the new one; 0 or -1. */
 static int
-copy_tail(int from, int to, off_t off, off_t end)
+copy_range(struct journal *j, off_t from, off_t end)
 {
 	char buf[65536];
+	size_t want;
 	ssize_t n;
 
-	while (off < end) {
-		n = pread(from, buf,
-			  end - off < (off_t)sizeof(buf) ? (size_t)(end - off)
-							 : sizeof(buf),
-			  off);
-		if (n <= 0 || write(to, buf, (size_t)n) != n)
+	while (from < end) {
+		want = end - from < (off_t)sizeof(buf) ? (size_t)(end - from)
+						       : sizeof(buf);
+		n = pread(j->fd, buf, want, from);
+		if (n <= 0 ||
+		    pwrite(j->drop_fd, buf, (size_t)n, from - j->drop_from) != n)
 			return -1;
-		off += n;
+		from += n;
 	}
 	return 0;
+}
+
+/* Give up a drop under way: the journal stays as it is. */
+static void
+drop_abandon(struct journal *j)
+{
+	log_warn("journal %s: cannot drop what the database holds", j->path);
+	close(j->drop_fd);
+	unlink(j->drop_tmp);
+	free(j->drop_tmp);
+	j->drop_fd = -1;
+	j->drop_tmp = NULL;
+}
+
+/* The copy has caught up: the new file replaces the journal. */
+static int
+drop_finish(struct journal *j)
+{
+	if ((j->durable && fdatasync(j->drop_fd) != 0) ||
+	    rename(j->drop_tmp, j->path) != 0) {
+		drop_abandon(j);
+		return -1;
+	}
+	if (j->durable && sync_dir(j->path) != 0)
+		log_warn("journal %s: cannot sync its directory", j->path);
+	close(j->fd);
+	j->fd = j->drop_fd;
+	j->size -= j->drop_from;
+	free(j->drop_tmp);
+	j->drop_fd = -1;
+	j->drop_tmp = NULL;
+	return 0;
+}
+
+int
+journal_drop_start(struct journal *j, off_t off)
+{
+	if (j->drop_fd >= 0) {
+		errno = EBUSY;
+		return -1;
+	}
+	if (asprintf(&j->drop_tmp, "%s.new", j->path) < 0) {
+		j->drop_tmp = NULL;
+		log_warn("journal %s: cannot drop what the database holds",
+			 j->path);
+		return -1;
+	}
+	j->drop_fd = open(j->drop_tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0600);
+	if (j->drop_fd < 0) {
+		log_warn("journal %s: cannot drop what the database holds",
+			 j->path);
+		free(j->drop_tmp);
+		j->drop_tmp = NULL;
+		return -1;
+	}
+	j->drop_from = j->drop_done = off;
+	j->drop_seen = j->size;
+	return 0;
+}
+
+bool
+journal_dropping(const struct journal *j)
+{
+	return j->drop_fd >= 0;
+}
+
+int
+journal_drop_step(struct journal *j, size_t budget)
+{
+	size_t appended = (size_t)(j->size - j->drop_seen);
+	size_t left = (size_t)(j->size - j->drop_done);
+	off_t end;
+
+	if (j->drop_fd < 0)
+		return 1;
+	/* At least what was appended meanwhile: the copy never falls behind. */
+	if (budget < appended)
+		budget = appended;
+	end = left <= budget ? j->size : j->drop_done + (off_t)budget;
+	if (copy_range(j, j->drop_done, end) != 0) {
+		drop_abandon(j);
+		return -1;
+	}
+	j->drop_done = end;
+	j->drop_seen = j->size;
+	if (end < j->size)
+		return 0;
+	return drop_finish(j) == 0 ? 1 : -1;
 }
 
 int
 journal_drop_before(struct journal *j, off_t off)
 {
-	char *tmp = NULL;
-	int fd = -1;
-
-	if (asprintf(&tmp, "%s.new", j->path) < 0) {
-		tmp = NULL;
-		goto fail;
-	}
-	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || copy_tail(j->fd, fd, off, j->size) != 0 ||
-	    (j->durable && fdatasync(fd) != 0) || rename(tmp, j->path) != 0)
-		goto fail;
-	if (j->durable && sync_dir(j->path) != 0)
-		log_warn("journal %s: cannot sync its directory", j->path);
-	close(j->fd);
-	j->fd = fd;
-	j->size -= off;
-	free(tmp);
-	return 0;
-fail:
-	log_warn("journal %s: cannot drop what the database holds", j->path);
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp);
-	}
-	free(tmp);
-	return -1;
+	if (journal_drop_start(j, off) != 0)
+		return -1;
+	return journal_drop_step(j, SIZE_MAX) == 1 ? 0 : -1;
 }

@@ -81,4 +81,20 @@ int journal_foreach(struct journal *j, uint64_t after, off_t limit,
  */
 int journal_drop_before(struct journal *j, off_t off);
 
+/*
+ * The same in steps, so that no loop turn copies megabytes: start it
+ * (0, or -1 logged), then call journal_drop_step once a turn; appends go
+ * on meanwhile, to the journal as it is, and offsets (journal_size) stay
+ * those of the old file until the drop ends.  A step copies budget bytes,
+ * or what was appended since the previous step if that is more (so it
+ * always catches up).  Returns 1 when the drop is done (or none was under
+ * way), 0 while it goes on, -1 if it failed (logged; the journal is as it
+ * was and no drop is under way).  journal_close abandons a drop.
+ */
+int journal_drop_start(struct journal *j, off_t off);
+int journal_drop_step(struct journal *j, size_t budget);
+
+/* Whether a drop is under way. */
+bool journal_dropping(const struct journal *j);
+
 #endif /* JOURNAL_H */

@@ -32,10 +32,9 @@
  * (what store_rm does, deepest first) cost O(1); removing another child
  * walks its siblings to find the one before it.
  *
- * The path index is a hash table chained through the nodes (hnext) over an
- * array of references: ~4 bytes a node besides the link.  Lookup hashes
- * the path and compares a candidate by walking up its parents, matching
- * each name against the path from its end.
+ * The path index (store_index.c) is a hash table chained through the
+ * nodes (hnext) over an array of references: ~4 bytes a node besides the
+ * link.  It grows in small steps, never all at once.
  *
  * A node whose data changes size moves to a block of the new size; its
  * links in from the parent, the sibling before it, its children and its
@@ -49,10 +48,10 @@
 
 #include "path.h"
 #include "store.h"
+#include "store_int.h"
 #include "xs_wire.h"
 
-/* Arena units are 4 bytes: a 32-bit reference reaches 16 GiB. */
-#define UNIT 4
+#define UNIT STORE_UNIT
 /* Largest block: a node's data is bounded by the 4096-byte payload. */
 #define MAX_BLOCK (64u << 10)
 /*
@@ -61,12 +60,11 @@
  */
 #define PATH_BUF (XENSTORE_PAYLOAD_MAX + 1)
 
-static char *arena;
+char *store_arena;
 static size_t arena_size, arena_top;
 static uint32_t free_head[MAX_BLOCK / UNIT + 1];
 
-static uint32_t *buckets;
-static size_t nbuckets, nnodes;
+static size_t nnodes;
 static uint64_t generation;
 static bool loading; /* store_load: nodes come from the database */
 static bool muted;   /* store_mute: a commit fires its own events */
@@ -79,19 +77,6 @@ set_gen(struct node *n, enum node_gen which, uint64_t g)
 	n->gen_[which][0] = (uint16_t)g;
 	n->gen_[which][1] = (uint16_t)(g >> 16);
 	n->gen_[which][2] = (uint16_t)(g >> 32);
-}
-
-static struct node *
-deref(uint32_t ref)
-{
-	return ref ? (struct node *)(void *)(arena + (size_t)ref * UNIT)
-		   : NULL;
-}
-
-static uint32_t
-ref_of(const struct node *n)
-{
-	return n ? (uint32_t)(((const char *)n - arena) / UNIT) : 0;
 }
 
 static size_t
@@ -111,16 +96,16 @@ arena_init(void)
 	unsigned i;
 
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		arena = mmap(NULL, tries[i], PROT_READ | PROT_WRITE,
+		store_arena = mmap(NULL, tries[i], PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 			     0);
-		if (arena != MAP_FAILED) {
+		if (store_arena != MAP_FAILED) {
 			arena_size = tries[i];
 			arena_top = UNIT; /* reference 0 means none */
 			return 0;
 		}
 	}
-	arena = NULL;
+	store_arena = NULL;
 	return -1;
 }
 
@@ -137,7 +122,7 @@ block_alloc(size_t size)
 	}
 	ref = free_head[size / UNIT];
 	if (ref) {
-		p = arena + (size_t)ref * UNIT;
+		p = store_arena + (size_t)ref * UNIT;
 		memcpy(&free_head[size / UNIT], p, sizeof(uint32_t));
 		return p;
 	}
@@ -145,7 +130,7 @@ block_alloc(size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	p = arena + arena_top;
+	p = store_arena + arena_top;
 	arena_top += size;
 	return p;
 }
@@ -153,7 +138,7 @@ block_alloc(size_t size)
 static void
 block_free(void *p, size_t size)
 {
-	uint32_t ref = (uint32_t)(((char *)p - arena) / UNIT);
+	uint32_t ref = (uint32_t)(((char *)p - store_arena) / UNIT);
 
 	memcpy(p, &free_head[size / UNIT], sizeof(uint32_t));
 	free_head[size / UNIT] = ref;
@@ -220,104 +205,16 @@ node_path(const struct node *n, char *buf, size_t size)
 	return len;
 }
 
-/* FNV-1a: paths are short; what matters is one pass and no division. */
-static uint32_t
-hash_path(const char *path, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)path[i]) * 16777619u;
-	return h;
-}
-
-/* True if n is the node at path (len bytes). */
-static bool
-node_is(const struct node *n, const char *path, size_t len)
-{
-	if (n->parent_ref == 0) {
-		if (n->namelen == 0)
-			return len == 1 && path[0] == '/';
-		return len == n->namelen && memcmp(path, node_name(n), len) == 0;
-	}
-	while (n->parent_ref) {
-		size_t l = n->namelen;
-
-		if (len < l + 1 || path[len - l - 1] != '/' ||
-		    memcmp(path + len - l, node_name(n), l) != 0)
-			return false;
-		len -= l + 1;
-		n = deref(n->parent_ref);
-	}
-	/* Reached "/": the whole path must be used up. */
-	return len == 0 && n->namelen == 0;
-}
-
-static uint32_t *
-bucket_of(const char *path, size_t len)
-{
-	return &buckets[hash_path(path, len) & (nbuckets - 1)];
-}
-
-static void
-index_add(struct node *n, const char *path, size_t len)
-{
-	uint32_t *b = bucket_of(path, len);
-
-	n->hnext_ref = *b;
-	*b = ref_of(n);
-}
-
-/* Repoint the index's link to n (at old) to new (NULL: unlink). */
-static void
-index_relink(const char *path, size_t len, uint32_t old, struct node *new)
-{
-	uint32_t *p = bucket_of(path, len);
-
-	while (*p && *p != old)
-		p = &deref(*p)->hnext_ref;
-	if (*p == 0)
-		return;
-	*p = new ? ref_of(new) : deref(old)->hnext_ref;
-}
-
-/* Double the buckets when the table is full: chains stay ~1 long. */
-static int
-index_grow(void)
-{
-	size_t want = nbuckets * 2, i;
-	uint32_t *old = buckets, ref, next;
-	size_t oldn = nbuckets;
-	char path[PATH_BUF];
-	struct node *n;
-
-	buckets = calloc(want, sizeof(*buckets));
-	if (buckets == NULL) {
-		buckets = old;
-		return -1;
-	}
-	nbuckets = want;
-	for (i = 0; i < oldn; i++)
-		for (ref = old[i]; ref; ref = next) {
-			n = deref(ref);
-			next = n->hnext_ref;
-			index_add(n, path, node_path(n, path, sizeof(path)));
-		}
-	free(old);
-	return 0;
-}
-
 struct node *
 store_lookup(const char *path)
 {
-	size_t len = strlen(path);
-	uint32_t ref;
+	return index_find(path, strlen(path));
+}
 
-	for (ref = *bucket_of(path, len); ref; ref = deref(ref)->hnext_ref)
-		if (node_is(deref(ref), path, len))
-			return deref(ref);
-	return NULL;
+void
+store_index_stats(struct store_index_stats *st)
+{
+	index_stats(st);
 }
 
 uint64_t
@@ -479,14 +376,10 @@ store_create(const char *path, const struct perm *perms, unsigned nperms,
 	} else if (path_is_special(path)) {
 		namelen = len;
 	}
-	if (nnodes >= nbuckets && index_grow() != 0) {
-		errno = ENOMEM;
-		return NULL;
-	}
 	n = node_alloc(name, namelen, perms, nperms, value, vlen);
 	if (n == NULL)
 		return NULL;
-	index_add(n, path, len);
+	index_add(n, path, len, nnodes);
 	nnodes++;
 	if (parent)
 		link_child(parent, n);
@@ -657,10 +550,7 @@ store_walk(struct node *top, int (*fn)(struct node *, void *), void *arg)
 int
 store_reserve(size_t n)
 {
-	while (nbuckets < n)
-		if (index_grow() != 0)
-			return -1;
-	return 0;
+	return index_reserve(n);
 }
 
 int
@@ -668,9 +558,7 @@ store_init(void)
 {
 	if (arena_init() != 0)
 		return -1;
-	nbuckets = 1024;
-	buckets = calloc(nbuckets, sizeof(*buckets));
-	return buckets ? 0 : -1;
+	return index_init(0);
 }
 
 int

@@ -150,7 +150,10 @@ int store_observe(store_observer fn);
 /* Set up the empty store; 0 or -1. */
 int store_init(void);
 
-/* Size the path index for n nodes (a load knows how many); 0 or -1. */
+/*
+ * Size the path index for n nodes at once (a load knows how many, and
+ * nobody is served yet); 0 or -1.
+ */
 int store_reserve(size_t n);
 
 /*
@@ -219,5 +222,18 @@ int store_walk(struct node *n, int (*fn)(struct node *, void *), void *arg);
 
 /* Number of nodes in the tree (special nodes included). */
 size_t store_count(void);
+
+/*
+ * The path index's size.  While it grows, it has two tables: the new one
+ * (buckets) and the old one (old_buckets, of which `moved` have moved
+ * into the new one; 0 when it is not growing).  growths counts the
+ * growths started since store_init.
+ */
+struct store_index_stats {
+	size_t buckets, old_buckets, moved;
+	unsigned long growths;
+};
+
+void store_index_stats(struct store_index_stats *st);
 
 #endif /* STORE_H */

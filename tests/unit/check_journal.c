@@ -3,7 +3,8 @@
  * Unit tests for the journal file (journal.c): records come back in
  * order, a torn end is cut off, damage before the end is refused, the
  * numbering is checked against what the database holds, and dropping
- * folded records keeps the rest.
+ * folded records keeps the rest, at once or in steps while records are
+ * appended.
  */
 #include <check.h>
 #include <errno.h>
@@ -208,6 +209,71 @@ START_TEST(drop_before)
 }
 END_TEST
 
+/*
+ * A drop in steps: records appended meanwhile are kept, each step copies
+ * what it is given or what was appended since the last one, and the file
+ * is replaced only once the copy has caught up.
+ */
+START_TEST(drop_in_steps)
+{
+	off_t two = 2 * JOURNAL_HDR_SIZE + 3, old;
+	struct journal *j;
+	int steps = 0, r;
+
+	write_three();
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	old = journal_size(j);
+	ck_assert_int_eq(journal_drop_start(j, two), 0);
+	ck_assert(journal_dropping(j));
+	ck_assert_int_eq(journal_drop_start(j, two), -1); /* one at a time */
+	ck_assert_int_eq(journal_drop_step(j, 4), 0);
+	/* Offsets are the old file's until the drop ends. */
+	ck_assert_int_eq(journal_append(j, "dddddddddd", 10), 0);
+	ck_assert_int_eq(journal_size(j), old + JOURNAL_HDR_SIZE + 10);
+	ck_assert_int_eq(file_size(), journal_size(j));
+	ck_assert_str_eq(read_all(j, 0).text, "abbcccdddddddddd");
+	/* 30 bytes were appended: this step copies them, and 4 more. */
+	ck_assert_int_eq(journal_drop_step(j, 4), 0);
+	while ((r = journal_drop_step(j, 4)) == 0)
+		steps++;
+	ck_assert_int_eq(r, 1);
+	ck_assert_int_eq(steps, 4); /* 19 bytes left: 4, 4, 4, 4, then 3 */
+	ck_assert(!journal_dropping(j));
+	ck_assert_int_eq(journal_size(j), 2 * JOURNAL_HDR_SIZE + 13);
+	ck_assert_int_eq(file_size(), journal_size(j));
+	ck_assert_str_eq(read_all(j, 0).text, "cccdddddddddd");
+	ck_assert_int_eq(journal_drop_step(j, 4), 1); /* none under way */
+	journal_close(j);
+	j = journal_open(path, 2, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(read_all(j, 2).text, "cccdddddddddd");
+	ck_assert_uint_eq(journal_next_seq(j), 5);
+	journal_close(j);
+}
+END_TEST
+
+/* A drop cut short by closing leaves the journal whole. */
+START_TEST(drop_abandoned)
+{
+	char other[80];
+	struct journal *j;
+
+	write_three();
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(journal_drop_start(j, 2 * JOURNAL_HDR_SIZE + 3), 0);
+	ck_assert_int_eq(journal_drop_step(j, 4), 0);
+	journal_close(j);
+	snprintf(other, sizeof(other), "%s.new", path);
+	ck_assert_int_eq(access(other, F_OK), -1);
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(read_all(j, 0).text, "abbccc");
+	journal_close(j);
+}
+END_TEST
+
 Suite *
 journal_suite(void)
 {
@@ -221,6 +287,8 @@ journal_suite(void)
 	tcase_add_test(tc, numbering);
 	tcase_add_test(tc, gap_refused);
 	tcase_add_test(tc, drop_before);
+	tcase_add_test(tc, drop_in_steps);
+	tcase_add_test(tc, drop_abandoned);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,6 +16,7 @@
 	X(quota)                                                               \
 	X(journal)                                                             \
 	X(store)                                                               \
+	X(store_index)                                                         \
 	X(watch)                                                               \
 	X(txn)                                                                 \
 	X(dispatch)

@@ -19,7 +19,7 @@ usage(FILE *f)
 	      "  -s SOCKET   daemon socket (default $XENSTORED_PATH, else\n"
 	      "              /var/run/xenstored/socket)\n"
 	      "  -p PID      daemon pid, for VmRSS/VmHWM (populate)\n"
-	      "  -t LIST     workloads: seq,tput,tx,watch,populate,ping\n"
+	      "  -t LIST     workloads: seq,tput,tx,watch,storm,populate,ping\n"
 	      "              (default seq,tput,tx,watch)\n"
 	      "  -N NODES    nodes that populate creates (default 100000)\n"
 	      "  -q          quick: about a tenth of the work\n"
@@ -28,7 +28,9 @@ usage(FILE *f)
 	      "  -c COMMITS  commits per tx figure (default 3000)\n"
 	      "  -X SECONDS  time cap per tx figure (default 20)\n"
 	      "  -r ROUNDS   watch rounds per figure (default 200)\n"
-	      "  -W COUNT    largest watcher count, 1..1000 (default 1000)\n"
+	      "  -W COUNT    largest watcher count, 1..1000 (default 1000);\n"
+	      "              the storm's watchers\n"
+	      "  -S WRITES   WRITEs of the storm (default 500)\n"
 	      "  -w          write figures only (for a --sync pass)\n"
 	      "  -k PREFIX   prefix of every key (e.g. fsync.)\n"
 	      "  -T TAG      prefix of every figure's text\n"
@@ -84,6 +86,7 @@ main(int argc, char **argv)
 		.tx_cap = 20,
 		.watch_rounds = 200,
 		.watch_max = 1000,
+		.storm_writes = 500,
 		.populate_nodes = 100000,
 	};
 	const char *tests = "seq,tput,tx,watch";
@@ -94,7 +97,7 @@ main(int argc, char **argv)
 	o.socket = getenv("XENSTORED_PATH");
 	if (o.socket == NULL)
 		o.socket = "/var/run/xenstored/socket";
-	while ((ch = getopt(argc, argv, "s:p:t:N:qn:o:c:X:r:W:wk:T:h")) != -1) {
+	while ((ch = getopt(argc, argv, "s:p:t:N:qn:o:c:X:r:W:S:wk:T:h")) != -1) {
 		switch (ch) {
 		case 's':
 			o.socket = optarg;
@@ -129,6 +132,9 @@ main(int argc, char **argv)
 		case 'W':
 			o.watch_max = (unsigned)number(optarg, "-W");
 			break;
+		case 'S':
+			o.storm_writes = number(optarg, "-S");
+			break;
 		case 'w':
 			o.only_writes = true;
 			break;
@@ -155,11 +161,13 @@ main(int argc, char **argv)
 		o.tput_ops /= 10;
 		o.tx_commits /= 10;
 		o.watch_rounds /= 10;
+		o.storm_writes /= 10;
 		if (o.watch_max > 100)
 			o.watch_max = 100;
 	}
 	if (o.seq_ops == 0 || o.tput_ops < 16 || o.tx_commits < 16 ||
-	    o.watch_rounds == 0 || o.watch_max == 0 || o.watch_max > 1000)
+	    o.watch_rounds == 0 || o.watch_max == 0 || o.watch_max > 1000 ||
+	    o.storm_writes == 0)
 		xsb_die("counts too small (or -W over 1000)");
 	raise_nofile();
 
@@ -176,6 +184,8 @@ main(int argc, char **argv)
 			xsb_run_tx(&o);
 		else if (strcmp(t, "watch") == 0)
 			xsb_run_watch(&o);
+		else if (strcmp(t, "storm") == 0)
+			xsb_run_storm(&o);
 		else if (strcmp(t, "populate") == 0)
 			xsb_run_populate(&o);
 		else if (strcmp(t, "ping") == 0)

@@ -5,7 +5,10 @@
  * directory, 16-byte values) until the store holds N new nodes, then
  * spot-checks 1000 of them with READ.  It reports the time and the
  * daemon's VmRSS and RssAnon before and after and its VmHWM after, read
- * from /proc/<pid>/status (the harness passes the daemon's pid).
+ * from /proc/<pid>/status (the harness passes the daemon's pid), and the
+ * longest gap a separate client READing /bench/gap back to back saw
+ * during the load (gap.c): a step that stops the daemon while its store
+ * grows (rehashing an index, say) shows there.
  */
 #include <stdio.h>
 #include <string.h>
@@ -60,22 +63,30 @@ xsb_run_populate(const struct xsb_opts *o)
 	char label[32], key[64], text[96], path[64], want[32], got[32];
 	uint64_t rng = 0x1234567;
 	struct xsb_conn *c;
+	struct xsb_gap *gap;
 	bool mem;
-	double t;
+	double t, g;
 
 	count_label(n, label, sizeof(label));
 	c = xsb_connect(o->socket);
-	xsb_read(c, "/", got, sizeof(got));
+	xsb_write(c, "/bench/gap", "0123456789abcdef");
 	mem = xsb_proc_mem(o->pid, &m0);
+	gap = xsb_gap_start(o, "/bench/gap");
 	t = xsb_now();
 	xsb_fill_nodes(c, n, WINDOW, large_name, large_value);
 	t = xsb_now() - t;
+	g = xsb_gap_stop(gap, NULL);
 	snprintf(key, sizeof(key), "populate.%s.s", label);
 	snprintf(text, sizeof(text), "populate %s nodes: s", label);
 	xsb_result(o, key, t, "s", text);
 	snprintf(key, sizeof(key), "populate.%s.rate", label);
 	snprintf(text, sizeof(text), "populate %s nodes: nodes/s", label);
 	xsb_result(o, key, (double)n / t, "nodes/s", text);
+	snprintf(key, sizeof(key), "populate.%s.gap", label);
+	snprintf(text, sizeof(text),
+		 "populate %s nodes: longest READ of another client, ms",
+		 label);
+	xsb_result(o, key, g * 1e3, "ms", text);
 	if (mem && xsb_proc_mem(o->pid, &m)) {
 		mem_result(o, label, "rss0", "VmRSS before", m0.rss);
 		mem_result(o, label, "rss", "VmRSS after", m.rss);

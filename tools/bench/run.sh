@@ -18,14 +18,15 @@
 #   BENCH_OUT=DIR   keep the raw RESULT files in DIR
 #   BENCH_TMPDIR    where the daemons' scratch directories go (default /tmp)
 #   BENCH_GROUPS    the groups to run (default: all of
-#                   "seq tput tx watch populate big fsync ring devices")
+#                   "seq tput tx watch storm populate big fsync ring
+#                   devices")
 set -u
 BIN=$(cd "${1:-build/bin}" && pwd)
 XSB=$BIN/xs-bench
 QUICK=${BENCH_QUICK:-}
 FULL=${BENCH_FULL:-}
 REPS=${BENCH_REPS:-1}
-GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch populate big fsync ring devices} "
+GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch storm populate big fsync ring devices} "
 # The daemons' run directories (our tdb file lives there): keep it short,
 # unix socket paths are limited to 107 bytes.
 SCRATCH=${BENCH_TMPDIR:-/tmp}
@@ -179,7 +180,7 @@ echo "# xs-bench: ours = $BIN/xenstored ($OURS_REV), theirs = $XEN_D ($THEIRS_VE
 rep=0
 while [ $rep -lt "$REPS" ]; do
 	rep=$((rep + 1))
-	for w in seq tput tx watch; do
+	for w in seq tput tx watch storm; do
 		wanted $w && run_both "" $MAIN -t $w
 	done
 	wanted populate && run_both "" -t populate -N $NODES
@@ -238,7 +239,7 @@ awk -F '\t' '
 function fmt(v, u) {
 	if (v == "")
 		return "-"
-	if (u == "us" || u == "%")
+	if (u == "us" || u == "ms" || u == "%")
 		return sprintf("%.1f", v)
 	if (u == "s")
 		return sprintf("%.2f", v)

@@ -53,6 +53,7 @@ struct xsb_opts {
 	double tx_cap;	     /* seconds per tx figure at most */
 	unsigned watch_rounds;
 	unsigned watch_max; /* largest watcher count (1, 10, 100, 1000) */
+	unsigned long storm_writes; /* WRITEs of the watched node (storm) */
 	unsigned long populate_nodes;
 	bool only_writes; /* fsync pass: skip the read-only figures */
 };
@@ -148,12 +149,30 @@ bool xsb_proc_mem(int pid, struct xsb_mem *m);
 /* A small deterministic generator (xorshift64). */
 uint64_t xsb_rand(uint64_t *state);
 
+/* --- gap.c: what another client sees meanwhile ------------------------ */
+
+struct xsb_gap;
+
+/*
+ * Start a separate client (a forked process) that READs path back to
+ * back; returns once its first READ came back.  Dies on failure.
+ */
+struct xsb_gap *xsb_gap_start(const struct xsb_opts *o, const char *path);
+
+/*
+ * Stop it and return the longest time one of its READs took, in seconds
+ * (the longest gap in service it saw); *reads, if not NULL, gets how many
+ * it made.  Frees g.  Dies if a READ failed.
+ */
+double xsb_gap_stop(struct xsb_gap *g, unsigned long *reads);
+
 /* --- the workloads ------------------------------------------------------ */
 
 void xsb_run_seq(const struct xsb_opts *o);	 /* seq.c */
 void xsb_run_tput(const struct xsb_opts *o);	 /* seq.c */
 void xsb_run_tx(const struct xsb_opts *o);	 /* tx.c */
 void xsb_run_watch(const struct xsb_opts *o);	 /* watch.c */
+void xsb_run_storm(const struct xsb_opts *o);	 /* watch.c */
 void xsb_run_populate(const struct xsb_opts *o); /* populate.c */
 
 #endif /* XSB_H */
