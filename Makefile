@@ -29,7 +29,7 @@ else
 B := build/san-$(subst $(comma),-,$(SANITIZE))
 endif
 
-PKGS := talloc libevent glib-2.0
+PKGS := talloc libevent
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)

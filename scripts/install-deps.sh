@@ -3,7 +3,7 @@
 # if any is missing.  Needs root (apt-get) only when something is missing.
 set -e
 PKGS="gcc make pkg-config clang python3 procps
-libevent-dev libtalloc-dev libtdb-dev libglib2.0-dev check libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
+libevent-dev libtalloc-dev libtdb-dev libbsd-dev check libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
 xenstore-utils libxenstore4 libxen-dev xen-utils-4.17"
 missing=""
 for p in $PKGS; do

@@ -9,12 +9,12 @@
  * "check" repairs.
  */
 #include <errno.h>
-#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <talloc.h>
 
+#include "containers.h"
 #include "domain.h"
 #include "frame.h"
 #include "log.h"
@@ -295,11 +295,52 @@ ctl_quota_soft(void *ctx, struct conn *c, const struct msg *m,
 	return EINVAL;
 }
 
+/* How many nodes a domid owns, as the walk found them. */
+struct owner {
+	RB_ENTRY(owner) link;
+	unsigned domid, nodes;
+};
+
+static int
+owner_cmp(const struct owner *a, const struct owner *b)
+{
+	return a->domid < b->domid ? -1 : a->domid > b->domid;
+}
+
+RB_HEAD(owners, owner);
+RB_GENERATE_LOCAL(owners, owner, link, owner_cmp)
+
 struct check_state {
-	GHashTable *owned; /* domid -> nodes it owns */
+	void *ctx;
+	struct owners owned;
 	size_t nodes;
 	unsigned bad;
 };
+
+static struct owner *
+find_owner(struct check_state *st, unsigned domid)
+{
+	struct owner key;
+
+	key.domid = domid;
+	return RB_FIND(owners, &st->owned, &key);
+}
+
+/* Count one more node of domid's; 0 or ENOMEM. */
+static int
+count_owned(struct check_state *st, unsigned domid)
+{
+	struct owner *o = find_owner(st, domid);
+
+	if (o == NULL) {
+		if ((o = talloc_zero(st->ctx, struct owner)) == NULL)
+			return ENOMEM;
+		o->domid = domid;
+		RB_INSERT(owners, &st->owned, o);
+	}
+	o->nodes++;
+	return 0;
+}
 
 static int
 check_node(struct node *n, void *arg)
@@ -308,7 +349,6 @@ check_node(struct node *n, void *arg)
 	char path[XENSTORE_PAYLOAD_MAX + 1], kpath[XENSTORE_PAYLOAD_MAX + 1];
 	struct node *k;
 	uint32_t bytes = 0;
-	gpointer key;
 
 	st->nodes++;
 	node_path(n, path, sizeof(path));
@@ -331,13 +371,7 @@ check_node(struct node *n, void *arg)
 		st->bad++;
 		return 0;
 	}
-	key = GUINT_TO_POINTER(node_perms(n)->id);
-	g_hash_table_insert(
-		st->owned, key,
-		GUINT_TO_POINTER(
-			GPOINTER_TO_UINT(g_hash_table_lookup(st->owned, key)) +
-			1));
-	return 0;
+	return count_owned(st, node_perms(n)->id);
 }
 
 /* A domain's node count must be the number of nodes it owns: repair it. */
@@ -345,8 +379,8 @@ static void
 check_domain(struct domain *d, void *arg)
 {
 	struct check_state *st = arg;
-	unsigned owned = GPOINTER_TO_UINT(
-		g_hash_table_lookup(st->owned, GUINT_TO_POINTER(d->domid)));
+	struct owner *o = find_owner(st, d->domid);
+	unsigned owned = o ? o->nodes : 0;
 
 	if (d->nodes == owned)
 		return;
@@ -368,25 +402,23 @@ ctl_check(void *ctx, struct conn *c, const struct msg *m, const char **argv,
 {
 	static const char *const roots[] = {"/", "@introduceDomain",
 					    "@releaseDomain"};
-	struct check_state st = {NULL, 0, 0};
+	struct check_state st = {ctx, RB_INITIALIZER(&st.owned), 0, 0};
 	struct node *n;
 	size_t i;
 
-	(void)ctx;
 	(void)argv;
 	if (argc != 0)
 		return EINVAL;
-	st.owned = g_hash_table_new(g_direct_hash, g_direct_equal);
 	for (i = 0; i < ARRAY_SIZE(roots); i++)
-		if ((n = store_lookup(roots[i])) != NULL)
-			store_walk(n, check_node, &st);
+		if ((n = store_lookup(roots[i])) != NULL &&
+		    store_walk(n, check_node, &st) != 0)
+			return ENOMEM; /* nothing repaired yet */
 	if (st.nodes != store_count()) {
 		log_warnx("check: %zu nodes reachable, %zu indexed", st.nodes,
 			  store_count());
 		st.bad++;
 	}
 	domain_foreach(check_domain, &st);
-	g_hash_table_destroy(st.owned);
 	if (st.bad) {
 		log_warnx("check: %u inconsistencies in %zu nodes", st.bad,
 			  st.nodes);

@@ -6,6 +6,13 @@
  * Keys of the tdb file are node paths; values are NodeRecord messages
  * (record.proto).  Changes are collected as paths in a set and written at
  * db_flush, so a node changed ten times in one loop turn is written once.
+ * The set is a tree of paths (containers.h) allocated from a talloc pool
+ * kept for it, so that a turn's changes find memory even when the rest of
+ * the daemon is short of it.  A path that cannot be added all the same is
+ * not lost: the set is marked incomplete, and the flush of that turn,
+ * before any reply goes out, folds the whole store into the tdb file (a
+ * child writes every node and deletes every record the store no longer
+ * has), which covers what the journal missed.
  *
  * Each loop turn that changed the store appends *one* journal record
  * (<db>.journal): the turn's changes as a Journal message, the full
@@ -45,7 +52,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glib.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <signal.h>
@@ -57,15 +63,18 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <talloc.h>
 #include <tdb.h>
 #include <unistd.h>
 
+#include "containers.h"
 #include "db.h"
 #include "db_int.h"
 #include "journal.h"
 #include "log.h"
 #include "record.pb-c.h"
 #include "store.h"
+#include "xs_wire.h"
 
 /* 2: the journal has a file of its own and DbMeta says what is folded. */
 #define DB_FORMAT 2
@@ -84,6 +93,8 @@
  * 1 MB is a millisecond or less of copying in the page cache.
  */
 #define DROP_STEP (1u << 20)
+/* Memory kept for a turn's changed paths: some 800 of them. */
+#define DIRTY_POOL (64 << 10)
 /* Hash chains: ~8 records a chain at 1M nodes, 512 kB of chain heads. */
 #define HASH_SIZE 131071
 
@@ -93,7 +104,27 @@ const char db_legacy_prefix[] = "\002journal/";
 static struct tdb_context *tdb; /* open to load, and in a fold's child */
 static char *db_path;
 static enum db_sync sync_mode;
-static GHashTable *dirty; /* path -> GINT_TO_POINTER(1) */
+/* A path changed in this loop turn. */
+struct dirty {
+	RB_ENTRY(dirty) link;
+	const char *path; /* bytes, or a lookup's key */
+	char bytes[];
+};
+
+static int
+dirty_cmp(const struct dirty *a, const struct dirty *b)
+{
+	return strcmp(a->path, b->path);
+}
+
+RB_HEAD(dirty_set, dirty);
+RB_GENERATE_LOCAL(dirty_set, dirty, link, dirty_cmp)
+
+static struct dirty_set dirty = RB_INITIALIZER(&dirty);
+static void *dirty_ctx; /* the entries' parent */
+static size_t ndirty;
+static bool dirty_lost; /* a change is missing from the set */
+static bool fold_all;	/* the next fold writes the whole store */
 static struct journal *journal;
 static uint64_t folded;	 /* the last journal record the tdb file holds */
 static struct db_loaded legacy; /* legacy records still in the tdb file */
@@ -334,7 +365,10 @@ db_open(const char *path, enum db_sync sync, bool reset)
 
 	sync_mode = sync;
 	db_path = strdup(path);
-	dirty = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	dirty_ctx = talloc_pool(NULL, DIRTY_POOL);
+	if (db_path == NULL || dirty_ctx == NULL)
+		return -1;
+	RB_INIT(&dirty);
 	read_settings();
 	if (try_open(path, &bad_journal) == 0)
 		return 0;
@@ -365,19 +399,58 @@ db_load(void)
 	return ret;
 }
 
+/* Add path to set, its entry on ctx: 1 if added, 0 if there, -1. */
+static int
+set_add(struct dirty_set *set, void *ctx, const char *path)
+{
+	struct dirty key, *d;
+	size_t len;
+
+	key.path = path;
+	if (RB_FIND(dirty_set, set, &key) != NULL)
+		return 0;
+	len = strlen(path);
+	d = talloc_size(ctx, sizeof(*d) + len + 1);
+	if (d == NULL)
+		return -1;
+	talloc_set_name_const(d, "struct dirty");
+	memcpy(d->bytes, path, len + 1);
+	d->path = d->bytes;
+	RB_INSERT(dirty_set, set, d);
+	return 1;
+}
+
+/* The turn's changes are written: forget them. */
+static void
+dirty_clear(void)
+{
+	talloc_free_children(dirty_ctx);
+	RB_INIT(&dirty);
+	ndirty = 0;
+}
+
 /* A node read back from the file has nothing to write. */
 void
 db_observe(const struct store_change *ch)
 {
-	if (journal && !ch->loading)
-		g_hash_table_replace(dirty, g_strdup(ch->path),
-				     GINT_TO_POINTER(1));
+	int r;
+
+	if (journal == NULL || ch->loading || dirty_lost)
+		return;
+	r = set_add(&dirty, dirty_ctx, ch->path);
+	if (r > 0)
+		ndirty++;
+	if (r >= 0)
+		return;
+	log_warnx("database %s: out of memory recording a change: the "
+		  "whole store is written at this turn's end", db_path);
+	dirty_lost = true;
 }
 
 bool
 db_pending(void)
 {
-	return journal && g_hash_table_size(dirty) > 0;
+	return journal && (ndirty > 0 || dirty_lost);
 }
 
 /* The packed NodeRecord of n, malloc'd; NULL on ENOMEM. */
@@ -413,23 +486,21 @@ db_pack_node(const struct node *n, size_t *len)
 static int
 append_turn(void)
 {
-	size_t n = g_hash_table_size(dirty), i = 0, len;
-	JournalEntry *ents = calloc(n, sizeof(*ents));
-	JournalEntry **ptrs = calloc(n, sizeof(*ptrs));
+	size_t n = ndirty, i = 0, len;
+	JournalEntry *ents = calloc(n ? n : 1, sizeof(*ents));
+	JournalEntry **ptrs = calloc(n ? n : 1, sizeof(*ptrs));
 	Journal j = JOURNAL__INIT;
-	GHashTableIter it;
-	gpointer key;
+	struct dirty *d;
 	uint8_t *buf = NULL;
 	int ret = -1;
 
 	if (ents == NULL || ptrs == NULL)
 		goto out;
-	g_hash_table_iter_init(&it, dirty);
-	while (g_hash_table_iter_next(&it, &key, NULL)) {
-		const struct node *node = store_lookup(key);
+	RB_FOREACH(d, dirty_set, &dirty) {
+		const struct node *node = store_lookup(d->path);
 
 		journal_entry__init(&ents[i]);
-		ents[i].path = key;
+		ents[i].path = (char *)(uintptr_t)d->path;
 		ptrs[i] = &ents[i];
 		i++;
 		if (node) {
@@ -492,26 +563,35 @@ write_path(const char *path)
 	return ret;
 }
 
+/* The paths a fold writes; in the child. */
+struct fold_set {
+	struct dirty_set paths;
+	void *ctx;
+};
+
 /* Add the paths of one journal record to the set. */
 static int
 collect_paths(uint64_t seq, const uint8_t *data, size_t len, void *arg)
 {
 	Journal *j = journal__unpack(NULL, len, data);
+	struct fold_set *set = arg;
 	size_t i;
+	int ret = 0;
 
 	(void)seq;
 	if (j == NULL)
 		return -1;
-	for (i = 0; i < j->n_entry; i++)
-		if (j->entry[i]->path)
-			g_hash_table_add(arg, g_strdup(j->entry[i]->path));
+	for (i = 0; i < j->n_entry && ret == 0; i++)
+		if (j->entry[i]->path &&
+		    set_add(&set->paths, set->ctx, j->entry[i]->path) < 0)
+			ret = -1;
 	journal__free_unpacked(j, NULL);
-	return 0;
+	return ret;
 }
 
 /* Add the paths of legacy record seq to the set, and delete it. */
 static int
-fold_legacy_record(uint64_t seq, GHashTable *set)
+fold_legacy_record(uint64_t seq, struct fold_set *set)
 {
 	char kbuf[64];
 	TDB_DATA v;
@@ -526,30 +606,85 @@ fold_legacy_record(uint64_t seq, GHashTable *set)
 	return ret == 0 ? tdb_delete(tdb, key_of(kbuf)) : -1;
 }
 
+/* Delete a record whose node the store no longer has; in the child. */
+static int
+drop_stale(struct tdb_context *t, TDB_DATA k, TDB_DATA v, void *arg)
+{
+	char path[XENSTORE_PAYLOAD_MAX + 1];
+	bool *failed = arg;
+
+	(void)v;
+	if (k.dsize == strlen(db_meta_key) &&
+	    memcmp(k.dptr, db_meta_key, k.dsize) == 0)
+		return 0;
+	/* Legacy records and anything not a path go too. */
+	if (k.dsize < sizeof(path)) {
+		memcpy(path, k.dptr, k.dsize);
+		path[k.dsize] = '\0';
+		if (strlen(path) == k.dsize && store_lookup(path) != NULL)
+			return 0;
+	}
+	if (tdb_delete(t, k) != 0) {
+		*failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_node(struct node *n, void *arg)
+{
+	char path[XENSTORE_PAYLOAD_MAX + 1];
+
+	(void)arg;
+	node_path(n, path, sizeof(path));
+	return write_path(path);
+}
+
+/*
+ * Make the file hold exactly the store (when the set of changed paths
+ * missed one); in the child.
+ */
+static int
+fold_everything(void)
+{
+	static const char *const roots[] = { "/", "@introduceDomain",
+					     "@releaseDomain" };
+	struct node *n;
+	bool failed = false;
+	unsigned i;
+
+	if (tdb_traverse(tdb, drop_stale, &failed) < 0 || failed)
+		return -1;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if ((n = store_lookup(roots[i])) != NULL &&
+		    store_walk(n, write_node, NULL) != 0)
+			return -1;
+	return 0;
+}
+
 /* Write the paths of the transaction's journal records; in the child. */
 static int
 fold_paths(uint64_t done)
 {
-	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal,
-						g_free, NULL);
-	GHashTableIter it;
-	gpointer key;
+	struct fold_set set = { RB_INITIALIZER(&set.paths), talloc_new(NULL) };
+	struct dirty *d;
 	uint64_t seq;
 	int ret = -1;
 
-	if (journal_foreach(journal, done, fold_off, collect_paths, set) != 0)
+	if (set.ctx == NULL ||
+	    journal_foreach(journal, done, fold_off, collect_paths, &set) != 0)
 		goto out;
 	/* Newest first: each freed record then merges with free space. */
 	for (seq = legacy.legacy_next; seq-- > legacy.legacy_first;)
-		if (fold_legacy_record(seq, set) != 0)
+		if (fold_legacy_record(seq, &set) != 0)
 			goto out;
-	g_hash_table_iter_init(&it, set);
-	while (g_hash_table_iter_next(&it, &key, NULL))
-		if (write_path(key) != 0)
+	RB_FOREACH(d, dirty_set, &set.paths)
+		if (write_path(d->path) != 0)
 			goto out;
 	ret = 0;
 out:
-	g_hash_table_destroy(set);
+	talloc_free(set.ctx);
 	return ret;
 }
 
@@ -570,11 +705,13 @@ fold_child(void)
 		return -1;
 	if (read_meta(&format, &done) != 0)
 		goto cancel;
-	if (done >= fold_seq) {
+	/* A whole fold writes what the journal lacks: it always runs. */
+	if (fold_all ? done > fold_seq : done >= fold_seq) {
 		tdb_transaction_cancel(tdb);
 		return 0;
 	}
-	if (fold_paths(done) != 0 || write_meta(fold_seq) != 0 ||
+	if ((fold_all ? fold_everything() : fold_paths(done)) != 0 ||
+	    write_meta(fold_seq) != 0 ||
 	    tdb_transaction_commit(tdb) != 0)
 		goto cancel;
 	return 0;
@@ -647,8 +784,11 @@ drop_step(size_t budget)
 		jentries -= fold_entries;
 }
 
-/* The fold's child has ended (or, if wait, end it): take its result. */
-static void
+/*
+ * The fold's child has ended (or, if wait, end it): take its result.
+ * True if it folded.
+ */
+static bool
 fold_reap(bool wait)
 {
 	int status;
@@ -660,14 +800,14 @@ fold_reap(bool wait)
 		r = waitpid(fold_pid, &status, wait ? 0 : WNOHANG);
 	while (r < 0 && errno == EINTR);
 	if (r == 0)
-		return;
+		return false;
 	fold_pid = 0;
 	if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_warnx("database %s: folding the journal failed; it keeps "
 			  "every change and grows until a fold succeeds",
 			  db_path);
 		fold_retry_at = jentries + fold_after;
-		return;
+		return false;
 	}
 	folded = fold_seq;
 	legacy.legacy_first = legacy.legacy_next = 0;
@@ -675,6 +815,7 @@ fold_reap(bool wait)
 	/* If this fails the records stay, and a load skips them. */
 	if (journal_drop_start(journal, fold_off) == 0)
 		drop_step(DROP_STEP);
+	return true;
 }
 
 
@@ -688,6 +829,34 @@ maybe_fold(void)
 		fold_start();
 }
 
+/*
+ * The set missed a change: fold the whole store, now, as it stands after
+ * every journal record so far.  0, or -1 to try again at the next flush.
+ */
+static int
+fold_whole(void)
+{
+	bool done = false;
+
+	if (fold_pid)
+		fold_reap(true);
+	/* A fold's offsets are those after a drop: finish one under way. */
+	drop_step(SIZE_MAX);
+	fold_all = true;
+	fold_start();
+	if (fold_pid)
+		done = fold_reap(true);
+	fold_all = false;
+	if (!done) {
+		log_warnx("database %s: cannot write the whole store yet",
+			  db_path);
+		return -1;
+	}
+	dirty_lost = false;
+	dirty_clear();
+	return 0;
+}
+
 int
 db_flush(void)
 {
@@ -696,11 +865,13 @@ db_flush(void)
 	drop_step(DROP_STEP);
 	if (!db_pending())
 		return 0;
+	if (dirty_lost)
+		return fold_whole();
 	if (append_turn() != 0) {
 		log_warn("database %s: cannot write the journal", db_path);
 		return -1;
 	}
-	g_hash_table_remove_all(dirty);
+	dirty_clear();
 	maybe_fold();
 	return 0;
 }

@@ -8,9 +8,14 @@
  * Every record is copied into one buffer (the tdb file and the journal
  * are mapped, so the copy is cheap and tdb's memory is not held), sorted
  * by depth and birth, and created.
+ *
+ * This runs once, at start-up, where running out of memory may stop the
+ * daemon: the buffer, the arrays and the index below are plain growable
+ * malloc'd blocks (an index slot is 8 bytes; a node-per-entry tree would
+ * cost 40 bytes and an allocation per record at 1M nodes), and every
+ * growth is checked and fails the load.
  */
 #include <errno.h>
-#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +46,77 @@ struct jrec {
 	size_t off, len; /* of the packed Journal in the buffer */
 };
 
+/* A growable array of elements of size bytes each. */
+struct array {
+	void *data;
+	size_t len, cap, size;
+};
+
+/*
+ * Loaded records by path, once a journal record applies: open addressing,
+ * a slot holds an item's number + 1, or 0 if free.
+ */
+struct index {
+	size_t *slots;
+	size_t mask, used;
+};
+
 struct load_state {
-	GByteArray *bytes;
-	GArray *items;
-	GArray *journal;   /* legacy records */
-	GHashTable *index; /* path -> item, once a journal record applies */
-	size_t entries;	   /* journal entries applied */
+	struct array bytes;   /* of uint8_t */
+	struct array items;   /* of struct loaded */
+	struct array journal; /* of struct jrec: legacy records */
+	struct index index;
+	size_t entries; /* journal entries applied */
 	bool bad;
 };
+
+/* Room for n more elements in a; 0 or -1 (ENOMEM). */
+static int
+array_reserve(struct array *a, size_t n)
+{
+	size_t cap = a->cap ? a->cap : 64;
+	void *grown;
+
+	if (n <= a->cap - a->len)
+		return 0;
+	while (cap - a->len < n) {
+		if (cap > SIZE_MAX / 2 / a->size)
+			goto nomem;
+		cap *= 2;
+	}
+	if ((grown = realloc(a->data, cap * a->size)) == NULL)
+		goto nomem;
+	a->data = grown;
+	a->cap = cap;
+	return 0;
+nomem:
+	errno = ENOMEM;
+	return -1;
+}
+
+/* Append n elements at p to a; 0 or -1 (ENOMEM). */
+static int
+array_append(struct array *a, const void *p, size_t n)
+{
+	if (array_reserve(a, n) != 0)
+		return -1;
+	if (n)
+		memcpy((char *)a->data + a->len * a->size, p, n * a->size);
+	a->len += n;
+	return 0;
+}
+
+static struct loaded *
+item(const struct load_state *st, size_t i)
+{
+	return (struct loaded *)st->items.data + i;
+}
+
+static const char *
+item_path(const struct load_state *st, size_t i)
+{
+	return (const char *)st->bytes.data + item(st, i)->off;
+}
 
 static bool
 is_journal_key(TDB_DATA k, uint64_t *seq)
@@ -82,7 +150,8 @@ record_birth(const uint8_t *data, size_t len, uint64_t *birth)
 	return ret;
 }
 
-static void
+/* 0, or -1 (ENOMEM) with st->bad set. */
+static int
 add_item(struct load_state *st, const void *path, size_t plen,
 	 const void *rec, size_t rlen, uint64_t birth, bool in_db)
 {
@@ -90,14 +159,20 @@ add_item(struct load_state *st, const void *path, size_t plen,
 	struct loaded it = { 0 };
 
 	it.in_db = in_db;
-	it.off = st->bytes->len;
-	g_byte_array_append(st->bytes, path, (guint)plen);
-	g_byte_array_append(st->bytes, &nul, 1);
-	it.roff = st->bytes->len;
+	it.off = st->bytes.len;
+	it.roff = it.off + plen + 1;
 	it.rlen = rlen;
-	g_byte_array_append(st->bytes, rec, (guint)rlen);
 	it.birth = birth;
-	g_array_append_val(st->items, it);
+	if (array_reserve(&st->bytes, plen + 1 + rlen) != 0 ||
+	    array_append(&st->bytes, path, plen) != 0 ||
+	    array_append(&st->bytes, &nul, 1) != 0 ||
+	    array_append(&st->bytes, rec, rlen) != 0 ||
+	    array_append(&st->items, &it, 1) != 0) {
+		log_warnx("database %s: out of memory loading", db_path);
+		st->bad = true;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -112,10 +187,15 @@ collect(struct tdb_context *t, TDB_DATA k, TDB_DATA v, void *arg)
 	    memcmp(k.dptr, db_meta_key, k.dsize) == 0)
 		return 0;
 	if (is_journal_key(k, &jr.seq)) {
-		jr.off = st->bytes->len;
+		jr.off = st->bytes.len;
 		jr.len = v.dsize;
-		g_byte_array_append(st->bytes, v.dptr, (guint)v.dsize);
-		g_array_append_val(st->journal, jr);
+		if (array_append(&st->bytes, v.dptr, v.dsize) != 0 ||
+		    array_append(&st->journal, &jr, 1) != 0) {
+			log_warnx("database %s: out of memory loading",
+				  db_path);
+			st->bad = true;
+			return -1;
+		}
 		return 0;
 	}
 	if (k.dsize == 0 || memchr(k.dptr, 0, k.dsize) != NULL ||
@@ -125,8 +205,7 @@ collect(struct tdb_context *t, TDB_DATA k, TDB_DATA v, void *arg)
 		st->bad = true;
 		return -1;
 	}
-	add_item(st, k.dptr, k.dsize, v.dptr, v.dsize, birth, true);
-	return 0;
+	return add_item(st, k.dptr, k.dsize, v.dptr, v.dsize, birth, true);
 }
 
 static int
@@ -137,81 +216,109 @@ by_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/*
- * The index of loaded records by path.  At 1M nodes a copy of every path
- * as key would cost ~70 MB, so a key is the item's number + 1, hashed
- * through its path in the buffer (offsets stay good when the buffer
- * moves); key 0 stands for the path being looked up.
- */
-static const struct load_state *hashing;
-static const char *probe;
-
-static const char *
-key_path(gconstpointer k)
+/* FNV-1a: the paths are short and the table is built once. */
+static size_t
+hash_path(const char *p)
 {
-	size_t i = GPOINTER_TO_SIZE(k);
+	uint64_t h = 14695981039346656037ULL;
 
-	if (i == 0)
-		return probe;
-	return (const char *)hashing->bytes->data +
-	       g_array_index(hashing->items, struct loaded, i - 1).off;
+	while (*p)
+		h = (h ^ (uint8_t)*p++) * 1099511628211ULL;
+	return (size_t)h;
 }
 
-static guint
-key_hash(gconstpointer k)
+/* The slot of path in the index: its item's, or the free one to use. */
+static size_t *
+index_slot(const struct load_state *st, const char *path)
 {
-	return g_str_hash(key_path(k));
+	const struct index *x = &st->index;
+	size_t i = hash_path(path) & x->mask;
+
+	while (x->slots[i] != 0 &&
+	       strcmp(item_path(st, x->slots[i] - 1), path) != 0)
+		i = (i + 1) & x->mask;
+	return &x->slots[i];
 }
 
-static gboolean
-key_equal(gconstpointer a, gconstpointer b)
+/* Room for n entries, half full at most so probes stay short; 0 or -1. */
+static int
+index_reserve(struct load_state *st, size_t n)
 {
-	return strcmp(key_path(a), key_path(b)) == 0;
+	struct index *x = &st->index, old = *x;
+	size_t cap = 1024, k;
+
+	if (x->slots != NULL && n * 2 <= x->mask + 1)
+		return 0;
+	while (cap < n * 2)
+		cap *= 2;
+	if ((x->slots = calloc(cap, sizeof(*x->slots))) == NULL) {
+		*x = old;
+		errno = ENOMEM;
+		return -1;
+	}
+	x->mask = cap - 1;
+	for (k = 0; old.slots && k <= old.mask; k++)
+		if (old.slots[k] != 0)
+			*index_slot(st, item_path(st, old.slots[k] - 1)) =
+				old.slots[k];
+	free(old.slots);
+	return 0;
 }
 
-static GHashTable *
+/* Index item i (its path is not indexed yet); 0 or -1 (ENOMEM). */
+static int
+index_add(struct load_state *st, size_t i)
+{
+	if (index_reserve(st, st->index.used + 1) != 0)
+		return -1;
+	*index_slot(st, item_path(st, i)) = i + 1;
+	st->index.used++;
+	return 0;
+}
+
+static int
 index_items(struct load_state *st)
 {
-	GHashTable *index = g_hash_table_new(key_hash, key_equal);
-	guint i;
+	size_t i;
 
-	hashing = st;
-	for (i = 0; i < st->items->len; i++)
-		g_hash_table_add(index, GSIZE_TO_POINTER(i + 1));
-	return index;
+	if (index_reserve(st, st->items.len) != 0)
+		return -1;
+	for (i = 0; i < st->items.len; i++)
+		if (index_add(st, i) != 0)
+			return -1;
+	return 0;
 }
 
 /* Apply one journal entry to the loaded records. */
 static int
-replay_entry(struct load_state *st, GHashTable *index, const JournalEntry *e)
+replay_entry(struct load_state *st, const JournalEntry *e)
 {
-	gpointer found;
 	struct loaded *it;
 	uint64_t birth = 0;
+	size_t found;
 
 	if (e->path == NULL || e->path[0] == '\0' ||
 	    (e->has_record &&
 	     record_birth(e->record.data, e->record.len, &birth) != 0))
 		return -1;
-	probe = e->path;
-	if (!g_hash_table_lookup_extended(index, GSIZE_TO_POINTER(0), &found,
-					  NULL)) {
+	found = *index_slot(st, e->path);
+	if (found == 0) {
 		if (!e->has_record)
 			return 0;
-		add_item(st, e->path, strlen(e->path), e->record.data,
-			 e->record.len, birth, false);
-		g_hash_table_add(index, GSIZE_TO_POINTER(st->items->len));
-		return 0;
+		if (add_item(st, e->path, strlen(e->path), e->record.data,
+			     e->record.len, birth, false) != 0)
+			return -1;
+		return index_add(st, st->items.len - 1);
 	}
-	it = &g_array_index(st->items, struct loaded,
-			    GPOINTER_TO_SIZE(found) - 1);
+	if (e->has_record &&
+	    array_append(&st->bytes, e->record.data, e->record.len) != 0)
+		return -1;
+	it = item(st, found - 1);
 	it->removed = !e->has_record;
 	if (e->has_record) {
-		it->roff = st->bytes->len;
+		it->roff = st->bytes.len - e->record.len;
 		it->rlen = e->record.len;
 		it->birth = birth;
-		g_byte_array_append(st->bytes, e->record.data,
-				    (guint)e->record.len);
 	}
 	return 0;
 }
@@ -226,10 +333,10 @@ apply_journal(struct load_state *st, const uint8_t *data, size_t len)
 
 	if (j == NULL)
 		return -1;
-	if (st->index == NULL)
-		st->index = index_items(st);
+	if (st->index.slots == NULL)
+		ret = index_items(st);
 	for (e = 0; e < j->n_entry && ret == 0; e++)
-		ret = replay_entry(st, st->index, j->entry[e]);
+		ret = replay_entry(st, j->entry[e]);
 	st->entries += j->n_entry;
 	journal__free_unpacked(j, NULL);
 	return ret;
@@ -239,25 +346,21 @@ apply_journal(struct load_state *st, const uint8_t *data, size_t len)
 static int
 replay_legacy(struct load_state *st, struct db_loaded *out)
 {
-	struct jrec *jr;
-	guint i;
+	struct jrec *jr = st->journal.data;
+	size_t i, n = st->journal.len;
 	int ret = 0;
 
-	if (st->journal->len == 0)
+	if (n == 0)
 		return 0;
-	g_array_sort(st->journal, by_seq);
-	for (i = 0; i < st->journal->len && ret == 0; i++) {
-		jr = &g_array_index(st->journal, struct jrec, i);
+	qsort(jr, n, sizeof(*jr), by_seq);
+	for (i = 0; i < n && ret == 0; i++)
 		/* Unpacking copies: the buffer may move as entries apply. */
-		ret = apply_journal(st, st->bytes->data + jr->off, jr->len);
-	}
+		ret = apply_journal(st, (const uint8_t *)st->bytes.data +
+						jr[i].off, jr[i].len);
 	if (ret != 0)
 		log_warnx("database %s: damaged journal record", db_path);
-	out->legacy_first = g_array_index(st->journal, struct jrec, 0).seq;
-	out->legacy_next =
-		g_array_index(st->journal, struct jrec, st->journal->len - 1)
-			.seq +
-		1;
+	out->legacy_first = jr[0].seq;
+	out->legacy_next = jr[n - 1].seq + 1;
 	return ret;
 }
 
@@ -337,11 +440,13 @@ db_load_all(struct tdb_context **tdbp, struct journal *j, const char *name,
 	    uint64_t folded, struct db_loaded *out)
 {
 	struct tdb_context *tdb = *tdbp;
-	struct load_state st = { NULL, NULL, NULL, NULL, 0, false };
+	struct load_state st = { { NULL, 0, 0, 1 },
+				 { NULL, 0, 0, sizeof(struct loaded) },
+				 { NULL, 0, 0, sizeof(struct jrec) },
+				 { NULL, 0, 0 }, 0, false };
 	struct loaded *v;
 	struct stat sb;
-	size_t size = (size_t)journal_size(j);
-	guint i, n = 0;
+	size_t size = (size_t)journal_size(j), i, n = 0;
 	int ret = 0;
 
 	db_path = name;
@@ -349,44 +454,42 @@ db_load_all(struct tdb_context **tdbp, struct journal *j, const char *name,
 	/* Records take less than the files: the buffer seldom moves. */
 	if (fstat(tdb_fd(tdb), &sb) == 0)
 		size += (size_t)sb.st_size;
-	st.bytes = g_byte_array_sized_new(size < G_MAXUINT ? (guint)size : 0);
-	st.items = g_array_new(FALSE, FALSE, sizeof(struct loaded));
-	st.journal = g_array_new(FALSE, FALSE, sizeof(struct jrec));
-	ret = read_records(&st, tdb, j, folded, out);
+	ret = array_reserve(&st.bytes, size);
+	if (ret == 0)
+		ret = read_records(&st, tdb, j, folded, out);
 	/* What was read is in the buffer: give back the map and the index. */
 	tdb_close(tdb);
 	*tdbp = NULL;
-	if (st.index)
-		g_hash_table_destroy(st.index);
+	free(st.index.slots);
 	if (ret != 0)
 		goto out;
-	v = (struct loaded *)(void *)st.items->data;
-	for (i = 0; i < st.items->len; i++) {
-		const char *p = (const char *)st.bytes->data + v[i].off;
+	v = st.items.data;
+	for (i = 0; i < st.items.len; i++) {
+		const char *p = (const char *)st.bytes.data + v[i].off;
 
 		v[i].depth = p[0] == '/' ? path_depth_below("/", p) : 1;
 		if (strcmp(p, "/") == 0)
 			v[i].depth = 0;
 	}
-	if (st.items->len > 1) /* v is NULL when there are none */
-		qsort(v, st.items->len, sizeof(*v), by_depth_birth);
-	if (store_reserve(st.items->len) != 0) {
+	if (st.items.len > 1) /* v is NULL when there are none */
+		qsort(v, st.items.len, sizeof(*v), by_depth_birth);
+	if (store_reserve(st.items.len) != 0) {
 		ret = -1;
 		goto out;
 	}
-	for (i = 0; i < st.items->len && ret == 0; i++) {
+	for (i = 0; i < st.items.len && ret == 0; i++) {
 		if (v[i].removed)
 			continue;
-		ret = create_loaded((const char *)st.bytes->data + v[i].off,
-				    st.bytes->data + v[i].roff, v[i].rlen,
-				    v[i].in_db);
+		ret = create_loaded((const char *)st.bytes.data + v[i].off,
+				    (const uint8_t *)st.bytes.data + v[i].roff,
+				    v[i].rlen, v[i].in_db);
 		n++;
 	}
 	if (ret == 0)
 		ret = n > 0 ? 1 : 0;
 out:
-	g_array_free(st.items, TRUE);
-	g_array_free(st.journal, TRUE);
-	g_byte_array_free(st.bytes, TRUE);
+	free(st.items.data);
+	free(st.journal.data);
+	free(st.bytes.data);
 	return ret;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The domain table and per-domain accounting (domain.h).
+ * The domain table and per-domain accounting (domain.h).  The table is a
+ * tree by domid linked through the domains themselves: adding a domain
+ * allocates only its structure.
  */
 #include <errno.h>
-#include <glib.h>
 #include <talloc.h>
 
 #include "conn.h"
@@ -12,14 +13,23 @@
 #include "store.h"
 #include "trace.h"
 
-static GHashTable *domains;
+static int
+domid_cmp(const struct domain *a, const struct domain *b)
+{
+	return a->domid < b->domid ? -1 : a->domid > b->domid;
+}
+
+RB_HEAD(domains, domain);
+RB_GENERATE_LOCAL(domains, domain, by_domid, domid_cmp)
+
+static struct domains domains = RB_INITIALIZER(&domains);
 static void *domains_ctx;
 unsigned domain_max_seen[QUOTA_COUNT];
 
 int
 domain_init(void)
 {
-	domains = g_hash_table_new(g_direct_hash, g_direct_equal);
+	RB_INIT(&domains);
 	domains_ctx = talloc_named_const(NULL, 0, "domains");
 	return domains_ctx ? 0 : -1;
 }
@@ -27,16 +37,18 @@ domain_init(void)
 void
 domain_exit(void)
 {
-	g_hash_table_destroy(domains);
+	RB_INIT(&domains);
 	talloc_free(domains_ctx);
-	domains = NULL;
 	domains_ctx = NULL;
 }
 
 struct domain *
 domain_find(unsigned domid)
 {
-	return g_hash_table_lookup(domains, GUINT_TO_POINTER(domid));
+	struct domain key;
+
+	key.domid = domid;
+	return RB_FIND(domains, &domains, &key);
 }
 
 struct domain *
@@ -56,7 +68,7 @@ domain_get(unsigned domid)
 	d->target = DOMID_INVALID;
 	d->features = DOMAIN_FEATURES_SUPPORTED;
 	d->quota = quota_global;
-	g_hash_table_insert(domains, GUINT_TO_POINTER(domid), d);
+	RB_INSERT(domains, &domains, d);
 	return d;
 }
 
@@ -218,17 +230,15 @@ domain_forget(unsigned domid)
 
 	if (d == NULL)
 		return;
-	g_hash_table_remove(domains, GUINT_TO_POINTER(domid));
+	RB_REMOVE(domains, &domains, d);
 	talloc_free(d);
 }
 
 void
 domain_foreach(void (*fn)(struct domain *d, void *arg), void *arg)
 {
-	GHashTableIter it;
-	gpointer value;
+	struct domain *d;
 
-	g_hash_table_iter_init(&it, domains);
-	while (g_hash_table_iter_next(&it, NULL, &value))
-		fn(value, arg);
+	RB_FOREACH(d, domains, &domains)
+		fn(d, arg);
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "containers.h"
 #include "quota.h"
 #include "xs_wire.h"
 
@@ -22,6 +23,9 @@
 	 XENSTORE_SERVER_FEATURE_DOMID_ANY)
 
 struct domain {
+	RB_ENTRY(domain) by_domid; /* domain.c's table */
+	RB_ENTRY(domain) by_port;  /* guest.c's, while it has a port */
+	struct domain *next_dead;  /* guest.c's, while it tears down */
 	unsigned domid;
 	bool introduced;
 	bool shutdown_noticed; /* RESUME clears it */

@@ -11,7 +11,6 @@
  * really dies.
  */
 #include <errno.h>
-#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <talloc.h>
@@ -29,14 +28,24 @@
 
 static unsigned priv_domid;
 static bool keep_orphans;
-static GHashTable *by_port; /* local port -> struct domain */
+
+static int
+port_cmp(const struct domain *a, const struct domain *b)
+{
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
+/* Introduced domains by our end of their event channel. */
+RB_HEAD(ports, domain);
+RB_GENERATE_LOCAL(ports, domain, by_port, port_cmp)
+static struct ports ports = RB_INITIALIZER(&ports);
 
 void
 guest_init(unsigned priv, bool keep)
 {
 	priv_domid = priv;
 	keep_orphans = keep;
-	by_port = g_hash_table_new(g_direct_hash, g_direct_equal);
+	RB_INIT(&ports);
 }
 
 static const struct node *
@@ -74,7 +83,7 @@ static void
 unbind(struct domain *d)
 {
 	if (d->port >= 0) {
-		g_hash_table_remove(by_port, GINT_TO_POINTER(d->port));
+		RB_REMOVE(ports, &ports, d);
 		hyp_unbind((unsigned)d->port);
 	}
 	d->port = -1;
@@ -108,7 +117,14 @@ bind_port(struct domain *d, unsigned port)
 		return EINVAL;
 	}
 	d->port = local;
-	g_hash_table_insert(by_port, GINT_TO_POINTER(local), d);
+	if (RB_INSERT(ports, &ports, d) != NULL) {
+		/* Bound twice: the hypervisor broke its word, not the guest. */
+		log_warnx("domain %u: event channel %d is another's", d->domid,
+			  local);
+		hyp_unbind((unsigned)local);
+		d->port = -1;
+		return EINVAL;
+	}
 	return 0;
 }
 
@@ -183,19 +199,40 @@ reconnect(struct domain *d)
 	log_info("domain %u reconnected", d->domid);
 }
 
+/*
+ * Paths of the nodes a teardown changes, collected first (the store must
+ * not change during a walk).  Memory may run out on the way: then the
+ * walk stops, what was collected is done, and the walk starts again,
+ * which finds only what is left (every change removes a node or its
+ * entry naming the domain).  A walk that collects nothing gives up.
+ */
 struct owned {
 	unsigned domid;
-	GPtrArray *paths;
+	void *ctx;
+	char **paths;
+	size_t n, cap;
 };
 
-/* n's path, g_malloc'd: nodes keep only their names (store.h). */
-static char *
-path_of(const struct node *n)
+/* Add n's path (nodes keep only their names: store.h); 0 or ENOMEM. */
+static int
+collect(struct owned *o, const struct node *n)
 {
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
+	char **grown;
 
+	if (o->n == o->cap) {
+		grown = talloc_realloc(o->ctx, o->paths, char *,
+				       o->cap ? o->cap * 2 : 64);
+		if (grown == NULL)
+			return ENOMEM;
+		o->paths = grown;
+		o->cap = o->cap ? o->cap * 2 : 64;
+	}
 	node_path(n, buf, sizeof(buf));
-	return g_strdup(buf);
+	if ((o->paths[o->n] = talloc_strdup(o->paths, buf)) == NULL)
+		return ENOMEM;
+	o->n++;
+	return 0;
 }
 
 static int
@@ -204,7 +241,7 @@ collect_owned(struct node *n, void *arg)
 	struct owned *o = arg;
 
 	if (node_perms(n)[0].id == o->domid)
-		g_ptr_array_add(o->paths, path_of(n));
+		return collect(o, n);
 	return 0;
 }
 
@@ -215,15 +252,13 @@ collect_named(struct node *n, void *arg)
 	unsigned i;
 
 	for (i = 1; i < n->nperms; i++)
-		if (node_perms(n)[i].id == o->domid) {
-			g_ptr_array_add(o->paths, path_of(n));
-			break;
-		}
+		if (node_perms(n)[i].id == o->domid)
+			return collect(o, n);
 	return 0;
 }
 
 /* Without its permissions entries naming domid, or with a new owner. */
-static void
+static int
 rewrite_perms(struct node *n, unsigned domid, bool chown)
 {
 	struct perm p[n->nperms];
@@ -236,44 +271,89 @@ rewrite_perms(struct node *n, unsigned domid, bool chown)
 		if (i == 0 || p[k].id != domid)
 			k++;
 	}
-	store_update(n, NULL, 0, p, k);
+	return store_update(n, NULL, 0, p, k);
 }
 
-/* Nodes the domain owned go (or pass to dom0); entries naming it go. */
-static void
-clean_nodes(unsigned domid)
+/* Nodes the domain owned go (or pass to dom0); how many did. */
+static size_t
+drop_owned(struct owned *o, unsigned domid)
 {
-	static const char *const roots[] = { "/", "@introduceDomain",
-					     "@releaseDomain" };
-	struct owned o = { domid, g_ptr_array_new_with_free_func(g_free) };
 	struct node *n;
-	unsigned i;
+	size_t i, done = 0;
 
-	for (i = 0; i < 3; i++)
-		if ((n = store_lookup(roots[i])) != NULL)
-			store_walk(n, collect_owned, &o);
-	for (i = 0; i < o.paths->len; i++) {
-		n = store_lookup(o.paths->pdata[i]);
-		if (n == NULL)
+	for (i = 0; i < o->n; i++) {
+		if ((n = store_lookup(o->paths[i])) == NULL)
 			continue;
 		/*
 		 * "/" and the special nodes cannot go: like orphans kept by
 		 * -K, they pass to dom0, so that no node stays owned by a
 		 * domain we forget.
 		 */
-		if (keep_orphans || node_parent(n) == NULL)
-			rewrite_perms(n, domid, true);
-		else
+		if (!keep_orphans && node_parent(n) != NULL)
 			store_rm(n);
+		else if (rewrite_perms(n, domid, true) != 0)
+			continue;
+		done++;
 	}
-	g_ptr_array_set_size(o.paths, 0);
-	for (i = 0; i < 3; i++)
-		if ((n = store_lookup(roots[i])) != NULL)
-			store_walk(n, collect_named, &o);
-	for (i = 0; i < o.paths->len; i++)
-		if ((n = store_lookup(o.paths->pdata[i])) != NULL)
-			rewrite_perms(n, domid, false);
-	g_ptr_array_free(o.paths, TRUE);
+	return done;
+}
+
+/* Entries naming the domain go from others' nodes; how many went. */
+static size_t
+drop_named(struct owned *o, unsigned domid)
+{
+	struct node *n;
+	size_t i, done = 0;
+
+	for (i = 0; i < o->n; i++)
+		if ((n = store_lookup(o->paths[i])) != NULL &&
+		    rewrite_perms(n, domid, false) == 0)
+			done++;
+	return done;
+}
+
+/*
+ * Walk from each root, collect with fn, then act; again while a walk was
+ * cut short and its batch changed something.
+ */
+static void
+walk_and_drop(unsigned domid, const char *const *roots, unsigned nroots,
+	      int (*fn)(struct node *, void *),
+	      size_t (*drop)(struct owned *, unsigned))
+{
+	struct owned o = { domid, NULL, NULL, 0, 0 };
+	struct node *n;
+	unsigned i;
+	size_t done;
+	int err;
+
+	do {
+		if ((o.ctx = talloc_new(NULL)) == NULL) {
+			err = ENOMEM;
+			break;
+		}
+		err = 0;
+		o.paths = NULL;
+		o.n = o.cap = 0;
+		for (i = 0; i < nroots && !err; i++)
+			if ((n = store_lookup(roots[i])) != NULL)
+				err = store_walk(n, fn, &o);
+		done = drop(&o, domid);
+		talloc_free(o.ctx);
+	} while (err && done > 0);
+	if (err)
+		log_warnx("domain %u: out of memory: some of its nodes or "
+			  "permissions entries stay", domid);
+}
+
+static void
+clean_nodes(unsigned domid)
+{
+	static const char *const roots[] = { "/", "@introduceDomain",
+					     "@releaseDomain" };
+
+	walk_and_drop(domid, roots, 3, collect_owned, drop_owned);
+	walk_and_drop(domid, roots, 3, collect_named, drop_named);
 }
 
 static void
@@ -324,7 +404,7 @@ guest_domain_exists(unsigned domid)
 }
 
 struct scan {
-	GPtrArray *dead;
+	struct domain *dead; /* linked through next_dead */
 	bool shutdown_seen;
 };
 
@@ -337,7 +417,8 @@ scan_domain(struct domain *d, void *arg)
 		return;
 	switch (hyp_domain_state(d->domid)) {
 	case HYP_DOMAIN_DEAD:
-		g_ptr_array_add(s->dead, d);
+		d->next_dead = s->dead;
+		s->dead = d;
 		break;
 	case HYP_DOMAIN_SHUTDOWN:
 		if (!d->shutdown_noticed) {
@@ -355,19 +436,20 @@ scan_domain(struct domain *d, void *arg)
 static void
 check_domains(void)
 {
-	struct scan s = { g_ptr_array_new(), false };
-	guint i;
+	struct scan s = { NULL, false };
+	struct domain *d;
 
 	domain_foreach(scan_domain, &s);
-	for (i = 0; i < s.dead->len; i++)
-		teardown(s.dead->pdata[i]);
-	g_ptr_array_free(s.dead, TRUE);
+	while ((d = s.dead) != NULL) {
+		s.dead = d->next_dead;
+		teardown(d);
+	}
 }
 
 void
 guest_event(void)
 {
-	struct domain *d;
+	struct domain *d, key;
 	/* One port per call: pending() blocks when none is, as in Xen. */
 	int port = hyp_pending();
 
@@ -377,7 +459,8 @@ guest_event(void)
 		check_domains();
 		return;
 	}
-	d = g_hash_table_lookup(by_port, GINT_TO_POINTER(port));
+	key.port = port;
+	d = RB_FIND(ports, &ports, &key);
 	if (d == NULL || d->intf == NULL)
 		return;
 	if (d->intf->connection == XENSTORE_RECONNECT &&

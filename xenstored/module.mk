@@ -6,8 +6,10 @@ XENSTORED_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)) \
 XENSTORED_LIB_OBJS := $(filter-out $(B)/obj/xenstored/main.o,$(XENSTORED_OBJS))
 XENSTORED_LIBS := $(PKG_LIBS) $(shell pkg-config --libs tdb libprotobuf-c zlib 2>/dev/null) \
 	$(XENLIBS_LIBS)
-# Xen's library headers: only hyp.c includes them.
-INC_xenstored += -Ibuild/gen/xenstored $(XENLIBS_CFLAGS)
+# Xen's library headers: only hyp.c includes them.  libbsd gives the
+# intrusive trees and lists of containers.h: headers only, nothing to link.
+INC_xenstored += -Ibuild/gen/xenstored $(XENLIBS_CFLAGS) \
+	$(shell pkg-config --cflags libbsd 2>/dev/null)
 
 # Generated code is not ours to warn about: built with the defaults.
 $(XENSTORED_GEN).c $(XENSTORED_GEN).h: xenstored/record.proto

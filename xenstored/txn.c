@@ -23,7 +23,6 @@
  * looked at through the transaction only.
  */
 #include <errno.h>
-#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <talloc.h>
@@ -79,6 +78,24 @@ recount(struct txn *t, const struct tnode *tn, size_t before)
 }
 
 static int
+tnode_cmp(const struct tnode *a, const struct tnode *b)
+{
+	return strcmp(a->path, b->path);
+}
+
+RB_GENERATE_LOCAL(tnodes, tnode, link, tnode_cmp)
+
+struct tnode *
+txn_tnode(const struct txn *t, const char *path)
+{
+	struct tnode key;
+
+	/* The tree's functions take no const: neither is written to. */
+	key.path = (char *)(uintptr_t)path;
+	return RB_FIND(tnodes, (struct tnodes *)(uintptr_t)&t->nodes, &key);
+}
+
+static int
 destroy_txn(struct txn *t)
 {
 	struct txn **pp;
@@ -95,7 +112,6 @@ destroy_txn(struct txn *t)
 	if (t->bytes && t->conn->domain)
 		domain_memory_adjust(t->conn->domain->domid, -(long)t->bytes);
 	sched_gone(t, t->committed);
-	g_hash_table_destroy(t->nodes);
 	return 0;
 }
 
@@ -124,12 +140,11 @@ txn_start(struct conn *c)
 		}
 	}
 	t = talloc_zero(c, struct txn);
-	if (t == NULL || (t->nodes = g_hash_table_new(g_str_hash,
-						      g_str_equal)) == NULL) {
-		talloc_free(t);
+	if (t == NULL) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	RB_INIT(&t->nodes);
 	t->conn = c;
 	t->id = next_id(c);
 	t->next = c->txns;
@@ -151,7 +166,7 @@ txn_conn(const struct txn *t)
 bool
 txn_changed(const struct txn *t, const char *path)
 {
-	const struct tnode *tn = g_hash_table_lookup(t->nodes, path);
+	const struct tnode *tn = txn_tnode(t, path);
 
 	return tn && (tn->value_written || tn->created || tn->replaced ||
 		      tn->perms_written || tn->kid_changes);
@@ -195,41 +210,50 @@ shadowed(struct txn *t, const char *path)
 	while (len > 1) {
 		len = path_parent_len(buf);
 		buf[len] = '\0';
-		tn = g_hash_table_lookup(t->nodes, buf);
+		tn = txn_tnode(t, buf);
 		if (tn && tn->shadow)
 			return true;
 	}
 	return false;
 }
 
-static void
+/* Give tn a copy of p; 0, or ENOMEM with tn as it was. */
+static int
 copy_perms(struct tnode *tn, const struct perm *p, unsigned n)
 {
+	struct perm *copy = talloc_memdup(tn, p, n * sizeof(*p));
+
+	if (copy == NULL)
+		return ENOMEM;
 	talloc_free(tn->perms);
-	tn->perms = talloc_memdup(tn, p, n * sizeof(*p));
+	tn->perms = copy;
 	tn->nperms = n;
+	return 0;
 }
 
-static void
+/* What tn's node is in the committed tree; 0 or ENOMEM. */
+static int
 observe_live(struct tnode *tn)
 {
 	struct node *n = store_lookup(tn->path);
 
 	tn->obs_pgen = n ? node_pgen(n) : 0;
 	tn->exists = tn->live = n != NULL;
-	if (n) {
-		copy_perms(tn, node_perms(n), n->nperms);
-		tn->orig_perms = talloc_memdup(tn, node_perms(n),
-					       n->nperms * sizeof(struct perm));
-		tn->norig = tn->orig_perms ? n->nperms : 0;
-		tn->live_child_bytes = n->child_bytes;
-	}
+	if (n == NULL)
+		return 0;
+	tn->orig_perms = talloc_memdup(tn, node_perms(n),
+				       n->nperms * sizeof(struct perm));
+	tn->norig = n->nperms;
+	tn->live_child_bytes = n->child_bytes;
+	if (tn->orig_perms == NULL)
+		return ENOMEM;
+	return copy_perms(tn, node_perms(n), n->nperms);
 }
 
 static struct tnode *
 touch(struct txn *t, const char *path)
 {
-	struct tnode *tn = g_hash_table_lookup(t->nodes, path);
+	struct tnode *tn = txn_tnode(t, path);
 	struct conn *c = t->conn;
 
 	if (tn)
@@ -243,19 +267,23 @@ touch(struct txn *t, const char *path)
 	}
 	if ((errno = may_grow(t, sizeof(*tn) + strlen(path) + 1)))
 		return NULL;
+	/* Everything allocated before it is linked: ENOMEM changes nothing. */
 	tn = talloc_zero(t, struct tnode);
 	if (tn == NULL || !(tn->path = talloc_strdup(tn, path))) {
 		talloc_free(tn);
 		errno = ENOMEM;
 		return NULL;
 	}
-	tn->depth = path_depth_below("/", path);
-	tn->seq = ++t->seq;
 	if (shadowed(t, path))
 		tn->detached = true;
-	else
-		observe_live(tn);
-	g_hash_table_insert(t->nodes, tn->path, tn);
+	else if (observe_live(tn) != 0) {
+		talloc_free(tn);
+		errno = ENOMEM;
+		return NULL;
+	}
+	tn->depth = path_depth_below("/", path);
+	tn->seq = ++t->seq;
+	RB_INSERT(tnodes, &t->nodes, tn);
 	if (t->tail)
 		t->tail->next = tn;
 	else
@@ -376,6 +404,7 @@ push_name(struct tnode *tn, char ***arr, unsigned *n, const char *name)
 	return 0;
 }
 
+/* The list as t sees it, in tn->kids; on ENOMEM, tn is as it was. */
 static int
 snapshot_children(struct tnode *tn)
 {
@@ -385,22 +414,25 @@ snapshot_children(struct tnode *tn)
 	if (tn->snap)
 		return 0;
 	n = tn->live ? store_lookup(tn->path) : NULL;
-	if (n) {
-		tn->obs_children = true;
-		tn->obs_cgen = node_cgen(n);
-		for (k = node_first_child(n); k; k = node_next_sibling(k)) {
-			if (name_index(tn->removed, tn->nremoved,
-				       node_name(k)) >= 0)
-				continue;
-			if (push_name(tn, &tn->kids, &tn->nkids, node_name(k)))
-				return ENOMEM;
-		}
+	for (k = n ? node_first_child(n) : NULL; k; k = node_next_sibling(k)) {
+		if (name_index(tn->removed, tn->nremoved, node_name(k)) >= 0)
+			continue;
+		if (push_name(tn, &tn->kids, &tn->nkids, node_name(k)))
+			goto nomem;
 	}
 	for (i = 0; i < tn->nadded; i++)
 		if (push_name(tn, &tn->kids, &tn->nkids, tn->added[i]))
-			return ENOMEM;
+			goto nomem;
+	if (n) {
+		tn->obs_children = true;
+		tn->obs_cgen = node_cgen(n);
+	}
 	tn->snap = true;
 	return 0;
+nomem:
+	TALLOC_FREE(tn->kids);
+	tn->nkids = 0;
+	return ENOMEM;
 }
 
 int
@@ -471,6 +503,18 @@ child_removed(struct tnode *parent, const char *name)
 	return push_name(parent, &parent->removed, &parent->nremoved, name);
 }
 
+/*
+ * err (ENOMEM) came after the view had changed: the transaction can no
+ * longer be committed as what its requests did (txn_commit says ENOMEM).
+ */
+static int
+view_broken(struct txn *t, int err)
+{
+	if (err)
+		t->failed = true;
+	return err;
+}
+
 static struct tnode *
 touch_parent(struct txn *t, const char *path)
 {
@@ -491,12 +535,17 @@ create_in(struct txn *t, struct tnode *tn, struct tnode *parent,
 	  const char *path, const struct perm *perms, unsigned nperms,
 	  const void *value, uint32_t vlen, bool implicit)
 {
-	copy_perms(tn, perms, nperms);
-	talloc_free(tn->value);
-	tn->value = talloc_memdup(tn, value ? value : "", vlen + 1);
-	if (tn->perms == NULL || tn->value == NULL)
+	void *copy;
+
+	copy = talloc_size(tn, vlen + 1);
+	if (copy == NULL || copy_perms(tn, perms, nperms) != 0) {
+		talloc_free(copy);
 		return ENOMEM;
-	((char *)tn->value)[vlen] = '\0';
+	}
+	memcpy(copy, value ? value : "", value ? vlen : 0);
+	((char *)copy)[vlen] = '\0';
+	talloc_free(tn->value);
+	tn->value = copy;
 	tn->vlen = vlen;
 	tn->have_value = tn->value_written = tn->perms_written = true;
 	tn->exists = tn->created = true;
@@ -507,7 +556,7 @@ create_in(struct txn *t, struct tnode *tn, struct tnode *parent,
 	tn->kid_changes++;
 	tn->seq = ++t->seq;
 	make_shadow(t, tn);
-	return child_added(parent, strrchr(path, '/') + 1);
+	return view_broken(t, child_added(parent, strrchr(path, '/') + 1));
 }
 
 int
@@ -561,13 +610,14 @@ txn_set_perms(struct txn *t, const char *path, const struct perm *perms,
 {
 	struct tnode *tn = touch(t, path);
 	size_t before;
+	int err;
 
 	if (tn == NULL)
 		return errno;
 	before = held(t, tn);
-	copy_perms(tn, perms, nperms);
+	err = copy_perms(tn, perms, nperms);
 	recount(t, tn, before);
-	if (tn->perms == NULL)
+	if (err)
 		return ENOMEM;
 	tn->perms_written = true;
 	tn->implicit = false;
@@ -606,7 +656,7 @@ txn_rm(struct txn *t, const char *path)
 	before = held(t, parent);
 	err = child_removed(parent, strrchr(path, '/') + 1);
 	recount(t, parent, before);
-	return err;
+	return view_broken(t, err);
 }
 
 int

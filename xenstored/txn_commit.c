@@ -4,9 +4,11 @@
  * check that everything it observed still holds, apply its private
  * changes to the store in one step, and fire the watch events the
  * changes owe, the way Xen's C daemon fires them.
+ *
+ * Everything a commit allocates (the sorted nodes, the events it owes)
+ * is allocated before the store changes: ENOMEM then applies nothing.
  */
 #include <errno.h>
-#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <talloc.h>
@@ -87,107 +89,116 @@ apply_one(struct tnode *tn)
 
 /* A watch event the commit owes, with the permissions that judge it. */
 struct owed {
+	STAILQ_ENTRY(owed) link;
 	char *path;
 	struct watch_perms ps[3]; /* the node's, before, the parent's */
 	bool exact;
 };
 
-static void
-owe(struct txn *t, GPtrArray *owed, const char *path, bool exact,
-    const struct watch_perms ps[3])
+STAILQ_HEAD(owed_list, owed);
+
+/* A new event on ctx, with copies of its permissions; NULL on ENOMEM. */
+static struct owed *
+owed_new(void *ctx, const char *path, bool exact,
+	 const struct watch_perms ps[3])
 {
-	struct owed *o = talloc_zero(t, struct owed);
+	struct owed *o = talloc_zero(ctx, struct owed);
 	unsigned i;
 
-	if (o == NULL)
-		return;
-	o->path = talloc_strdup(o, path);
+	if (o == NULL || (o->path = talloc_strdup(o, path)) == NULL)
+		goto nomem;
 	for (i = 0; i < 3; i++) {
-		o->ps[i].n = ps[i].p ? ps[i].n : 0;
-		o->ps[i].p = ps[i].p ? talloc_memdup(o, ps[i].p,
-						     ps[i].n * sizeof(*ps[i].p))
-				     : NULL;
+		if (ps[i].p == NULL)
+			continue;
+		o->ps[i].n = ps[i].n;
+		o->ps[i].p = talloc_memdup(o, ps[i].p,
+					   ps[i].n * sizeof(*ps[i].p));
+		if (o->ps[i].p == NULL)
+			goto nomem;
 	}
 	o->exact = exact;
-	g_ptr_array_add(owed, o);
+	return o;
+nomem:
+	talloc_free(o);
+	return NULL;
 }
 
 struct subtree {
-	struct txn *t;
-	GPtrArray *nodes;
+	void *ctx;
+	struct owed_list events; /* deepest first */
 	struct node *top;
 };
 
+/* Owe n's exact event ahead of those collected so far. */
 static int
-collect_node(struct node *n, void *arg)
+owe_node(struct node *n, void *arg)
 {
 	struct subtree *st = arg;
+	struct node *parent = node_parent(n);
+	struct watch_perms ps[3] = {
+		{ node_perms(n), n->nperms },
+		{ NULL, 0 },
+		{ node_perms(parent), parent->nperms },
+	};
+	char path[PATH_BUF];
+	struct owed *o;
 
-	if (n != st->top)
-		g_ptr_array_add(st->nodes, n);
+	if (n == st->top)
+		return 0;
+	node_path(n, path, sizeof(path));
+	if ((o = owed_new(st->ctx, path, true, ps)) == NULL)
+		return ENOMEM;
+	STAILQ_INSERT_HEAD(&st->events, o, link);
 	return 0;
 }
 
 /*
  * What a removal owes: an exact event for each committed node below the
- * removed one (deepest first), recorded before the commit frees them.
+ * removed one (deepest first: the walk's pre-order reversed), recorded
+ * before the commit frees them.
  */
-static void
-owe_removal(struct txn *t, GPtrArray *owed, struct tnode *tn)
+static int
+owe_removal(void *ctx, struct owed_list *owed, struct tnode *tn)
 {
-	struct node *live = store_lookup(tn->path), *n;
-	struct subtree st = { t, g_ptr_array_new(), live };
-	guint i;
+	struct node *live = store_lookup(tn->path);
+	struct subtree st = { ctx, STAILQ_HEAD_INITIALIZER(st.events), live };
 
-	if (live)
-		store_walk(live, collect_node, &st);
-	for (i = st.nodes->len; i-- > 0;) {
-		struct node *parent = node_parent(n = st.nodes->pdata[i]);
-		struct watch_perms ps[3] = {
-			{ node_perms(n), n->nperms },
-			{ NULL, 0 },
-			{ node_perms(parent), parent->nperms },
-		};
-		char path[PATH_BUF];
-
-		node_path(n, path, sizeof(path));
-		owe(t, owed, path, true, ps);
-	}
-	g_ptr_array_free(st.nodes, TRUE);
+	if (live && store_walk(live, owe_node, &st) != 0)
+		return ENOMEM;
+	STAILQ_CONCAT(owed, &st.events);
+	return 0;
 }
 
 static void
-fire_owed(GPtrArray *owed)
+fire_owed(struct owed_list *owed)
 {
 	struct owed *o;
-	guint i;
 
-	for (i = 0; i < owed->len; i++) {
-		o = owed->pdata[i];
+	STAILQ_FOREACH(o, owed, link)
 		watch_fire(o->path, o->ps, 3, o->exact);
-	}
 }
 
 /*
- * The events of a commit, in the order the transaction first touched
- * their nodes, one per node, as Xen's C daemon fires them: removals owe
- * the exact events of the nodes below, then an event on the node.
+ * The events of a commit, on ctx, in the order the transaction first
+ * touched their nodes, one per node, as Xen's C daemon fires them:
+ * removals owe the exact events of the nodes below, then an event on the
+ * node.  0 or ENOMEM.
  */
-static GPtrArray *
-owed_events(struct txn *t)
+static int
+owed_events(void *ctx, struct txn *t, struct owed_list *owed)
 {
-	GPtrArray *owed = g_ptr_array_new();
 	struct tnode *tn, *parent;
+	struct owed *o;
 	char *ppath;
 
 	for (tn = t->head; tn; tn = tn->next) {
 		if (!tn->fire || path_is_special(tn->path) ||
 		    (!tn->exists && !tn->replaced))
 			continue;
-		if (tn->replaced)
-			owe_removal(t, owed, tn);
-		ppath = path_parent(t, tn->path);
-		parent = ppath ? g_hash_table_lookup(t->nodes, ppath) : NULL;
+		if (tn->replaced && owe_removal(ctx, owed, tn) != 0)
+			return ENOMEM;
+		ppath = path_parent(ctx, tn->path);
+		parent = ppath ? txn_tnode(t, ppath) : NULL;
 		{
 			struct watch_perms ps[3] = {
 				{ tn->exists ? tn->perms : NULL, tn->nperms },
@@ -196,18 +207,22 @@ owed_events(struct txn *t)
 				  parent ? parent->nperms : 0 },
 			};
 
-			owe(t, owed, tn->path, false, ps);
+			o = owed_new(ctx, tn->path, false, ps);
 		}
+		if (o == NULL)
+			return ENOMEM;
+		STAILQ_INSERT_TAIL(owed, o, link);
 	}
-	return owed;
+	return 0;
 }
 
 int
 txn_commit(struct txn *t)
 {
+	struct owed_list owed = STAILQ_HEAD_INITIALIZER(owed);
 	struct tnode *tn, **v;
-	GPtrArray *owed;
 	unsigned n = 0, i;
+	void *ctx;
 	int err;
 
 	if (t->failed)
@@ -217,9 +232,11 @@ txn_commit(struct txn *t)
 			sched_conflict(tn->path);
 			return EAGAIN;
 		}
-	v = talloc_array(t, struct tnode *, t->ntouched);
-	if (v == NULL)
+	if ((ctx = talloc_new(t)) == NULL)
 		return ENOMEM;
+	v = talloc_array(ctx, struct tnode *, t->ntouched);
+	if (v == NULL)
+		goto nomem;
 	for (tn = t->head; tn; tn = tn->next)
 		if (tn->replaced || (tn->exists && (tn->created ||
 						    tn->value_written ||
@@ -228,8 +245,9 @@ txn_commit(struct txn *t)
 	qsort(v, n, sizeof(*v), by_depth_then_seq);
 	err = check_node_quota(t, v, n);
 	if (err)
-		return err;
-	owed = owed_events(t);
+		goto out;
+	if (owed_events(ctx, t, &owed) != 0)
+		goto nomem;
 	store_mute(true);
 	for (i = 0; i < n; i++) {
 		struct node *live = store_lookup(v[i]->path);
@@ -246,7 +264,11 @@ txn_commit(struct txn *t)
 		log_warnx("conn %lu: commit of transaction %u failed "
 			  "half-way: %s", t->conn->id, t->id, strerror(err));
 	else
-		fire_owed(owed);
-	g_ptr_array_free(owed, TRUE);
+		fire_owed(&owed);
+out:
+	talloc_free(ctx);
 	return err;
+nomem:
+	talloc_free(ctx);
+	return ENOMEM;
 }

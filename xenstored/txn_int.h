@@ -6,11 +6,11 @@
 #ifndef TXN_INT_H
 #define TXN_INT_H
 
-#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "containers.h"
 #include "frame.h"
 #include "perms.h"
 
@@ -23,6 +23,7 @@
 
 /* A node as one transaction sees it, and what it observed of it. */
 struct tnode {
+	RB_ENTRY(tnode) link; /* in its transaction's tree by path */
 	struct tnode *next; /* in touch order */
 	char *path;
 	unsigned depth;
@@ -67,7 +68,7 @@ struct txn {
 	struct txn *next; /* in the connection */
 	struct conn *conn;
 	uint32_t id;
-	GHashTable *nodes;
+	RB_HEAD(tnodes, tnode) nodes; /* by path; talloc children of t */
 	struct tnode *head, *tail;
 	unsigned ntouched, nshadow;
 	size_t bytes; /* its tnodes, charged to a guest's memory quota */
@@ -75,6 +76,9 @@ struct txn {
 	bool failed;
 	bool committed;
 };
+
+/* t's tnode of path, or NULL if t has not touched it. */
+struct tnode *txn_tnode(const struct txn *t, const char *path);
 
 /*
  * Commit t: 0 with its changes applied and their watch events fired, or

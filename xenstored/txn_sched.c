@@ -16,11 +16,14 @@
  * contended the way it looked: it stops being hot and its line goes on.
  */
 #include <event2/event.h>
-#include <glib.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <talloc.h>
+#include <time.h>
 
 #include "conn.h"
+#include "containers.h"
 #include "log.h"
 #include "txn.h"
 #include "txn_sched.h"
@@ -41,24 +44,49 @@
 /* Hot nodes remembered at most; the table is scanned whole. */
 #define HOT_MAX 64
 
+/* Microseconds of CLOCK_MONOTONIC. */
+typedef int64_t usec_t;
+
 struct waiter {
+	TAILQ_ENTRY(waiter) link; /* in its hot node's line */
 	struct txn *t;
-	gint64 deadline; /* when it stops waiting in any case */
+	usec_t deadline; /* when it stops waiting in any case */
 	bool expired;    /* it has: it reads when it runs again */
 };
 
+/* A hot node: a talloc object; its waiters are its children. */
 struct hot {
+	RB_ENTRY(hot) link;
 	char *path;
 	struct txn *holder; /* read it first and has not ended; or NULL */
-	gint64 held_since;
-	GQueue line; /* struct waiter, first come first */
+	usec_t held_since;
+	TAILQ_HEAD(line, waiter) line; /* first come first */
 };
+
+static int
+hot_cmp(const struct hot *a, const struct hot *b)
+{
+	return strcmp(a->path, b->path);
+}
+
+RB_HEAD(hot_nodes, hot);
+RB_GENERATE_LOCAL(hot_nodes, hot, link, hot_cmp)
 
 static struct txn *priority;
 static struct event *priority_timer;
-static GHashTable *hot_nodes; /* path -> struct hot */
+static struct hot_nodes hot_nodes = RB_INITIALIZER(&hot_nodes);
+static unsigned nhot;
 static struct event *hot_timer;
-static gint64 hot_timer_due; /* when it goes off; 0: not set */
+static usec_t hot_timer_due; /* when it goes off; 0: not set */
+
+static usec_t
+now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (usec_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void
 priority_end(void)
@@ -113,50 +141,58 @@ sched_must_wait(struct conn *c, const struct msg *m)
 	return true;
 }
 
-static gint64
+static usec_t
 hot_hold(void)
 {
-	static gint64 usec = -1;
+	static usec_t usec = -1;
 	const char *s;
 
 	if (usec < 0) {
 		s = getenv("XENSTORED_HOT_WAIT_MS");
-		usec = s && *s ? g_ascii_strtoll(s, NULL, 10) * 1000
-			       : HOT_HOLD_USEC;
+		usec = s && *s ? strtoll(s, NULL, 10) * 1000 : HOT_HOLD_USEC;
 		usec = usec < 0 ? HOT_HOLD_USEC : usec;
 	}
 	return usec;
 }
 
+/* Forget h, and its line with it. */
 static void
-free_hot(gpointer p)
+forget_hot(struct hot *h)
 {
-	struct hot *h = p;
-
-	g_queue_clear_full(&h->line, g_free);
+	RB_REMOVE(hot_nodes, &hot_nodes, h);
+	nhot--;
 	talloc_free(h);
 }
 
 static struct waiter *
 find_waiter(struct hot *h, const struct txn *t)
 {
-	GList *l;
+	struct waiter *w;
 
-	for (l = h->line.head; l; l = l->next)
-		if (((struct waiter *)l->data)->t == t)
-			return l->data;
+	TAILQ_FOREACH(w, &h->line, link)
+		if (w->t == t)
+			return w;
 	return NULL;
 }
 
 static void
 leave_line(struct hot *h, struct waiter *w)
 {
-	g_queue_remove(&h->line, w);
-	g_free(w);
+	TAILQ_REMOVE(&h->line, w, link);
+	talloc_free(w);
+}
+
+static struct hot *
+find_hot(const char *path)
+{
+	struct hot key;
+
+	key.path = (char *)(uintptr_t)path;
+	return RB_FIND(hot_nodes, &hot_nodes, &key);
 }
 
 static bool
-stale(const struct hot *h, gint64 now)
+stale(const struct hot *h, usec_t now)
 {
 	return h->holder != NULL && now - h->held_since >= hot_hold();
 }
@@ -170,14 +206,12 @@ wake(struct txn *t)
 
 /* The first in line still waiting holds h next; true if there is one. */
 static bool
-pass_on(struct hot *h, gint64 now)
+pass_on(struct hot *h, usec_t now)
 {
-	GList *l;
+	struct waiter *w;
 
 	h->holder = NULL;
-	for (l = h->line.head; l; l = l->next) {
-		struct waiter *w = l->data;
-
+	TAILQ_FOREACH(w, &h->line, link) {
 		if (!w->expired) {
 			h->holder = w->t;
 			h->held_since = now;
@@ -193,10 +227,10 @@ pass_on(struct hot *h, gint64 now)
 static void
 wake_line(struct hot *h)
 {
-	GList *l;
+	struct waiter *w;
 
-	for (l = h->line.head; l; l = l->next)
-		wake(((struct waiter *)l->data)->t);
+	TAILQ_FOREACH(w, &h->line, link)
+		wake(w->t);
 }
 
 static void
@@ -204,9 +238,9 @@ hot_cb(evutil_socket_t fd, short what, void *arg);
 
 /* Make sure the timer goes off by when. */
 static void
-arm_by(gint64 when)
+arm_by(usec_t when)
 {
-	gint64 left = when - g_get_monotonic_time();
+	usec_t left = when - now_usec();
 	struct timeval tv;
 
 	if (hot_timer == NULL)
@@ -214,8 +248,8 @@ arm_by(gint64 when)
 	if (hot_timer == NULL || (hot_timer_due != 0 && hot_timer_due <= when))
 		return;
 	left = left > 0 ? left : 0;
-	tv.tv_sec = (time_t)(left / G_USEC_PER_SEC);
-	tv.tv_usec = (suseconds_t)(left % G_USEC_PER_SEC);
+	tv.tv_sec = (time_t)(left / 1000000);
+	tv.tv_usec = (suseconds_t)(left % 1000000);
 	evtimer_add(hot_timer, &tv);
 	hot_timer_due = when;
 }
@@ -227,13 +261,14 @@ arm_by(gint64 when)
 static void
 watch_line(const struct hot *h)
 {
-	const struct waiter *first = NULL;
-	GList *l;
-	gint64 when;
+	const struct waiter *first = NULL, *w;
+	usec_t when;
 
-	for (l = h->line.head; l && first == NULL; l = l->next)
-		if (!((struct waiter *)l->data)->expired)
-			first = l->data;
+	TAILQ_FOREACH(w, &h->line, link)
+		if (!w->expired) {
+			first = w;
+			break;
+		}
 	if (first == NULL)
 		return;
 	when = first->deadline;
@@ -249,22 +284,16 @@ watch_line(const struct hot *h)
 static void
 hot_cb(evutil_socket_t fd, short what, void *arg)
 {
-	gint64 now = g_get_monotonic_time();
-	GHashTableIter it;
-	gpointer v;
-	GList *l;
+	usec_t now = now_usec();
+	struct waiter *w;
+	struct hot *h;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
 	hot_timer_due = 0;
-	g_hash_table_iter_init(&it, hot_nodes);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		struct hot *h = v;
-
-		for (l = h->line.head; l; l = l->next) {
-			struct waiter *w = l->data;
-
+	RB_FOREACH(h, hot_nodes, &hot_nodes) {
+		TAILQ_FOREACH(w, &h->line, link) {
 			if (!w->expired && w->deadline <= now) {
 				w->expired = true;
 				wake(w->t);
@@ -279,12 +308,10 @@ hot_cb(evutil_socket_t fd, short what, void *arg)
 static bool
 holds_any(const struct txn *t)
 {
-	GHashTableIter it;
-	gpointer v;
+	struct hot *h;
 
-	g_hash_table_iter_init(&it, hot_nodes);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (((struct hot *)v)->holder == t)
+	RB_FOREACH(h, hot_nodes, &hot_nodes)
+		if (h->holder == t)
 			return true;
 	return false;
 }
@@ -309,7 +336,7 @@ worth_waiting_for(const struct txn *o, const struct txn *t)
  * waits), so no two transactions can wait for each other.
  */
 static bool
-may_read(struct hot *h, struct txn *t, struct waiter *w, gint64 now)
+may_read(struct hot *h, struct txn *t, struct waiter *w, usec_t now)
 {
 	struct txn *o = h->holder;
 
@@ -321,14 +348,13 @@ may_read(struct hot *h, struct txn *t, struct waiter *w, gint64 now)
 bool
 sched_read_waits(struct txn *t, const char *path)
 {
-	struct hot *h = hot_nodes ? g_hash_table_lookup(hot_nodes, path)
-				  : NULL;
+	struct hot *h = find_hot(path);
 	struct waiter *w;
-	gint64 now;
+	usec_t now;
 
 	if (h == NULL)
 		return false;
-	now = g_get_monotonic_time();
+	now = now_usec();
 	if (stale(h, now))
 		pass_on(h, now);
 	if (h->holder == NULL) {
@@ -342,11 +368,12 @@ sched_read_waits(struct txn *t, const char *path)
 		return false;
 	}
 	if (w == NULL) {
-		w = g_new(struct waiter, 1);
+		/* Without memory for a place in line, t reads at once. */
+		if ((w = talloc_zero(h, struct waiter)) == NULL)
+			return false;
 		w->t = t;
 		w->deadline = now + HOT_WAIT_HOLDS * hot_hold();
-		w->expired = false;
-		g_queue_push_tail(&h->line, w);
+		TAILQ_INSERT_TAIL(&h->line, w, link);
 		watch_line(h);
 	}
 	return true;
@@ -355,37 +382,30 @@ sched_read_waits(struct txn *t, const char *path)
 void
 sched_conflict(const char *path)
 {
-	GHashTableIter it;
-	gpointer v;
 	struct hot *h;
 
-	if (hot_nodes == NULL)
-		hot_nodes = g_hash_table_new_full(g_str_hash, g_str_equal,
-						  NULL, free_hot);
-	if (g_hash_table_contains(hot_nodes, path))
+	if (find_hot(path) != NULL)
 		return;
-	if (g_hash_table_size(hot_nodes) >= HOT_MAX) {
+	if (nhot >= HOT_MAX) {
 		/* Forget one nobody waits for and nobody holds (any more). */
-		g_hash_table_iter_init(&it, hot_nodes);
-		while (g_hash_table_iter_next(&it, NULL, &v)) {
-			h = v;
-			if (g_queue_is_empty(&h->line) &&
-			    (h->holder == NULL ||
-			     stale(h, g_get_monotonic_time()))) {
-				g_hash_table_iter_remove(&it);
+		RB_FOREACH(h, hot_nodes, &hot_nodes)
+			if (TAILQ_EMPTY(&h->line) &&
+			    (h->holder == NULL || stale(h, now_usec()))) {
+				forget_hot(h);
 				break;
 			}
-		}
-		if (g_hash_table_size(hot_nodes) >= HOT_MAX)
+		if (nhot >= HOT_MAX)
 			return;
 	}
+	/* Without memory the node is not hot: a fairness, not a state. */
 	h = talloc_zero(NULL, struct hot);
 	if (h == NULL || (h->path = talloc_strdup(h, path)) == NULL) {
 		talloc_free(h);
 		return;
 	}
-	g_queue_init(&h->line);
-	g_hash_table_insert(hot_nodes, h->path, h);
+	TAILQ_INIT(&h->line);
+	RB_INSERT(hot_nodes, &hot_nodes, h);
+	nhot++;
 	log_info("%s is hot: transactions reading it take turns", path);
 }
 
@@ -401,7 +421,7 @@ release(struct hot *h, struct txn *t, bool committed)
 		wake_line(h);
 		return true;
 	}
-	if (pass_on(h, g_get_monotonic_time()))
+	if (pass_on(h, now_usec()))
 		watch_line(h);
 	return false;
 }
@@ -409,21 +429,15 @@ release(struct hot *h, struct txn *t, bool committed)
 void
 sched_gone(struct txn *t, bool committed)
 {
-	GHashTableIter it;
-	gpointer v;
+	struct hot *h, *next;
 	struct waiter *w;
 
 	if (priority == t)
 		priority_end();
-	if (hot_nodes == NULL)
-		return;
-	g_hash_table_iter_init(&it, hot_nodes);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		struct hot *h = v;
-
+	RB_FOREACH_SAFE(h, hot_nodes, &hot_nodes, next) {
 		if ((w = find_waiter(h, t)) != NULL)
 			leave_line(h, w);
 		if (h->holder == t && release(h, t, committed))
-			g_hash_table_iter_remove(&it);
+			forget_hot(h);
 	}
 }

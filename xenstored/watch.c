@@ -2,8 +2,8 @@
 /*
  * The watch index and event delivery (watch.h).
  *
- * Each watched path has a bucket in a hash table; a bucket lists the
- * watches on exactly that path, from any connection.  A change to P walks
+ * Each watched path has a bucket in a tree by path (containers.h); a
+ * bucket lists the watches on exactly that path, from any connection.  A change to P walks
  * P's ancestors, e.g. for P = /local/domain/1/name:
  *
  *	/local/domain/1/name -> bucket? fire (depth 0)
@@ -11,17 +11,19 @@
  *	/local/domain        -> ...                            (depth 2)
  *	/local, /
  *
- * so firing costs one hash lookup per level plus the watches that match.
+ * so firing costs one lookup per level plus the watches that match.
  * A watch is a talloc child of its connection; its destructor unlinks it
- * from its bucket and frees the bucket when it empties.
+ * from its bucket and frees the bucket when it empties.  A new watch
+ * allocates itself, its token and, for a new path, its bucket, all before
+ * anything is linked: ENOMEM leaves the index as it was.
  */
 #include <errno.h>
-#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <talloc.h>
 
 #include "conn.h"
+#include "containers.h"
 #include "domain.h"
 #include "path.h"
 #include "store.h"
@@ -29,8 +31,10 @@
 #include "xs_wire.h"
 
 struct bucket {
+	RB_ENTRY(bucket) link;
 	struct watch *head;
-	char path[];
+	const char *path; /* bytes, or a lookup's key */
+	char bytes[];
 };
 
 struct watch {
@@ -43,14 +47,33 @@ struct watch {
 	int depth;
 };
 
-static GHashTable *buckets;
+static int
+bucket_cmp(const struct bucket *a, const struct bucket *b)
+{
+	return strcmp(a->path, b->path);
+}
+
+RB_HEAD(buckets, bucket);
+RB_GENERATE_LOCAL(buckets, bucket, link, bucket_cmp)
+
+static struct buckets buckets = RB_INITIALIZER(&buckets);
 static size_t nwatches;
 
 int
 watch_init(void)
 {
-	buckets = g_hash_table_new(g_str_hash, g_str_equal);
+	RB_INIT(&buckets);
 	return 0;
+}
+
+/* The bucket of path, or NULL. */
+static struct bucket *
+bucket_find(const char *path)
+{
+	struct bucket key;
+
+	key.path = path;
+	return RB_FIND(buckets, &buckets, &key);
 }
 
 size_t
@@ -59,21 +82,24 @@ watch_count(void)
 	return nwatches;
 }
 
+/* The bucket of path, made if missing: NULL on ENOMEM. */
 static struct bucket *
 bucket_get(const char *path)
 {
-	struct bucket *b = g_hash_table_lookup(buckets, path);
+	struct bucket *b = bucket_find(path);
 	size_t len;
 
 	if (b != NULL)
 		return b;
 	len = strlen(path);
-	b = g_try_malloc(sizeof(*b) + len + 1);
+	b = talloc_size(NULL, sizeof(*b) + len + 1);
 	if (b == NULL)
 		return NULL;
+	talloc_set_name_const(b, "struct bucket");
 	b->head = NULL;
-	memcpy(b->path, path, len + 1);
-	g_hash_table_insert(buckets, b->path, b);
+	memcpy(b->bytes, path, len + 1);
+	b->path = b->bytes;
+	RB_INSERT(buckets, &buckets, b);
 	return b;
 }
 
@@ -98,8 +124,8 @@ destroy_watch(struct watch *w)
 	if (w->bnext)
 		w->bnext->bprev = w->bprev;
 	if (w->bucket->head == NULL) {
-		g_hash_table_remove(buckets, w->bucket->path);
-		g_free(w->bucket);
+		RB_REMOVE(buckets, &buckets, w->bucket);
+		talloc_free(w->bucket);
 	}
 	for (pp = &c->watches; *pp != NULL; pp = &(*pp)->cnext) {
 		if (*pp == w) {
@@ -148,12 +174,10 @@ watch_add(struct conn *c, const char *path, size_t strip, const char *token,
 		if (err)
 			return err;
 	}
+	/* The bucket last: a new one must not stay empty. */
 	w = talloc_zero(c, struct watch);
-	if (w == NULL)
-		return ENOMEM;
-	w->token = talloc_strdup(w, token);
-	w->bucket = bucket_get(path);
-	if (w->token == NULL || w->bucket == NULL) {
+	if (w == NULL || (w->token = talloc_strdup(w, token)) == NULL ||
+	    (w->bucket = bucket_get(path)) == NULL) {
 		talloc_free(w);
 		return ENOMEM;
 	}
@@ -238,9 +262,9 @@ watch_fire(const char *path, const struct watch_perms *ps, unsigned nps,
 	size_t len = strlen(path);
 	unsigned depth = 0;
 
-	if (g_hash_table_size(buckets) == 0)
+	if (RB_EMPTY(&buckets))
 		return;
-	b = g_hash_table_lookup(buckets, path);
+	b = bucket_find(path);
 	if (b)
 		fire_bucket(b, path, 0, ps, nps);
 	if (exact || len >= sizeof(buf) || path[0] != '/')
@@ -250,7 +274,7 @@ watch_fire(const char *path, const struct watch_perms *ps, unsigned nps,
 		len = path_parent_len(buf);
 		buf[len] = '\0';
 		depth++;
-		b = g_hash_table_lookup(buckets, buf);
+		b = bucket_find(buf);
 		if (b)
 			fire_bucket(b, path, depth, ps, nps);
 	}
@@ -265,7 +289,7 @@ watch_fire_special(const char *name, unsigned domid,
 	struct watch *w;
 
 	snprintf(sub, sizeof(sub), "%s/%u", name, domid);
-	b = g_hash_table_lookup(buckets, name);
+	b = bucket_find(name);
 	for (w = b ? b->head : NULL; w != NULL; w = w->bnext) {
 		if (w->conn->closing || !may_see(w->conn, ps, 1))
 			continue;
@@ -274,7 +298,7 @@ watch_fire_special(const char *name, unsigned domid,
 		else if (w->depth == 1)
 			conn_queue_event(w->conn, sub, w->token);
 	}
-	b = g_hash_table_lookup(buckets, sub);
+	b = bucket_find(sub);
 	for (w = b ? b->head : NULL; w != NULL; w = w->bnext)
 		if (!w->conn->closing && may_see(w->conn, ps, 1))
 			conn_queue_event(w->conn, sub, w->token);

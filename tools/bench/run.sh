@@ -283,7 +283,7 @@ echo "ours: $BIN/xenstored at ${OURS_REV:-?}; theirs: Xen's C xenstored ${THEIRS
 echo "Daemon run directories (our tdb file) on $SCRATCH ($(stat -f -c %T "$SCRATCH" 2>/dev/null))."
 echo "ratio = ours / theirs: above 1 is better for ops/s, commits/s, nodes/s;"
 echo "below 1 is better for us, s, kB.  Pinning: $PINNED."
-echo "VmRSS counts the resident pages of shared libraries (ours uses glib,"
+echo "VmRSS counts the resident pages of shared libraries (ours uses talloc,"
 echo "libevent, tdb, zlib, protobuf-c; Xen's builds its own in); RssAnon is"
 echo "the memory that is the daemon's alone."
 echo "Noise: 2 cores shared with other work; load average $(cut -d' ' -f1-3 /proc/loadavg)."
