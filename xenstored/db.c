@@ -453,28 +453,37 @@ db_pending(void)
 	return journal && (ndirty > 0 || dirty_lost);
 }
 
-/* The packed NodeRecord of n, malloc'd; NULL on ENOMEM. */
-uint8_t *
-db_pack_node(const struct node *n, size_t *len)
+/* Fill rec with n's data; ids and acc have room for n's permissions. */
+static void
+record_of(const struct node *n, NodeRecord *rec, uint32_t *ids, uint32_t *acc)
 {
-	NodeRecord rec = NODE_RECORD__INIT;
-	uint32_t ids[n->nperms], acc[n->nperms];
 	const struct perm *p = node_perms(n);
-	uint8_t *buf;
 	unsigned i;
 
 	for (i = 0; i < n->nperms; i++) {
 		ids[i] = p[i].id;
 		acc[i] = p[i].access;
 	}
-	rec.has_value = 1;
-	rec.value.data = (uint8_t *)(uintptr_t)node_value(n);
-	rec.value.len = n->vlen;
-	rec.n_perm_id = rec.n_perm_access = n->nperms;
-	rec.perm_id = ids;
-	rec.perm_access = acc;
-	rec.has_birth = 1;
-	rec.birth = node_birth(n);
+	node_record__init(rec);
+	rec->has_value = 1;
+	rec->value.data = (uint8_t *)(uintptr_t)node_value(n);
+	rec->value.len = n->vlen;
+	rec->n_perm_id = rec->n_perm_access = n->nperms;
+	rec->perm_id = ids;
+	rec->perm_access = acc;
+	rec->has_birth = 1;
+	rec->birth = node_birth(n);
+}
+
+/* The packed NodeRecord of n, malloc'd; NULL on ENOMEM. */
+uint8_t *
+db_pack_node(const struct node *n, size_t *len)
+{
+	NodeRecord rec;
+	uint32_t ids[n->nperms], acc[n->nperms];
+	uint8_t *buf;
+
+	record_of(n, &rec, ids, acc);
 	*len = node_record__get_packed_size(&rec);
 	buf = malloc(*len ? *len : 1);
 	if (buf)
@@ -482,52 +491,137 @@ db_pack_node(const struct node *n, size_t *len)
 	return buf;
 }
 
+/*
+ * A turn's journal record is written without building it in memory, so
+ * that a daemon out of memory can still store what it acknowledges: the
+ * bytes protobuf-c would make of the Journal message go to the journal
+ * piece by piece (journal_put).  The two outer levels are encoded here:
+ *
+ *	Journal.entry (1, length-delimited): 0x0a, varint size, JournalEntry
+ *	JournalEntry.path (1): 0x0a, varint size, the path
+ *	JournalEntry.record (2): 0x12, varint size, the packed NodeRecord
+ *
+ * and the NodeRecord by node_record__pack_to_buffer, which writes through
+ * the sink below without allocating.  A removed path has no record.
+ */
+#define TAG_ENTRY 0x0a
+#define TAG_PATH 0x0a
+#define TAG_RECORD 0x12
+
+struct jsink {
+	ProtobufCBuffer base;
+	int failed; /* errno of the first journal_put that failed */
+};
+
+static void
+jsink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+	struct jsink *s = (struct jsink *)(void *)b;
+
+	if (!s->failed && journal_put(journal, data, len) != 0)
+		s->failed = errno ? errno : EIO;
+}
+
+static size_t
+varint_size(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static size_t
+varint_put(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* The size of path's JournalEntry, and of its NodeRecord (0: removed). */
+static size_t
+entry_size(const char *path, const struct node *n, size_t *rlen)
+{
+	size_t plen = strlen(path), size = 1 + varint_size(plen) + plen;
+	NodeRecord rec;
+
+	*rlen = 0;
+	if (n) {
+		uint32_t ids[n->nperms], acc[n->nperms];
+
+		record_of(n, &rec, ids, acc);
+		*rlen = node_record__get_packed_size(&rec);
+		size += 1 + varint_size(*rlen) + *rlen;
+	}
+	return size;
+}
+
+/* Journal.entry for path, as it is in the store now, into the record. */
+static void
+put_entry(struct jsink *s, const char *path)
+{
+	const struct node *n = store_lookup(path);
+	size_t plen = strlen(path), rlen, k = 0;
+	size_t size = entry_size(path, n, &rlen);
+	uint8_t head[3 + 3 * 10];
+	NodeRecord rec;
+
+	head[k++] = TAG_ENTRY;
+	k += varint_put(head + k, size);
+	head[k++] = TAG_PATH;
+	k += varint_put(head + k, plen);
+	jsink_append(&s->base, k, head);
+	jsink_append(&s->base, plen, (const uint8_t *)path);
+	if (n == NULL)
+		return;
+	k = 0;
+	head[k++] = TAG_RECORD;
+	k += varint_put(head + k, rlen);
+	jsink_append(&s->base, k, head);
+	{
+		uint32_t ids[n->nperms], acc[n->nperms];
+
+		record_of(n, &rec, ids, acc);
+		node_record__pack_to_buffer(&rec, &s->base);
+	}
+}
+
 /* This turn's changes as one journal record. */
 static int
 append_turn(void)
 {
-	size_t n = ndirty, i = 0, len;
-	JournalEntry *ents = calloc(n ? n : 1, sizeof(*ents));
-	JournalEntry **ptrs = calloc(n ? n : 1, sizeof(*ptrs));
-	Journal j = JOURNAL__INIT;
+	struct jsink s = { { jsink_append }, 0 };
+	size_t total = 0, size, rlen;
 	struct dirty *d;
-	uint8_t *buf = NULL;
-	int ret = -1;
 
-	if (ents == NULL || ptrs == NULL)
-		goto out;
 	RB_FOREACH(d, dirty_set, &dirty) {
-		const struct node *node = store_lookup(d->path);
-
-		journal_entry__init(&ents[i]);
-		ents[i].path = (char *)(uintptr_t)d->path;
-		ptrs[i] = &ents[i];
-		i++;
-		if (node) {
-			ents[i - 1].record.data = db_pack_node(node, &len);
-			ents[i - 1].record.len = len;
-			ents[i - 1].has_record = 1;
-			if (ents[i - 1].record.data == NULL)
-				goto out;
-		}
+		size = entry_size(d->path, store_lookup(d->path), &rlen);
+		total += 1 + varint_size(size) + size;
 	}
-	j.n_entry = n;
-	j.entry = ptrs;
-	len = journal__get_packed_size(&j);
-	if ((buf = malloc(len ? len : 1)) == NULL)
-		goto out;
-	journal__pack(&j, buf);
-	if (journal_append(journal, buf, len) != 0)
-		goto out;
-	jentries += n;
-	ret = 0;
-out:
-	while (ents && i > 0)
-		free(ents[--i].record.data);
-	free(buf);
-	free(ents);
-	free(ptrs);
-	return ret;
+	if (journal_begin(journal, total) != 0)
+		goto fail;
+	RB_FOREACH(d, dirty_set, &dirty)
+		put_entry(&s, d->path);
+	if (s.failed) {
+		errno = s.failed;
+		goto fail;
+	}
+	if (journal_commit(journal) != 0)
+		return -1;
+	jentries += ndirty;
+	return 0;
+fail:
+	journal_cancel(journal);
+	return -1;
 }
 
 /*

@@ -8,6 +8,14 @@
  * short write the file is cut back to where the record started, so the
  * next append cannot leave a half record between two whole ones (which
  * the next start would take for damage).
+ *
+ * A record too large to build in memory is written in pieces
+ * (journal_begin/put/commit) through a buffer the journal keeps: its
+ * header, with the length known in advance, goes first, and its checksum
+ * last (into the buffer while the record still fits, else patched into
+ * the header on disk), so a crash half-way leaves a torn record at the
+ * end, as a short pwritev would.  No piece allocates memory: a daemon
+ * out of memory can still write what it acknowledges.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +36,8 @@
 static const uint8_t magic[4] = { 'X', 'S', 'J', '1' };
 /* No turn writes a record this large: a longer length is garbage. */
 #define RECORD_MAX (1u << 30)
+/* The buffer of a record written in pieces. */
+#define STAGE_SIZE (64u << 10)
 
 struct journal {
 	int fd;
@@ -43,6 +53,12 @@ struct journal {
 	int drop_fd;
 	char *drop_tmp;
 	off_t drop_from, drop_done, drop_seen;
+	/* The record being written in pieces, from journal_begin on. */
+	uint8_t *stage;
+	size_t staged;	    /* bytes in stage, not yet in the file */
+	size_t flushed;	    /* bytes of the record already in the file */
+	uint64_t want, put; /* data bytes announced, and given so far */
+	uLong crc;
 };
 
 static void
@@ -230,8 +246,9 @@ journal_open(const char *path, uint64_t folded, bool durable)
 	j->durable = durable;
 	j->drop_fd = -1;
 	j->path = strdup(path);
+	j->stage = malloc(STAGE_SIZE);
 	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (j->path == NULL || j->fd < 0) {
+	if (j->path == NULL || j->stage == NULL || j->fd < 0) {
 		log_warn("journal %s: cannot open", path);
 		goto fail;
 	}
@@ -266,8 +283,125 @@ journal_close(struct journal *j)
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j->path);
+	free(j->stage);
 	free(j);
 	errno = saved;
+}
+
+/* Write all of buf at off; 0 or -1 with errno (ENOSPC if short). */
+static int
+pwrite_all(int fd, const uint8_t *buf, size_t len, off_t off)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = pwrite(fd, buf, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/* The staged bytes go into the file after those already there. */
+static int
+stage_flush(struct journal *j)
+{
+	if (pwrite_all(j->fd, j->stage, j->staged, j->size + (off_t)j->flushed))
+		return -1;
+	j->flushed += j->staged;
+	j->staged = 0;
+	return 0;
+}
+
+int
+journal_begin(struct journal *j, size_t len)
+{
+	if (len > RECORD_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	memcpy(j->stage, magic, 4);
+	put_le(j->stage + 4, len, 4);
+	put_le(j->stage + 8, j->next_seq, 8);
+	put_le(j->stage + 16, 0, 4); /* the checksum, at the end */
+	j->crc = crc32(crc32(0L, Z_NULL, 0), j->stage + 4, 12);
+	j->staged = JOURNAL_HDR_SIZE;
+	j->flushed = 0;
+	j->want = len;
+	j->put = 0;
+	return 0;
+}
+
+int
+journal_put(struct journal *j, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t n;
+
+	if (len > j->want - j->put) {
+		errno = EINVAL;
+		return -1;
+	}
+	j->put += len;
+	while (len > 0) {
+		n = STAGE_SIZE - j->staged;
+		n = n < len ? n : len;
+		/* n <= STAGE_SIZE: fits zlib's uInt. */
+		j->crc = crc32(j->crc, p, (uInt)n);
+		memcpy(j->stage + j->staged, p, n);
+		j->staged += n;
+		p += n;
+		len -= n;
+		if (j->staged == STAGE_SIZE && stage_flush(j) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+journal_commit(struct journal *j)
+{
+	bool header_on_disk = j->flushed > 0;
+	uint8_t crc[4];
+	int saved;
+
+	if (j->put != j->want) {
+		errno = EINVAL;
+		goto fail;
+	}
+	put_le(crc, j->crc, 4);
+	if (!header_on_disk)
+		memcpy(j->stage + 16, crc, 4);
+	if (stage_flush(j) != 0 ||
+	    (header_on_disk && pwrite_all(j->fd, crc, 4, j->size + 16) != 0))
+		goto fail;
+	if (j->durable && fdatasync(j->fd) != 0)
+		goto fail;
+	j->size += (off_t)j->flushed;
+	j->next_seq++;
+	return 0;
+fail:
+	saved = errno;
+	journal_cancel(j);
+	errno = saved;
+	return -1;
+}
+
+void
+journal_cancel(struct journal *j)
+{
+	j->staged = 0;
+	if (j->flushed > 0 && ftruncate(j->fd, j->size) != 0)
+		log_warn("journal %s: cannot cut a failed write", j->path);
+	j->flushed = 0;
 }
 
 uint64_t

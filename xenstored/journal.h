@@ -55,6 +55,19 @@ void journal_close(struct journal *j);
  */
 int journal_append(struct journal *j, const void *data, size_t len);
 
+/*
+ * Append one record of len bytes given in pieces: journal_begin, then
+ * journal_put until len bytes are given, then journal_commit, which
+ * makes it the same record journal_append would have written; nothing is
+ * allocated.  Each returns 0 or -1 with errno; after a failure of begin
+ * or put, call journal_cancel; commit cancels by itself.  A cancelled
+ * record leaves the file as it was.
+ */
+int journal_begin(struct journal *j, size_t len);
+int journal_put(struct journal *j, const void *data, size_t len);
+int journal_commit(struct journal *j);
+void journal_cancel(struct journal *j);
+
 /* The number the next record gets. */
 uint64_t journal_next_seq(const struct journal *j);
 

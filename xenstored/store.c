@@ -91,8 +91,13 @@ block_size(unsigned nperms, uint32_t vlen, size_t namelen)
 static int
 arena_init(void)
 {
+	/*
+	 * The largest range the address-space limit allows: a daemon run
+	 * under ulimit -v still starts, its nodes in a smaller arena.
+	 */
 	static const size_t tries[] = { (size_t)16 << 30, (size_t)4 << 30,
-					(size_t)1 << 30 };
+					(size_t)1 << 30, (size_t)256 << 20,
+					(size_t)64 << 20, (size_t)16 << 20 };
 	unsigned i;
 
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {

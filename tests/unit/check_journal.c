@@ -2,9 +2,10 @@
 /*
  * Unit tests for the journal file (journal.c): records come back in
  * order, a torn end is cut off, damage before the end is refused, the
- * numbering is checked against what the database holds, and dropping
+ * numbering is checked against what the database holds, dropping
  * folded records keeps the rest, at once or in steps while records are
- * appended.
+ * appended, and a record written in pieces is the same as one written
+ * whole.
  */
 #include <check.h>
 #include <errno.h>
@@ -274,6 +275,84 @@ START_TEST(drop_abandoned)
 }
 END_TEST
 
+/* What a record holds, compared byte for byte. */
+struct whole {
+	uint8_t data[200000];
+	size_t len;
+	unsigned n;
+};
+
+static int
+keep(uint64_t seq, const uint8_t *data, size_t len, void *arg)
+{
+	struct whole *w = arg;
+
+	(void)seq;
+	ck_assert_uint_le(len, sizeof(w->data));
+	memcpy(w->data, data, len);
+	w->len = len;
+	w->n++;
+	return 0;
+}
+
+/*
+ * A record given in pieces is the record journal_append writes, small
+ * (its checksum goes with the one write) or larger than the buffer (its
+ * checksum patched into the header on disk); a cancelled one leaves the
+ * file as it was.
+ */
+START_TEST(pieces)
+{
+	static struct whole w;
+	static uint8_t big[150000];
+	struct journal *j;
+	size_t i;
+	off_t size;
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(journal_begin(j, 5), 0);
+	ck_assert_int_eq(journal_put(j, "ab", 2), 0);
+	ck_assert_int_eq(journal_put(j, "cde", 3), 0);
+	ck_assert_int_eq(journal_commit(j), 0);
+	ck_assert_int_eq(journal_begin(j, sizeof(big)), 0);
+	for (i = 0; i < sizeof(big); i += 1000)
+		ck_assert_int_eq(journal_put(j, big + i, 1000), 0);
+	ck_assert_int_eq(journal_commit(j), 0);
+	size = journal_size(j);
+	ck_assert_int_eq(journal_begin(j, sizeof(big)), 0);
+	ck_assert_int_eq(journal_put(j, big, 100000), 0);
+	journal_cancel(j);
+	ck_assert_int_eq(journal_size(j), size);
+	/* More than announced is refused, and cancelled by commit. */
+	ck_assert_int_eq(journal_begin(j, 1), 0);
+	ck_assert_int_ne(journal_put(j, "xy", 2), 0);
+	journal_cancel(j);
+	ck_assert_int_eq(journal_begin(j, 2), 0);
+	ck_assert_int_eq(journal_put(j, "x", 1), 0);
+	ck_assert_int_ne(journal_commit(j), 0);
+	journal_close(j);
+	ck_assert_int_eq(file_size(), size);
+
+	/* Reopening checks every checksum. */
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_eq(journal_next_seq(j), 3);
+	ck_assert_int_eq(journal_foreach(j, 1, journal_size(j), keep, &w), 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_uint_eq(w.len, sizeof(big));
+	ck_assert_mem_eq(w.data, big, sizeof(big));
+	w.n = 0;
+	ck_assert_int_eq(journal_foreach(j, 0, JOURNAL_HDR_SIZE + 5, keep, &w),
+			 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_mem_eq(w.data, "abcde", 5);
+	journal_close(j);
+}
+END_TEST
+
 Suite *
 journal_suite(void)
 {
@@ -289,6 +368,7 @@ journal_suite(void)
 	tcase_add_test(tc, drop_before);
 	tcase_add_test(tc, drop_in_steps);
 	tcase_add_test(tc, drop_abandoned);
+	tcase_add_test(tc, pieces);
 	suite_add_tcase(s, tc);
 	return s;
 }
