@@ -8,11 +8,13 @@
  * db_flush, so a node changed ten times in one loop turn is written once.
  * The set is a tree of paths (containers.h) allocated from a talloc pool
  * kept for it, so that a turn's changes find memory even when the rest of
- * the daemon is short of it.  A path that cannot be added all the same is
- * not lost: the set is marked incomplete, and the flush of that turn,
- * before any reply goes out, folds the whole store into the tdb file (a
- * child writes every node and deletes every record the store no longer
- * has), which covers what the journal missed.
+ * the daemon is short of it; a turn that fills the pool with no memory
+ * left writes what it has as a journal record of its own and starts the
+ * pool again (writing needs no memory: append_turn).  A path that cannot
+ * be added all the same is not lost: the set is marked incomplete, and
+ * the flush of that turn, before any reply goes out, folds the whole
+ * store into the tdb file (a child writes every node and deletes every
+ * record the store no longer has), which covers what the journal missed.
  *
  * Each loop turn that changed the store appends *one* journal record
  * (<db>.journal): the turn's changes as a Journal message, the full
@@ -429,7 +431,14 @@ dirty_clear(void)
 	ndirty = 0;
 }
 
-/* A node read back from the file has nothing to write. */
+static int append_turn(void);
+
+/*
+ * Past the pool, with no memory left, the changes so far are journaled
+ * at once (a turn in two records: replay ends where one would) and the
+ * pool starts again; only if that fails is the set given up on.  A node
+ * read back from the file has nothing to write.
+ */
 void
 db_observe(const struct store_change *ch)
 {
@@ -438,6 +447,10 @@ db_observe(const struct store_change *ch)
 	if (journal == NULL || ch->loading || dirty_lost)
 		return;
 	r = set_add(&dirty, dirty_ctx, ch->path);
+	if (r < 0 && append_turn() == 0) {
+		dirty_clear();
+		r = set_add(&dirty, dirty_ctx, ch->path);
+	}
 	if (r > 0)
 		ndirty++;
 	if (r >= 0)

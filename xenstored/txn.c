@@ -29,6 +29,7 @@
 
 #include "conn.h"
 #include "domain.h"
+#include "mem.h"
 #include "path.h"
 #include "store.h"
 #include "txn.h"
@@ -139,7 +140,7 @@ txn_start(struct conn *c)
 			return NULL;
 		}
 	}
-	t = talloc_zero(c, struct txn);
+	t = mem_headroom() ? NULL : talloc_zero(c, struct txn);
 	if (t == NULL) {
 		errno = ENOMEM;
 		return NULL;
@@ -268,7 +269,7 @@ touch(struct txn *t, const char *path)
 	if ((errno = may_grow(t, sizeof(*tn) + strlen(path) + 1)))
 		return NULL;
 	/* Everything allocated before it is linked: ENOMEM changes nothing. */
-	tn = talloc_zero(t, struct tnode);
+	tn = mem_headroom() ? NULL : talloc_zero(t, struct tnode);
 	if (tn == NULL || !(tn->path = talloc_strdup(tn, path))) {
 		talloc_free(tn);
 		errno = ENOMEM;
@@ -537,7 +538,7 @@ create_in(struct txn *t, struct tnode *tn, struct tnode *parent,
 {
 	void *copy;
 
-	copy = talloc_size(tn, vlen + 1);
+	copy = mem_headroom() ? NULL : talloc_size(tn, vlen + 1);
 	if (copy == NULL || copy_perms(tn, perms, nperms) != 0) {
 		talloc_free(copy);
 		return ENOMEM;
@@ -589,7 +590,7 @@ txn_set_value(struct txn *t, const char *path, const void *value,
 	if (tn == NULL)
 		return errno;
 	before = held(t, tn);
-	copy = talloc_size(tn, vlen + 1);
+	copy = mem_headroom() ? NULL : talloc_size(tn, vlen + 1);
 	if (copy == NULL)
 		return ENOMEM;
 	memcpy(copy, value, vlen);

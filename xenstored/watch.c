@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "containers.h"
 #include "domain.h"
+#include "mem.h"
 #include "path.h"
 #include "store.h"
 #include "watch.h"
@@ -174,6 +175,8 @@ watch_add(struct conn *c, const char *path, size_t strip, const char *token,
 		if (err)
 			return err;
 	}
+	if (mem_headroom() != 0)
+		return ENOMEM;
 	/* The bucket last: a new one must not stay empty. */
 	w = talloc_zero(c, struct watch);
 	if (w == NULL || (w->token = talloc_strdup(w, token)) == NULL ||
