@@ -1,7 +1,8 @@
 # Growth that guests drive meets the daemon's memory limit, not a quota:
 # the daemon runs under an address-space limit (prlimit --as), dom0 lifts
 # every quota, and three guests at once flood it with large nodes, watches
-# with large tokens and the nodes of an open transaction.  Each flood
+# with large tokens and the nodes of an open transaction (ring-guest's
+# "repeat", which stops at the first error).  Each flood
 # must end in ENOMEM (or, for a reply that cannot be queued, the closing
 # of that guest's connection only), never in an abort; a well-behaved
 # client is still served, and once the flooders die their memory serves
@@ -34,15 +35,17 @@ xenstore-write /ok before
 # The well-behaved client: a guest connected before the floods, which
 # reads and writes its own node once they are over.
 launch_guest good "write:ok=before" "wait:$RUN/go" "read:ok" "write:ok=at"
-launch_guest a "flood:nodes:$N:3000" sleep
-launch_guest w "flood:watches:$N:2000" sleep
-launch_guest t "flood:txn:$N:3000" sleep
+V=$(printf '%03000d' 0)
+T=$(printf '%02000d' 0)
+launch_guest a "repeat:$N:write:f/#=$V" sleep
+launch_guest w "repeat:$N:watch:w/#:$T" sleep
+launch_guest t start "repeat:$N:write:t/#=$V" sleep
 
-# flood_result NAME: the flood line of guest NAME, once it has one;
-# "closed" if its connection was closed for want of memory instead.
+# flood_result NAME: "repeat ok <done> [<error>]" of guest NAME, once it
+# has one; "closed" if its connection was closed for want of memory.
 flood_result() {
 	i=0
-	until grep -q '^flood ' "$RUN/$1.out"; do
+	until grep -q '^repeat ok ' "$RUN/$1.out"; do
 		i=$((i + 1))
 		if grep -q 'no event from xenstored' "$RUN/$1.out"; then
 			echo closed
@@ -51,7 +54,7 @@ flood_result() {
 		[ $i -gt 2400 ] && { cat "$RUN/$1.out"; fail "guest $1 hangs"; }
 		sleep 0.05
 	done
-	grep '^flood ' "$RUN/$1.out"
+	grep '^repeat ok ' "$RUN/$1.out"
 }
 
 refused=0
@@ -63,14 +66,14 @@ for g in a:nodes w:watches t:txn; do
 		{ cat "$RUN/daemon.err"; fail "daemon died (guest $g: $r)"; }
 	if [ -n "$LIMIT" ]; then
 		case "$r" in
-		"flood "*" ENOMEM") refused=$((refused + 1)) ;;
+		"repeat ok "*" ENOMEM") refused=$((refused + 1)) ;;
 		closed) grep -q 'closing: out of memory' "$RUN/daemon.err" || {
 			tail -n 5 "$RUN/$g.out"; tail -n 20 "$RUN/daemon.err"
 			fail "guest $g lost its connection for no reason"; } ;;
 		*) fail "guest $g: expected ENOMEM, got: $r" ;;
 		esac
 	else
-		check_eq "guest $g" "flood $kind $N OK" "$r"
+		check_eq "guest $g ($kind)" "repeat ok $N" "$r"
 	fi
 done
 [ -z "$LIMIT" ] || [ $refused -gt 0 ] || fail "no flood was refused with ENOMEM"
