@@ -85,13 +85,17 @@ include tests/module.mk
 -include tests/interop/module.mk
 -include hotplug/module.mk
 
-.PHONY: all deps check run clean check-headers format
+.PHONY: all deps deps-test check run clean check-headers format
 all: $(ALL)
 
+# What building and running need; the tests and the benchmark need more
+# (Xen's own daemons and tools among them): scripts/install-deps.sh.
 deps:
 	@sh scripts/install-deps.sh
+deps-test:
+	@sh scripts/install-deps.sh --test
 
-check: deps
+check: deps-test
 	$(MAKE) all
 	$(MAKE) $(CHECKS)
 
@@ -100,7 +104,7 @@ run: deps
 	sh scripts/run.sh $(BIN)
 
 .PHONY: bench
-bench: deps
+bench: deps-test
 	$(MAKE) bench-run
 
 # Every header must compile on its own, with only its directory's paths.

@@ -1,12 +1,54 @@
 #!/bin/sh
-# Install the Debian packages the build, the tests and the benchmark need,
-# if any is missing.  Needs root (apt-get) only when something is missing.
+# SPDX-License-Identifier: MIT
+#
+# Install the Debian 12 packages a job needs, if any is missing:
+#
+#   install-deps.sh            building and running (make, make run)
+#   install-deps.sh --test     that, and what the tests and the benchmark
+#                              need (make check, make bench)
+#   install-deps.sh --list [--test]   print the set, one package a line
+#
+# The test set holds Xen's own programs (xenstore-utils, and xen-utils-4.17
+# with Xen's daemons, test-xenstore and xenstore-control), which the
+# interop tests and the benchmark compare ours with.  They stay out of the
+# run set: xen-utils pulls in a newer systemd and wants to start Xen's
+# services, which a simulated host never uses.  libxen-dev (headers and
+# libraries only) is a build dependency: programs built against Debian's
+# <xenstore.h> check our ABI, and make XEN=system links the daemon with it.
+#
+# Needs root (apt-get) only when something is missing; then it runs
+# apt-get update first, so that a fresh machine's empty lists do not fail.
 set -e
-PKGS="gcc make pkg-config clang python3 procps
-libevent-dev libtalloc-dev libtdb-dev libbsd-dev check libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
-xenstore-utils libxenstore4 libxen-dev xen-utils-4.17"
+
+BUILD="gcc make pkg-config
+libevent-dev libtalloc-dev libtdb-dev libbsd-dev check
+libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
+libxen-dev libxenstore4"
+TEST="clang python3 procps xenstore-utils xen-utils-4.17"
+
+usage() {
+	echo "usage: install-deps.sh [--list] [--test]" >&2
+	exit 2
+}
+
+list=""
+test=""
+for a in "$@"; do
+	case $a in
+	--list) list=1 ;;
+	--test) test=1 ;;
+	*) usage ;;
+	esac
+done
+pkgs="$BUILD${test:+ $TEST}"
+
+if [ -n "$list" ]; then
+	for p in $pkgs; do echo "$p"; done
+	exit 0
+fi
+
 missing=""
-for p in $PKGS; do
+for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

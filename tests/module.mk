@@ -97,14 +97,15 @@ check-fuzz: $(FUZZ_BINS)
 
 CHECKS += check-fuzz
 
-# --- a minimal ring guest for the daemon's guest tests ---
+# --- a minimal ring guest for the daemon's guest tests: a simulated
+# domain (xensim.h), so it links the simulator even with XEN=system ---
 $(B)/obj/tests/guest/%.o: tests/guest/%.c | $(XSIM_PB_H)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(INC_tests) $(XENLIBS_CFLAGS) -c -o $@ $<
-$(B)/tests/ring-guest: $(B)/obj/tests/guest/ring-guest.o $(TRANSPORT_OBJS) $(XENLIBS_DEPS)
+	$(Q)$(CC) $(CFLAGS) $(INC_tests) $(XSIMLIBS_CFLAGS) -c -o $@ $<
+$(B)/tests/ring-guest: $(B)/obj/tests/guest/ring-guest.o $(TRANSPORT_OBJS) $(XSIMLIBS_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XENLIBS_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XSIMLIBS_LIBS)
 ALL += $(B)/tests/ring-guest
 
 # --- the persistence path killed at every step (tests/crash) ---

@@ -12,11 +12,12 @@
 #                       an in-process fake daemon (tests/sim/)
 #
 # Both link the static libxenstore (the ring transport is not exported
-# from the shared library) and the hypervisor libraries (XENLIBS_*).
+# from the shared library) and the simulator's libraries (XSIMLIBS_*,
+# even with XEN=system: they use its extensions, xensim.h).
 # tests/integration/sim_*.sh drive them against xenhyp and xenstored.
 
 ifneq ($(XSC_A),)
-ifneq ($(XENLIBS_LIBS),)
+ifneq ($(XSIMLIBS_LIBS),)
 
 XSIM_SRCS := $(wildcard tools/xsim/*.c)
 XSIM_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XSIM_SRCS))
@@ -24,19 +25,19 @@ XGUEST_SRCS := $(wildcard tools/guest/*.c)
 XGUEST_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XGUEST_SRCS))
 XS_RING_OBJ := $(B)/obj/xenstore-client/xs_ring.o
 
-$(XSIM_OBJS): CFLAGS += $(XENLIBS_CFLAGS) -Itools/xsim
-$(XGUEST_OBJS): CFLAGS += $(XENLIBS_CFLAGS) -Itools/guest
+$(XSIM_OBJS): CFLAGS += $(XSIMLIBS_CFLAGS) -Itools/xsim
+$(XGUEST_OBJS): CFLAGS += $(XSIMLIBS_CFLAGS) -Itools/guest
 
-$(BIN)/xsim: $(XSIM_OBJS) $(XSC_A) $(XENLIBS_DEPS)
+$(BIN)/xsim: $(XSIM_OBJS) $(XSC_A) $(XSIMLIBS_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(XSIM_OBJS) $(XSC_A) $(XENLIBS_LIBS) \
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(XSIM_OBJS) $(XSC_A) $(XSIMLIBS_LIBS) \
 		-pthread
 
 $(BIN)/xsim-guest: $(XGUEST_OBJS) $(XS_RING_OBJ) $(B)/obj/transport/ring.o \
-		$(XSC_A) $(XENLIBS_DEPS)
+		$(XSC_A) $(XSIMLIBS_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(XGUEST_OBJS) $(XS_RING_OBJ) \
-		$(B)/obj/transport/ring.o $(XSC_A) $(XENLIBS_LIBS) -pthread
+		$(B)/obj/transport/ring.o $(XSC_A) $(XSIMLIBS_LIBS) -pthread
 
 XSIM_TEST_CFLAGS := $(INC_xenstore-client) -Itests/sim
 $(B)/obj/tests/sim/%.o: tests/sim/%.c

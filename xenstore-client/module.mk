@@ -7,7 +7,9 @@
 # shares with the daemon) are compiled a second time with -fPIC under
 # $(B)/pic; the tool links the static archive so it runs from anywhere.
 #
-#   make check-client      unit tests of the library and the tool
+#   make check-client      unit tests of the library and the tool, and
+#                          errno after every exported call (errno-unit,
+#                          against a daemon it starts)
 #   make install-client    (part of make install) with PREFIX, DESTDIR
 
 PREFIX ?= /usr/local
@@ -82,6 +84,13 @@ $(B)/tests/client/api_test: $(B)/obj/tests/client/api_test.o $(XSC_SO)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(LIB) -lxenstore -pthread \
 		-Wl,-rpath,'$$ORIGIN/../../lib'
 
+# errno after every exported call that succeeds, against a real daemon
+# on the simulated hypervisor (it starts them itself, from $(B)).
+$(B)/tests/client/errno-unit: $(B)/obj/tests/client/check_errno.o $(XSC_SO)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(LIB) -lxenstore $(CHECK_LIBS) \
+		-pthread -Wl,-rpath,'$$ORIGIN/../../lib'
+
 # Built against Debian's <xenstore.h> and linked with Debian's library;
 # the test runs it with LD_LIBRARY_PATH pointing at ours.
 $(B)/obj/tests/client/debian_abi.o: tests/client/debian_abi.c
@@ -93,15 +102,18 @@ $(B)/tests/client/debian_abi: $(B)/obj/tests/client/debian_abi.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< /usr/lib/x86_64-linux-gnu/libxenstore.so.4
 
 XSC_TESTS := $(B)/tests/client/unit $(B)/tests/client/api_test \
-	$(B)/tests/client/debian_abi
+	$(B)/tests/client/debian_abi $(B)/tests/client/errno-unit
 ALL += $(XSC_TESTS)
 
 XSC_HEADERS := xenstore-client/xenstore.h xenstore-client/xs_transport.h \
 	xenstore-client/xs_handle.h xenstore-client/cli.h
 
 .PHONY: check-client check-client-headers install install-client
-check-client: $(B)/tests/client/unit check-client-headers
+check-client: $(B)/tests/client/unit $(B)/tests/client/errno-unit \
+		$(BIN)/xenstored $(BIN)/xenhyp $(BIN)/xenhyp-ctl \
+		$(B)/tests/ring-guest check-client-headers
 	$(B)/tests/client/unit
+	XS_BUILD=$(B) $(B)/tests/client/errno-unit
 
 check-client-headers:
 	@set -e; for h in $(XSC_HEADERS); do \

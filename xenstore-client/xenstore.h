@@ -10,13 +10,19 @@
  * Contract of every call, stated once here:
  *
  * Errors.  A call that fails returns false, NULL, XBT_NULL or -1 and sets
- * errno.  Errors sent by the daemon arrive as the errno of the same name
- * (ENOENT, EACCES, EAGAIN...); a name this library does not know becomes
- * EINVAL.  A request whose payload would exceed 4096 bytes fails with
- * E2BIG before anything is sent.  When the connection is lost (the daemon
- * closed it, or sent something malformed) the handle is dead: every later
- * request fails with EBADF, watches are gone, and the handle must be
- * closed and opened again; the library never reconnects by itself.
+ * errno.  A call that succeeds sets errno to 0 if it asked the daemon
+ * something, and otherwise leaves it alone, as Xen's library does when
+ * it reads its replies itself; programs read errno after a success
+ * (test-xenstore).  Xen's leaves errno alone after a request answered
+ * while its reader thread runs (after the first xs_watch()); ours sets
+ * 0 there too.  Errors sent by the daemon arrive as the errno of the
+ * same name (ENOENT, EACCES, EAGAIN...); a name this library does not
+ * know becomes EINVAL.  A request whose payload would exceed 4096 bytes
+ * fails with E2BIG before anything is sent.  When the connection is lost
+ * (the daemon closed it, or sent something malformed) the handle is dead:
+ * every later request fails with EBADF, watches are gone, and the handle
+ * must be closed and opened again; the library never reconnects by
+ * itself.
  *
  * Memory.  Every string or array returned is one malloc()ed block that
  * the caller releases with a single free(), including the strings an

@@ -3,7 +3,9 @@
  * The request calls of libxenstore: each builds its payload, hands it to
  * xs_talk() and shapes the reply into what xenstore.h promises (one
  * malloc()ed block per result).  No I/O and no locking here: xs_handle.c
- * owns both.
+ * owns both, and sets errno to 0 when a request succeeds, so a call that
+ * succeeds after a failed step (DIRECTORY refused with E2BIG, no watch
+ * depth) shows no trace of it.
  */
 #include <errno.h>
 #include <stdio.h>

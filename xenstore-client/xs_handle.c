@@ -398,6 +398,12 @@ xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 	if (len != NULL)
 		*len = m->hdr.len;
 	free(m);
+	/*
+	 * As Xen's library: a request that succeeds leaves errno 0, whatever
+	 * a failed call or our non-blocking reads left there.  Programs rely
+	 * on it: test-xenstore returns errno after a successful xs_write.
+	 */
+	errno = 0;
 	return body;
 }
 
@@ -437,13 +443,19 @@ struct xs_handle *
 xs_open(unsigned long flags)
 {
 	struct xs_transport *tp;
+	struct xs_handle *h;
+	int saved = errno;
 
+	/* A missing socket is no failure when the device answers. */
 	tp = xs_transport_open_path(xs_daemon_socket());
 	if (tp == NULL)
 		tp = xs_transport_open_path(xs_transport_device_path());
 	if (tp == NULL)
 		return NULL;
-	return xs_handle_open(tp, flags);
+	h = xs_handle_open(tp, flags);
+	if (h != NULL)
+		errno = saved;
+	return h;
 }
 
 struct xs_handle *
@@ -490,13 +502,18 @@ free_handle(struct xs_handle *h)
 void
 xs_daemon_destroy_postfork(struct xs_handle *h)
 {
+	int saved = errno;
+
 	free_handle(h);
+	errno = saved;
 }
 
+/* Closing cannot fail, so errno comes back as the caller left it. */
 void
 xs_daemon_close(struct xs_handle *h)
 {
 	char c = 0;
+	int saved = errno;
 
 	if (h->reader_running) {
 		while (write(h->wake[1], &c, 1) < 0 && errno == EINTR)
@@ -508,6 +525,7 @@ xs_daemon_close(struct xs_handle *h)
 	pthread_cond_destroy(&h->reply_cond);
 	pthread_cond_destroy(&h->watch_cond);
 	free_handle(h);
+	errno = saved;
 }
 
 void
@@ -520,13 +538,15 @@ xs_close(struct xs_handle *h)
 int
 xs_fileno(struct xs_handle *h)
 {
-	int fd;
+	int fd, saved = errno;
 
 	pthread_mutex_lock(&h->lock);
 	if (h->pipe[0] < 0 && pipe2(h->pipe, O_CLOEXEC | O_NONBLOCK) == 0)
 		sync_pipe(h);
 	fd = h->pipe[0];
 	pthread_mutex_unlock(&h->lock);
+	if (fd >= 0)
+		errno = saved;
 	return fd;
 }
 

@@ -54,6 +54,7 @@ xs_write_all(int fd, const void *data, unsigned int len)
 {
 	const char *p = data;
 	ssize_t n;
+	int saved = errno;
 
 	while (len > 0) {
 		n = write(fd, p, len);
@@ -64,13 +65,14 @@ xs_write_all(int fd, const void *data, unsigned int len)
 		p += n;
 		len -= (unsigned int)n;
 	}
+	errno = saved; /* an EINTR retried is no failure */
 	return true;
 }
 
 /*
  * As Xen's library: a letter, then a number as strtol() base 0 reads it,
  * all of the rest consumed.  Lax on purpose (no range check): the daemon
- * judges the ids.
+ * judges the ids, and strtol()'s ERANGE does not reach the caller.
  */
 bool
 xs_strings_to_perms(struct xs_permissions *perms, unsigned int num,
@@ -79,6 +81,7 @@ xs_strings_to_perms(struct xs_permissions *perms, unsigned int num,
 	const char *p = strings;
 	char *end;
 	unsigned int i;
+	int saved = errno;
 
 	for (i = 0; i < num; i++) {
 		switch (*p) {
@@ -106,6 +109,7 @@ xs_strings_to_perms(struct xs_permissions *perms, unsigned int num,
 		}
 		p = end + 1;
 	}
+	errno = saved;
 	return true;
 }
 

@@ -25,6 +25,15 @@ must_fail dom0-name "bad domain name" xsim create Domain-0 -- exit
 must_fail no-domain "no domain nosuch" xsim destroy nosuch
 must_fail no-id "no domain 42" xsim domid 42
 must_fail bad-action "unknown action" xsim create x -c reboot -- exit
+# More kernel arguments than reach the guest: refused, not cut short,
+# in both forms of create, and nothing is left behind.
+must_fail too-many-args "big: 300 kernel arguments, at most 254 fit" \
+	xsim create big -- $(seq 300)
+must_fail too-many-extra "big2: 300 kernel arguments, at most 254 fit" \
+	xsim create "$XS_TOP/tools/xsim/examples/guest1.cfg" name=big2 \
+	"disk=[]" "vif=[]" "extra='$(seq -s ' ' 300)'"
+must_fail big-gone "no domain big" xsim domid big
+must_fail big2-gone "no domain big2" xsim domid big2
 xsim create g1 -- sleep || fail "create g1"
 must_fail duplicate "domain g1 already exists" xsim create g1 -- exit
 must_fail bad-kernel "cannot run the guest kernel" \

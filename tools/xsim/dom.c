@@ -248,15 +248,44 @@ wait_guest(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
+/* The guest kernel's argv: its path, -b, the arguments and a NULL. */
+#define GUEST_ARGV_MAX 256
+
+/* How many kernel arguments fit in it beside the rest. */
+static unsigned
+args_room(const struct dom_opts *o)
+{
+	return GUEST_ARGV_MAX - 2 - (o->driver_domain ? 1 : 0);
+}
+
+/*
+ * Refuse what would not reach the guest whole: the guest would run a
+ * script cut after its 254th operation, and nobody would learn it.
+ */
+static int
+args_fit(const struct dom_opts *o)
+{
+	unsigned n = 0;
+
+	while (o->args != NULL && o->args[n] != NULL)
+		n++;
+	if (n <= args_room(o))
+		return 0;
+	util_errx("%s: %u kernel arguments, at most %u fit", o->name, n,
+		  args_room(o));
+	return -1;
+}
+
 /*
  * In the child: become the guest kernel, with the channel as its only
- * hypercall descriptor (our dom0 handles are close-on-exec).
+ * hypercall descriptor (our dom0 handles are close-on-exec).  The
+ * arguments fit: args_fit() said so before the domain was built.
  */
 static void __attribute__((noreturn))
 exec_guest(const struct dom_opts *o, int chan, int log_fd)
 {
 	char kernel[PATH_MAX], num[16];
-	char *argv[256];
+	char *argv[GUEST_ARGV_MAX];
 	int i, n = 0, fd;
 
 	if (o->kernel != NULL)
@@ -277,7 +306,9 @@ exec_guest(const struct dom_opts *o, int chan, int log_fd)
 
 		argv[n++] = opt_b; /* run the backend drivers */
 	}
-	for (i = 0; o->args != NULL && o->args[i] != NULL && n < 255; i++)
+	for (i = 0;
+	     o->args != NULL && o->args[i] != NULL && n < GUEST_ARGV_MAX - 1;
+	     i++)
 		argv[n++] = o->args[i];
 	argv[n] = NULL;
 	snprintf(num, sizeof(num), "%d", chan);
@@ -448,6 +479,8 @@ dom_create(const struct dom_opts *o)
 			  o->name, RECORD_NAME_MAX);
 		return 1;
 	}
+	if (args_fit(o) < 0)
+		return 1;
 	if (record_read(o->name, &old) == 0) {
 		util_errx("domain %s already exists (id %u)", o->name,
 			  old.domid);
