@@ -27,8 +27,9 @@ struct conn;
 struct domain;
 struct event_base;
 struct outbuf;
+struct conn_txns;
+struct conn_watches;
 struct txn;
-struct watch;
 
 /* A request as the dispatcher gets it; body has a NUL after len bytes. */
 struct msg {
@@ -77,12 +78,9 @@ struct conn {
 	struct conn *retry_next;
 	bool retry_soon; /* its deferred request runs again at the flush */
 
-	struct watch *watches;
-	unsigned nwatches;
-	struct txn *txns;
-	unsigned ntxns;
-	uint32_t next_txid;
-	unsigned txn_failures; /* EAGAIN commits in a row */
+	/* What other modules keep per connection: theirs to make and free. */
+	struct conn_watches *watches; /* watch.c */
+	struct conn_txns *txns;	      /* txn.c */
 
 	struct msg *deferred; /* a request waiting to be retried */
 	bool closing;

@@ -96,18 +96,24 @@ txn_tnode(const struct txn *t, const char *path)
 	return RB_FIND(tnodes, (struct tnodes *)(uintptr_t)&t->nodes, &key);
 }
 
+/* A connection's transactions (conn.h's txns). */
+struct conn_txns {
+	struct txn *head;
+	uint32_t next_id;
+	unsigned failures; /* EAGAIN commits in a row */
+};
+
 static int
 destroy_txn(struct txn *t)
 {
 	struct txn **pp;
 
-	for (pp = &t->conn->txns; *pp; pp = &(*pp)->next) {
+	for (pp = &t->conn->txns->head; *pp; pp = &(*pp)->next) {
 		if (*pp == t) {
 			*pp = t->next;
 			break;
 		}
 	}
-	t->conn->ntxns--;
 	if (t->conn->domain && t->conn->domain->transactions)
 		t->conn->domain->transactions--;
 	if (t->bytes && t->conn->domain)
@@ -119,11 +125,19 @@ destroy_txn(struct txn *t)
 static uint32_t
 next_id(struct conn *c)
 {
+	struct conn_txns *ct = c->txns;
+
 	do {
-		if (++c->next_txid == 0)
-			c->next_txid = 1;
-	} while (txn_find(c, c->next_txid) != NULL);
-	return c->next_txid;
+		if (++ct->next_id == 0)
+			ct->next_id = 1;
+	} while (txn_find(c, ct->next_id) != NULL);
+	return ct->next_id;
+}
+
+unsigned
+txn_failures(const struct conn *c)
+{
+	return c->txns ? c->txns->failures : 0;
 }
 
 struct txn *
@@ -140,17 +154,18 @@ txn_start(struct conn *c)
 			return NULL;
 		}
 	}
-	t = mem_headroom() ? NULL : talloc_zero(c, struct txn);
-	if (t == NULL) {
+	if (mem_headroom() != 0 ||
+	    (c->txns == NULL &&
+	     (c->txns = talloc_zero(c, struct conn_txns)) == NULL) ||
+	    (t = talloc_zero(c, struct txn)) == NULL) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	RB_INIT(&t->nodes);
 	t->conn = c;
 	t->id = next_id(c);
-	t->next = c->txns;
-	c->txns = t;
-	c->ntxns++;
+	t->next = c->txns->head;
+	c->txns->head = t;
 	if (c->domain)
 		c->domain->transactions++;
 	talloc_set_destructor(t, destroy_txn);
@@ -184,7 +199,7 @@ txn_find(struct conn *c, uint32_t id)
 {
 	struct txn *t;
 
-	for (t = c->txns; t; t = t->next)
+	for (t = c->txns ? c->txns->head : NULL; t; t = t->next)
 		if (t->id == id)
 			return t;
 	return NULL;
@@ -193,8 +208,8 @@ txn_find(struct conn *c, uint32_t id)
 void
 txn_abort_all(struct conn *c)
 {
-	while (c->txns)
-		talloc_free(c->txns);
+	while (c->txns && c->txns->head)
+		talloc_free(c->txns->head);
 }
 
 /* True if a tnode of t on a strict ancestor of path shadows it. */
@@ -667,7 +682,7 @@ txn_end(struct txn *t, bool do_commit)
 	int err = do_commit ? txn_commit(t) : 0;
 
 	if (do_commit)
-		c->txn_failures = err == EAGAIN ? c->txn_failures + 1 : 0;
+		c->txns->failures = err == EAGAIN ? c->txns->failures + 1 : 0;
 	t->committed = do_commit && err == 0;
 	talloc_free(t);
 	return err;

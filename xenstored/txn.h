@@ -58,6 +58,9 @@ int txn_end(struct txn *t, bool commit);
 /* Abort every transaction of conn. */
 void txn_abort_all(struct conn *conn);
 
+/* How many of conn's commits in a row failed with EAGAIN. */
+unsigned txn_failures(const struct conn *conn);
+
 /* The connection t belongs to. */
 struct conn *txn_conn(const struct txn *t);
 

@@ -115,7 +115,7 @@ sched_started(struct txn *t)
 	struct timeval tv = { 0, PRIORITY_USEC };
 	struct conn *c = txn_conn(t);
 
-	if (priority != NULL || c->txn_failures < PRIORITY_AFTER)
+	if (priority != NULL || txn_failures(c) < PRIORITY_AFTER)
 		return;
 	if (priority_timer == NULL)
 		priority_timer = evtimer_new(conn_base(), priority_cb, NULL);
@@ -124,7 +124,7 @@ sched_started(struct txn *t)
 	priority = t;
 	evtimer_add(priority_timer, &tv);
 	log_info("conn %lu: transaction %u gets priority after %u conflicts",
-		 c->id, txn_id(t), c->txn_failures);
+		 c->id, txn_id(t), txn_failures(c));
 }
 
 bool
@@ -137,7 +137,7 @@ sched_must_wait(struct conn *c, const struct msg *m)
 	 * priority, it would only lose again to the current winner.
 	 */
 	if (m->hdr.type == XS_TRANSACTION_START)
-		return c->txn_failures >= PRIORITY_AFTER;
+		return txn_failures(c) >= PRIORITY_AFTER;
 	return true;
 }
 

@@ -38,6 +38,11 @@ struct bucket {
 	char bytes[];
 };
 
+/* A connection's watches (conn.h's watches). */
+struct conn_watches {
+	struct watch *head;
+};
+
 struct watch {
 	struct watch *bnext, *bprev; /* in the bucket */
 	struct watch *cnext;	     /* in the connection */
@@ -128,13 +133,12 @@ destroy_watch(struct watch *w)
 		RB_REMOVE(buckets, &buckets, w->bucket);
 		talloc_free(w->bucket);
 	}
-	for (pp = &c->watches; *pp != NULL; pp = &(*pp)->cnext) {
+	for (pp = &c->watches->head; *pp != NULL; pp = &(*pp)->cnext) {
 		if (*pp == w) {
 			*pp = w->cnext;
 			break;
 		}
 	}
-	c->nwatches--;
 	if (c->domain && c->domain->watches > 0)
 		c->domain->watches--;
 	if (c->domain)
@@ -143,12 +147,22 @@ destroy_watch(struct watch *w)
 	return 0;
 }
 
+/* c's watches, made on first use; NULL on ENOMEM. */
+static struct conn_watches *
+watches_of(struct conn *c)
+{
+	if (c->watches == NULL)
+		c->watches = talloc_zero(c, struct conn_watches);
+	return c->watches;
+}
+
 static struct watch *
 find_watch(struct conn *c, const char *path, const char *token)
 {
 	struct watch *w;
 
-	for (w = c->watches; w != NULL; w = w->cnext)
+	for (w = c->watches ? c->watches->head : NULL; w != NULL;
+	     w = w->cnext)
 		if (strcmp(w->bucket->path, path) == 0 &&
 		    strcmp(w->token, token) == 0)
 			return w;
@@ -175,7 +189,7 @@ watch_add(struct conn *c, const char *path, size_t strip, const char *token,
 		if (err)
 			return err;
 	}
-	if (mem_headroom() != 0)
+	if (mem_headroom() != 0 || watches_of(c) == NULL)
 		return ENOMEM;
 	/* The bucket last: a new one must not stay empty. */
 	w = talloc_zero(c, struct watch);
@@ -191,9 +205,8 @@ watch_add(struct conn *c, const char *path, size_t strip, const char *token,
 	if (w->bnext)
 		w->bnext->bprev = w;
 	w->bucket->head = w;
-	w->cnext = c->watches;
-	c->watches = w;
-	c->nwatches++;
+	w->cnext = c->watches->head;
+	c->watches->head = w;
 	if (c->domain) {
 		c->domain->watches++;
 		domain_memory_adjust(c->domain->domid, watch_bytes(w));
@@ -217,8 +230,8 @@ watch_remove(struct conn *c, const char *path, const char *token)
 void
 watch_remove_all(struct conn *c)
 {
-	while (c->watches != NULL)
-		talloc_free(c->watches);
+	while (c->watches && c->watches->head)
+		talloc_free(c->watches->head);
 }
 
 static bool
