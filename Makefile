@@ -49,13 +49,32 @@ endif
 INC_xen := -Ixen/include
 INC_perms := $(INC_xen) -Iperms
 INC_transport := $(INC_xen) -Itransport
-INC_xenstored := $(INC_xen) -Iperms -Itransport -Iutil -Ixenstored $(PKG_CFLAGS)
+# The daemon's layers, lowest first (docs/architecture.md): each
+# subdirectory of xenstored/ sees only itself and the layers below it.
+XSD_BASE := $(INC_xen) -Iperms -Itransport -Iutil $(PKG_CFLAGS) \
+	$(shell pkg-config --cflags libbsd 2>/dev/null) -Ixenstored/base
+INC_xenstored/base := $(XSD_BASE)
+INC_xenstored/tree := $(XSD_BASE) -Ixenstored/tree
+INC_xenstored/io := $(XSD_BASE) -Ixenstored/io
+INC_xenstored/persist := $(INC_xenstored/tree) -Ixenstored/persist \
+	-Ibuild/gen/xenstored
+INC_xenstored/domain := $(INC_xenstored/tree) -Ixenstored/io -Ixenstored/domain
+INC_xenstored/watch := $(INC_xenstored/domain) -Ixenstored/watch
+INC_xenstored/txn := $(INC_xenstored/watch) -Ixenstored/txn
+INC_xenstored/guest := $(INC_xenstored/txn) -Ixenstored/guest
+INC_xenstored/ops := $(INC_xenstored/guest) -Ixenstored/ops
+# main.c, options.c and sock.c wire everything together.
+INC_xenstored := $(INC_xenstored/ops) -Ixenstored/persist \
+	-Ibuild/gen/xenstored -Ixenstored
+XSD_INC_ALL := $(INC_xenstored)
 INC_xenstore-client := $(INC_xen) -Iperms -Itransport -Ixenstore-client
 INC_tools := $(INC_xen) -Iperms -Itransport -Ixenstore-client -Itools
-INC_tests := $(INC_xen) -Iperms -Itransport -Iutil -Ixenstored -Ixenstore-client \
-	-Itests $(PKG_CFLAGS)
+INC_tests := $(XSD_INC_ALL) -Ixenstore-client -Itests
 
 dirof = $(firstword $(subst /, ,$(1)))
+# A source's include paths: its directory's INC_ if it has one, else its
+# top directory's.
+incof = $(or $(INC_$(patsubst %/,%,$(dir $(1)))),$(INC_$(call dirof,$(1))))
 
 V ?= 0
 ifeq ($(V),0)
@@ -65,7 +84,7 @@ endif
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) $(INC_$(call dirof,$<)) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(call incof,$<) -c -o $@ $<
 
 BIN := $(B)/bin
 LIB := $(B)/lib
@@ -108,19 +127,13 @@ bench: deps-test
 	$(MAKE) bench-run
 
 # Every header must compile on its own, with only its directory's paths.
-HEADERS := $(wildcard xen/include/*.h perms/*.h util/*.h transport/*.h xenstored/*.h)
-check-headers:
-	@set -e; for h in $(HEADERS); do \
-		d=$$(echo $$h | cut -d/ -f1); \
-		case $$d in \
-		xen) inc="$(INC_xen)";; perms) inc="$(INC_perms)";; \
-		util) inc="$(INC_util)";; \
-		transport) inc="$(INC_transport)";; \
-		xenstored) inc="$(INC_xenstored)";; esac; \
-		echo "#include \"$$(basename $$h)\"" | \
-		$(CC) $(CFLAGS) -MMD -MF /dev/null $$inc -I$$(dirname $$h) \
-			-x c -fsyntax-only - || exit 1; \
-	done; echo "check-headers: $(words $(HEADERS)) headers compile alone"
+HEADERS := $(wildcard xen/include/*.h perms/*.h util/*.h transport/*.h \
+	xenstored/*.h xenstored/*/*.h)
+check-headers: | $(XENSTORED_GEN).h
+	@set -e; $(foreach h,$(HEADERS),echo '#include "$(notdir $(h))"' | \
+		$(CC) $(CFLAGS) -MMD -MF /dev/null $(call incof,$(h)) \
+		-I$(dir $(h)) -x c -fsyntax-only -;) \
+	echo "check-headers: $(words $(HEADERS)) headers compile alone"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -45,7 +45,7 @@ ALL += $(TEST_TOOLS)
 # daemon but main.c, with tests/harness.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := $(wildcard transport/*.c perms/*.c) xenstored/path.c
+FUZZ_LIB_SRCS := $(wildcard transport/*.c perms/*.c) xenstored/tree/path.c
 FUZZ_DAEMON_SRCS := $(filter-out xenstored/main.c,$(XENSTORED_SRCS)) \
 	$(XENSTORED_GEN).c $(wildcard transport/*.c perms/*.c util/*.c) \
 	tests/harness/harness.c
@@ -61,7 +61,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	$(Q)$(FUZZ_CC) $(INC_tests) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
 
 build/fuzz/fuzz_dispatch: tests/fuzz/fuzz_dispatch.c $(FUZZ_DAEMON_SRCS) \
-		$(wildcard tests/harness/*.h xenstored/*.h) | $(XENLIBS_DEPS)
+		$(wildcard tests/harness/*.h xenstored/*.h xenstored/*/*.h) | $(XENLIBS_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(INC_tests) -Ibuild/gen/xenstored $(XENLIBS_CFLAGS) \
 		-o $@ $< $(FUZZ_DAEMON_SRCS) $(XENSTORED_LIBS)

@@ -1,4 +1,4 @@
-XENSTORED_SRCS := $(wildcard xenstored/*.c)
+XENSTORED_SRCS := $(wildcard xenstored/*.c xenstored/*/*.c)
 XENSTORED_GEN := build/gen/xenstored/record.pb-c
 XENSTORED_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)) \
 	$(B)/obj/gen/xenstored/record.pb-c.o
@@ -6,15 +6,15 @@ XENSTORED_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XENSTORED_SRCS)) \
 XENSTORED_LIB_OBJS := $(filter-out $(B)/obj/xenstored/main.o,$(XENSTORED_OBJS))
 XENSTORED_LIBS := $(PKG_LIBS) $(shell pkg-config --libs tdb libprotobuf-c zlib 2>/dev/null) \
 	$(XENLIBS_LIBS)
-# Xen's library headers: only hyp.c includes them.  libbsd gives the
-# intrusive trees and lists of containers.h: headers only, nothing to link.
-INC_xenstored += -Ibuild/gen/xenstored $(XENLIBS_CFLAGS) \
-	$(shell pkg-config --cflags libbsd 2>/dev/null)
+# Xen's library headers: only guest/hyp.c includes them.  (libbsd, in
+# every layer's paths, gives the intrusive trees and lists of
+# base/containers.h: headers only, nothing to link.)
+INC_xenstored/guest += $(XENLIBS_CFLAGS)
 
 # Generated code is not ours to warn about: built with the defaults.
-$(XENSTORED_GEN).c $(XENSTORED_GEN).h: xenstored/record.proto
+$(XENSTORED_GEN).c $(XENSTORED_GEN).h: xenstored/persist/record.proto
 	@mkdir -p $(@D)
-	$(Q)protoc-c --c_out=$(@D) --proto_path=xenstored $<
+	$(Q)protoc-c --c_out=$(@D) --proto_path=xenstored/persist $<
 $(B)/obj/gen/xenstored/record.pb-c.o: $(XENSTORED_GEN).c $(XENSTORED_GEN).h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(filter-out -Werror -W%,$(CFLAGS)) -Ibuild/gen/xenstored -c -o $@ $<

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for xenstored/path.c. */
+/* Unit tests for xenstored/tree/path.c. */
 #include <check.h>
 #include <errno.h>
 #include <talloc.h>
