@@ -135,8 +135,16 @@ check-headers: | $(XENSTORED_GEN).h
 		-I$(dir $(h)) -x c -fsyntax-only -;) \
 	echo "check-headers: $(words $(HEADERS)) headers compile alone"
 
+# .clang-format is the rule: `make format` applies it, `make check` fails
+# on any file that drifts from it.
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $(FORMAT_FILES)
+
+.PHONY: check-format
+check-format:
+	@clang-format --dry-run -Werror $(FORMAT_FILES)
+	@echo "check-format: $(words $(FORMAT_FILES)) files follow .clang-format"
 
 clean:
 	rm -rf build

@@ -11,7 +11,7 @@
 #include "perms.h"
 #include "xs_wire.h"
 
-static const char letters[] = { 'n', 'r', 'w', 'b' };
+static const char letters[] = {'n', 'r', 'w', 'b'};
 
 int
 perms_parse_one(const char *s, struct perm *p)

@@ -24,7 +24,7 @@ BUILD="gcc make pkg-config
 libevent-dev libtalloc-dev libtdb-dev libbsd-dev check
 libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
 libxen-dev libxenstore4"
-TEST="clang python3 procps xenstore-utils xen-utils-4.17"
+TEST="clang clang-format python3 procps xenstore-utils xen-utils-4.17"
 
 usage() {
 	echo "usage: install-deps.sh [--list] [--test]" >&2

@@ -27,7 +27,7 @@ $(B)/tests/%: $(B)/obj/tests/tools/%.o $(TRANSPORT_OBJS) $(PERMS_OBJS)
 check-integration: $(ALL) $(TEST_TOOLS)
 	@sh tests/run-integration.sh $(B)
 
-CHECKS += check-headers check-unit check-integration
+CHECKS += check-format check-headers check-unit check-integration
 
 # --- security: a regression test per Xen security advisory
 # (docs/security.md); tests/security/known-failures lists those skipped

@@ -59,8 +59,7 @@ frame_count_strings(const char *data, size_t len)
 }
 
 unsigned
-frame_get_strings(const char *data, size_t len, const char **vec,
-		  unsigned max)
+frame_get_strings(const char *data, size_t len, const char **vec, unsigned max)
 {
 	unsigned n = 0;
 	const char *p = data, *end = data + len, *nul;
@@ -80,11 +79,11 @@ frame_one_string(const char *data, size_t len)
 	return len > 0 && memchr(data, '\0', len) == data + len - 1;
 }
 
-#define ERRNAME(e) { e, #e },
+#define ERRNAME(e) {e, #e},
 static const struct {
 	int errnum;
 	const char *name;
-} error_names[] = { XSD_ERRORS(ERRNAME) };
+} error_names[] = {XSD_ERRORS(ERRNAME)};
 #undef ERRNAME
 
 const char *

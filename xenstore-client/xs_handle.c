@@ -356,7 +356,8 @@ xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 
 	memcpy(buf, &hdr, sizeof(hdr));
 	for (i = 0, total = FRAME_HDR_SIZE; i < n; i++) {
-		/* An empty piece may be NULL (xs_control_command(h, c, NULL, 0)). */
+		/* An empty piece may be NULL (xs_control_command(h, c, NULL,
+		 * 0)). */
 		if (iov[i].len)
 			memcpy(buf + total, iov[i].base, iov[i].len);
 		total += iov[i].len;

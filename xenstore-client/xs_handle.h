@@ -16,7 +16,6 @@
 #include "xenstore.h"
 #include "xs_transport.h"
 
-
 /* One piece of a request's payload. */
 struct xs_iov {
 	const void *base;

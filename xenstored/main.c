@@ -105,7 +105,7 @@ static void
 notify_ready(void)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	static const char msg[] = "READY=1";
 	int fd;
 
@@ -157,8 +157,8 @@ load_store(void)
 	loaded = db_load();
 	if (loaded < 0) {
 		log_warnx("refusing to start: %s is damaged (--reset-db starts "
-			  "empty and keeps it as %s.damaged)", opts.db_file,
-			  opts.db_file);
+			  "empty and keeps it as %s.damaged)",
+			  opts.db_file, opts.db_file);
 		exit(1);
 	}
 	if (loaded == 0 && store_create_base(opts.priv_domid) != 0)

@@ -39,7 +39,8 @@ static const char usage_text[] =
 	"      --db <file>            the store's database (default\n"
 	"                             $XENSTORED_RUNDIR/tdb)\n"
 	"      --sync none|batch|fsync  when changes reach the database:\n"
-	"                             after replies, before replies (default),\n"
+	"                             after replies, before replies "
+	"(default),\n"
 	"                             before replies and fsync'd\n"
 	"      --reset-db             start empty if the database is damaged\n"
 	"                             (it is kept as <file>.damaged)\n"
@@ -49,31 +50,30 @@ static const char usage_text[] =
 	"the path of \"socket\".\n";
 
 static const struct option long_options[] = {
-	{ "pid-file", required_argument, NULL, 'F' },
-	{ "help", no_argument, NULL, 'H' },
-	{ "no-fork", no_argument, NULL, 'N' },
-	{ "output-pid", no_argument, NULL, 'P' },
-	{ "trace-file", required_argument, NULL, 'T' },
-	{ "entry-nb", required_argument, NULL, 'E' },
-	{ "entry-size", required_argument, NULL, 'S' },
-	{ "watch-nb", required_argument, NULL, 'W' },
-	{ "transaction", required_argument, NULL, 't' },
-	{ "perm-nb", required_argument, NULL, 'A' },
-	{ "path-max", required_argument, NULL, 'M' },
-	{ "quota", required_argument, NULL, 'Q' },
-	{ "quota-soft", required_argument, NULL, 'q' },
-	{ "timeout", required_argument, NULL, 'w' },
-	{ "keep-orphans", no_argument, NULL, 'K' },
-	{ "verbose", no_argument, NULL, 'V' },
-	{ "priv-domid", required_argument, NULL, 1 },
-	{ "db", required_argument, NULL, 2 },
-	{ "sync", required_argument, NULL, 3 },
-	{ "reset-db", no_argument, NULL, 4 },
-	{ NULL, 0, NULL, 0 },
+	{"pid-file", required_argument, NULL, 'F'},
+	{"help", no_argument, NULL, 'H'},
+	{"no-fork", no_argument, NULL, 'N'},
+	{"output-pid", no_argument, NULL, 'P'},
+	{"trace-file", required_argument, NULL, 'T'},
+	{"entry-nb", required_argument, NULL, 'E'},
+	{"entry-size", required_argument, NULL, 'S'},
+	{"watch-nb", required_argument, NULL, 'W'},
+	{"transaction", required_argument, NULL, 't'},
+	{"perm-nb", required_argument, NULL, 'A'},
+	{"path-max", required_argument, NULL, 'M'},
+	{"quota", required_argument, NULL, 'Q'},
+	{"quota-soft", required_argument, NULL, 'q'},
+	{"timeout", required_argument, NULL, 'w'},
+	{"keep-orphans", no_argument, NULL, 'K'},
+	{"verbose", no_argument, NULL, 'V'},
+	{"priv-domid", required_argument, NULL, 1},
+	{"db", required_argument, NULL, 2},
+	{"sync", required_argument, NULL, 3},
+	{"reset-db", no_argument, NULL, 4},
+	{NULL, 0, NULL, 0},
 };
 
-static void __attribute__((noreturn))
-usage(int status, const char *problem)
+static void __attribute__((noreturn)) usage(int status, const char *problem)
 {
 	if (problem)
 		fprintf(stderr, "xenstored: %s\n", problem);
@@ -152,16 +152,36 @@ options_parse(int argc, char **argv, struct options *o)
 	while ((opt = getopt_long(argc, argv, "F:HhNPT:E:S:W:t:A:M:Q:q:w:KV",
 				  long_options, NULL)) != -1) {
 		switch (opt) {
-		case 'F': o->pid_file = optarg; break;
-		case 'H': case 'h': usage(0, NULL);
-		case 'N': o->foreground = true; break;
-		case 'P': o->print_pid = true; break;
-		case 'T': o->trace_file = optarg; break;
-		case 'E': set_hard(QUOTA_NODES, optarg); break;
-		case 'S': set_hard(QUOTA_NODE_SIZE, optarg); break;
-		case 'W': set_hard(QUOTA_WATCHES, optarg); break;
-		case 't': set_hard(QUOTA_TRANSACTIONS, optarg); break;
-		case 'A': set_hard(QUOTA_PERMS, optarg); break;
+		case 'F':
+			o->pid_file = optarg;
+			break;
+		case 'H':
+		case 'h':
+			usage(0, NULL);
+		case 'N':
+			o->foreground = true;
+			break;
+		case 'P':
+			o->print_pid = true;
+			break;
+		case 'T':
+			o->trace_file = optarg;
+			break;
+		case 'E':
+			set_hard(QUOTA_NODES, optarg);
+			break;
+		case 'S':
+			set_hard(QUOTA_NODE_SIZE, optarg);
+			break;
+		case 'W':
+			set_hard(QUOTA_WATCHES, optarg);
+			break;
+		case 't':
+			set_hard(QUOTA_TRANSACTIONS, optarg);
+			break;
+		case 'A':
+			set_hard(QUOTA_PERMS, optarg);
+			break;
 		case 'M':
 			set_hard(QUOTA_PATH_MAX, optarg);
 			if (quota_global.hard[QUOTA_PATH_MAX] > 2048)
@@ -172,14 +192,29 @@ options_parse(int argc, char **argv, struct options *o)
 			if (quota_assign(&quota_global, optarg, opt == 'q'))
 				usage(1, "unknown quota or bad value");
 			break;
-		case 'w': parse_timeout(o, optarg); break;
-		case 'K': o->keep_orphans = true; break;
-		case 'V': o->verbose++; break;
-		case 1: o->priv_domid = number(optarg, 0x7fef); break;
-		case 2: o->db_file = optarg; break;
-		case 3: parse_sync(o, optarg); break;
-		case 4: o->reset_db = true; break;
-		default: usage(1, NULL);
+		case 'w':
+			parse_timeout(o, optarg);
+			break;
+		case 'K':
+			o->keep_orphans = true;
+			break;
+		case 'V':
+			o->verbose++;
+			break;
+		case 1:
+			o->priv_domid = number(optarg, 0x7fef);
+			break;
+		case 2:
+			o->db_file = optarg;
+			break;
+		case 3:
+			parse_sync(o, optarg);
+			break;
+		case 4:
+			o->reset_db = true;
+			break;
+		default:
+			usage(1, NULL);
 		}
 	}
 	if (optind != argc)

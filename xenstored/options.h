@@ -9,19 +9,19 @@
 #include <stdbool.h>
 
 struct options {
-	bool foreground;   /* -N */
-	bool print_pid;	   /* -P */
-	int verbose;	   /* -V */
-	const char *pid_file;	/* -F */
-	const char *trace_file; /* -T */
-	const char *rundir;	/* $XENSTORED_RUNDIR */
-	const char *socket;	/* $XENSTORED_PATH, else rundir/socket */
-	char *socket_ro;	/* rundir/socket_ro */
+	bool foreground;	      /* -N */
+	bool print_pid;		      /* -P */
+	int verbose;		      /* -V */
+	const char *pid_file;	      /* -F */
+	const char *trace_file;	      /* -T */
+	const char *rundir;	      /* $XENSTORED_RUNDIR */
+	const char *socket;	      /* $XENSTORED_PATH, else rundir/socket */
+	char *socket_ro;	      /* rundir/socket_ro */
 	unsigned watch_event_timeout; /* -w watch-event=<sec> */
 	unsigned priv_domid;
-	char *db_file;	    /* --db, default rundir/tdb */
-	int sync;	    /* --sync: enum db_sync */
-	bool reset_db;	    /* --reset-db */
+	char *db_file;	   /* --db, default rundir/tdb */
+	int sync;	   /* --sync: enum db_sync */
+	bool reset_db;	   /* --reset-db */
 	bool keep_orphans; /* -K */
 };
 

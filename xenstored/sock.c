@@ -54,7 +54,7 @@ static void
 accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct listener *l = arg;
-	struct timeval one_second = { 1, 0 };
+	struct timeval one_second = {1, 0};
 	int cfd;
 
 	(void)what;

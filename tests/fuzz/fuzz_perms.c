@@ -16,7 +16,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct perm p[16], q;
-	struct perm_caller who = { 5, DOMID_INVALID, false };
+	struct perm_caller who = {5, DOMID_INVALID, false};
 	char buf[PERM_STRLEN_MAX];
 	int n, i;
 

@@ -50,14 +50,14 @@
 static struct xenstore_domain_interface *intf;
 static xenevtchn_handle *xce;
 static unsigned port;
-static uint32_t tx_id; /* of the open transaction ("start"), or 0 */
+static uint32_t tx_id;	     /* of the open transaction ("start"), or 0 */
 static uint32_t started[64]; /* every transaction "start" opened */
 static unsigned nstarted;
 static char last_reply[XENSTORE_PAYLOAD_MAX + 1];
 static uint32_t last_type; /* of the last reply */
-static int quiet;      /* inside "repeat": no line per reply (events are) */
-static int send_only;  /* inside "flood": replies are not read */
-static int stalled;    /* "flood" found the ring full for too long */
+static int quiet;	   /* inside "repeat": no line per reply (events are) */
+static int send_only;	   /* inside "flood": replies are not read */
+static int stalled;	   /* "flood" found the ring full for too long */
 
 static void run(char *arg);
 
@@ -72,7 +72,7 @@ die(const char *what)
 static int
 wait_event_for(int ms)
 {
-	struct pollfd p = { xenevtchn_fd(xce), POLLIN, 0 };
+	struct pollfd p = {xenevtchn_fd(xce), POLLIN, 0};
 
 	if (poll(&p, 1, ms) != 1)
 		return -1;
@@ -183,7 +183,7 @@ static void
 request(uint32_t type, const char *a, const char *b, size_t blen)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
-	struct xsd_sockmsg h = { type, 1, tx_id, 0 };
+	struct xsd_sockmsg h = {type, 1, tx_id, 0};
 	size_t alen = strlen(a) + 1;
 
 	memcpy(buf, a, alen);
@@ -203,7 +203,7 @@ request(uint32_t type, const char *a, const char *b, size_t blen)
 static void
 unannounced(unsigned n, const char *path)
 {
-	struct xsd_sockmsg h = { XS_READ, 1, tx_id, 0 };
+	struct xsd_sockmsg h = {XS_READ, 1, tx_id, 0};
 	size_t len = strlen(path) + 1;
 	unsigned i;
 
@@ -235,8 +235,8 @@ raw_op(char *rest)
 	if (s == NULL)
 		request((uint32_t)strtoul(rest, NULL, 10), "", "", 0);
 	else
-		request((uint32_t)strtoul(rest, NULL, 10), s,
-			s + strlen(s) + 1, n - strlen(s));
+		request((uint32_t)strtoul(rest, NULL, 10), s, s + strlen(s) + 1,
+			n - strlen(s));
 }
 
 /* CMD with each '#' replaced by i, into buf. */
@@ -247,7 +247,8 @@ expand(char *buf, size_t size, const char *cmd, unsigned long i)
 
 	for (; *cmd && len + 24 < size; cmd++) {
 		if (*cmd == '#')
-			len += (size_t)snprintf(buf + len, size - len, "%lu", i);
+			len += (size_t)snprintf(buf + len, size - len, "%lu",
+						i);
 		else
 			buf[len++] = *cmd;
 	}
@@ -385,8 +386,9 @@ run(char *arg)
 		for (n = 0; s[n]; n++)
 			if (s[n] == ':')
 				s[n] = '\0';
-		request(op[0] == 'w' ? XS_WATCH : op[0] == 's' ? XS_SET_PERMS
-							  : XS_INTRODUCE,
+		request(op[0] == 'w'   ? XS_WATCH
+			: op[0] == 's' ? XS_SET_PERMS
+				       : XS_INTRODUCE,
 			rest, s, n + 1);
 	} else if (strcmp(op, "start") == 0) {
 		tx_id = 0; /* a new transaction, not one inside the last */
@@ -426,7 +428,8 @@ run(char *arg)
 		printf("error %u\n", intf->error);
 		fflush(stdout);
 	} else if (strcmp(op, "reconnect") == 0) {
-		/* Ask for a fresh connection (feature bit 1) and wait for it. */
+		/* Ask for a fresh connection (feature bit 1) and wait for it.
+		 */
 		intf->connection = XENSTORE_RECONNECT;
 		xenevtchn_notify(xce, port);
 		while (intf->connection != XENSTORE_CONNECTED)
@@ -446,14 +449,15 @@ run(char *arg)
 static void
 introduce_dom0(unsigned p)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	const char *path = getenv("XENSTORED_PATH");
 	char msg[64], reply[64];
 	int fd, len;
-	struct xsd_sockmsg h = { XS_INTRODUCE, 1, 0, 0 };
+	struct xsd_sockmsg h = {XS_INTRODUCE, 1, 0, 0};
 
-	len = snprintf(msg + sizeof(h), sizeof(msg) - sizeof(h), "0%c0%c%u",
-		       0, 0, p) + 1;
+	len = snprintf(msg + sizeof(h), sizeof(msg) - sizeof(h), "0%c0%c%u", 0,
+		       0, p) +
+	      1;
 	h.len = (uint32_t)len;
 	memcpy(msg, &h, sizeof(h));
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -512,8 +516,8 @@ main(int argc, char **argv)
 	}
 	si = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ, 1, &si_pfn,
 				  NULL);
-	intf = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE,
-				    1, &st_pfn, NULL);
+	intf = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ | PROT_WRITE, 1,
+				    &st_pfn, NULL);
 	if (si == NULL || intf == NULL)
 		die("map");
 	if (xsim_evtchn_attach(xce, si->store_evtchn) < 0)

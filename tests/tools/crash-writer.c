@@ -29,7 +29,7 @@ static int fd;
 static int
 request(uint32_t type, uint32_t tx, const char *p, size_t len, char *reply)
 {
-	struct xsd_sockmsg h = { type, 1, tx, (uint32_t)len };
+	struct xsd_sockmsg h = {type, 1, tx, (uint32_t)len};
 	char buf[sizeof(h) + XENSTORE_PAYLOAD_MAX];
 	size_t got;
 	ssize_t n;

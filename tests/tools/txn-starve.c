@@ -37,7 +37,7 @@ static int
 request(int fd, uint32_t type, uint32_t tx, const void *p, size_t len,
 	char *reply, size_t *rlen)
 {
-	struct xsd_sockmsg h = { type, 1, tx, (uint32_t)len };
+	struct xsd_sockmsg h = {type, 1, tx, (uint32_t)len};
 	char buf[sizeof(h) + XENSTORE_PAYLOAD_MAX];
 	size_t got;
 	ssize_t n;
@@ -48,8 +48,8 @@ request(int fd, uint32_t type, uint32_t tx, const void *p, size_t len,
 		return -1;
 	do {
 		for (got = 0; got < sizeof(h); got += (size_t)n)
-			if ((n = read(fd, (char *)&h + got,
-				      sizeof(h) - got)) <= 0)
+			if ((n = read(fd, (char *)&h + got, sizeof(h) - got)) <=
+			    0)
 				return -1;
 		for (got = 0; got < h.len; got += (size_t)n)
 			if ((n = read(fd, reply + got, h.len - got)) <= 0)
@@ -177,8 +177,10 @@ main(int argc, char **argv)
 	}
 	fd = unix_connect(sock);
 	if (fd < 0 || pipe(pipefd) ||
-	    (nwriters && request(fd, XS_WRITE, 0, "/starve/x\0" "0", 11,
-				 reply, &rlen)))
+	    (nwriters && request(fd, XS_WRITE, 0,
+				 "/starve/x\0"
+				 "0",
+				 11, reply, &rlen)))
 		return 2;
 	for (i = 0; i < nwriters; i++)
 		if ((writers[i] = fork()) == 0)

@@ -62,8 +62,7 @@ static const char *socket_path;
 static char outbuf[1 << 16];
 static size_t outlen;
 
-static void
-out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 out(const char *fmt, ...)
@@ -104,10 +103,9 @@ get_conn(int n)
 }
 
 static void
-send_msg(struct tconn *c, uint32_t type, uint32_t tx, const char *p,
-	 size_t len)
+send_msg(struct tconn *c, uint32_t type, uint32_t tx, const char *p, size_t len)
 {
-	struct xsd_sockmsg h = { type, ++c->next_req, tx, (uint32_t)len };
+	struct xsd_sockmsg h = {type, ++c->next_req, tx, (uint32_t)len};
 	char buf[sizeof(h) + 2 * XENSTORE_PAYLOAD_MAX];
 
 	memcpy(buf, &h, sizeof(h));
@@ -214,13 +212,16 @@ static const struct {
 	uint32_t type;
 	int args; /* -1: any number */
 } simple_ops[] = {
-	{ "read", XS_READ, 1 },	       { "mkdir", XS_MKDIR, 1 },
-	{ "rm", XS_RM, 1 },	       { "dir", XS_DIRECTORY, 1 },
-	{ "dirpart", XS_DIRECTORY_PART, 2 },
-	{ "getperms", XS_GET_PERMS, 1 },
-	{ "setperms", XS_SET_PERMS, -1 },
-	{ "watch", XS_WATCH, -1 },     { "unwatch", XS_UNWATCH, 2 },
-	{ "domainpath", XS_GET_DOMAIN_PATH, 1 },
+	{"read", XS_READ, 1},
+	{"mkdir", XS_MKDIR, 1},
+	{"rm", XS_RM, 1},
+	{"dir", XS_DIRECTORY, 1},
+	{"dirpart", XS_DIRECTORY_PART, 2},
+	{"getperms", XS_GET_PERMS, 1},
+	{"setperms", XS_SET_PERMS, -1},
+	{"watch", XS_WATCH, -1},
+	{"unwatch", XS_UNWATCH, 2},
+	{"domainpath", XS_GET_DOMAIN_PATH, 1},
 };
 
 static void
@@ -270,11 +271,11 @@ cmd_pipeline(int n, struct tconn *c, char **argv, int argc)
 {
 	static char buf[1 << 20];
 	char payload[XENSTORE_PAYLOAD_MAX], *text;
-	struct pollfd pfd = { c->fd, POLLIN, 0 };
+	struct pollfd pfd = {c->fd, POLLIN, 0};
 	size_t plen = join(argv + 2, argc - 2, payload), len = 0;
 	unsigned count = (unsigned)atoi(argv[0]), i, got = 0;
-	struct xsd_sockmsg h = { (uint32_t)atoi(argv[1]), 0, c->tx,
-				 (uint32_t)plen };
+	struct xsd_sockmsg h = {(uint32_t)atoi(argv[1]), 0, c->tx,
+				(uint32_t)plen};
 
 	for (i = 0; i < count && len + sizeof(h) + plen <= sizeof(buf); i++) {
 		h.req_id = ++c->next_req;
@@ -285,8 +286,7 @@ cmd_pipeline(int n, struct tconn *c, char **argv, int argc)
 	if (write(c->fd, buf, len) != (ssize_t)len)
 		die("write");
 	for (i = 0; i < count; i++) {
-		if (poll(&pfd, 1, 5000) != 1 ||
-		    read_reply(c, &text, NULL) < 0)
+		if (poll(&pfd, 1, 5000) != 1 || read_reply(c, &text, NULL) < 0)
 			break;
 		free(text);
 		got++;
@@ -297,7 +297,7 @@ cmd_pipeline(int n, struct tconn *c, char **argv, int argc)
 static void
 cmd_expect_close(int n, struct tconn *c)
 {
-	struct pollfd pfd = { c->fd, POLLIN, 0 };
+	struct pollfd pfd = {c->fd, POLLIN, 0};
 	char buf[256];
 	ssize_t r;
 
@@ -321,8 +321,10 @@ run_command(char *line)
 
 	/* write keeps the rest of the line as its value */
 	for (tok = strtok_r(line, " \t", &save); tok && argc < 511;
-	     tok = strtok_r(NULL, argc == 3 && strcmp(argv[1], "write") == 0
-					  ? "" : " \t", &save))
+	     tok = strtok_r(NULL,
+			    argc == 3 && strcmp(argv[1], "write") == 0 ? ""
+								       : " \t",
+			    &save))
 		argv[argc++] = tok;
 	if (argc < 2)
 		return;
@@ -412,8 +414,8 @@ main(int argc, char **argv)
 				expected[elen++] = '\n';
 			continue;
 		}
-		if (cmdline && (elen != outlen ||
-				memcmp(expected, outbuf, outlen) != 0)) {
+		if (cmdline &&
+		    (elen != outlen || memcmp(expected, outbuf, outlen) != 0)) {
 			failures++;
 			printf("line %u: expected:\n%.*sgot:\n%.*s", cmdline,
 			       (int)elen, expected, (int)outlen, outbuf);

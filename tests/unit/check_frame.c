@@ -11,7 +11,7 @@
 START_TEST(scan_needs_whole_message)
 {
 	unsigned char buf[FRAME_HDR_SIZE + 4];
-	struct xsd_sockmsg h = { XS_READ, 7, 0, 4 }, out;
+	struct xsd_sockmsg h = {XS_READ, 7, 0, 4}, out;
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), "/a\0", 4);
@@ -24,7 +24,7 @@ END_TEST
 
 START_TEST(scan_refuses_oversized)
 {
-	struct xsd_sockmsg h = { XS_WRITE, 0, 0, XENSTORE_PAYLOAD_MAX + 1 }, out;
+	struct xsd_sockmsg h = {XS_WRITE, 0, 0, XENSTORE_PAYLOAD_MAX + 1}, out;
 
 	errno = 0;
 	ck_assert_int_eq(frame_scan(&h, sizeof(h), &out), -1);
@@ -36,7 +36,7 @@ END_TEST
 
 START_TEST(payload_termination)
 {
-	struct xsd_sockmsg h = { XS_READ, 0, 0, 3 };
+	struct xsd_sockmsg h = {XS_READ, 0, 0, 3};
 
 	ck_assert(frame_payload_ok(&h, "ab"));
 	ck_assert(!frame_payload_ok(&h, "abc"));

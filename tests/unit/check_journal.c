@@ -61,7 +61,7 @@ collect(uint64_t seq, const uint8_t *data, size_t len, void *arg)
 static struct seen
 read_all(struct journal *j, uint64_t after)
 {
-	struct seen s = { "", { 0 }, 0 };
+	struct seen s = {"", {0}, 0};
 
 	ck_assert_int_eq(
 		journal_foreach(j, after, journal_size(j), collect, &s), 0);

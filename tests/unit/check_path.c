@@ -13,21 +13,21 @@ START_TEST(canonical)
 	void *ctx = talloc_new(NULL);
 	char *out;
 
-	ck_assert_int_eq(path_canonical(ctx, "/local/domain/3", "a/b", false,
-					&out), 0);
+	ck_assert_int_eq(
+		path_canonical(ctx, "/local/domain/3", "a/b", false, &out), 0);
 	ck_assert_str_eq(out, "/local/domain/3/a/b");
 	ck_assert_int_eq(path_canonical(ctx, "/h", "/", false, &out), 0);
 	ck_assert_int_eq(path_canonical(ctx, "/h", "/a//b", false, &out),
 			 EINVAL);
-	ck_assert_int_eq(path_canonical(ctx, "/h", "/a/", false, &out),
-			 EINVAL);
+	ck_assert_int_eq(path_canonical(ctx, "/h", "/a/", false, &out), EINVAL);
 	ck_assert_int_eq(path_canonical(ctx, "/h", "/a b", false, &out),
 			 EINVAL);
 	ck_assert_int_eq(path_canonical(ctx, "/h", "", false, &out), EINVAL);
-	ck_assert_int_eq(path_canonical(ctx, "/h", "@releaseDomain", false,
-					&out), EINVAL);
-	ck_assert_int_eq(path_canonical(ctx, "/h", "@releaseDomain", true,
-					&out), 0);
+	ck_assert_int_eq(
+		path_canonical(ctx, "/h", "@releaseDomain", false, &out),
+		EINVAL);
+	ck_assert_int_eq(
+		path_canonical(ctx, "/h", "@releaseDomain", true, &out), 0);
 	ck_assert_str_eq(out, "@releaseDomain");
 	talloc_free(ctx);
 }

@@ -32,13 +32,13 @@ END_TEST
 
 START_TEST(access)
 {
-	struct perm p[3] = { { 7, PERM_NONE }, { 5, PERM_READ },
-			     { 9, PERM_WRITE | PERM_IGNORE } };
-	struct perm_caller owner = { 7, DOMID_INVALID, false };
-	struct perm_caller five = { 5, DOMID_INVALID, false };
-	struct perm_caller nine = { 9, DOMID_INVALID, false };
-	struct perm_caller dm = { 11, 7, false };
-	struct perm_caller dom0 = { 0, DOMID_INVALID, true };
+	struct perm p[3] = {
+		{7, PERM_NONE}, {5, PERM_READ}, {9, PERM_WRITE | PERM_IGNORE}};
+	struct perm_caller owner = {7, DOMID_INVALID, false};
+	struct perm_caller five = {5, DOMID_INVALID, false};
+	struct perm_caller nine = {9, DOMID_INVALID, false};
+	struct perm_caller dm = {11, 7, false};
+	struct perm_caller dom0 = {0, DOMID_INVALID, true};
 
 	ck_assert_uint_eq(perms_access(p, 3, &owner), PERM_ALL);
 	ck_assert_uint_eq(perms_access(p, 3, &five), PERM_READ);

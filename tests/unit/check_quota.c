@@ -73,8 +73,7 @@ START_TEST(accounting)
 	ck_assert_uint_eq(d->quota.hard[QUOTA_NODES], 3);
 	domain_nodes_adjust(7, 2);
 	ck_assert_uint_eq(d->nodes, 2);
-	ck_assert_int_eq(domain_quota_check(d, QUOTA_NODES, d->nodes + 1UL),
-			 0);
+	ck_assert_int_eq(domain_quota_check(d, QUOTA_NODES, d->nodes + 1UL), 0);
 	domain_nodes_adjust(7, 1);
 	ck_assert_int_eq(domain_quota_check(d, QUOTA_NODES, d->nodes + 1UL),
 			 ENOSPC);

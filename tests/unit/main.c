@@ -10,9 +10,6 @@
 #include "leak.h"
 #include "suites.h"
 
-
-
-
 static size_t leak_base;
 
 void

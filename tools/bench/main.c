@@ -97,7 +97,8 @@ main(int argc, char **argv)
 	o.socket = getenv("XENSTORED_PATH");
 	if (o.socket == NULL)
 		o.socket = "/var/run/xenstored/socket";
-	while ((ch = getopt(argc, argv, "s:p:t:N:qn:o:c:X:r:W:S:wk:T:h")) != -1) {
+	while ((ch = getopt(argc, argv, "s:p:t:N:qn:o:c:X:r:W:S:wk:T:h")) !=
+	       -1) {
 		switch (ch) {
 		case 's':
 			o.socket = optarg;

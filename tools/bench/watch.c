@@ -212,8 +212,8 @@ storm_replies(struct xsb_conn *writer, const char *path)
 }
 
 static void
-storm_result(const struct xsb_opts *o, unsigned nw, const char *what,
-	     double v, const char *unit, const char *desc)
+storm_result(const struct xsb_opts *o, unsigned nw, const char *what, double v,
+	     const char *unit, const char *desc)
 {
 	char key[64], text[96];
 
@@ -252,9 +252,9 @@ storm(const struct xsb_opts *o, unsigned nw)
 	while (done < writes || got < want) {
 		while (sent < writes && sent - done < STORM_WINDOW) {
 			snprintf(value, sizeof(value), "%lu", ++sent);
-			xsb_queue(writer, XS_WRITE, 0, buf,
-				  xsb_args(buf, sizeof(buf), path, value,
-					   false));
+			xsb_queue(
+				writer, XS_WRITE, 0, buf,
+				xsb_args(buf, sizeof(buf), path, value, false));
 		}
 		xsb_flush(writer);
 		n = epoll_wait(ep, ev, (int)nw + 1,

@@ -15,7 +15,8 @@
  * Probe the backend directory node of a kind ("vbd", "vif") device:
  * publish its features (max_queues as multi-queue-max-queues), create a
  * vif's interface (*link set to its inode once it exists), and switch to
- * InitWait, in one transaction.  0, or -1 with errno (ENOENT: the directory is gone).
+ * InitWait, in one transaction.  0, or -1 with errno (ENOENT: the directory is
+ * gone).
  */
 int backinfo_publish(const char *node, const char *kind, unsigned domu,
 		     unsigned devid, unsigned max_queues, ino_t *link);

@@ -567,7 +567,8 @@ op_bench_read(long count, const char *path)
 	long i;
 	char *v;
 
-	if (count <= 0 || (lat = malloc((size_t)count * sizeof(*lat))) == NULL) {
+	if (count <= 0 ||
+	    (lat = malloc((size_t)count * sizeof(*lat))) == NULL) {
 		fprintf(out, "bench-read: bad count\n");
 		return;
 	}
@@ -587,10 +588,11 @@ op_bench_read(long count, const char *path)
 	t = now_us() - start;
 	qsort(lat, (size_t)count, sizeof(*lat), cmp_double);
 	/* Start and end on the monotonic clock: several guests add up. */
-	fprintf(out, "bench-read %ld: %.0f ops/s p50 %.1f p99 %.1f"
-		     " from %.0f to %.0f\n",
-		count, count / (t / 1e6), lat[count / 2],
-		lat[count * 99 / 100], start, start + t);
+	fprintf(out,
+		"bench-read %ld: %.0f ops/s p50 %.1f p99 %.1f"
+		" from %.0f to %.0f\n",
+		count, count / (t / 1e6), lat[count / 2], lat[count * 99 / 100],
+		start, start + t);
 	free(lat);
 }
 

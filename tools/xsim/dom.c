@@ -622,8 +622,8 @@ record_by_domid(const struct record *r, void *arg)
  * simulated hypervisor gives every domain the same few pages and one vcpu.
  */
 static void
-list_size(struct xs_handle *xsh, const xc_dominfo_t *info,
-	  unsigned long *mb, unsigned *vcpus)
+list_size(struct xs_handle *xsh, const xc_dominfo_t *info, unsigned long *mb,
+	  unsigned *vcpus)
 {
 	char path[64], *v, **cpus;
 	unsigned n;

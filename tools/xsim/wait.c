@@ -68,8 +68,8 @@ wait_nap(struct xs_handle *xsh, long end)
 
 	if (left <= 0)
 		return;
-	if (pfd.fd < 0 || poll(&pfd, 1, left < NAP_MAX_MS ? (int)left
-							 : NAP_MAX_MS) <= 0)
+	if (pfd.fd < 0 ||
+	    poll(&pfd, 1, left < NAP_MAX_MS ? (int)left : NAP_MAX_MS) <= 0)
 		return;
 	while ((ev = xs_check_watch(xsh)) != NULL)
 		free(ev);
@@ -105,8 +105,7 @@ wait_exists(struct xs_handle *xsh, const char *path)
 }
 
 /* What a wait on one backend looks for: true once it is there. */
-typedef bool backend_seen(struct xs_handle *xsh, const char *back,
-			  char **out);
+typedef bool backend_seen(struct xs_handle *xsh, const char *back, char **out);
 
 static bool
 initwait_seen(struct xs_handle *xsh, const char *back, char **out)

@@ -47,10 +47,11 @@ die(const char *fmt, ...)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: xenhyp-ctl launch [-w] [-d DOMID] PROGRAM [ARG...]\n"
-			"       xenhyp-ctl list\n"
-			"       xenhyp-ctl destroy DOMID\n"
-			"       xenhyp-ctl shutdown DOMID REASON\n");
+	fprintf(stderr,
+		"usage: xenhyp-ctl launch [-w] [-d DOMID] PROGRAM [ARG...]\n"
+		"       xenhyp-ctl list\n"
+		"       xenhyp-ctl destroy DOMID\n"
+		"       xenhyp-ctl shutdown DOMID REASON\n");
 	exit(2);
 }
 

@@ -570,7 +570,8 @@ channel_input(struct channel *c)
 	err = xsim_msg_send(c->fd, buf, len, x.fds, x.nfds);
 	close_fds(x.fds, x.nfds);
 	if (err < 0) {
-		/* A guest killed inside a hypercall: normal, not worth a word. */
+		/* A guest killed inside a hypercall: normal, not worth a word.
+		 */
 		if (errno != EPIPE && errno != ECONNRESET)
 			log_warn("dropping channel of dom%u: reply", c->domid);
 		channel_close(c);

@@ -136,8 +136,8 @@ domain_account(const struct store_change *ch)
 		return;
 	}
 	domain_nodes_adjust(owner, (int)sign);
-	domain_memory_adjust(owner,
-			     sign * record_bytes(n->nperms, n->vlen, n->namelen));
+	domain_memory_adjust(
+		owner, sign * record_bytes(n->nperms, n->vlen, n->namelen));
 	if (ch->parent)
 		domain_memory_adjust(node_perms(ch->parent)->id,
 				     sign * ((long)n->namelen + 1));
@@ -178,14 +178,15 @@ domain_event_fits(struct conn *c, size_t len)
 	if (hard == 0 || used + len <= hard) {
 		if (d->events_dropped)
 			log_warnx("domain %u: %lu watch events were dropped "
-				  "over quota memory", d->domid,
-				  d->events_dropped);
+				  "over quota memory",
+				  d->domid, d->events_dropped);
 		d->events_dropped = 0;
 		return true;
 	}
 	if (d->events_dropped++ == 0)
 		log_warnx("domain %u: dropping watch events: %lu bytes held, "
-			  "quota memory %u", d->domid, used, hard);
+			  "quota memory %u",
+			  d->domid, used, hard);
 	return false;
 }
 
@@ -221,7 +222,6 @@ domain_quota_check(struct domain *d, enum quota_id id, unsigned long value)
 		return EINVAL;
 	return id == QUOTA_MEMORY ? ENOMEM : ENOSPC;
 }
-
 
 void
 domain_forget(unsigned domid)

@@ -30,17 +30,17 @@ struct domain {
 	bool introduced;
 	bool shutdown_noticed; /* RESUME clears it */
 	unsigned target;       /* SET_TARGET, DOMID_INVALID if none */
-	uint32_t features; /* server_features offered to it */
+	uint32_t features;     /* server_features offered to it */
 	struct quota_set quota;
-	struct conn *conn;     /* its ring connection, if introduced */
+	struct conn *conn; /* its ring connection, if introduced */
 	struct xenstore_domain_interface *intf; /* its mapped ring page */
 	int port;	       /* our end of its event channel, or -1 */
 	unsigned nodes;	       /* nodes whose owner it is */
 	unsigned long memory;  /* bytes of its records and watches */
 	unsigned watches;      /* watches of all its connections */
 	unsigned transactions; /* open transactions of all its connections */
-	unsigned max[QUOTA_COUNT]; /* highest value a quota check accepted */
-	bool soft_over[QUOTA_COUNT]; /* last check was over the soft quota */
+	unsigned max[QUOTA_COUNT];    /* highest value a quota check accepted */
+	bool soft_over[QUOTA_COUNT];  /* last check was over the soft quota */
 	unsigned long events_dropped; /* over its memory quota, in a row */
 };
 
@@ -109,7 +109,6 @@ bool domain_event_fits(struct conn *c, size_t len);
  * when it is found back under.  Accepted values raise the domain's
  * and the global maxima; every check is traced (class acc).
  */
-int domain_quota_check(struct domain *d, enum quota_id id,
-		       unsigned long value);
+int domain_quota_check(struct domain *d, enum quota_id id, unsigned long value);
 
 #endif /* DOMAIN_H */

@@ -14,35 +14,36 @@ static const struct {
 	const char *name;
 	const char *help;
 } quotas[QUOTA_COUNT] = {
-	[QUOTA_NODES] = { "nodes", "Nodes per domain" },
-	[QUOTA_WATCHES] = { "watches", "Watches per domain" },
-	[QUOTA_OUTSTANDING] = { "outstanding",
-				"Outstanding requests per domain" },
-	[QUOTA_MEMORY] = { "memory", "Memory used by a domain, in bytes" },
-	[QUOTA_TRANSACTIONS] = { "transactions",
-				 "Open transactions per domain" },
-	[QUOTA_TXN_NODES] = { "transaction-nodes",
-			      "Nodes accessed by one transaction" },
-	[QUOTA_PERMS] = { "node-permissions", "Permissions per node" },
-	[QUOTA_PATH_MAX] = { "path-max", "Length of a node path" },
-	[QUOTA_NODE_SIZE] = { "node-size", "Size of a node, in bytes" },
+	[QUOTA_NODES] = {"nodes", "Nodes per domain"},
+	[QUOTA_WATCHES] = {"watches", "Watches per domain"},
+	[QUOTA_OUTSTANDING] = {"outstanding",
+			       "Outstanding requests per domain"},
+	[QUOTA_MEMORY] = {"memory", "Memory used by a domain, in bytes"},
+	[QUOTA_TRANSACTIONS] = {"transactions", "Open transactions per domain"},
+	[QUOTA_TXN_NODES] = {"transaction-nodes",
+			     "Nodes accessed by one transaction"},
+	[QUOTA_PERMS] = {"node-permissions", "Permissions per node"},
+	[QUOTA_PATH_MAX] = {"path-max", "Length of a node path"},
+	[QUOTA_NODE_SIZE] = {"node-size", "Size of a node, in bytes"},
 };
 
 struct quota_set quota_global = {
-	.hard = {
-		[QUOTA_NODES] = 1000,
-		[QUOTA_WATCHES] = 128,
-		[QUOTA_OUTSTANDING] = 20,
-		[QUOTA_MEMORY] = 2621440,
-		[QUOTA_TRANSACTIONS] = 10,
-		[QUOTA_TXN_NODES] = 1024,
-		[QUOTA_PERMS] = 5,
-		[QUOTA_PATH_MAX] = 2048,
-		[QUOTA_NODE_SIZE] = 2048,
-	},
-	.soft = {
-		[QUOTA_MEMORY] = 2097152,
-	},
+	.hard =
+		{
+			[QUOTA_NODES] = 1000,
+			[QUOTA_WATCHES] = 128,
+			[QUOTA_OUTSTANDING] = 20,
+			[QUOTA_MEMORY] = 2621440,
+			[QUOTA_TRANSACTIONS] = 10,
+			[QUOTA_TXN_NODES] = 1024,
+			[QUOTA_PERMS] = 5,
+			[QUOTA_PATH_MAX] = 2048,
+			[QUOTA_NODE_SIZE] = 2048,
+		},
+	.soft =
+		{
+			[QUOTA_MEMORY] = 2097152,
+		},
 };
 
 int
@@ -79,8 +80,8 @@ quota_names(char *buf, int size)
 	buf[0] = '\0';
 	for (i = 0; i < QUOTA_COUNT && len < size; i++) {
 		if (quota_global.hard[i] != 0)
-			len += snprintf(buf + len, (size_t)(size - len),
-					"%s%s", len ? " " : "", quotas[i].name);
+			len += snprintf(buf + len, (size_t)(size - len), "%s%s",
+					len ? " " : "", quotas[i].name);
 		if (quota_global.soft[i] != 0 && len < size)
 			len += snprintf(buf + len, (size_t)(size - len),
 					"%ssoft-%s", len ? " " : "",

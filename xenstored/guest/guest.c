@@ -58,7 +58,7 @@ static void
 fire_special(const char *name, unsigned domid)
 {
 	const struct node *n = special(name);
-	struct watch_perms ps = { n ? node_perms(n) : NULL, n ? n->nperms : 0 };
+	struct watch_perms ps = {n ? node_perms(n) : NULL, n ? n->nperms : 0};
 
 	watch_fire_special(name, domid, &ps);
 }
@@ -162,8 +162,7 @@ guest_introduce(unsigned domid, unsigned port)
 		return 0;
 	if (!hyp_available())
 		return ENOSYS;
-	if (d->intf == NULL &&
-	    (d->intf = hyp_map_ring(domid)) == NULL) {
+	if (d->intf == NULL && (d->intf = hyp_map_ring(domid)) == NULL) {
 		log_warn("domain %u: cannot map its ring page", domid);
 		return errno == ESRCH ? ENOENT : EINVAL;
 	}
@@ -321,7 +320,7 @@ walk_and_drop(unsigned domid, const char *const *roots, unsigned nroots,
 	      int (*fn)(struct node *, void *),
 	      size_t (*drop)(struct owned *, unsigned))
 {
-	struct owned o = { domid, NULL, NULL, 0, 0 };
+	struct owned o = {domid, NULL, NULL, 0, 0};
 	struct node *n;
 	unsigned i;
 	size_t done;
@@ -343,14 +342,15 @@ walk_and_drop(unsigned domid, const char *const *roots, unsigned nroots,
 	} while (err && done > 0);
 	if (err)
 		log_warnx("domain %u: out of memory: some of its nodes or "
-			  "permissions entries stay", domid);
+			  "permissions entries stay",
+			  domid);
 }
 
 static void
 clean_nodes(unsigned domid)
 {
-	static const char *const roots[] = { "/", "@introduceDomain",
-					     "@releaseDomain" };
+	static const char *const roots[] = {"/", "@introduceDomain",
+					    "@releaseDomain"};
 
 	walk_and_drop(domid, roots, 3, collect_owned, drop_owned);
 	walk_and_drop(domid, roots, 3, collect_named, drop_named);
@@ -436,7 +436,7 @@ scan_domain(struct domain *d, void *arg)
 static void
 check_domains(void)
 {
-	struct scan s = { NULL, false };
+	struct scan s = {NULL, false};
 	struct domain *d;
 
 	domain_foreach(scan_domain, &s);

@@ -34,7 +34,8 @@ hyp_open(void)
 	xgt = xengnttab_open(NULL, 0);
 	if (xce == NULL || xgt == NULL) {
 		log_warn("%s: hypervisor found, but its event channels or "
-			 "grants cannot be opened", __func__);
+			 "grants cannot be opened",
+			 __func__);
 		hyp_close();
 		return -1;
 	}

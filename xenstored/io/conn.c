@@ -67,12 +67,12 @@ static const struct conn_hooks no_hooks;
 static const struct conn_hooks *hooks = &no_hooks;
 static struct conn *conns;
 static struct conn *dirty;
-static struct conn *backlog; /* had more input than its turn allowed */
+static struct conn *backlog;	/* had more input than its turn allowed */
 static struct conn *retry_list; /* conn_retry_soon */
 static struct event *persist_retry;
 static bool held_back; /* output waits for persist_retry */
 static unsigned long last_id;
-static unsigned long turn_events; /* queued since the last flush */
+static unsigned long turn_events;  /* queued since the last flush */
 static struct timespec turn_start; /* the turn's first request */
 static bool turn_started;
 
@@ -229,9 +229,8 @@ conn_new(int fd, const struct conn_transport *t, struct domain *d,
 				       conn_read_cb, c);
 		c->ev_write = event_new(base, fd, EV_WRITE, conn_write_cb, c);
 	}
-	if (!c->home ||
-	    (fd >= 0 && (!c->ev_read || !c->ev_write ||
-			 event_add(c->ev_read, NULL) != 0))) {
+	if (!c->home || (fd >= 0 && (!c->ev_read || !c->ev_write ||
+				     event_add(c->ev_read, NULL) != 0))) {
 		talloc_free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -258,8 +257,8 @@ conn_close(struct conn *c, const char *reason)
 }
 
 static void
-queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a,
-      size_t alen, const void *b, size_t blen)
+queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a, size_t alen,
+      const void *b, size_t blen)
 {
 	struct outbuf *o;
 
@@ -291,8 +290,8 @@ queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a,
 }
 
 void
-conn_reply(struct conn *c, const struct msg *m, uint32_t type,
-	   const void *data, size_t len)
+conn_reply(struct conn *c, const struct msg *m, uint32_t type, const void *data,
+	   size_t len)
 {
 	struct xsd_sockmsg hdr = m->hdr;
 
@@ -353,8 +352,7 @@ drop_stale_events(struct conn *c)
 	 * young to be stale is younger still, so the walk stops there and
 	 * queuing an event costs O(1), not O(unread events).
 	 */
-	while ((o = *pp) != NULL &&
-	       now - o->queued >= (time_t)event_timeout) {
+	while ((o = *pp) != NULL && now - o->queued >= (time_t)event_timeout) {
 		if (!stale_event(o, now)) {
 			kept = o;
 			pp = &o->next;
@@ -375,7 +373,7 @@ drop_stale_events(struct conn *c)
 void
 conn_queue_event(struct conn *c, const char *path, const char *token)
 {
-	struct xsd_sockmsg hdr = { XS_WATCH_EVENT, 0, 0, 0 };
+	struct xsd_sockmsg hdr = {XS_WATCH_EVENT, 0, 0, 0};
 	size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
 
 	drop_stale_events(c);
@@ -465,7 +463,8 @@ process_input(struct conn *c)
 		if (r == 0)
 			break;
 		/* One request at least, so that each turn makes progress. */
-		if (budget-- == 0 || (budget < TURN_BUDGET - 1 && turn_spent())) {
+		if (budget-- == 0 ||
+		    (budget < TURN_BUDGET - 1 && turn_spent())) {
 			/* The rest waits for the end of this loop turn. */
 			c->in_backlog = true;
 			c->backlog_next = backlog;
@@ -639,8 +638,7 @@ write_out(struct conn *c)
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				if (c->ev_write)
 					event_add(c->ev_write, NULL);
-			}
-			else if (errno == EPIPE || errno == ECONNRESET)
+			} else if (errno == EPIPE || errno == ECONNRESET)
 				conn_close(c, NULL); /* the client went away */
 			else
 				conn_close(c, strerror(errno));
@@ -699,7 +697,7 @@ retry_listed(void)
 void
 conn_flush_all(void)
 {
-	struct timeval soon = { 0, 100000 };
+	struct timeval soon = {0, 100000};
 	struct conn *c, *list;
 	bool was_paused;
 

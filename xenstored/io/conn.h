@@ -135,9 +135,8 @@ struct event_base *conn_base(void);
  * connection without a descriptor (a guest's ring), which its owner
  * drives with conn_kick().  Returns the connection or NULL with errno.
  */
-struct conn *conn_new(int fd, const struct conn_transport *t,
-		      struct domain *d, unsigned domid, bool privileged,
-		      bool readonly);
+struct conn *conn_new(int fd, const struct conn_transport *t, struct domain *d,
+		      unsigned domid, bool privileged, bool readonly);
 
 /*
  * Queue a reply to request m: same req_id and tx_id, the given type and

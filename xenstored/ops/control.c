@@ -362,8 +362,8 @@ check_node(struct node *n, void *arg)
 		}
 	}
 	if (bytes != n->child_bytes) {
-		log_warnx("check: %s: names %u/%u bytes", path,
-			  n->child_bytes, bytes);
+		log_warnx("check: %s: names %u/%u bytes", path, n->child_bytes,
+			  bytes);
 		st->bad++;
 	}
 	if (n->nperms == 0) {

@@ -67,7 +67,8 @@ do_introduce(void *ctx, struct conn *c, struct msg *m)
 
 	(void)ctx;
 	if (frame_get_strings(m->body, m->hdr.len, vec, 3) < 3 ||
-	    frame_parse_domid(vec[0], &domid) || domid >= DOMID_FIRST_RESERVED ||
+	    frame_parse_domid(vec[0], &domid) ||
+	    domid >= DOMID_FIRST_RESERVED ||
 	    frame_parse_uint(vec[1], ~0UL, &gfn) ||
 	    frame_parse_uint(vec[2], 0x7fffffff, &port) || port == 0)
 		return EINVAL;
@@ -179,8 +180,8 @@ do_set_feature(void *ctx, struct conn *c, struct msg *m)
 
 /* Split [domid] name [value] into the quota set and id it names. */
 static int
-quota_args(const struct msg *m, unsigned nval, struct quota_set **set,
-	   int *id, bool *soft, const char **val)
+quota_args(const struct msg *m, unsigned nval, struct quota_set **set, int *id,
+	   bool *soft, const char **val)
 {
 	const char *vec[4];
 	unsigned n = frame_get_strings(m->body, m->hdr.len, vec, 4), domid;

@@ -18,8 +18,7 @@
 #include "view.h"
 
 int
-ops_path(void *ctx, struct conn *c, const char *in, bool special_ok,
-	 char **out)
+ops_path(void *ctx, struct conn *c, const char *in, bool special_ok, char **out)
 {
 	int err = path_canonical(ctx, c->home, in, special_ok, out);
 
@@ -189,7 +188,8 @@ create_path(void *ctx, struct conn *c, struct txn *t, const char *path,
 	if ((err = check_create(c, nv.nperms, vlen, new_nodes(path, p))))
 		return err;
 	pos = strcmp(p, "/") == 0 ? 0 : strlen(p);
-	first = talloc_strndup(ctx, path, pos + 1 + strcspn(path + pos + 1, "/"));
+	first = talloc_strndup(ctx, path,
+			       pos + 1 + strcspn(path + pos + 1, "/"));
 	if (first == NULL)
 		return ENOMEM;
 	do {

@@ -20,8 +20,8 @@ do_watch(void *ctx, struct conn *c, struct msg *m)
 	const char *vec[3];
 	unsigned n = frame_get_strings(m->body, m->hdr.len, vec, 3);
 	unsigned long depth;
-	bool depth_ok = c->domain &&
-			(c->domain->features & XENSTORE_SERVER_FEATURE_WATCHDEPTH);
+	bool depth_ok = c->domain && (c->domain->features &
+				      XENSTORE_SERVER_FEATURE_WATCHDEPTH);
 	size_t strip = 0;
 	char *path;
 	int err;

@@ -90,9 +90,8 @@ view_create(struct txn *t, const char *path, const struct perm *perms,
 	if ((t = via(t, path)) != NULL)
 		return txn_create(t, path, perms, nperms, value, vlen,
 				  implicit);
-	return store_create(path, perms, nperms, value, vlen, implicit)
-		       ? 0
-		       : errno;
+	return store_create(path, perms, nperms, value, vlen, implicit) ? 0
+									: errno;
 }
 
 int

@@ -128,7 +128,7 @@ static size_t ndirty;
 static bool dirty_lost; /* a change is missing from the set */
 static bool fold_all;	/* the next fold writes the whole store */
 static struct journal *journal;
-static uint64_t folded;	 /* the last journal record the tdb file holds */
+static uint64_t folded;		/* the last journal record the tdb file holds */
 static struct db_loaded legacy; /* legacy records still in the tdb file */
 static size_t jentries;		/* entries in the journal file */
 static size_t fold_after = FOLD_AFTER;
@@ -165,7 +165,7 @@ db_sync_mode(void)
 static TDB_DATA
 key_of(const char *path)
 {
-	TDB_DATA k = { (unsigned char *)(uintptr_t)path, strlen(path) };
+	TDB_DATA k = {(unsigned char *)(uintptr_t)path, strlen(path)};
 
 	return k;
 }
@@ -175,7 +175,7 @@ write_meta(uint64_t seq)
 {
 	DbMeta meta = DB_META__INIT;
 	uint8_t buf[32];
-	TDB_DATA v = { buf, 0 };
+	TDB_DATA v = {buf, 0};
 
 	meta.has_format = meta.has_folded = 1;
 	meta.format = DB_FORMAT;
@@ -238,8 +238,8 @@ open_tdb(const char *path, bool create)
 		    (sync_mode == DB_SYNC_FSYNC ? 0 : TDB_NOSYNC);
 
 	/* tdb would quietly re-initialise a damaged file opened O_CREAT. */
-	tdb = tdb_open(path, HASH_SIZE, flags, create ? O_RDWR | O_CREAT
-						      : O_RDWR, 0600);
+	tdb = tdb_open(path, HASH_SIZE, flags,
+		       create ? O_RDWR | O_CREAT : O_RDWR, 0600);
 	return tdb ? 0 : -1;
 }
 
@@ -304,8 +304,7 @@ try_open(const char *path, bool *bad_journal)
 		goto fail;
 	}
 	if (tdb_check(tdb, NULL, NULL) != 0) {
-		log_warnx("database %s: damaged: %s", path,
-			  tdb_errorstr(tdb));
+		log_warnx("database %s: damaged: %s", path, tdb_errorstr(tdb));
 		goto fail;
 	}
 	if (check_meta() != 0) {
@@ -341,7 +340,8 @@ move_aside(const char *path)
 		goto out;
 	}
 	log_warnx("database %s was damaged: kept as %s (and its journal as "
-		  "%s), starting empty", path, aside, jaside);
+		  "%s), starting empty",
+		  path, aside, jaside);
 	ret = 0;
 out:
 	free(jpath);
@@ -376,10 +376,11 @@ db_open(const char *path, enum db_sync sync, bool reset)
 		return 0;
 	if (!reset) {
 		suffix = bad_journal ? ".journal" : "";
-		log_warnx("refusing to start: %s%s holds the store and cannot "
-			  "be read; fix or move it, or start with --reset-db to "
-			  "start empty (the file is then kept as %s%s.damaged)",
-			  path, suffix, path, suffix);
+		log_warnx(
+			"refusing to start: %s%s holds the store and cannot "
+			"be read; fix or move it, or start with --reset-db to "
+			"start empty (the file is then kept as %s%s.damaged)",
+			path, suffix, path, suffix);
 		return -1;
 	}
 	if (move_aside(path) != 0)
@@ -456,7 +457,8 @@ db_observe(const struct store_change *ch)
 	if (r >= 0)
 		return;
 	log_warnx("database %s: out of memory recording a change: the "
-		  "whole store is written at this turn's end", db_path);
+		  "whole store is written at this turn's end",
+		  db_path);
 	dirty_lost = true;
 }
 
@@ -612,7 +614,7 @@ put_entry(struct jsink *s, const char *path)
 static int
 append_turn(void)
 {
-	struct jsink s = { { jsink_append }, 0 };
+	struct jsink s = {{jsink_append}, 0};
 	size_t total = 0, size, rlen;
 	struct dirty *d;
 
@@ -755,8 +757,8 @@ write_node(struct node *n, void *arg)
 static int
 fold_everything(void)
 {
-	static const char *const roots[] = { "/", "@introduceDomain",
-					     "@releaseDomain" };
+	static const char *const roots[] = {"/", "@introduceDomain",
+					    "@releaseDomain"};
 	struct node *n;
 	bool failed = false;
 	unsigned i;
@@ -774,7 +776,7 @@ fold_everything(void)
 static int
 fold_paths(uint64_t done)
 {
-	struct fold_set set = { RB_INITIALIZER(&set.paths), talloc_new(NULL) };
+	struct fold_set set = {RB_INITIALIZER(&set.paths), talloc_new(NULL)};
 	struct dirty *d;
 	uint64_t seq;
 	int ret = -1;
@@ -818,8 +820,7 @@ fold_child(void)
 		return 0;
 	}
 	if ((fold_all ? fold_everything() : fold_paths(done)) != 0 ||
-	    write_meta(fold_seq) != 0 ||
-	    tdb_transaction_commit(tdb) != 0)
+	    write_meta(fold_seq) != 0 || tdb_transaction_commit(tdb) != 0)
 		goto cancel;
 	return 0;
 cancel:
@@ -839,8 +840,8 @@ sigchld(int sig)
 static void
 fold_start(void)
 {
-	struct sigaction sa = { .sa_handler = sigchld,
-				.sa_flags = SA_RESTART | SA_NOCLDSTOP };
+	struct sigaction sa = {.sa_handler = sigchld,
+			       .sa_flags = SA_RESTART | SA_NOCLDSTOP};
 	pid_t parent = getpid(), pid;
 
 	if (sigaction(SIGCHLD, &sa, NULL) != 0) {
@@ -924,7 +925,6 @@ fold_reap(bool wait)
 		drop_step(DROP_STEP);
 	return true;
 }
-
 
 static void
 maybe_fold(void)

@@ -5,11 +5,11 @@
  * the changes since, so that a restarted daemon has every acknowledged
  * write.  db.c and db_load.c are the only files that include <tdb.h>.
  *
- * The store reports each changed or removed node (db_observe); db_flush appends everything changed since the last
- * flush to the journal in one record.  The daemon calls it once per loop
- * turn, before any reply of that turn is sent (--sync=batch, fsync), or
- * after (--sync=none).  From time to time a child process folds the
- * journal into the tdb file (db.c explains it).
+ * The store reports each changed or removed node (db_observe); db_flush appends
+ * everything changed since the last flush to the journal in one record.  The
+ * daemon calls it once per loop turn, before any reply of that turn is sent
+ * (--sync=batch, fsync), or after (--sync=none).  From time to time a child
+ * process folds the journal into the tdb file (db.c explains it).
  */
 #ifndef DB_H
 #define DB_H

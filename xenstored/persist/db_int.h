@@ -36,8 +36,8 @@ struct db_loaded {
  * for messages.  Returns 1 if there was a tree, 0 if none, -1 if a record
  * is damaged (logged).
  */
-int db_load_all(struct tdb_context **tdbp, struct journal *j,
-		const char *name, uint64_t folded, struct db_loaded *out);
+int db_load_all(struct tdb_context **tdbp, struct journal *j, const char *name,
+		uint64_t folded, struct db_loaded *out);
 
 /* The packed NodeRecord of n, malloc'd; NULL on ENOMEM. */
 uint8_t *db_pack_node(const struct node *n, size_t *len);

@@ -152,11 +152,11 @@ record_birth(const uint8_t *data, size_t len, uint64_t *birth)
 
 /* 0, or -1 (ENOMEM) with st->bad set. */
 static int
-add_item(struct load_state *st, const void *path, size_t plen,
-	 const void *rec, size_t rlen, uint64_t birth, bool in_db)
+add_item(struct load_state *st, const void *path, size_t plen, const void *rec,
+	 size_t rlen, uint64_t birth, bool in_db)
 {
 	static const uint8_t nul = 0;
-	struct loaded it = { 0 };
+	struct loaded it = {0};
 
 	it.in_db = in_db;
 	it.off = st->bytes.len;
@@ -355,8 +355,9 @@ replay_legacy(struct load_state *st, struct db_loaded *out)
 	qsort(jr, n, sizeof(*jr), by_seq);
 	for (i = 0; i < n && ret == 0; i++)
 		/* Unpacking copies: the buffer may move as entries apply. */
-		ret = apply_journal(st, (const uint8_t *)st->bytes.data +
-						jr[i].off, jr[i].len);
+		ret = apply_journal(st,
+				    (const uint8_t *)st->bytes.data + jr[i].off,
+				    jr[i].len);
 	if (ret != 0)
 		log_warnx("database %s: damaged journal record", db_path);
 	out->legacy_first = jr[0].seq;
@@ -415,8 +416,8 @@ create_loaded(const char *path, const uint8_t *data, size_t len, bool in_db)
 
 /* Read the tdb file's records, then the journal's, into st. */
 static int
-read_records(struct load_state *st, struct tdb_context *tdb,
-	     struct journal *j, uint64_t folded, struct db_loaded *out)
+read_records(struct load_state *st, struct tdb_context *tdb, struct journal *j,
+	     uint64_t folded, struct db_loaded *out)
 {
 	/*
 	 * One lock for the whole file: otherwise the traverse locks and
@@ -440,10 +441,12 @@ db_load_all(struct tdb_context **tdbp, struct journal *j, const char *name,
 	    uint64_t folded, struct db_loaded *out)
 {
 	struct tdb_context *tdb = *tdbp;
-	struct load_state st = { { NULL, 0, 0, 1 },
-				 { NULL, 0, 0, sizeof(struct loaded) },
-				 { NULL, 0, 0, sizeof(struct jrec) },
-				 { NULL, 0, 0 }, 0, false };
+	struct load_state st = {{NULL, 0, 0, 1},
+				{NULL, 0, 0, sizeof(struct loaded)},
+				{NULL, 0, 0, sizeof(struct jrec)},
+				{NULL, 0, 0},
+				0,
+				false};
 	struct loaded *v;
 	struct stat sb;
 	size_t size = (size_t)journal_size(j), i, n = 0;

@@ -33,7 +33,7 @@
 #include "journal.h"
 #include "log.h"
 
-static const uint8_t magic[4] = { 'X', 'S', 'J', '1' };
+static const uint8_t magic[4] = {'X', 'S', 'J', '1'};
 /* No turn writes a record this large: a longer length is garbage. */
 #define RECORD_MAX (1u << 30)
 /* The buffer of a record written in pieces. */
@@ -156,8 +156,8 @@ check_records(const struct journal *j, const uint8_t *map, size_t size,
 			break;
 		if (first ? seq == 0 || seq > folded + 1 : seq != prev + 1) {
 			log_warnx("journal %s: record %llu at offset %zu does "
-				  "not follow record %llu", j->path,
-				  (unsigned long long)seq, off,
+				  "not follow record %llu",
+				  j->path, (unsigned long long)seq, off,
 				  (unsigned long long)(first ? folded : prev));
 			return -1;
 		}
@@ -169,7 +169,8 @@ check_records(const struct journal *j, const uint8_t *map, size_t size,
 	}
 	if (off < size && good_record_after(map, size, off + 1, prev)) {
 		log_warnx("journal %s: damaged record at offset %zu, followed "
-			  "by good ones", j->path, off);
+			  "by good ones",
+			  j->path, off);
 		return -1;
 	}
 	*last = prev;
@@ -204,8 +205,8 @@ check_file(struct journal *j, uint64_t folded)
 	}
 	if (end < st.st_size) {
 		log_warnx("journal %s: dropping a torn record at its end "
-			  "(%lld bytes at offset %zd)", j->path,
-			  (long long)(st.st_size - end), end);
+			  "(%lld bytes at offset %zd)",
+			  j->path, (long long)(st.st_size - end), end);
 		if (ftruncate(j->fd, end) != 0)
 			return -1;
 		j->size = end;
@@ -420,8 +421,8 @@ int
 journal_append(struct journal *j, const void *data, size_t len)
 {
 	uint8_t hdr[JOURNAL_HDR_SIZE];
-	struct iovec iov[2] = { { hdr, sizeof(hdr) },
-				{ (void *)(uintptr_t)data, len } };
+	struct iovec iov[2] = {{hdr, sizeof(hdr)},
+			       {(void *)(uintptr_t)data, len}};
 	ssize_t n;
 	int saved;
 
@@ -453,8 +454,8 @@ journal_append(struct journal *j, const void *data, size_t len)
 }
 
 int
-journal_foreach(struct journal *j, uint64_t after, off_t limit,
-		journal_fn fn, void *arg)
+journal_foreach(struct journal *j, uint64_t after, off_t limit, journal_fn fn,
+		void *arg)
 {
 	uint8_t *map;
 	size_t off = 0, len, size = (size_t)limit;
@@ -493,8 +494,8 @@ copy_range(struct journal *j, off_t from, off_t end)
 		want = end - from < (off_t)sizeof(buf) ? (size_t)(end - from)
 						       : sizeof(buf);
 		n = pread(j->fd, buf, want, from);
-		if (n <= 0 ||
-		    pwrite(j->drop_fd, buf, (size_t)n, from - j->drop_from) != n)
+		if (n <= 0 || pwrite(j->drop_fd, buf, (size_t)n,
+				     from - j->drop_from) != n)
 			return -1;
 		from += n;
 	}
@@ -546,8 +547,8 @@ journal_drop_start(struct journal *j, off_t off)
 			 j->path);
 		return -1;
 	}
-	j->drop_fd = open(j->drop_tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0600);
+	j->drop_fd =
+		open(j->drop_tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (j->drop_fd < 0) {
 		log_warn("journal %s: cannot drop what the database holds",
 			 j->path);

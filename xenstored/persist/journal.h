@@ -43,8 +43,7 @@ struct journal;
  * durable: fdatasync every append.  Returns the journal or NULL with
  * errno (logged).
  */
-struct journal *journal_open(const char *path, uint64_t folded,
-			     bool durable);
+struct journal *journal_open(const char *path, uint64_t folded, bool durable);
 
 /* Close the file and free j (NULL is fine). */
 void journal_close(struct journal *j);

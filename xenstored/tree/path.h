@@ -16,8 +16,8 @@
  * and "-/_@"; "//" and a trailing '/' (except for "/") are refused.
  * Returns 0, EINVAL, or ENOMEM.
  */
-int path_canonical(void *ctx, const char *home, const char *in,
-		   bool special_ok, char **out);
+int path_canonical(void *ctx, const char *home, const char *in, bool special_ok,
+		   char **out);
 
 /* True for "@introduceDomain" and the like. */
 bool path_is_special(const char *path);

@@ -95,15 +95,15 @@ arena_init(void)
 	 * The largest range the address-space limit allows: a daemon run
 	 * under ulimit -v still starts, its nodes in a smaller arena.
 	 */
-	static const size_t tries[] = { (size_t)16 << 30, (size_t)4 << 30,
-					(size_t)1 << 30, (size_t)256 << 20,
-					(size_t)64 << 20, (size_t)16 << 20 };
+	static const size_t tries[] = {(size_t)16 << 30, (size_t)4 << 30,
+				       (size_t)1 << 30,	 (size_t)256 << 20,
+				       (size_t)64 << 20, (size_t)16 << 20};
 	unsigned i;
 
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		store_arena = mmap(NULL, tries[i], PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-			     0);
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				   -1, 0);
 		if (store_arena != MAP_FAILED) {
 			arena_size = tries[i];
 			arena_top = UNIT; /* reference 0 means none */
@@ -237,8 +237,7 @@ store_count(void)
 size_t
 store_node_size(const struct node *n)
 {
-	return 16 + n->nperms * sizeof(struct perm) + n->vlen +
-	       n->child_bytes;
+	return 16 + n->nperms * sizeof(struct perm) + n->vlen + n->child_bytes;
 }
 
 static void
@@ -388,8 +387,8 @@ store_create(const char *path, const struct perm *perms, unsigned nperms,
 	nnodes++;
 	if (parent)
 		link_child(parent, n);
-	report(&(struct store_change){ .op = STORE_CREATE, .path = path,
-				       .node = n, .quiet = quiet });
+	report(&(struct store_change){
+		.op = STORE_CREATE, .path = path, .node = n, .quiet = quiet});
 	return n;
 }
 
@@ -485,10 +484,13 @@ store_update(struct node *n, const void *value, uint32_t vlen,
 	fill_data(n, perms, nperms, vcopy, vlen, name, namelen);
 	if (vcopy != vbuf)
 		free(vcopy);
-	report(&(struct store_change){ .op = STORE_UPDATE, .path = path,
-				       .node = n, .old_perms = old,
-				       .nold = nold, .old_vlen = old_vlen,
-				       .perms_changed = new_perms });
+	report(&(struct store_change){.op = STORE_UPDATE,
+				      .path = path,
+				      .node = n,
+				      .old_perms = old,
+				      .nold = nold,
+				      .old_vlen = old_vlen,
+				      .perms_changed = new_perms});
 	return 0;
 }
 
@@ -499,8 +501,8 @@ node_free(struct node *n, bool below)
 	char path[PATH_BUF];
 	size_t len = node_path(n, path, sizeof(path));
 
-	report(&(struct store_change){ .op = STORE_REMOVE, .path = path,
-				       .node = n, .below = below });
+	report(&(struct store_change){
+		.op = STORE_REMOVE, .path = path, .node = n, .below = below});
 	if (n->parent_ref)
 		unlink_child(n);
 	index_relink(path, len, ref_of(n), NULL);
@@ -569,9 +571,9 @@ store_init(void)
 int
 store_create_base(unsigned priv_domid)
 {
-	struct perm owner = { priv_domid, PERM_NONE };
-	struct perm anyread[2] = { { priv_domid, PERM_NONE },
-				   { DOMID_ANY, PERM_READ } };
+	struct perm owner = {priv_domid, PERM_NONE};
+	struct perm anyread[2] = {{priv_domid, PERM_NONE},
+				  {DOMID_ANY, PERM_READ}};
 
 	if (!store_create("/", &owner, 1, NULL, 0, true) ||
 	    !store_create("/tool", &owner, 1, NULL, 0, true) ||

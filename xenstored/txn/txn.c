@@ -55,8 +55,7 @@ may_grow(struct txn *t, size_t len)
 
 	if (!accounted(t))
 		return 0;
-	return domain_quota_check(d, QUOTA_MEMORY,
-				  domain_memory_used(d) + len);
+	return domain_quota_check(d, QUOTA_MEMORY, domain_memory_used(d) + len);
 }
 
 /* What tn holds now, for recount(); 0 where nothing is counted. */
@@ -275,8 +274,7 @@ touch(struct txn *t, const char *path)
 	if (tn)
 		return tn;
 	if (!c->who.privileged && c->domain &&
-	    domain_quota_check(c->domain, QUOTA_TXN_NODES,
-			       t->ntouched + 1UL)) {
+	    domain_quota_check(c->domain, QUOTA_TXN_NODES, t->ntouched + 1UL)) {
 		t->failed = true;
 		errno = ENOSPC;
 		return NULL;
@@ -400,8 +398,8 @@ name_index(char **names, unsigned n, const char *name)
 static void
 remove_at(char **names, unsigned *n, int i)
 {
-	memmove(&names[i], &names[i + 1], (*n - (unsigned)i - 1) *
-						  sizeof(*names));
+	memmove(&names[i], &names[i + 1],
+		(*n - (unsigned)i - 1) * sizeof(*names));
 	(*n)--;
 }
 
@@ -595,8 +593,7 @@ txn_create(struct txn *t, const char *path, const struct perm *perms,
 }
 
 int
-txn_set_value(struct txn *t, const char *path, const void *value,
-	      uint32_t vlen)
+txn_set_value(struct txn *t, const char *path, const void *value, uint32_t vlen)
 {
 	struct tnode *tn = touch(t, path);
 	size_t before;

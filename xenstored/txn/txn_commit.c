@@ -82,9 +82,8 @@ apply_one(struct tnode *tn)
 				 tn->vlen, tn->implicit);
 		return n ? 0 : errno;
 	}
-	return store_update(n, tn->value_written ? tn->value : NULL,
-			    tn->vlen, tn->perms_written ? tn->perms : NULL,
-			    tn->nperms);
+	return store_update(n, tn->value_written ? tn->value : NULL, tn->vlen,
+			    tn->perms_written ? tn->perms : NULL, tn->nperms);
 }
 
 /* A watch event the commit owes, with the permissions that judge it. */
@@ -111,8 +110,8 @@ owed_new(void *ctx, const char *path, bool exact,
 		if (ps[i].p == NULL)
 			continue;
 		o->ps[i].n = ps[i].n;
-		o->ps[i].p = talloc_memdup(o, ps[i].p,
-					   ps[i].n * sizeof(*ps[i].p));
+		o->ps[i].p =
+			talloc_memdup(o, ps[i].p, ps[i].n * sizeof(*ps[i].p));
 		if (o->ps[i].p == NULL)
 			goto nomem;
 	}
@@ -136,9 +135,9 @@ owe_node(struct node *n, void *arg)
 	struct subtree *st = arg;
 	struct node *parent = node_parent(n);
 	struct watch_perms ps[3] = {
-		{ node_perms(n), n->nperms },
-		{ NULL, 0 },
-		{ node_perms(parent), parent->nperms },
+		{node_perms(n), n->nperms},
+		{NULL, 0},
+		{node_perms(parent), parent->nperms},
 	};
 	char path[PATH_BUF];
 	struct owed *o;
@@ -161,7 +160,7 @@ static int
 owe_removal(void *ctx, struct owed_list *owed, struct tnode *tn)
 {
 	struct node *live = store_lookup(tn->path);
-	struct subtree st = { ctx, STAILQ_HEAD_INITIALIZER(st.events), live };
+	struct subtree st = {ctx, STAILQ_HEAD_INITIALIZER(st.events), live};
 
 	if (live && store_walk(live, owe_node, &st) != 0)
 		return ENOMEM;
@@ -201,10 +200,10 @@ owed_events(void *ctx, struct txn *t, struct owed_list *owed)
 		parent = ppath ? txn_tnode(t, ppath) : NULL;
 		{
 			struct watch_perms ps[3] = {
-				{ tn->exists ? tn->perms : NULL, tn->nperms },
-				{ tn->orig_perms, tn->norig },
-				{ parent ? parent->perms : NULL,
-				  parent ? parent->nperms : 0 },
+				{tn->exists ? tn->perms : NULL, tn->nperms},
+				{tn->orig_perms, tn->norig},
+				{parent ? parent->perms : NULL,
+				 parent ? parent->nperms : 0},
 			};
 
 			o = owed_new(ctx, tn->path, false, ps);
@@ -238,9 +237,9 @@ txn_commit(struct txn *t)
 	if (v == NULL)
 		goto nomem;
 	for (tn = t->head; tn; tn = tn->next)
-		if (tn->replaced || (tn->exists && (tn->created ||
-						    tn->value_written ||
-						    tn->perms_written)))
+		if (tn->replaced ||
+		    (tn->exists &&
+		     (tn->created || tn->value_written || tn->perms_written)))
 			v[n++] = tn;
 	qsort(v, n, sizeof(*v), by_depth_then_seq);
 	err = check_node_quota(t, v, n);
@@ -262,7 +261,8 @@ txn_commit(struct txn *t)
 	if (err)
 		/* Only allocation can fail here: half applied. */
 		log_warnx("conn %lu: commit of transaction %u failed "
-			  "half-way: %s", t->conn->id, t->id, strerror(err));
+			  "half-way: %s",
+			  t->conn->id, t->id, strerror(err));
 	else
 		fire_owed(&owed);
 out:

@@ -24,7 +24,7 @@
 /* A node as one transaction sees it, and what it observed of it. */
 struct tnode {
 	RB_ENTRY(tnode) link; /* in its transaction's tree by path */
-	struct tnode *next; /* in touch order */
+	struct tnode *next;   /* in touch order */
 	char *path;
 	unsigned depth;
 	uint64_t seq;

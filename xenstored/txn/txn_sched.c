@@ -51,7 +51,7 @@ struct waiter {
 	TAILQ_ENTRY(waiter) link; /* in its hot node's line */
 	struct txn *t;
 	usec_t deadline; /* when it stops waiting in any case */
-	bool expired;    /* it has: it reads when it runs again */
+	bool expired;	 /* it has: it reads when it runs again */
 };
 
 /* A hot node: a talloc object; its waiters are its children. */
@@ -112,7 +112,7 @@ priority_cb(evutil_socket_t fd, short what, void *arg)
 void
 sched_started(struct txn *t)
 {
-	struct timeval tv = { 0, PRIORITY_USEC };
+	struct timeval tv = {0, PRIORITY_USEC};
 	struct conn *c = txn_conn(t);
 
 	if (priority != NULL || txn_failures(c) < PRIORITY_AFTER)
@@ -233,8 +233,7 @@ wake_line(struct hot *h)
 		wake(w->t);
 }
 
-static void
-hot_cb(evutil_socket_t fd, short what, void *arg);
+static void hot_cb(evutil_socket_t fd, short what, void *arg);
 
 /* Make sure the timer goes off by when. */
 static void

@@ -3,8 +3,8 @@
  * The watch index and event delivery (watch.h).
  *
  * Each watched path has a bucket in a tree by path (containers.h); a
- * bucket lists the watches on exactly that path, from any connection.  A change to P walks
- * P's ancestors, e.g. for P = /local/domain/1/name:
+ * bucket lists the watches on exactly that path, from any connection.  A change
+ *to P walks P's ancestors, e.g. for P = /local/domain/1/name:
  *
  *	/local/domain/1/name -> bucket? fire (depth 0)
  *	/local/domain/1      -> bucket? fire if depth allows (depth 1)
@@ -161,8 +161,7 @@ find_watch(struct conn *c, const char *path, const char *token)
 {
 	struct watch *w;
 
-	for (w = c->watches ? c->watches->head : NULL; w != NULL;
-	     w = w->cnext)
+	for (w = c->watches ? c->watches->head : NULL; w != NULL; w = w->cnext)
 		if (strcmp(w->bucket->path, path) == 0 &&
 		    strcmp(w->token, token) == 0)
 			return w;
@@ -182,10 +181,10 @@ watch_add(struct conn *c, const char *path, size_t strip, const char *token,
 		err = domain_quota_check(c->domain, QUOTA_WATCHES,
 					 c->domain->watches + 1UL);
 		if (!err)
-			err = domain_quota_check(
-				c->domain, QUOTA_MEMORY,
-				domain_memory_used(c->domain) + strlen(path) +
-					strlen(token));
+			err = domain_quota_check(c->domain, QUOTA_MEMORY,
+						 domain_memory_used(c->domain) +
+							 strlen(path) +
+							 strlen(token));
 		if (err)
 			return err;
 	}
@@ -242,8 +241,8 @@ may_see(const struct conn *c, const struct watch_perms *ps, unsigned nps)
 	if (c->who.privileged)
 		return true;
 	for (i = 0; i < nps; i++)
-		if (ps[i].p && perms_access(ps[i].p, ps[i].n, &c->who) &
-				       PERM_READ)
+		if (ps[i].p &&
+		    perms_access(ps[i].p, ps[i].n, &c->who) & PERM_READ)
 			return true;
 	return false;
 }
@@ -326,10 +325,10 @@ watch_observe(const struct store_change *ch)
 	const struct node *n = ch->node, *parent = ch->parent;
 	bool old = ch->op == STORE_UPDATE && ch->perms_changed;
 	struct watch_perms ps[3] = {
-		{ node_perms(n), n->nperms },
-		{ old ? ch->old_perms : NULL, old ? ch->nold : 0 },
-		{ parent ? node_perms(parent) : NULL,
-		  parent ? parent->nperms : 0 },
+		{node_perms(n), n->nperms},
+		{old ? ch->old_perms : NULL, old ? ch->nold : 0},
+		{parent ? node_perms(parent) : NULL,
+		 parent ? parent->nperms : 0},
 	};
 
 	if (ch->quiet || path_is_special(ch->path))
