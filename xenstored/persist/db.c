@@ -262,11 +262,12 @@ journal_path(const char *path)
 /*
  * Hold the fold lock on path (a flock of the tdb file, apart from tdb's
  * own fcntl locks) until the returned descriptor is closed or the process
- * ends; -1 if there is no file.  A fold's child holds it for its whole
- * transaction.  Why: a daemon killed mid-fold takes its child with it
- * (PR_SET_PDEATHSIG), but not at once, and tdb_open recovers an unfinished
- * transaction without waiting for its writer: a daemon restarted at once
- * must wait for the child to be gone.
+ * ends; -1 if there is no file.  A fold's child holds it, from the fork
+ * (fold_start takes it), for its whole transaction.  Why: a daemon killed
+ * mid-fold takes its child with it (PR_SET_PDEATHSIG), but not at once,
+ * and tdb_open recovers an unfinished transaction without waiting for
+ * its writer: a daemon restarted at once must wait for the child to be
+ * gone.
  */
 static int
 lock_folds(const char *path)
@@ -809,8 +810,7 @@ fold_child(void)
 	uint32_t format;
 	uint64_t done;
 
-	if (lock_folds(db_path) < 0 || open_tdb(db_path, false) != 0 ||
-	    tdb_transaction_start(tdb) != 0)
+	if (open_tdb(db_path, false) != 0 || tdb_transaction_start(tdb) != 0)
 		return -1;
 	if (read_meta(&format, &done) != 0)
 		goto cancel;
@@ -843,16 +843,34 @@ fold_start(void)
 	struct sigaction sa = {.sa_handler = sigchld,
 			       .sa_flags = SA_RESTART | SA_NOCLDSTOP};
 	pid_t parent = getpid(), pid;
+	int lock_fd;
 
 	if (sigaction(SIGCHLD, &sa, NULL) != 0) {
 		log_warn("%s: sigaction", __func__);
 		return;
 	}
 
+	/*
+	 * The fold lock is taken here and passes to the child with the
+	 * descriptor (a flock belongs to the open file, shared across fork),
+	 * so that from the fork on a daemon restarted after a kill waits
+	 * for the child: taken by the child itself, it left a moment in
+	 * which a new daemon opened the file while the child began writing.
+	 * Busy: a fold of a daemon killed earlier still runs; try later.
+	 */
+	lock_fd = open(db_path, O_RDONLY | O_CLOEXEC);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		if (lock_fd >= 0)
+			close(lock_fd);
+		fold_retry_at = jentries + fold_after;
+		return;
+	}
 	fold_seq = journal_next_seq(journal) - 1;
 	fold_off = journal_size(journal);
 	fold_entries = jentries;
 	pid = fork();
+	if (pid != 0)
+		close(lock_fd); /* the child's copy holds the lock */
 	if (pid < 0) {
 		log_warn("database %s: cannot fork to fold the journal",
 			 db_path);
