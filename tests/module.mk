@@ -69,7 +69,11 @@ build/fuzz/fuzz_dispatch: tests/fuzz/fuzz_dispatch.c $(FUZZ_DAEMON_SRCS) \
 .PHONY: fuzz check-fuzz
 # Each target for FUZZ_SECONDS, its corpus growing in build/fuzz/corpus
 # (seeded from the repository's); crashes land in build/fuzz/crashes.
-fuzz: $(FUZZ_BINS)
+fuzz: deps-test
+	$(MAKE) fuzz-run
+
+.PHONY: fuzz-run
+fuzz-run: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do \
 		name=$$(basename $$f); name=$${name#fuzz_}; \
 		mkdir -p build/fuzz/corpus/$$name build/fuzz/crashes; \
