@@ -18,7 +18,6 @@
 
 #include "conn.h"
 #include "db.h"
-#include "dispatch.h"
 #include "guest.h"
 #include "hyp.h"
 #include "domain.h"
@@ -26,9 +25,9 @@
 #include "options.h"
 #include "store.h"
 #include "trace.h"
-#include "txn.h"
 #include "sock.h"
 #include "watch.h"
+#include "wiring.h"
 
 static struct options opts;
 static struct event_base *base;
@@ -125,27 +124,6 @@ notify_ready(void)
 	close(fd);
 }
 
-static void
-db_flush_after(void)
-{
-	db_flush();
-}
-
-/* A connection's watches and transactions go with it. */
-static void
-release_conn(struct conn *c)
-{
-	watch_remove_all(c);
-	txn_abort_all(c);
-}
-
-static struct conn_hooks conn_hooks = {
-	.pending = db_pending,
-	.output_full = domain_output_full,
-	.event_fits = domain_event_fits,
-	.release = release_conn,
-};
-
 /* The store: from the database if it holds one, else a new base tree. */
 static void
 load_store(void)
@@ -176,9 +154,7 @@ setup_state(void)
 
 	if (domain_init() || watch_init() || store_init())
 		fatalx("out of memory setting up the store");
-	/* What the store reports: persisted, accounted, watched. */
-	if (store_observe(db_observe) || store_observe(domain_account) ||
-	    store_observe(watch_observe))
+	if (wiring_store() != 0)
 		fatalx("cannot observe the store");
 	priv = domain_get(opts.priv_domid);
 	if (priv == NULL)
@@ -186,11 +162,8 @@ setup_state(void)
 	priv->introduced = true;
 	load_store();
 	/* On tmpfs (--sync=none) replies need not wait for the write. */
-	if (opts.sync == DB_SYNC_NONE)
-		conn_hooks.after_output = db_flush_after;
-	else
-		conn_hooks.before_output = db_flush;
-	if (conn_init(base, dispatch_message, &conn_hooks) != 0)
+	if (wiring_connections(base, opts.sync != DB_SYNC_NONE,
+			       opts.sync == DB_SYNC_NONE) != 0)
 		fatalx("cannot set up the event loop");
 }
 

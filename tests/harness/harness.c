@@ -16,15 +16,14 @@
 
 #include "conn.h"
 #include "db.h"
-#include "dispatch.h"
 #include "domain.h"
 #include "frame.h"
 #include "guest.h"
 #include "harness.h"
 #include "log.h"
 #include "store.h"
-#include "txn.h"
 #include "watch.h"
+#include "wiring.h"
 
 struct buf {
 	uint8_t *data;
@@ -127,28 +126,6 @@ destroy_link(struct hlink *l)
 	return 0;
 }
 
-static void
-db_flush_after(void)
-{
-	db_flush();
-}
-
-/* main.c's: a connection's watches and transactions go with it. */
-static void
-release_conn(struct conn *c)
-{
-	watch_remove_all(c);
-	txn_abort_all(c);
-}
-
-/* main.c's hooks; with a database, it is persisted around the output. */
-static struct conn_hooks hooks = {
-	.pending = db_pending,
-	.output_full = domain_output_full,
-	.event_fits = domain_event_fits,
-	.release = release_conn,
-};
-
 /* The store from path, or a new one if path is NULL or empty. */
 static int
 load(const char *path, int sync)
@@ -175,8 +152,7 @@ init(const char *path, int sync)
 	log_init("harness", true, 0);
 	base = event_base_new();
 	if (base == NULL || domain_init() || watch_init() || store_init() ||
-	    store_observe(db_observe) || store_observe(domain_account) ||
-	    store_observe(watch_observe) || load(path, sync) != 0)
+	    wiring_store() || load(path, sync) != 0)
 		return -1;
 	guest_init(0, false);
 	for (i = 0; i < 4; i++)
@@ -184,11 +160,9 @@ init(const char *path, int sync)
 			return -1;
 	domain_find(0)->introduced = true;
 	quota_saved = quota_global;
-	if (path && sync == DB_SYNC_NONE)
-		hooks.after_output = db_flush_after;
-	else if (path)
-		hooks.before_output = db_flush;
-	return conn_init(base, dispatch_message, &hooks);
+	/* As main.c wires them; without a database, nothing to persist. */
+	return wiring_connections(base, path && sync != DB_SYNC_NONE,
+				  path && sync == DB_SYNC_NONE);
 }
 
 int

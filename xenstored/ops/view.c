@@ -118,8 +118,9 @@ view_set_perms(struct txn *t, const char *path, const struct perm *perms,
 	return n ? store_update(n, NULL, 0, perms, nperms) : ENOENT;
 }
 
-int
-view_rm(struct txn *t, const char *path)
+/* Remove path's subtree; quiet: as if it had never been made. */
+static int
+rm(struct txn *t, const char *path, bool quiet)
 {
 	struct node *n;
 
@@ -128,22 +129,22 @@ view_rm(struct txn *t, const char *path)
 	n = store_lookup(path);
 	if (n == NULL)
 		return ENOENT;
+	if (quiet)
+		store_mute(true);
 	store_rm(n);
+	if (quiet)
+		store_mute(false);
 	return 0;
+}
+
+int
+view_rm(struct txn *t, const char *path)
+{
+	return rm(t, path, false);
 }
 
 int
 view_uncreate(struct txn *t, const char *path)
 {
-	struct node *n;
-
-	if ((t = via(t, path)) != NULL)
-		return txn_rm(t, path);
-	n = store_lookup(path);
-	if (n == NULL)
-		return ENOENT;
-	store_mute(true);
-	store_rm(n);
-	store_mute(false);
-	return 0;
+	return rm(t, path, true);
 }

@@ -563,6 +563,7 @@ store_reserve(size_t n)
 int
 store_init(void)
 {
+	nobservers = 0;
 	if (arena_init() != 0)
 		return -1;
 	return index_init(0);

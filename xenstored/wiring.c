@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The modules wired together (wiring.h).  Nothing here decides anything:
+ * each hook and observer is the function of the module that owns the
+ * decision.
+ */
+#include <stddef.h>
+
+#include "conn.h"
+#include "db.h"
+#include "dispatch.h"
+#include "domain.h"
+#include "store.h"
+#include "txn.h"
+#include "watch.h"
+#include "wiring.h"
+
+static void
+db_flush_after(void)
+{
+	db_flush();
+}
+
+/* A connection's watches and transactions go with it. */
+static void
+release_conn(struct conn *c)
+{
+	watch_remove_all(c);
+	txn_abort_all(c);
+}
+
+static struct conn_hooks conn_hooks = {
+	.pending = db_pending,
+	.output_full = domain_output_full,
+	.event_fits = domain_event_fits,
+	.release = release_conn,
+};
+
+int
+wiring_store(void)
+{
+	/* In this order: persisted, accounted, watched. */
+	if (store_observe(db_observe) || store_observe(domain_account) ||
+	    store_observe(watch_observe))
+		return -1;
+	return 0;
+}
+
+int
+wiring_connections(struct event_base *base, bool persist, bool persist_after)
+{
+	conn_hooks.before_output = persist ? db_flush : NULL;
+	conn_hooks.after_output = persist_after ? db_flush_after : NULL;
+	return conn_init(base, dispatch_message, &conn_hooks);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How the daemon's modules are wired together: what the store reports
+ * goes to persistence, accounting and watches, and the connections get
+ * their persistence, quota and teardown hooks.  main.c and the
+ * in-process test harness both wire through here, so that tests run the
+ * modules exactly as the daemon does.
+ */
+#ifndef WIRING_H
+#define WIRING_H
+
+#include <stdbool.h>
+
+struct event_base;
+
+/* Register the store's observers (after store_init).  0 or -1. */
+int wiring_store(void);
+
+/*
+ * Set up the connections on base, requests going to the dispatcher.
+ * With persist, a turn's output waits until its changes are written;
+ * with persist_after, they are written after the output (--sync=none,
+ * on tmpfs); with neither, there is no database.  0 or -1.
+ */
+int wiring_connections(struct event_base *base, bool persist,
+		       bool persist_after);
+
+#endif /* WIRING_H */
