@@ -9,7 +9,7 @@
 # a driver domain's ~/libxl and ~/device-model), devices attached before
 # the guest runs and Connected with one queue per vcpu, a driver domain
 # serving another guest's devices, and the transaction retries of 20
-# concurrent creates reported through XSIM_STATS.
+# concurrent creates (10 under the sanitizers) reported through XSIM_STATS.
 . "$XS_TOP/tests/lib.sh"
 . "$XS_TOP/tests/sim/sim.sh"
 start_sim
@@ -196,10 +196,16 @@ alive "$hp" && fail "dd's hotplugd outlived it"
 [ -e "$SIM/hotplugd-$dd.pid" ] && fail "dd's hotplugd pid file left"
 
 # 20 creates at once, each with a disk and a vif: all succeed, each
-# reports its transaction retries.
+# reports its transaction retries.  Under the sanitizers, 10: each
+# xenstore-* process of a hotplug script then takes ~60 ms to start, and
+# every "block add" lists all the domains' disks under one lock, so 20
+# scripts in a row pass the 40 s that libxl (and our hotplug daemon)
+# gives one script, without anything being wrong.
+n=20
+case $XS_BUILD in */san-*) n=10 ;; esac
 i=0
 pids=""
-while [ $i -lt 20 ]; do
+while [ $i -lt $n ]; do
 	i=$((i + 1))
 	: >"$RUN/m$i.img"
 	XSIM_STATS=$RUN/stats xsim create "$CFG/g1.cfg" name=m$i \
@@ -212,14 +218,14 @@ for p in $pids; do
 done
 # ... and every device of every guest reaches Connected at both ends.
 i=0
-while [ $i -lt 20 ]; do
+while [ $i -lt $n ]; do
 	i=$((i + 1))
 	xsim wait -t 60 m$i >"$RUN/w$i.out" 2>&1 ||
 		{ cat "$RUN/w$i.out"; fail "m$i's devices not Connected"; }
 done
-[ "$(grep -c '^retries [0-9][0-9]*$' "$RUN/stats")" = 20 ] ||
-	{ cat "$RUN/stats"; fail "retries not reported 20 times"; }
-echo "retries over 20 creates: $(awk '{ n += $2 } END { print n }' "$RUN/stats")"
+[ "$(grep -c '^retries [0-9][0-9]*$' "$RUN/stats")" = $n ] ||
+	{ cat "$RUN/stats"; fail "retries not reported $n times"; }
+echo "retries over $n creates: $(awk '{ n += $2 } END { print n }' "$RUN/stats")"
 xsim -v list 2>"$RUN/v.out" >/dev/null
 has_line "$RUN/v.out" "xsim: 0 transaction retries" || { cat "$RUN/v.out"; fail "xsim -v"; }
 xsim stop >"$RUN/stop.out" 2>&1 || { cat "$RUN/stop.out"; fail "xsim stop"; }
