@@ -202,6 +202,21 @@ add_signal(int sig, event_callback_fn cb)
 		fatalx("cannot handle signal %d", sig);
 }
 
+/* Turns of the loop until a signal stops it; a turn blocks only if idle. */
+static void
+serve(void)
+{
+	bool reaping = false;
+
+	while (!stopping) {
+		if (event_base_loop(base, conn_busy() || reaping
+						  ? EVLOOP_NONBLOCK
+						  : EVLOOP_ONCE) < 0)
+			fatalx("event loop failed");
+		reaping = wiring_end_turn();
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -237,12 +252,7 @@ main(int argc, char **argv)
 	notify_ready();
 	log_info("serving on %s", opts.socket);
 
-	while (!stopping) {
-		if (event_base_loop(base, conn_busy() ? EVLOOP_NONBLOCK
-						      : EVLOOP_ONCE) < 0)
-			fatalx("event loop failed");
-		conn_flush_all();
-	}
+	serve();
 
 	conn_shutdown();
 	db_flush();

@@ -25,4 +25,12 @@ int wiring_store(void);
 int wiring_connections(struct event_base *base, bool persist,
 		       bool persist_after);
 
+/*
+ * End a loop turn: free a step of the nodes that removals left for later
+ * (store_reap), then persist and send the turn's output
+ * (conn_flush_all).  True if removals still have nodes to free: the next
+ * turn must not block.
+ */
+bool wiring_end_turn(void);
+
 #endif /* WIRING_H */

@@ -188,10 +188,12 @@ harness_close_db(void)
 void
 harness_flush(void)
 {
+	bool reaping;
+
 	do {
 		event_base_loop(base, EVLOOP_NONBLOCK);
-		conn_flush_all();
-	} while (conn_busy());
+		reaping = wiring_end_turn();
+	} while (conn_busy() || reaping);
 }
 
 void
@@ -219,6 +221,7 @@ reset_tree(void)
 
 	while ((n = node_first_child(store_lookup("/"))) != NULL)
 		store_rm(n);
+	store_reap(SIZE_MAX); /* the guests' domains go next */
 	store_update(store_lookup("/"), "", 0, &owner, 1);
 	store_create("/tool", &owner, 1, NULL, 0, true);
 	store_create("/tool/xenstored", &owner, 1, NULL, 0, true);

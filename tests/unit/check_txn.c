@@ -6,7 +6,9 @@
  * the events a commit owes, and transaction ids that name nothing.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "harness.h"
 #include "hcase.h"
@@ -230,6 +232,36 @@ START_TEST(quota)
 }
 END_TEST
 
+/*
+ * A commit the store's arena has no room for fails whole with ENOMEM:
+ * none of its nodes is made, the value it changed keeps its old one.
+ */
+START_TEST(no_room)
+{
+	char path[32], value[40];
+	uint32_t tx;
+	unsigned i;
+
+	ck_assert_str_eq(HCALL(a, XS_WRITE, 0, "/r/old", "1"), "WRITE OK");
+	tx = hpeer_txn_start(a);
+	ck_assert_uint_ne(tx, 0);
+	/* A value of a size no block on a free list has. */
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	ck_assert_str_eq(HCALL(a, XS_WRITE, tx, "/r/old", value), "WRITE OK");
+	for (i = 0; i < 20; i++) {
+		snprintf(path, sizeof(path), "/r/new%u", i);
+		ck_assert_str_eq(HCALL(a, XS_WRITE, tx, path, value),
+				 "WRITE OK");
+	}
+	store_limit_arena(10 * store_block_size(1, sizeof(value) - 1, 4));
+	ck_assert_str_eq(HCALL(a, XS_TRANSACTION_END, tx, "T"), "ERROR ENOMEM");
+	ck_assert_str_eq(HCALL(a, XS_READ, 0, "/r/old"), "READ 1");
+	ck_assert_str_eq(HCALL(a, XS_DIRECTORY, 0, "/r"), "DIRECTORY old");
+	store_limit_arena(SIZE_MAX);
+}
+END_TEST
+
 Suite *
 txn_suite(void)
 {
@@ -245,5 +277,6 @@ txn_suite(void)
 	harness_add(s, "commit_events", commit_events, setup, teardown);
 	harness_add(s, "bad_ids", bad_ids, setup, teardown);
 	harness_add(s, "quota", quota, setup, teardown);
+	harness_add(s, "no_room", no_room, setup, teardown);
 	return s;
 }

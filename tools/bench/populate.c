@@ -8,10 +8,14 @@
  * from /proc/<pid>/status (the harness passes the daemon's pid), and the
  * longest gap a separate client READing /bench/gap back to back saw
  * during the load (gap.c): a step that stops the daemon while its store
- * grows (rehashing an index, say) shows there.
+ * grows (rehashing an index, say) shows there.  Then it removes them all
+ * with one RM, and reports the time to its reply and the longest gap
+ * during it and the few seconds after (a daemon may free the nodes after
+ * replying: ours does, in steps).
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "frame.h"
 #include "xsb.h"
@@ -53,6 +57,38 @@ mem_result(const struct xsb_opts *o, const char *label, const char *what,
 	snprintf(key, sizeof(key), "populate.%s.%s", label, what);
 	snprintf(text, sizeof(text), "populate %s nodes: %s kB", label, desc);
 	xsb_result(o, key, (double)kb, "kB", text);
+}
+
+/*
+ * One RM of the whole load, the probe running from before it until 1 s
+ * plus 3 us a node after its reply, time enough for a daemon that frees
+ * nodes after replying to finish.
+ */
+static void
+remove_all(const struct xsb_opts *o, struct xsb_conn *c, unsigned long n,
+	   const char *label)
+{
+	char buf[64], key[64], text[96];
+	struct xsb_gap *gap = xsb_gap_start(o, "/bench/gap");
+	size_t len = xsb_args(buf, sizeof(buf), "/bench/large", NULL, false);
+	struct xsb_msg m;
+	double t = xsb_now(), g;
+
+	xsb_call(c, XS_RM, 0, buf, len, &m);
+	if (m.hdr.type != XS_RM)
+		xsb_die("populate: RM /bench/large failed (%d)", xsb_error(&m));
+	t = xsb_now() - t;
+	usleep((useconds_t)(1000000 + 3 * n));
+	g = xsb_gap_stop(gap, NULL);
+	snprintf(key, sizeof(key), "populate.%s.rm_s", label);
+	snprintf(text, sizeof(text), "RM of the %s nodes: s to its reply",
+		 label);
+	xsb_result(o, key, t, "s", text);
+	snprintf(key, sizeof(key), "populate.%s.rm_gap", label);
+	snprintf(text, sizeof(text),
+		 "RM of the %s nodes: longest READ of another client, ms",
+		 label);
+	xsb_result(o, key, g * 1e3, "ms", text);
 }
 
 void
@@ -107,5 +143,6 @@ xsb_run_populate(const struct xsb_opts *o)
 			xsb_die("populate: %s holds \"%s\", not \"%s\"", path,
 				got, want);
 	}
+	remove_all(o, c, n, label);
 	xsb_close(c);
 }

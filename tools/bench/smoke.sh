@@ -37,15 +37,15 @@ done
 	{ echo "check-bench: xs-bench failed"; cat "$RUN/out"; exit 1; }
 
 # seq 9, tput 12, tx 4 kinds x 3 client counts x 3 + rmw's 3 "lost",
-# watch 2 per watcher count (1, 10), storm 3, populate 8.
+# watch 2 per watcher count (1, 10), storm 3, populate 10.
 awk -F '\t' '
 /^#/ { next }
 $1 != "RESULT" || NF != 5 || $3 !~ /^-?[0-9.]+(e[-+][0-9]+)?$/ ||
     $2 == "" || $4 == "" || $5 == "" { bad++; print "bad line: " $0; next }
 { n++ }
 END {
-	if (bad || n != 75) {
-		printf "check-bench: %d figures (want 75), %d bad lines\n", n, bad
+	if (bad || n != 77) {
+		printf "check-bench: %d figures (want 77), %d bad lines\n", n, bad
 		exit 1
 	}
 }' "$RUN/out"

@@ -11,6 +11,7 @@
  * really dies.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <talloc.h>
@@ -354,6 +355,11 @@ clean_nodes(unsigned domid)
 
 	walk_and_drop(domid, roots, 3, collect_owned, drop_owned);
 	walk_and_drop(domid, roots, 3, collect_named, drop_named);
+	/*
+	 * Removals in steps count their nodes out of their owners as they
+	 * go: finish them while this domain's record is there to count.
+	 */
+	store_reap(SIZE_MAX);
 }
 
 static void

@@ -293,19 +293,20 @@ int
 do_directory(void *ctx, struct conn *c, struct msg *m)
 {
 	const char *arg = ops_onearg(m);
+	struct children ch = {.offset = 0, .max = XENSTORE_PAYLOAD_MAX};
 	struct nodeview nv;
-	char *path, *names;
-	size_t len;
-	uint64_t gen;
+	char *path;
 	int err;
 
 	if (arg == NULL)
 		return EINVAL;
 	if ((err = ops_path(ctx, c, arg, false, &path)) ||
 	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)) ||
-	    (err = view_children(ctx, m->txn, path, &names, &len, &gen)))
+	    (err = view_children(ctx, m->txn, path, &ch)))
 		return err;
-	conn_reply(c, m, XS_DIRECTORY, names, len);
+	if (ch.len < ch.total)
+		return E2BIG; /* as a reply over the payload limit is */
+	conn_reply(c, m, XS_DIRECTORY, ch.names, ch.len);
 	return 0;
 }
 
@@ -317,38 +318,36 @@ int
 do_directory_part(void *ctx, struct conn *c, struct msg *m)
 {
 	const char *vec[2];
+	struct children ch = {0};
 	struct nodeview nv;
 	unsigned long offset;
-	char *path, *names, *reply;
-	size_t len, glen, take = 0, e;
-	uint64_t gen;
+	char *path, gen[24], *reply;
+	size_t glen;
+	bool end;
 	int err;
 
 	if (frame_get_strings(m->body, m->hdr.len, vec, 2) != 2 ||
 	    frame_parse_uint(vec[1], 0xffffffffUL, &offset))
 		return EINVAL;
 	if ((err = ops_path(ctx, c, vec[0], false, &path)) ||
-	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)) ||
-	    (err = view_children(ctx, m->txn, path, &names, &len, &gen)))
+	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)))
 		return err;
-	reply = talloc_asprintf(ctx, "%" PRIu64, gen);
-	if (reply == NULL)
+	ch.offset = offset;
+	ch.max = XENSTORE_PAYLOAD_MAX;
+	if ((err = view_children(ctx, m->txn, path, &ch)))
+		return err;
+	/* The generation and the end's NUL take their room first. */
+	glen = (size_t)snprintf(gen, sizeof(gen), "%" PRIu64, ch.gen) + 1;
+	ch.len = view_entries_fitting(ch.names, ch.len,
+				      XENSTORE_PAYLOAD_MAX - glen - 1);
+	end = ch.offset + ch.len >= ch.total;
+	if ((reply = talloc_size(ctx, glen + ch.len + 1)) == NULL)
 		return ENOMEM;
-	glen = strlen(reply) + 1;
-	while (offset + take < len) {
-		e = strlen(names + offset + take) + 1;
-		if (glen + take + e + 1 > XENSTORE_PAYLOAD_MAX)
-			break;
-		take += e;
-	}
-	reply = talloc_realloc(ctx, reply, char, glen + take + 1);
-	if (reply == NULL)
-		return ENOMEM;
-	if (take)
-		memcpy(reply + glen, names + offset, take);
-	reply[glen + take] = '\0';
+	memcpy(reply, gen, glen);
+	memcpy(reply + glen, ch.names, ch.len);
+	reply[glen + ch.len] = '\0';
 	conn_reply(c, m, XS_DIRECTORY_PART, reply,
-		   glen + take + (offset + take >= len ? 1 : 0));
+		   glen + ch.len + (end ? 1 : 0));
 	return 0;
 }
 
@@ -429,6 +428,9 @@ do_set_perms(void *ctx, struct conn *c, struct msg *m)
 	if (perms[0].id >= DOMID_FIRST_RESERVED ||
 	    !guest_domain_exists(perms[0].id))
 		return ENOENT;
+	/* Its count is kept from now on: its record must be there first. */
+	if (domain_get(perms[0].id) == NULL)
+		return ENOMEM;
 	mark_stale(perms, (unsigned)n);
 	if ((err = view_set_perms(t, path, perms, (unsigned)n)))
 		return err;

@@ -56,30 +56,62 @@ view_read_value(struct txn *t, const char *path, const void **value,
 	return 0;
 }
 
+size_t
+view_entries_fitting(const char *names, size_t len, size_t max)
+{
+	size_t take = 0, e;
+
+	while (take < len) {
+		e = strnlen(names + take, len - take) + 1;
+		if (take + e > max)
+			break;
+		take += e;
+	}
+	return take;
+}
+
+/* A transaction's list is whole in memory: the part is a slice of it. */
+static int
+txn_part(void *ctx, struct txn *t, const char *path, struct children *ch)
+{
+	char *all;
+	size_t len;
+	int err;
+
+	if ((err = txn_children(ctx, t, path, &all, &len, &ch->gen)))
+		return err;
+	ch->total = len;
+	ch->names = all + (ch->offset < len ? ch->offset : len);
+	ch->len = view_entries_fitting(
+		ch->names, len - (size_t)(ch->names - all), ch->max);
+	return 0;
+}
+
 int
-view_children(void *ctx, struct txn *t, const char *path, char **names,
-	      size_t *len, uint64_t *gen)
+view_children(void *ctx, struct txn *t, const char *path, struct children *ch)
 {
 	struct node *n, *k;
-	size_t off = 0, l;
+	size_t start, skip, l;
 	char *buf;
 
 	if ((t = via(t, path)) != NULL)
-		return txn_children(ctx, t, path, names, len, gen);
-	n = store_lookup(path);
-	if (n == NULL)
+		return txn_part(ctx, t, path, ch);
+	if ((n = store_lookup(path)) == NULL)
 		return ENOENT;
-	buf = talloc_size(ctx, n->child_bytes + 1);
-	if (buf == NULL)
+	ch->gen = node_cgen(n);
+	ch->total = n->child_bytes;
+	ch->len = 0;
+	if ((buf = talloc_size(ctx, ch->max + 1)) == NULL)
 		return ENOMEM;
-	for (k = node_first_child(n); k; k = node_next_sibling(k)) {
-		l = strlen(node_name(k)) + 1;
-		memcpy(buf + off, node_name(k), l);
-		off += l;
+	ch->names = buf;
+	k = store_child_at(n, ch->offset, &start);
+	for (skip = ch->offset - start; k; k = node_next_sibling(k), skip = 0) {
+		l = (size_t)k->namelen + 1 - skip;
+		if (ch->len + l > ch->max)
+			break;
+		memcpy(buf + ch->len, node_name(k) + skip, l);
+		ch->len += l;
 	}
-	*names = buf;
-	*len = off;
-	*gen = node_cgen(n);
 	return 0;
 }
 

@@ -27,12 +27,31 @@ int view_read_value(struct txn *t, const char *path, const void **value,
 		    uint32_t *vlen);
 
 /*
- * The children of path as "name\0name\0..." on ctx, in creation order,
- * with the generation of the list (for DIRECTORY_PART).  TXN_WAIT as for
- * view_read_value.
+ * A part of the list of a node's children, "name\0name\0..." in
+ * creation order: the caller sets offset (in bytes) and max; names
+ * holds the whole entries from offset on that fit in max bytes (the
+ * first may begin inside a name), len of them, total is the length of
+ * the whole list and gen its generation (for DIRECTORY_PART).
  */
-int view_children(void *ctx, struct txn *t, const char *path, char **names,
-		  size_t *len, uint64_t *gen);
+struct children {
+	size_t offset, max;
+	const char *names;
+	size_t len, total;
+	uint64_t gen;
+};
+
+/*
+ * Fill ch for path, on ctx; a long list read part by part costs each
+ * part, not the list.  TXN_WAIT as for view_read_value.
+ */
+int view_children(void *ctx, struct txn *t, const char *path,
+		  struct children *ch);
+
+/*
+ * Bytes of the whole entries at the start of names (len bytes of
+ * "name\0...") that fit in max.
+ */
+size_t view_entries_fitting(const char *names, size_t len, size_t max);
 
 /* Create path, whose parent exists; implicit: a parent made on the way. */
 int view_create(struct txn *t, const char *path, const struct perm *perms,

@@ -395,6 +395,13 @@ db_load(void)
 	int ret = db_load_all(&tdb, journal, db_path, folded, &legacy);
 
 	jentries = legacy.journal_entries;
+	if (legacy.leftovers) {
+		/* Their records go with a fold of the whole store. */
+		log_info("database %s: %zu nodes of an unfinished removal "
+			 "dropped",
+			 db_path, legacy.leftovers);
+		dirty_lost = true;
+	}
 	/* Legacy records are folded away at the first change. */
 	if (legacy.legacy_next > legacy.legacy_first)
 		jentries = fold_after;

@@ -26,6 +26,7 @@ extern const char db_legacy_prefix[];
 struct db_loaded {
 	uint64_t legacy_first, legacy_next; /* legacy records [first, next) */
 	size_t journal_entries;		    /* entries in the journal file */
+	size_t leftovers; /* records of nodes a removal left, not loaded */
 };
 
 /*

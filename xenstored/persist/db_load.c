@@ -28,6 +28,7 @@
 #include "path.h"
 #include "record.pb-c.h"
 #include "store.h"
+#include "xs_wire.h"
 
 static const char *db_path; /* for messages */
 
@@ -387,6 +388,31 @@ by_depth_birth(const void *a, const void *b)
 	return x->birth < y->birth ? -1 : x->birth > y->birth;
 }
 
+/*
+ * True if path's record is left over from a removal the daemon did not
+ * finish (store.c frees a large subtree in steps, after journalling its
+ * top): its parent is missing, or was created after it, so this node
+ * belonged to an earlier node of that path.
+ */
+static bool
+is_leftover(const char *path, uint64_t birth)
+{
+	char ppath[XENSTORE_PAYLOAD_MAX + 1];
+	size_t plen;
+	struct node *parent;
+
+	if (path[0] != '/' || path[1] == '\0')
+		return false; /* "/" and the special nodes have no parent */
+	plen = path_parent_len(path);
+	if (plen >= sizeof(ppath))
+		return false;
+	memcpy(ppath, path, plen);
+	ppath[plen] = '\0';
+	parent = store_lookup(ppath);
+	return parent == NULL || node_birth(parent) > birth;
+}
+
+/* Create path's node from its record: 0, 1 if left over (not made), -1. */
 static int
 create_loaded(const char *path, const uint8_t *data, size_t len, bool in_db)
 {
@@ -402,10 +428,12 @@ create_loaded(const char *path, const uint8_t *data, size_t len, bool in_db)
 		perms[i].id = rec->perm_id[i];
 		perms[i].access = rec->perm_access[i];
 	}
-	n = store_load(path, perms, (unsigned)rec->n_perm_id, rec->value.data,
-		       (uint32_t)rec->value.len, rec->birth);
-	if (n == NULL) {
-		log_warnx("database %s: node %s has no parent", db_path, path);
+	if (is_leftover(path, rec->birth)) {
+		ret = 1;
+	} else if ((n = store_load(path, perms, (unsigned)rec->n_perm_id,
+				   rec->value.data, (uint32_t)rec->value.len,
+				   rec->birth)) == NULL) {
+		log_warnx("database %s: cannot create node %s", db_path, path);
 		ret = -1;
 	} else {
 		n->in_db = in_db;
@@ -480,15 +508,18 @@ db_load_all(struct tdb_context **tdbp, struct journal *j, const char *name,
 		ret = -1;
 		goto out;
 	}
-	for (i = 0; i < st.items.len && ret == 0; i++) {
+	for (i = 0; i < st.items.len && ret >= 0; i++) {
 		if (v[i].removed)
 			continue;
 		ret = create_loaded((const char *)st.bytes.data + v[i].off,
 				    (const uint8_t *)st.bytes.data + v[i].roff,
 				    v[i].rlen, v[i].in_db);
-		n++;
+		if (ret == 1)
+			out->leftovers++;
+		else
+			n++;
 	}
-	if (ret == 0)
+	if (ret >= 0)
 		ret = n > 0 ? 1 : 0;
 out:
 	free(st.items.data);

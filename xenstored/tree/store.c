@@ -39,6 +39,17 @@
  * A node whose data changes size moves to a block of the new size; its
  * links in from the parent, the sibling before it, its children and its
  * hash chain are repointed (move_node).
+ *
+ * Removal in steps.  Freeing a node costs a few microseconds (its
+ * observers, the index), so removing 300k nodes at once stopped the
+ * daemon for 1.5 s.  A subtree larger than RM_AT_ONCE nodes is instead
+ * detached: its top is reported removed and unlinked from its parent at
+ * once, which makes the whole subtree unreachable (a lookup of a path in
+ * it fails: the walk up its names ends at a top that is not "/"), and the
+ * main loop frees the rest, deepest first, store_reap() nodes a turn,
+ * each reported as store_rm would.  A detached top keeps its parent's
+ * path in a struct detached, which node_path puts in front of the names,
+ * so that observers and the index see every node's real path.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -46,6 +57,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "containers.h"
 #include "path.h"
 #include "store.h"
 #include "store_int.h"
@@ -62,7 +74,9 @@
 
 char *store_arena;
 static size_t arena_size, arena_top;
+static size_t arena_limit; /* arena_size, or less (store_limit_arena) */
 static uint32_t free_head[MAX_BLOCK / UNIT + 1];
+static uint32_t free_count[MAX_BLOCK / UNIT + 1]; /* blocks on each list */
 
 static size_t nnodes;
 static uint64_t generation;
@@ -70,6 +84,37 @@ static bool loading; /* store_load: nodes come from the database */
 static bool muted;   /* store_mute: a commit fires its own events */
 static store_observer observers[8];
 static unsigned nobservers;
+
+/*
+ * A subtree larger than this is removed in steps: freeing this many nodes
+ * takes about as long as the loop turn that TURN_MS allows (conn.c).
+ */
+#define RM_AT_ONCE 1024
+
+/* A detached subtree waiting to be freed (store_reap). */
+struct detached {
+	TAILQ_ENTRY(detached) link;
+	uint32_t top; /* reference of its top node, unlinked */
+	bool quiet;   /* removed muted: its nodes go quietly too */
+	size_t plen;
+	char prefix[]; /* the top's parent's path; "" for "/" */
+};
+static TAILQ_HEAD(, detached)
+	detached_list = TAILQ_HEAD_INITIALIZER(detached_list);
+
+/*
+ * Where the last store_child_at landed: the child of parent (as it was
+ * at generation cgen) whose name starts at byte start of its list.  A
+ * client reading a long list part by part asks for offsets a part
+ * apart: each walk starts here instead of at the first child.  Any
+ * change to the list moves the parent's cgen; a child that moves in
+ * memory is followed (move_node).
+ */
+static struct {
+	uint32_t parent, child;
+	uint64_t cgen;
+	size_t start;
+} cursor;
 
 static void
 set_gen(struct node *n, enum node_gen which, uint64_t g)
@@ -105,7 +150,7 @@ arena_init(void)
 				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 				   -1, 0);
 		if (store_arena != MAP_FAILED) {
-			arena_size = tries[i];
+			arena_size = arena_limit = tries[i];
 			arena_top = UNIT; /* reference 0 means none */
 			return 0;
 		}
@@ -129,9 +174,10 @@ block_alloc(size_t size)
 	if (ref) {
 		p = store_arena + (size_t)ref * UNIT;
 		memcpy(&free_head[size / UNIT], p, sizeof(uint32_t));
+		free_count[size / UNIT]--;
 		return p;
 	}
-	if (arena_top + size > arena_size) {
+	if (arena_top + size > arena_limit) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -147,6 +193,46 @@ block_free(void *p, size_t size)
 
 	memcpy(p, &free_head[size / UNIT], sizeof(uint32_t));
 	free_head[size / UNIT] = ref;
+	free_count[size / UNIT]++;
+}
+
+size_t
+store_block_size(unsigned nperms, uint32_t vlen, size_t namelen)
+{
+	return block_size(nperms, vlen, namelen);
+}
+
+static int
+by_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+store_limit_arena(size_t room)
+{
+	arena_limit =
+		room > arena_size - arena_top ? arena_size : arena_top + room;
+}
+
+bool
+store_room_for(size_t *sizes, size_t n)
+{
+	size_t i, j, fresh = 0;
+
+	qsort(sizes, n, sizeof(*sizes), by_size);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && sizes[j] == sizes[i]; j++)
+			;
+		if (sizes[i] > MAX_BLOCK)
+			return false;
+		if (j - i > free_count[sizes[i] / UNIT])
+			fresh += (j - i - free_count[sizes[i] / UNIT]) *
+				 sizes[i];
+	}
+	return arena_top + fresh <= arena_limit;
 }
 
 static size_t
@@ -179,13 +265,40 @@ node_next_sibling(const struct node *k)
 	return deref(k->next_ref);
 }
 
+/* The record of a detached top, or NULL for any other node. */
+static struct detached *
+detached_of(const struct node *top)
+{
+	struct detached *d;
+	uint32_t ref = ref_of(top);
+
+	TAILQ_FOREACH(d, &detached_list, link)
+		if (d->top == ref)
+			return d;
+	return NULL;
+}
+
+bool
+store_is_detached(const struct node *top)
+{
+	return top->parent_ref == 0 && top->namelen != 0 &&
+	       !TAILQ_EMPTY(&detached_list) && detached_of(top) != NULL;
+}
+
 size_t
 node_path(const struct node *n, char *buf, size_t size)
 {
-	const struct node *k;
-	size_t len = 0, pos;
+	const struct node *k, *top = n;
+	const struct detached *d = NULL;
+	size_t len = 0, pos, l;
 
-	if (n->parent_ref == 0) {
+	for (; top->parent_ref; top = deref(top->parent_ref))
+		len += (size_t)top->namelen + 1;
+	if (top->namelen && !TAILQ_EMPTY(&detached_list))
+		d = detached_of(top);
+	if (d) {
+		len += d->plen + 1 + top->namelen;
+	} else if (top == n) {
 		/* "/" (no name) or a special node (its name is its path). */
 		len = n->namelen ? n->namelen : 1;
 		if (len >= size)
@@ -194,20 +307,46 @@ node_path(const struct node *n, char *buf, size_t size)
 		buf[len] = '\0';
 		return len;
 	}
-	for (k = n; k->parent_ref; k = deref(k->parent_ref))
-		len += (size_t)k->namelen + 1;
 	if (len >= size)
 		len = size - 1; /* cannot happen: paths are bounded */
 	buf[len] = '\0';
 	pos = len;
-	for (k = n; k->parent_ref && pos > 0; k = deref(k->parent_ref)) {
-		size_t l = k->namelen < pos ? k->namelen : pos - 1;
-
+	for (k = n; pos > 0 && (k->parent_ref || d); k = deref(k->parent_ref)) {
+		l = k->namelen < pos ? k->namelen : pos - 1;
 		pos -= l;
 		memcpy(buf + pos, node_name(k), l);
 		buf[--pos] = '/';
+		if (k == top)
+			break;
 	}
+	if (d && pos > 0)
+		memcpy(buf, d->prefix, pos < d->plen ? pos : d->plen);
 	return len;
+}
+
+struct node *
+store_child_at(const struct node *n, size_t offset, size_t *start)
+{
+	struct node *k = node_first_child(n);
+	size_t pos = 0;
+
+	if (cursor.parent == ref_of(n) && cursor.cgen == node_cgen(n) &&
+	    cursor.start <= offset) {
+		k = deref(cursor.child);
+		pos = cursor.start;
+	}
+	for (; k; k = node_next_sibling(k)) {
+		if (offset < pos + k->namelen + 1) {
+			cursor.parent = ref_of(n);
+			cursor.child = ref_of(k);
+			cursor.cgen = node_cgen(n);
+			cursor.start = pos;
+			*start = pos;
+			return k;
+		}
+		pos += (size_t)k->namelen + 1;
+	}
+	return NULL;
 }
 
 struct node *
@@ -430,6 +569,8 @@ move_node(struct node *n, size_t size, const char *path, size_t len)
 	}
 	for (k = node_first_child(n); k; k = node_next_sibling(k))
 		k->parent_ref = ref_of(m);
+	if (cursor.child == old)
+		cursor.child = ref_of(m);
 	index_relink(path, len, old, m);
 	block_free(n, node_block_size(n));
 	return m;
@@ -511,12 +652,13 @@ node_free(struct node *n, bool below)
 }
 
 /*
- * Remove the subtree below top, deepest nodes first, without recursion
- * (a guest controls the depth).  Each removed node is reported while it
- * and its parent are still there, so that watches can judge permissions.
+ * Free the nodes below top, deepest first, at most budget of them; true
+ * if top has no child left.  Without recursion: a guest controls the
+ * depth.  Each node is reported while it and its parent are still
+ * there, so that watches can judge permissions.
  */
-void
-store_rm(struct node *top)
+static bool
+free_below(struct node *top, size_t budget)
 {
 	struct node *n = top, *victim, *first;
 
@@ -524,12 +666,109 @@ store_rm(struct node *top)
 		while ((first = node_first_child(n)) != NULL)
 			n = first;
 		if (n == top)
-			break;
+			return true;
+		if (budget-- == 0)
+			return false;
 		victim = n;
 		n = node_parent(n);
 		node_free(victim, true);
 	}
+}
+
+static int
+count_node(struct node *n, void *arg)
+{
+	size_t *left = arg;
+
+	(void)n;
+	return (*left)-- == 0;
+}
+
+/*
+ * Report top removed and unlink it, leaving its subtree to store_reap;
+ * 0, or -1 if the record cannot be had (top is then untouched).
+ */
+static int
+detach(struct node *top)
+{
+	char path[PATH_BUF];
+	size_t plen;
+	struct detached *d;
+
+	node_path(top, path, sizeof(path));
+	plen = path_parent_len(path);
+	if (plen == 1)
+		plen = 0; /* a child of "/" */
+	if ((d = malloc(sizeof(*d) + plen + 1)) == NULL)
+		return -1;
+	memcpy(d->prefix, path, plen);
+	d->prefix[plen] = '\0';
+	d->plen = plen;
+	d->top = ref_of(top);
+	d->quiet = muted;
+	report(&(struct store_change){
+		.op = STORE_REMOVE, .path = path, .node = top});
+	unlink_child(top);
+	top->parent_ref = 0;
+	TAILQ_INSERT_TAIL(&detached_list, d, link);
+	return 0;
+}
+
+void
+store_rm(struct node *top)
+{
+	size_t left = RM_AT_ONCE;
+
+	if (node_parent(top) != NULL &&
+	    store_walk(top, count_node, &left) != 0 && detach(top) == 0)
+		return;
+	free_below(top, SIZE_MAX);
 	node_free(top, false);
+}
+
+/* The detached top d's subtree is empty: free the top and the record. */
+static void
+free_detached(struct detached *d)
+{
+	char path[PATH_BUF];
+	struct node *top = deref(d->top);
+	size_t len = node_path(top, path, sizeof(path));
+
+	index_relink(path, len, d->top, NULL);
+	nnodes--;
+	block_free(top, node_block_size(top));
+	TAILQ_REMOVE(&detached_list, d, link);
+	free(d);
+}
+
+bool
+store_reap(size_t budget)
+{
+	struct detached *d;
+	bool was_muted = muted;
+	size_t before;
+
+	while (budget > 0 && (d = TAILQ_FIRST(&detached_list)) != NULL) {
+		before = nnodes;
+		muted = d->quiet;
+		if (free_below(deref(d->top), budget))
+			free_detached(d);
+		budget -= before - nnodes < budget ? before - nnodes : budget;
+	}
+	muted = was_muted;
+	return !TAILQ_EMPTY(&detached_list);
+}
+
+int
+store_walk_detached(int (*fn)(struct node *, void *), void *arg)
+{
+	struct detached *d;
+	int ret;
+
+	TAILQ_FOREACH(d, &detached_list, link)
+		if ((ret = store_walk(deref(d->top), fn, arg)) != 0)
+			return ret;
+	return 0;
 }
 
 int
@@ -563,6 +802,12 @@ store_reserve(size_t n)
 int
 store_init(void)
 {
+	struct detached *d;
+
+	while ((d = TAILQ_FIRST(&detached_list)) != NULL) {
+		TAILQ_REMOVE(&detached_list, d, link);
+		free(d);
+	}
 	nobservers = 0;
 	if (arena_init() != 0)
 		return -1;

@@ -173,6 +173,13 @@ struct node *store_load(const char *path, const struct perm *perms,
 			unsigned nperms, const void *value, uint32_t vlen,
 			uint64_t birth);
 
+/*
+ * The child of n whose name holds byte offset of n's list of names (each
+ * with its NUL, in order), and where its name starts; NULL past the end.
+ * Offsets asked in growing order cost the distance between them.
+ */
+struct node *store_child_at(const struct node *n, size_t offset, size_t *start);
+
 /* The node at canonical path, or NULL. */
 struct node *store_lookup(const char *path);
 
@@ -206,10 +213,45 @@ void store_mute(bool on);
 
 /*
  * Remove n and everything below it ("/" itself cannot be removed: the
- * caller refuses that), deepest first, each reported as it goes (below
- * set for all but n).
+ * caller refuses that), each node reported as it goes (below set for
+ * all but n).  A small subtree goes at once, deepest first, n last.  A
+ * large one goes in steps (store.c): n is reported and the subtree
+ * becomes unreachable now; the nodes below n are freed and reported by
+ * later calls of store_reap, after n.
  */
 void store_rm(struct node *n);
+
+/*
+ * Free up to budget nodes of the subtrees store_rm left to remove; true
+ * if some are left, for the next turn.
+ */
+bool store_reap(size_t budget);
+
+/*
+ * Visit the nodes of the subtrees store_rm has still to free, their
+ * (unreachable) tops included (store_is_detached tells them), as
+ * store_walk does.  For the consistency check.
+ */
+int store_walk_detached(int (*fn)(struct node *, void *), void *arg);
+
+/* True for the top of such a subtree: reported removed, not yet freed. */
+bool store_is_detached(const struct node *n);
+
+/* The block a node of these sizes takes in the store's arena. */
+size_t store_block_size(unsigned nperms, uint32_t vlen, size_t namelen);
+
+/*
+ * True if blocks of these sizes (n of them; sorted in place) can all be
+ * had now, so that a change of several nodes checks before it starts
+ * and never stops half-way.
+ */
+bool store_room_for(size_t *sizes, size_t n);
+
+/*
+ * Let at most room more bytes of the arena be used, as if it ended there
+ * (SIZE_MAX: all of it): the tests' way to run out of it.
+ */
+void store_limit_arena(size_t room);
 
 /* The size a node counts against the node-size quota. */
 size_t store_node_size(const struct node *n);
@@ -220,7 +262,10 @@ size_t store_node_size(const struct node *n);
  */
 int store_walk(struct node *n, int (*fn)(struct node *, void *), void *arg);
 
-/* Number of nodes in the tree (special nodes included). */
+/*
+ * Number of nodes in the tree (special nodes included), and in the
+ * subtrees store_rm has still to free.
+ */
 size_t store_count(void);
 
 /*

@@ -74,6 +74,8 @@ static bool
 node_is(const struct node *n, const char *path, size_t len)
 {
 	if (n->parent_ref == 0) {
+		if (store_is_detached(n))
+			return false;
 		if (n->namelen == 0)
 			return len == 1 && path[0] == '/';
 		return len == n->namelen &&

@@ -70,6 +70,41 @@ check_node_quota(struct txn *t, struct tnode **v, unsigned n)
 				  c->domain->nodes + created);
 }
 
+/*
+ * The arena has a block for every node the commit creates or resizes
+ * (blocks its removals free are not counted: a large removal frees
+ * them later); 0 or ENOMEM.
+ */
+static int
+check_room(void *ctx, struct tnode **v, unsigned n)
+{
+	size_t *sizes = talloc_array(ctx, size_t, n ? n : 1), k = 0, size;
+	struct node *live;
+	unsigned i;
+
+	if (sizes == NULL)
+		return ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct tnode *tn = v[i];
+		size_t namelen = strlen(strrchr(tn->path, '/') + 1);
+
+		if (!tn->exists)
+			continue;
+		live = tn->created ? NULL : store_lookup(tn->path);
+		if (live == NULL) {
+			sizes[k++] =
+				store_block_size(tn->nperms, tn->vlen, namelen);
+			continue;
+		}
+		size = store_block_size(
+			tn->perms_written ? tn->nperms : live->nperms,
+			tn->value_written ? tn->vlen : live->vlen, namelen);
+		if (size != store_block_size(live->nperms, live->vlen, namelen))
+			sizes[k++] = size;
+	}
+	return store_room_for(sizes, k) ? 0 : ENOMEM;
+}
+
 static int
 apply_one(struct tnode *tn)
 {
@@ -243,6 +278,8 @@ txn_commit(struct txn *t)
 			v[n++] = tn;
 	qsort(v, n, sizeof(*v), by_depth_then_seq);
 	err = check_node_quota(t, v, n);
+	if (!err)
+		err = check_room(ctx, v, n);
 	if (err)
 		goto out;
 	if (owed_events(ctx, t, &owed) != 0)
