@@ -196,13 +196,10 @@ alive "$hp" && fail "dd's hotplugd outlived it"
 [ -e "$SIM/hotplugd-$dd.pid" ] && fail "dd's hotplugd pid file left"
 
 # 20 creates at once, each with a disk and a vif: all succeed, each
-# reports its transaction retries.  Under the sanitizers, 10: each
-# xenstore-* process of a hotplug script then takes ~60 ms to start, and
-# every "block add" lists all the domains' disks under one lock, so 20
-# scripts in a row pass the 40 s that libxl (and our hotplug daemon)
-# gives one script, without anything being wrong.
+# reports its transaction retries (under the sanitizers too, where each
+# xenstore-* process of a hotplug script takes ~60 ms to start: "block
+# add" lists the disks of every domain with one of them).
 n=20
-case $XS_BUILD in */san-*) n=10 ;; esac
 i=0
 pids=""
 while [ $i -lt $n ]; do
