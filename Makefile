@@ -11,6 +11,7 @@
 #   make SANITIZE=address,undefined check
 #   make run              start xenstored in the foreground on a run dir
 #   make bench | fuzz | install DESTDIR=... | check-headers | format
+#   make deb              Debian packages in build/deb (docs/debian-host.md)
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -88,6 +89,18 @@ $(B)/obj/%.o: %.c
 
 BIN := $(B)/bin
 LIB := $(B)/lib
+
+# Where `make install` puts things (with DESTDIR in front).  A
+# distribution package moves what would collide with Xen's own packages
+# into directories of its own (debian/rules).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 ALL :=
 CHECKS :=
 
@@ -104,7 +117,7 @@ include tests/module.mk
 -include tests/interop/module.mk
 -include hotplug/module.mk
 
-.PHONY: all deps deps-test check run clean check-headers format
+.PHONY: all deps deps-test deps-deb check run clean check-headers format deb
 all: $(ALL)
 
 # What building and running need; the tests and the benchmark need more
@@ -113,6 +126,8 @@ deps:
 	@sh scripts/install-deps.sh
 deps-test:
 	@sh scripts/install-deps.sh --test
+deps-deb:
+	@sh scripts/install-deps.sh --deb
 
 check: deps-test
 	$(MAKE) all
@@ -145,6 +160,18 @@ format:
 check-format:
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 	@echo "check-format: $(words $(FORMAT_FILES)) files follow .clang-format"
+
+# Debian packages, built by dpkg-buildpackage from a copy of the tree
+# (scripts/make-deb.sh) into build/deb whatever SANITIZE says, and
+# checked by lintian.  The packaging tests of make check use them, and
+# build them only when a tracked file changed since.
+DEB_DIR := build/deb
+DEB_STAMP := $(DEB_DIR)/stamp
+deb: deps-deb
+	$(MAKE) $(DEB_STAMP)
+$(DEB_STAMP): $(wildcard $(shell git ls-files 2>/dev/null))
+	sh scripts/make-deb.sh $(DEB_DIR)
+	touch $@
 
 clean:
 	rm -rf build

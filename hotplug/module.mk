@@ -46,9 +46,9 @@ check-hotplug: check-hotplug-unit $(ALL)
 
 install: install-hotplug
 install-hotplug: $(BIN)/xenstore-hotplugd
-	install -d $(DESTDIR)$(XEN_SCRIPT_DIR) $(DESTDIR)$(PREFIX)/sbin
+	install -d $(DESTDIR)$(XEN_SCRIPT_DIR) $(DESTDIR)$(SBINDIR)
 	install -m 755 $(BIN)/xenstore-hotplugd \
-		$(DESTDIR)$(PREFIX)/sbin/xenstore-hotplugd
+		$(DESTDIR)$(SBINDIR)/xenstore-hotplugd
 	for s in $(HOTPLUG_SCRIPTS); do \
 		install -m 755 hotplug/scripts/$$s $(DESTDIR)$(XEN_SCRIPT_DIR)/$$s; \
 	done

@@ -19,5 +19,5 @@ ALL += $(BIN)/xenstore-control
 .PHONY: install-control
 install: install-control
 install-control: $(BIN)/xenstore-control
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BIN)/xenstore-control $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BIN)/xenstore-control $(DESTDIR)$(BINDIR)/

@@ -10,10 +10,9 @@
 #   make check-client      unit tests of the library and the tool, and
 #                          errno after every exported call (errno-unit,
 #                          against a daemon it starts)
-#   make install-client    (part of make install) with PREFIX, DESTDIR
+#   make install-client    (part of make install) with DESTDIR, PREFIX and
+#                          the directories of the top-level Makefile
 
-PREFIX ?= /usr/local
-LIBDIR ?= $(PREFIX)/lib
 YAJL_CFLAGS := $(shell pkg-config --cflags yajl 2>/dev/null)
 YAJL_LIBS := $(shell pkg-config --libs yajl 2>/dev/null || echo -lyajl)
 
@@ -53,7 +52,7 @@ $(XSC_A): $(XSC_LIB_OBJS)
 
 $(XSC_PC): xenstore-client/xenstore.pc.in
 	@mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' $< >$@
+	$(Q)sed -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@LIBDIR@|$(LIBDIR)|' $< >$@
 
 $(BIN)/xenstore: $(XSC_CLI_OBJS) $(XSC_A)
 	@mkdir -p $(@D)
@@ -126,23 +125,22 @@ CHECKS += check-client
 
 install: install-client
 install-client: $(XSC_SO) $(XSC_A) $(BIN)/xenstore
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man3 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 755 $(BIN)/xenstore $(DESTDIR)$(PREFIX)/bin/xenstore
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(COMPLETIONDIR)
+	install -m 755 $(BIN)/xenstore $(DESTDIR)$(BINDIR)/xenstore
 	for m in $(XSC_MODES); do \
-		ln -sf xenstore $(DESTDIR)$(PREFIX)/bin/xenstore-$$m; \
-		ln -sf xenstore \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/xenstore-$$m; \
+		ln -sf xenstore $(DESTDIR)$(BINDIR)/xenstore-$$m; \
+		ln -sf xenstore $(DESTDIR)$(COMPLETIONDIR)/xenstore-$$m; \
 	done
 	install -m 755 $(XSC_SO) $(DESTDIR)$(LIBDIR)/libxenstore.so.4
 	ln -sf libxenstore.so.4 $(DESTDIR)$(LIBDIR)/libxenstore.so
 	install -m 644 $(XSC_A) $(DESTDIR)$(LIBDIR)/libxenstore.a
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		xenstore-client/xenstore.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/xenstore.pc
-	install -m 644 xenstore-client/xenstore.h $(DESTDIR)$(PREFIX)/include/xenstore.h
-	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 docs/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	sed -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		xenstore-client/xenstore.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/xenstore.pc
+	install -m 644 xenstore-client/xenstore.h $(DESTDIR)$(INCLUDEDIR)/xenstore.h
+	install -m 644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/man/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 xenstore-client/completion.bash \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/xenstore
+		$(DESTDIR)$(COMPLETIONDIR)/xenstore

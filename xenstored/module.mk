@@ -34,3 +34,12 @@ check-xen-system:
 		$(B)/xensys/bin/xenstored
 	@echo "check-xen-system: xenstored builds and links against Xen's libraries"
 CHECKS += check-xen-system
+
+# The daemon under the name given (a distribution that keeps Xen's own
+# xenstored installs ours beside it as xenstored-ng: debian/rules).
+XENSTORED_NAME ?= xenstored
+.PHONY: install-xenstored
+install: install-xenstored
+install-xenstored: $(BIN)/xenstored
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 755 $(BIN)/xenstored $(DESTDIR)$(SBINDIR)/$(XENSTORED_NAME)
