@@ -101,6 +101,11 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
+# make deb's packages go to build/deb whatever SANITIZE says: one build
+# serves every build directory's check while no tracked file changes.
+DEB_DIR := build/deb
+DEB_STAMP := $(DEB_DIR)/stamp
 ALL :=
 CHECKS :=
 
@@ -116,6 +121,7 @@ include tests/module.mk
 -include tools/control.mk
 -include tests/interop/module.mk
 -include hotplug/module.mk
+-include tests/packaging/module.mk
 
 .PHONY: all deps deps-test deps-deb check run clean check-headers format deb
 all: $(ALL)
@@ -161,12 +167,9 @@ check-format:
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 	@echo "check-format: $(words $(FORMAT_FILES)) files follow .clang-format"
 
-# Debian packages, built by dpkg-buildpackage from a copy of the tree
-# (scripts/make-deb.sh) into build/deb whatever SANITIZE says, and
-# checked by lintian.  The packaging tests of make check use them, and
-# build them only when a tracked file changed since.
-DEB_DIR := build/deb
-DEB_STAMP := $(DEB_DIR)/stamp
+# Debian packages (debian/, docs/debian-host.md), built by
+# dpkg-buildpackage from a copy of the tree (scripts/make-deb.sh) and
+# checked by lintian.  check-packaging (tests/packaging) uses them too.
 deb: deps-deb
 	$(MAKE) $(DEB_STAMP)
 $(DEB_STAMP): $(wildcard $(shell git ls-files 2>/dev/null))

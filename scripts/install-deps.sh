@@ -4,9 +4,10 @@
 # Install the Debian 12 packages a job needs, if any is missing:
 #
 #   install-deps.sh            building and running (make, make run)
-#   install-deps.sh --test     that, and what the tests and the benchmark
-#                              need (make check, make bench)
-#   install-deps.sh --list [--test]   print the set, one package a line
+#   install-deps.sh --deb      that, and Debian's packaging tools (make deb)
+#   install-deps.sh --test     that, the packaging tools, and what the tests
+#                              and the benchmark need (make check, make bench)
+#   install-deps.sh --list [--test|--deb]   print the set, one package a line
 #
 # The test set holds Xen's own programs (xenstore-utils, and xen-utils-4.17
 # with Xen's daemons, test-xenstore and xenstore-control), which the
@@ -24,23 +25,30 @@ BUILD="gcc make pkg-config
 libevent-dev libtalloc-dev libtdb-dev libbsd-dev check
 libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
 libxen-dev libxenstore4"
-TEST="clang clang-format python3 procps xenstore-utils xen-utils-4.17"
+# make deb: debhelper and dpkg-dev build the packages, go-md2man makes
+# the manual pages written in markdown, lintian checks the result.
+DEB="debhelper dpkg-dev go-md2man lintian"
+# make check builds the packages too (tests/packaging).
+TEST="clang clang-format python3 procps xenstore-utils xen-utils-4.17 $DEB"
 
 usage() {
-	echo "usage: install-deps.sh [--list] [--test]" >&2
+	echo "usage: install-deps.sh [--list] [--test|--deb]" >&2
 	exit 2
 }
 
 list=""
 test=""
+deb=""
 for a in "$@"; do
 	case $a in
 	--list) list=1 ;;
 	--test) test=1 ;;
+	--deb) deb=1 ;;
 	*) usage ;;
 	esac
 done
 pkgs="$BUILD${test:+ $TEST}"
+[ -n "$deb" ] && [ -z "$test" ] && pkgs="$BUILD $DEB"
 
 if [ -n "$list" ]; then
 	for p in $pkgs; do echo "$p"; done
