@@ -28,8 +28,9 @@ libxen-dev libxenstore4"
 # make deb: debhelper and dpkg-dev build the packages, go-md2man makes
 # the manual pages written in markdown, lintian checks the result.
 DEB="debhelper dpkg-dev go-md2man lintian"
-# make check builds the packages too (tests/packaging).
-TEST="clang clang-format python3 procps xenstore-utils xen-utils-4.17 $DEB"
+# make check builds the packages too (tests/packaging), and runs their
+# logrotate file.
+TEST="clang clang-format python3 procps xenstore-utils xen-utils-4.17 logrotate $DEB"
 
 usage() {
 	echo "usage: install-deps.sh [--list] [--test|--deb]" >&2
