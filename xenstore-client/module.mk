@@ -52,7 +52,8 @@ $(XSC_A): $(XSC_LIB_OBJS)
 
 $(XSC_PC): xenstore-client/xenstore.pc.in
 	@mkdir -p $(@D)
-	$(Q)sed -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@LIBDIR@|$(LIBDIR)|' $< >$@
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@LIBDIR@|$(LIBDIR)|' $< >$@
 
 $(BIN)/xenstore: $(XSC_CLI_OBJS) $(XSC_A)
 	@mkdir -p $(@D)
@@ -137,8 +138,8 @@ install-client: $(XSC_SO) $(XSC_A) $(BIN)/xenstore
 	install -m 755 $(XSC_SO) $(DESTDIR)$(LIBDIR)/libxenstore.so.4
 	ln -sf libxenstore.so.4 $(DESTDIR)$(LIBDIR)/libxenstore.so
 	install -m 644 $(XSC_A) $(DESTDIR)$(LIBDIR)/libxenstore.a
-	sed -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		xenstore-client/xenstore.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/xenstore.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@LIBDIR@|$(LIBDIR)|' xenstore-client/xenstore.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/xenstore.pc
 	install -m 644 xenstore-client/xenstore.h $(DESTDIR)$(INCLUDEDIR)/xenstore.h
 	install -m 644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/man/*.3 $(DESTDIR)$(MANDIR)/man3/
