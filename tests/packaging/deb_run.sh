@@ -161,6 +161,12 @@ refuse "XENSTORED names Xen's daemon"
 printf 'XENSTORED=%s\nXENSTORETYPE=domain\n' "$D" >"$RUN/default/xen"
 refuse "a stub domain is asked for"
 
+# --- the hotplug daemon finds the package's scripts by default ---
+"$R/usr/sbin/xenstore-hotplugd" --help 2>&1 |
+	grep -q "(default /usr/libexec/xenstore-ng/scripts)" ||
+	fail "xenstore-hotplugd's default script directory"
+[ -x "$R/usr/libexec/xenstore-ng/scripts/block" ] || fail "block not executable"
+
 # --- the units ---
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$RUN/units"

@@ -9,8 +9,8 @@
 # directory and pid file are in a private directory, and $ROOT (Xen's
 # /usr/lib/xen-4.17) has no xen-init-dom0, which needs the hypervisor,
 # so the function writes dom0's entries with Xen's xenstore-write (its
-# own fallback).  Then a second start, as when xenstored-ng.service
-# started the daemon before /etc/init.d/xen: still one daemon.
+# own fallback).  Then a second start: still one daemon; and the boot
+# where xenstored-ng.service started the daemon before /etc/init.d/xen.
 . tests/lib.sh
 . tests/packaging/lib.sh
 
@@ -82,4 +82,25 @@ check_eq "one daemon" "$DAEMON_PID" "$(pgrep -f "^$D " | tr '\n' ' ' | sed 's/ $
 xenstore-write /after second
 check_eq "serving" second "$(xenstore-read /after)"
 stop_detached
+
+# The boot with xenstored-ng.service enabled: its launcher starts the
+# daemon (in the foreground, Debian's pid file), then /etc/init.d/xen
+# runs and finds it: the script succeeds, the launcher's daemon is the
+# one serving, and it holds dom0's entries the script wrote.
+rm -rf "$RUN/xenstored" "$RUN/store.tdb"*
+XEN_DEFAULT_DIR=$RUN/default XENSTORED_PIDFILE=$RUN/xenstore.pid \
+	"$R/usr/libexec/xenstore-ng/launch-xenstored" 2>"$RUN/launch.err" &
+DAEMON_PID=$!
+i=0
+while [ ! -S "$RUN/xenstored/socket" ]; do
+	i=$((i + 1)); [ $i -gt 200 ] && fail "launcher's daemon did not start: $(cat "$RUN/launch.err")"
+	sleep 0.05
+done
+sh "$RUN/start.sh" >"$RUN/out3" 2>&1 || fail "xenstored_start after the unit: $(cat "$RUN/out3")"
+check_eq "the unit's daemon" "$DAEMON_PID" "$(cat "$RUN/xenstore.pid")"
+check_eq "still one daemon" "$DAEMON_PID" "$(pgrep -f "^$D " | tr '\n' ' ' | sed 's/ $//')"
+check_eq "dom0's name" Domain-0 "$(xenstore-read /local/domain/0/name)"
+kill "$DAEMON_PID"
+wait "$DAEMON_PID" || fail "launched daemon's exit status"
+DAEMON_PID=""
 echo ok
