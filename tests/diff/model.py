@@ -520,6 +520,10 @@ class Model:
                 self._unwatch(ci, op)
                 return
             if kind == "reset_watches":
+                # An unknown tx_id is ENOENT, as for every request but
+                # WATCH and UNWATCH (Xen's process_message).
+                if txid and txid not in c.txns:
+                    raise XsError("ENOENT")
                 # Drops the connection's watches and transactions too.
                 c.watches = []
                 c.txns = {}

@@ -10,10 +10,11 @@
 #include "txn.h"
 #include "txn_sched.h"
 
-#define F_PRIV 0x1  /* privileged callers only */
-#define F_WRITE 0x2 /* refused on the read-only socket */
-#define F_TXN 0x4   /* runs in the transaction its tx_id names */
-#define F_MOD 0x8   /* may wait behind a priority transaction (txn_sched.h) */
+#define F_PRIV 0x1   /* privileged callers only */
+#define F_WRITE 0x2  /* refused on the read-only socket */
+#define F_TXN 0x4    /* runs in the transaction its tx_id names */
+#define F_MOD 0x8    /* may wait behind a priority transaction (txn_sched.h) */
+#define F_NOTID 0x10 /* the tx_id is not looked at */
 
 static const struct op {
 	op_fn *fn;
@@ -23,8 +24,8 @@ static const struct op {
 	[XS_DIRECTORY] = {do_directory, F_TXN},
 	[XS_READ] = {do_read, F_TXN},
 	[XS_GET_PERMS] = {do_get_perms, F_TXN},
-	[XS_WATCH] = {do_watch, 0},
-	[XS_UNWATCH] = {do_unwatch, 0},
+	[XS_WATCH] = {do_watch, F_NOTID},
+	[XS_UNWATCH] = {do_unwatch, F_NOTID},
 	[XS_TRANSACTION_START] = {do_transaction_start, F_TXN | F_MOD},
 	[XS_TRANSACTION_END] = {do_transaction_end, F_TXN | F_MOD},
 	[XS_INTRODUCE] = {do_introduce, F_PRIV | F_WRITE},
@@ -45,19 +46,29 @@ static const struct op {
 	[XS_SET_QUOTA] = {do_set_quota, F_PRIV | F_WRITE},
 };
 
+/*
+ * A tx_id naming no transaction of the caller's is ENOENT for every
+ * request but WATCH and UNWATCH, also for those that do not run inside
+ * one (GET_DOMAIN_PATH, CONTROL, ...), as in Xen's C daemon; only F_TXN
+ * requests see the transaction.
+ */
 static int
 check(struct conn *c, struct msg *m, const struct op *op)
 {
+	struct txn *t;
+
 	if (op->fn == NULL)
 		return ENOSYS;
 	if ((op->flags & F_PRIV) && !c->who.privileged)
 		return EACCES;
 	if ((op->flags & F_WRITE) && c->readonly)
 		return EROFS;
-	if ((op->flags & F_TXN) && m->hdr.tx_id != 0) {
-		m->txn = txn_find(c, m->hdr.tx_id);
-		if (m->txn == NULL)
+	if (!(op->flags & F_NOTID) && m->hdr.tx_id != 0) {
+		t = txn_find(c, m->hdr.tx_id);
+		if (t == NULL)
 			return ENOENT;
+		if (op->flags & F_TXN)
+			m->txn = t;
 	}
 	return 0;
 }
