@@ -100,7 +100,8 @@ do_resume(void *ctx, struct conn *c, struct msg *m)
 	unsigned domid;
 
 	(void)ctx;
-	if (onedomid(m, &domid))
+	/* Domain 0 is never resumed (nor released): EINVAL, as in Xen. */
+	if (onedomid(m, &domid) || domid == 0)
 		return EINVAL;
 	if (!introduced(domid))
 		return ENOENT;
