@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <talloc.h>
 
@@ -326,12 +327,17 @@ do_directory_part(void *ctx, struct conn *c, struct msg *m)
 	bool end;
 	int err;
 
-	if (frame_get_strings(m->body, m->hdr.len, vec, 2) != 2 ||
-	    frame_parse_uint(vec[1], 0xffffffffUL, &offset))
+	if (frame_get_strings(m->body, m->hdr.len, vec, 2) != 2)
 		return EINVAL;
+	/*
+	 * The node first, then the offset: a missing node is ENOENT whatever
+	 * the offset says, as in Xen (docs/differences.md, row 18).
+	 */
 	if ((err = ops_path(ctx, c, vec[0], false, &path)) ||
 	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)))
 		return err;
+	if (frame_parse_uint(vec[1], 0xffffffffUL, &offset))
+		return EINVAL;
 	ch.offset = offset;
 	ch.max = XENSTORE_PAYLOAD_MAX;
 	if ((err = view_children(ctx, m->txn, path, &ch)))
@@ -392,6 +398,39 @@ mark_stale(struct perm *perms, unsigned n)
 			perms[i].access |= PERM_IGNORE;
 }
 
+/*
+ * True if the only fault of a list perms_parse refused is an owner
+ * outside 0..65535 written as a plain number ("n-1", "r70000"): that
+ * names a domain that cannot exist, which Xen answers with ENOENT.  An
+ * ACL entry out of range stays EINVAL (docs/differences.md, row 10).
+ */
+static bool
+no_such_owner(const char *strings, size_t len, struct perm *scratch)
+{
+	const char *owner = strings, *rest;
+	char *end;
+	long id;
+
+	if (len == 0 || memchr(strings, '\0', len) == NULL ||
+	    strchr("nrwb", owner[0]) == NULL || owner[0] == '\0' ||
+	    (owner[1] != '-' && (owner[1] < '0' || owner[1] > '9')))
+		return false;
+	/*
+	 * Xen keeps the id in 32 bits: a number that wraps onto a domain
+	 * that exists (4294967297 is domain 1) is that domain there, so
+	 * only ids that wrap to no domain count.
+	 */
+	errno = 0;
+	id = strtol(owner + 1, &end, 10);
+	if (*end != '\0' || errno != 0 || (id >= 0 && id <= 65535) ||
+	    id < -2147483647L || id >= 4294967296L - 65536)
+		return false;
+	rest = owner + strlen(owner) + 1;
+	return rest == strings + len ||
+	       perms_parse(rest, len - (size_t)(rest - strings), scratch,
+			   XENSTORE_PAYLOAD_MAX / 2) > 0;
+}
+
 int
 do_set_perms(void *ctx, struct conn *c, struct msg *m)
 {
@@ -407,10 +446,24 @@ do_set_perms(void *ctx, struct conn *c, struct msg *m)
 	n = perms_parse(m->body + plen + 1, m->hdr.len - plen - 1, perms,
 			sizeof(perms) / sizeof(perms[0]));
 	if (n < 0)
-		return EINVAL;
+		return no_such_owner(m->body + plen + 1, m->hdr.len - plen - 1,
+				     perms)
+			       ? ENOENT
+			       : EINVAL;
 	if (!c->who.privileged && c->domain &&
 	    (err = domain_quota_check(c->domain, QUOTA_PERMS, (unsigned)n)))
 		return err;
+	/*
+	 * The owner must be a domain that can exist: Xen answers ENOENT for
+	 * an owner the hypervisor does not know, and no domain ever has a
+	 * reserved id (DOMID_SELF, DOMID_ANY, ...).  ACL entries may name
+	 * any id; Xen keeps them and ignores those of unknown domains.  Xen
+	 * asks before it looks at the path, so ENOENT comes before EINVAL
+	 * for a bad path and EACCES for a refused node.
+	 */
+	if (perms[0].id >= DOMID_FIRST_RESERVED ||
+	    !guest_domain_exists(perms[0].id))
+		return ENOENT;
 	if ((err = ops_path(ctx, c, m->body, true, &path)))
 		return err;
 	if (path_is_special(path))
@@ -419,15 +472,6 @@ do_set_perms(void *ctx, struct conn *c, struct msg *m)
 		return err;
 	if (!c->who.privileged && perms[0].id != nv.perms[0].id)
 		return EPERM;
-	/*
-	 * The owner must be a domain that can exist: Xen answers ENOENT for
-	 * an owner the hypervisor does not know, and no domain ever has a
-	 * reserved id (DOMID_SELF, DOMID_ANY, ...).  ACL entries may name
-	 * any id; Xen keeps them and ignores those of unknown domains.
-	 */
-	if (perms[0].id >= DOMID_FIRST_RESERVED ||
-	    !guest_domain_exists(perms[0].id))
-		return ENOENT;
 	/* Its count is kept from now on: its record must be there first. */
 	if (domain_get(perms[0].id) == NULL)
 		return ENOMEM;
