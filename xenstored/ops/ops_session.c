@@ -51,8 +51,10 @@ do_unwatch(void *ctx, struct conn *c, struct msg *m)
 
 	if (frame_get_strings(m->body, m->hdr.len, vec, 2) != 2)
 		return EINVAL;
-	if ((err = ops_path(ctx, c, vec[0], true, &path)) ||
-	    (err = watch_remove(c, path, vec[1])))
+	/* No watch has a path WATCH refuses: ENOENT, as in Xen. */
+	if ((err = ops_path(ctx, c, vec[0], true, &path)))
+		return err == EINVAL ? ENOENT : err;
+	if ((err = watch_remove(c, path, vec[1])))
 		return err;
 	conn_reply_str(c, m, "OK");
 	return 0;
