@@ -434,9 +434,16 @@ snapshot_children(struct tnode *tn)
 		if (push_name(tn, &tn->kids, &tn->nkids, node_name(k)))
 			goto nomem;
 	}
-	for (i = 0; i < tn->nadded; i++)
+	for (i = 0; i < tn->nadded; i++) {
+		/*
+		 * A child t created that was also created outside since
+		 * (its commit will fail): listed once.
+		 */
+		if (name_index(tn->kids, tn->nkids, tn->added[i]) >= 0)
+			continue;
 		if (push_name(tn, &tn->kids, &tn->nkids, tn->added[i]))
 			goto nomem;
+	}
 	if (n) {
 		tn->obs_children = true;
 		tn->obs_cgen = node_cgen(n);
