@@ -11,7 +11,8 @@
 #
 # The test set holds Xen's own programs (xenstore-utils, and xen-utils-4.17
 # with Xen's daemons, test-xenstore and xenstore-control), which the
-# interop tests and the benchmark compare ours with.  They stay out of the
+# interop tests and the benchmark compare ours with, and gnuplot-nox,
+# which draws the plots of the benchmark's HTML report.  They stay out of the
 # run set: xen-utils pulls in a newer systemd and wants to start Xen's
 # services, which a simulated host never uses.  libxen-dev (headers and
 # libraries only) is a build dependency: programs built against Debian's
@@ -30,7 +31,8 @@ libxen-dev libxenstore4"
 DEB="debhelper dpkg-dev go-md2man lintian"
 # make check builds the packages too (tests/packaging), and runs their
 # logrotate file.
-TEST="clang clang-format python3 procps xenstore-utils xen-utils-4.17 logrotate $DEB"
+TEST="clang clang-format python3 procps xenstore-utils xen-utils-4.17 logrotate
+gnuplot-nox $DEB"
 
 usage() {
 	echo "usage: install-deps.sh [--list] [--test|--deb]" >&2

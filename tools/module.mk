@@ -9,7 +9,8 @@
 #   make bench BENCH_QUICK=1     smoke run, seconds
 #   make bench BENCH_FULL=1      adds 1M nodes on Xen's daemon (~18 min)
 #   make bench BENCH_REPS=3      3 fresh-daemon runs per group, medians
-#   make check-bench             xs-bench runs and its output is well formed
+#   make check-bench             xs-bench runs, its output is well formed, and
+#                                report.sh makes the HTML page of it
 #
 # Other tools/ components add their own sections below.
 

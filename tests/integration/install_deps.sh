@@ -11,7 +11,7 @@ DEPS="$XS_TOP/scripts/install-deps.sh"
 
 sh "$DEPS" --list >"$RUN/run.set"
 sh "$DEPS" --list --test >"$RUN/test.set"
-for p in xen-utils-4.17 xenstore-utils clang python3; do
+for p in xen-utils-4.17 xenstore-utils clang python3 gnuplot-nox; do
 	grep -qx "$p" "$RUN/test.set" || fail "$p missing from the test set"
 	! grep -qx "$p" "$RUN/run.set" || fail "$p in the run set"
 done

@@ -5,7 +5,8 @@
 # xen-utils-4.17 is installed, against Xen's C daemon (cxenstored, started
 # under the LD_PRELOAD shim of ../shared/bench), each workload group on a
 # fresh daemon, the two daemons interleaved, daemon pinned to CPU 0 and
-# client to CPU 1; then print one table: figure, ours, theirs, ratio.
+# client to CPU 1; then print one table: figure, ours, theirs, ratio, and
+# write it with plots as an HTML page (report.sh, build/bench/report.html).
 # It owns the daemons' start-up and shut-down and the table; the
 # workloads are xs-bench's (tools/bench/*.c).  See docs/bench.md.
 #
@@ -16,6 +17,8 @@
 #   BENCH_SHARED    the shared/ directory (default: ../shared)
 #   BENCH_PIN=0     do not pin
 #   BENCH_OUT=DIR   keep the raw RESULT files in DIR
+#   BENCH_HTML=FILE where the HTML report goes (default
+#                   build/bench/report.html, beside build/bin)
 #   BENCH_TMPDIR    where the daemons' scratch directories go (default /tmp)
 #   BENCH_GROUPS    the groups to run (default: all of
 #                   "seq tput tx watch storm populate big fsync ring
@@ -33,6 +36,8 @@ SCRATCH=${BENCH_TMPDIR:-/tmp}
 SHARED=${BENCH_SHARED:-$(pwd)/../shared}
 XEN_D=${BENCH_XEN_XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/xsbench-out.XXXXXX)}
+# The HTML page with plots (tools/bench/report.sh), beside the binaries.
+HTML=${BENCH_HTML:-$(dirname "$BIN")/bench/report.html}
 mkdir -p "$OUT"
 : >"$OUT/ours.txt"
 : >"$OUT/theirs.txt"
@@ -232,6 +237,8 @@ sim_group devices "xsim create to Connected, requests per device"
 
 # The table: one row per key in the order first measured (ours, then
 # any only theirs has), the median of each side's runs, and the ratio.
+# It goes to stdout and, with the plots of report.sh, to the HTML page.
+{
 echo
 echo "| figure | ours | theirs | ratio |"
 echo "|---|---|---|---|"
@@ -293,5 +300,7 @@ if [ -s "$OUT/notes.txt" ]; then
 	echo "Notes:"
 	sed 's/^/- /' "$OUT/notes.txt"
 fi
+} | tee "$OUT/report.md"
+sh "$(dirname "$0")/report.sh" "$OUT" "$OUT/report.md" "$HTML"
 [ -n "${BENCH_OUT:-}" ] || rm -rf "$OUT"
 exit $FAILED

@@ -55,3 +55,34 @@ if [ -s "$RUN/daemon.err" ]; then
 	exit 1
 fi
 echo "check-bench: xs-bench ran every workload, 75 well-formed figures"
+
+# The HTML report (report.sh) of these figures, given as both daemons'
+# so that there is something to plot: a page with the table, and the two
+# plots where gnuplot is installed.
+mkdir "$RUN/rep"
+grep '^RESULT' "$RUN/out" >"$RUN/rep/ours.txt"
+cp "$RUN/rep/ours.txt" "$RUN/rep/theirs.txt"
+: >"$RUN/rep/notes.txt"
+{
+	echo "| figure | ours | theirs | ratio |"
+	echo "|---|---|---|---|"
+	awk -F '\t' '{ printf "| %s | %s | %s | 1.00 |\n", $5, $3, $3 }' \
+		"$RUN/rep/ours.txt"
+} >"$RUN/rep/report.md"
+sh "$(dirname "$0")/report.sh" "$RUN/rep" "$RUN/rep/report.md" \
+	"$RUN/report.html" 2>"$RUN/report.err" ||
+	{ echo "check-bench: report.sh failed"; cat "$RUN/report.err"; exit 1; }
+rows=$(grep -c "^<tr.*<td>" "$RUN/report.html")
+[ "$rows" = 75 ] ||
+	{ echo "check-bench: report.html has $rows table rows, want 75"; exit 1; }
+if command -v gnuplot >/dev/null; then
+	svgs=$(grep -c '<svg' "$RUN/report.html")
+	[ "$svgs" = 2 ] || {
+		echo "check-bench: report.html has $svgs plots, want 2"
+		cat "$RUN/report.err"
+		exit 1
+	}
+	echo "check-bench: report.sh wrote the table and its 2 plots"
+else
+	echo "check-bench: report.sh wrote the table (no gnuplot: no plots)"
+fi
