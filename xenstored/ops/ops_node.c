@@ -331,7 +331,7 @@ do_directory_part(void *ctx, struct conn *c, struct msg *m)
 		return EINVAL;
 	/*
 	 * The node first, then the offset: a missing node is ENOENT whatever
-	 * the offset says, as in Xen (docs/differences.md, row 18).
+	 * the offset says, as in Xen (docs/differences.md, row 19).
 	 */
 	if ((err = ops_path(ctx, c, vec[0], false, &path)) ||
 	    (err = get_node(ctx, c, m->txn, path, PERM_READ, &nv)))
