@@ -33,6 +33,8 @@
 #    transactions: GET_PERMS/SET_PERMS on them act on the committed node,
 #    and their changes fire no tree watches.
 
+import re
+
 HOME = "/local/domain/0"
 PAYLOAD_MAX = 4096
 VALID = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/_@")
@@ -105,7 +107,14 @@ def canonical(raw, special_ok):
 
 
 def parse_perms(strings):
-    """Canonical text of a permission list, or EINVAL."""
+    """Canonical text of a permission list, or EINVAL; ENOENT if its only
+    fault is an owner written as a number outside 0..65535 that names no
+    domain (not one that wraps onto one in 32 bits, as Xen keeps it)."""
+    if strings and re.fullmatch(r"[nrwb]-?[0-9]+", strings[0]):
+        v = int(strings[0][1:])
+        if (v < 0 or v > 65535) and -2147483647 <= v < (1 << 32) - 65536:
+            parse_perms(["n0"] + list(strings[1:]))
+            raise XsError("ENOENT")
     out = []
     for s in strings:
         if len(s) < 2 or s[0] not in "nrwb" or s[1] in "-+ ":
@@ -308,7 +317,9 @@ class Txn:
             if n is not None:
                 self.obs.append(("c", path, n.cgen))
                 base = [k for k in n.kids if k not in r.removed]
-            r.kids = base + r.added
+            # A child the transaction created and that was created
+            # outside too since: listed once.
+            r.kids = base + [k for k in r.added if k not in base]
             self._bump(r)
         return list(r.kids), ("t", self.label, path, r.lver)
 
@@ -594,7 +605,10 @@ class Model:
 
     def _unwatch(self, ci, op):
         c = self.conns[ci]
-        path = canonical(op["p"], True)
+        try:
+            path = canonical(op["p"], True)
+        except XsError:
+            raise XsError("ENOENT")  # no watch has such a path (Xen)
         for w in c.watches:
             if w.path == path and w.token == op["tok"]:
                 c.watches.remove(w)
@@ -604,6 +618,10 @@ class Model:
 
     def _node_op(self, ci, t, op):
         kind = op["op"]
+        if kind == "set_perms":
+            # The list, and whether its owner can exist, before the path
+            # (Xen's order).
+            parse_perms(op["perms"])
         special_ok = kind in ("get_perms", "set_perms")
         path = canonical(op["p"], special_ok)
         if path.startswith("@"):
