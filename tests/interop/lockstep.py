@@ -609,8 +609,9 @@ class Lockstep:
                 print("      ours: " + show_reply(o))
         effect = None
         if x != o and req["type"] == T["TRANSACTION_END"] and \
-                req["tx"] in self.diverged:
-            pass  # counted below
+                req["tx"] in self.diverged and \
+                all(ok(r) or is_err(r, "EAGAIN") for r in (x, o)):
+            pass  # row 20, counted below
         elif x != o:
             row, effect = explain(req, x, o, self)
             if row is None:
@@ -647,7 +648,7 @@ class Lockstep:
                     # end differently; the stores may differ since.
                     self.explained[20] = self.explained.get(20, 0) + 1
                     effect = "store"
-        if req["type"] == T["RESET_WATCHES"]:
+        if req["type"] == T["RESET_WATCHES"] and ok(x) and ok(o):
             # Xen's RESET_WATCHES also ends the caller's transactions
             # (reference/xenstore.md, 6.12).
             for label in [t for t, ci in self.txns.items() if ci == c]:
