@@ -468,8 +468,11 @@ class Model:
                 if ok:
                     ep = path[len(HOME) + 1:] if w.relative else path
                     ev = ep.encode() + b"\0" + w.token.encode() + b"\0"
-                    # An event that does not fit in a message is dropped.
-                    if len(ev) <= PAYLOAD_MAX:
+                    # An event that does not fit in a message is dropped;
+                    # one change sends a connection an event once, however
+                    # many of its watches match with that token (Xen).
+                    if len(ev) <= PAYLOAD_MAX and \
+                            (WATCH_EVENT, ev) not in out[ci]:
                         out[ci].append((WATCH_EVENT, ev))
         return out
 

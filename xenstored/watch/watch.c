@@ -38,14 +38,23 @@ struct bucket {
 	char bytes[];
 };
 
-/* A connection's watches (conn.h's watches). */
+/*
+ * A connection's watches (conn.h's watches), and those that fired for it
+ * in the change being fired (fired_seq): one change sends a connection
+ * one event per token and reported path, however many of its watches
+ * match (two watches with token B on /t and /t/b, a change of /t/b: one
+ * "/t/b B"), as Xen's C daemon does.
+ */
 struct conn_watches {
 	struct watch *head;
+	struct watch *fired;
+	unsigned long fired_seq;
 };
 
 struct watch {
 	struct watch *bnext, *bprev; /* in the bucket */
 	struct watch *cnext;	     /* in the connection */
+	struct watch *fnext;	     /* in conn_watches' fired */
 	struct bucket *bucket;
 	struct conn *conn;
 	char *token;
@@ -64,6 +73,7 @@ RB_GENERATE_LOCAL(buckets, bucket, link, bucket_cmp)
 
 static struct buckets buckets = RB_INITIALIZER(&buckets);
 static size_t nwatches;
+static unsigned long fire_seq; /* one per change fired */
 
 int
 watch_init(void)
@@ -247,6 +257,31 @@ may_see(const struct conn *c, const struct watch_perms *ps, unsigned nps)
 	return false;
 }
 
+/*
+ * True if w's event for the change being fired went out already, through
+ * another watch of its connection with the same token and the same
+ * reported path (the same strip: the changed path is the same); else w
+ * joins the fired list.  The list is only walked on a connection's
+ * second match of a change.
+ */
+static bool
+already_fired(struct watch *w)
+{
+	struct conn_watches *cw = w->conn->watches;
+	struct watch *f;
+
+	if (cw->fired_seq != fire_seq) {
+		cw->fired_seq = fire_seq;
+		cw->fired = NULL;
+	}
+	for (f = cw->fired; f != NULL; f = f->fnext)
+		if (f->strip == w->strip && strcmp(f->token, w->token) == 0)
+			return true;
+	w->fnext = cw->fired;
+	cw->fired = w;
+	return false;
+}
+
 static void
 fire_bucket(struct bucket *b, const char *path, unsigned depth,
 	    const struct watch_perms *ps, unsigned nps)
@@ -259,6 +294,8 @@ fire_bucket(struct bucket *b, const char *path, unsigned depth,
 		if (w->depth >= 0 && depth > (unsigned)w->depth)
 			continue;
 		if (!may_see(w->conn, ps, nps))
+			continue;
+		if (already_fired(w))
 			continue;
 		conn_queue_event(w->conn, path + w->strip, w->token);
 	}
@@ -279,6 +316,7 @@ watch_fire(const char *path, const struct watch_perms *ps, unsigned nps,
 
 	if (RB_EMPTY(&buckets))
 		return;
+	fire_seq++;
 	b = bucket_find(path);
 	if (b)
 		fire_bucket(b, path, 0, ps, nps);

@@ -76,3 +76,16 @@
 > 6: event /e/a w2
 5 events
 > 5: event /e/a w3
+# one change sends a connection one event per path and token, however
+# many of its watches match: /dd and /dd/x both with token D
+7 watch /dd D
+> 7: OK
+7 watch /dd/x D
+> 7: OK
+7 events
+> 7: event /dd D
+> 7: event /dd/x D
+8 write /dd/x 1
+> 8: OK
+7 events
+> 7: event /dd/x D
