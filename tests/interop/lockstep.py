@@ -372,7 +372,7 @@ class Gen:
             ["get_perms"] * 4 + ["set_perms"] * 5 + ["watch"] * 6 + \
             ["unwatch"] * 3 + ["start"] * 5 + ["end"] * 6 + \
             ["reset_watches"] + ["domain"] * 3 + ["newer"] * 2 + \
-            ["unknown"] + ["control"]
+            ["unknown"] + ["control"] + ["oversize"]
         k = r.choice(kinds)
         tx = None
         if open_ and r.random() < 0.5:
@@ -428,13 +428,18 @@ class Gen:
             t = T[r.choice(["GET_FEATURE", "GET_QUOTA", "SET_FEATURE",
                             "SET_QUOTA"])]
             p = r.choice([b"0\0", b"\0", b"x\0", b"0\0nodes\0"])
+        elif k == "oversize":
+            # Over XENSTORE_PAYLOAD_MAX: both close the connection.
+            t = r.choice([T["WRITE"], T["READ"], 99])
+            p = b"/t/a\0" + b"x" * (PAYLOAD_MAX - 4 + r.randrange(100))
         elif k == "unknown":
             t = r.choice([T["ERROR"], T["WATCH_EVENT"], T["RESTRICT"], 27,
                           99, 0xffff])
             p = r.choice([b"", b"\0", b"/t\0"])
         else:
             t, p = T["CONTROL"], r.choice([b"\0", b"bogus\0", b""])
-        if r.random() < 0.06 and t not in (T["TRANSACTION_START"],):
+        if r.random() < 0.06 and k != "oversize" and \
+                t not in (T["TRANSACTION_START"],):
             p = self.garble(p)
         return {"c": c, "type": t, "payload": p, "tx": tx}
 
