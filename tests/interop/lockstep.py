@@ -118,6 +118,8 @@ def xen_unsafe(req):
     terminated are read past their end, into what earlier requests left
     in the buffer.  Ours must answer EINVAL (row 2) or close the
     connection (row 1)."""
+    if len(req["payload"]) > PAYLOAD_MAX:
+        return False  # the frame is refused before anything reads it
     if isinstance(req["tx"], tuple):
         return False  # ENOENT for the transaction comes first
     if bad_onearg(req):
