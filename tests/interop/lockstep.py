@@ -229,8 +229,16 @@ def r20(req, x, o, ctx):
         ctx.changed_since(req["tx"], canonical(a[0]))
 
 
-def r21(req, x, o):
-    return isinstance(req["tx"], int) and is_err(x, "EIO") and ok(o)
+def r21(req, x, o, ctx):
+    if not isinstance(req["tx"], int):
+        return False
+    if is_err(x, "EIO") and ok(o):
+        return True
+    # A node below one the transaction removed, that Xen's copy still has.
+    a = strings(req["payload"])
+    return a and ok(x) and is_err(o, "ENOENT") and any(
+        related(p, canonical(a[0])) and canonical(a[0]).startswith(p)
+        for p in ctx.removed.get(req["tx"], []))
 
 
 def n1(req, x, o):
@@ -260,7 +268,7 @@ EXPLAIN = {
     18: (r18, "store"),
     19: (r19, None),
     20: (r20, "tx"),
-    21: (r21, "store"),
+    21: (r21, "tx"),
     22: (None, None),  # watch events: Lockstep.sync
     23: (None, None),  # watch events: Lockstep.sync
     "N1": (n1, None),
@@ -285,7 +293,7 @@ def explain(req, x, o, ctx):
     for row, (pred, effect) in EXPLAIN.items():
         if pred is None:
             continue
-        if pred(req, x, o, ctx) if row == 20 else pred(req, x, o):
+        if pred(req, x, o, ctx) if row in (20, 21) else pred(req, x, o):
             return row, effect
     return None, None
 
@@ -537,6 +545,7 @@ class Lockstep:
         self.started = {}   # label -> seq of its start
         self.changes = []   # (seq, path) changed outside transactions
         self.wrote = {}     # label -> paths it changed
+        self.removed = {}   # label -> paths it removed
         self.diverged = set()  # labels whose views differed (row 20)
         self.tx_written = set()  # written by commits since the last sync
 
@@ -636,6 +645,8 @@ class Lockstep:
                 self.changes.append((self.seq, canonical(a[0])))
             else:
                 self.wrote.setdefault(tx, []).append(canonical(a[0]))
+                if req["type"] == T["RM"]:
+                    self.removed.setdefault(tx, []).append(canonical(a[0]))
         if req["type"] == T["TRANSACTION_START"] and ok(x) and ok(o) and \
                 req["tx"] is None:
             self.labels += 1
@@ -651,10 +662,12 @@ class Lockstep:
             if x != CLOSED and not is_err(x, "EINVAL", "ENOENT") or \
                     is_err(x, "EAGAIN"):
                 self.txns.pop(req["tx"], None)
-                if tx in self.diverged and x != o:
-                    # A transaction whose views differed (row 20) may
-                    # end differently; the stores may differ since.
-                    self.explained[20] = self.explained.get(20, 0) + 1
+                if tx in self.diverged:
+                    # A transaction whose views differed (rows 20, 21)
+                    # may end differently, or commit different changes:
+                    # the stores may differ since.
+                    if x != o:
+                        self.explained[20] = self.explained.get(20, 0) + 1
                     effect = "store"
         if req["type"] == T["RESET_WATCHES"] and ok(x) and ok(o):
             # Xen's RESET_WATCHES also ends the caller's transactions
