@@ -54,7 +54,7 @@ if [ -s "$RUN/daemon.err" ]; then
 	cat "$RUN/daemon.err"
 	exit 1
 fi
-echo "check-bench: xs-bench ran every workload, 75 well-formed figures"
+echo "check-bench: xs-bench ran every workload, 77 well-formed figures"
 
 # The HTML report (report.sh) of these figures, given as both daemons'
 # so that there is something to plot: a page with the table, and the two
