@@ -64,9 +64,11 @@ INC_xenstored/watch := $(INC_xenstored/domain) -Ixenstored/watch
 INC_xenstored/txn := $(INC_xenstored/watch) -Ixenstored/txn
 INC_xenstored/guest := $(INC_xenstored/txn) -Ixenstored/guest
 INC_xenstored/ops := $(INC_xenstored/guest) -Ixenstored/ops
+# Live update sees every layer below the top, the files behind the tree too.
+INC_xenstored/lu := $(INC_xenstored/ops) -Ixenstored/persist \
+	-Ibuild/gen/xenstored -Ixenstored/lu
 # main.c, options.c and sock.c wire everything together.
-INC_xenstored := $(INC_xenstored/ops) -Ixenstored/persist \
-	-Ibuild/gen/xenstored -Ixenstored
+INC_xenstored := $(INC_xenstored/lu) -Ixenstored
 XSD_INC_ALL := $(INC_xenstored)
 INC_xenstore-client := $(INC_xen) -Iperms -Itransport -Ixenstore-client
 INC_tools := $(INC_xen) -Iperms -Itransport -Ixenstore-client -Itools

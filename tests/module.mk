@@ -45,7 +45,8 @@ ALL += $(TEST_TOOLS)
 # daemon but main.c, with tests/harness.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := $(wildcard transport/*.c perms/*.c) xenstored/tree/path.c
+FUZZ_LIB_SRCS := $(wildcard transport/*.c perms/*.c) xenstored/tree/path.c \
+	xenstored/lu/lu_stream.c
 FUZZ_DAEMON_SRCS := $(filter-out xenstored/main.c,$(XENSTORED_SRCS)) \
 	$(XENSTORED_GEN).c $(wildcard transport/*.c perms/*.c util/*.c) \
 	tests/harness/harness.c

@@ -19,7 +19,8 @@
 	X(store_index)                                                         \
 	X(watch)                                                               \
 	X(txn)                                                                 \
-	X(dispatch)
+	X(dispatch)                                                            \
+	X(lu_stream)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)
