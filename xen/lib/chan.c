@@ -195,6 +195,23 @@ chan_open(struct xsim_chan *c)
 	return 0;
 }
 
+int
+chan_adopt(struct xsim_chan *c, int fd)
+{
+	Xsim__Request req = XSIM__REQUEST__INIT;
+	Xsim__Reply *r;
+
+	req.op = XSIM__OP__OP_HELLO;
+	r = call_fd(fd, &req, NULL, 0, NULL);
+	if (r == NULL)
+		return -1;
+	c->fd = fd;
+	c->domid = r->domid;
+	c->privileged = r->privileged;
+	xsim__reply__free_unpacked(r, NULL);
+	return 0;
+}
+
 void
 chan_close(struct xsim_chan *c)
 {

@@ -28,6 +28,12 @@ struct xsim_chan {
  */
 XSIM_HIDDEN int chan_open(struct xsim_chan *c);
 
+/*
+ * Use fd, a channel this process already has (kept across exec), as c:
+ * learns our domain id.  0, or -1 with errno.
+ */
+XSIM_HIDDEN int chan_adopt(struct xsim_chan *c, int fd);
+
 /* Close the channel; the hypervisor drops what it held for it. */
 XSIM_HIDDEN void chan_close(struct xsim_chan *c);
 

@@ -13,9 +13,21 @@
  * number as its data; pending() asks epoll for one ready port and drains
  * its eventfd.  Level-triggered epoll keeps the fd readable while any
  * port has events, so callers that read one port per wakeup lose none.
+ *
+ * Surviving exec, as Xen's handles do (xenevtchn_fdopen): the bindings
+ * live in the hypervisor on the handle's channel, not in this process.
+ * A handle opened with XENEVTCHN_NO_CLOEXEC keeps its channel, its epoll
+ * descriptor and every port's "in" across exec; the channel is registered
+ * in the epoll set too (edge-triggered, no events asked: it only reports
+ * a hang-up once), marked, so that fdopen(epoll fd) finds the channel and
+ * the ports in /proc/self/fdinfo and asks the hypervisor for the "out"
+ * descriptors exec closed.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -30,12 +42,25 @@ struct evport {
 	int in, out; /* -1 when unused */
 };
 
+/* The epoll data of the channel's own entry: marker bit and its fd. */
+#define CHAN_MARK (1ULL << 63)
+
 struct xenevtchn_handle {
 	struct xsim_chan chan;
 	int epfd;
+	bool inherit; /* XENEVTCHN_NO_CLOEXEC: survives exec */
 	struct evport *ports; /* indexed by port number */
 	uint32_t nports;
 };
+
+static int
+mark_channel(xenevtchn_handle *xce)
+{
+	struct epoll_event ev = {.events = EPOLLET};
+
+	ev.data.u64 = CHAN_MARK | (uint64_t)xce->chan.fd;
+	return epoll_ctl(xce->epfd, EPOLL_CTL_ADD, xce->chan.fd, &ev);
+}
 
 xenevtchn_handle *
 xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
@@ -52,14 +77,21 @@ xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
 		free(xce);
 		return NULL;
 	}
-	if (chan_open(&xce->chan) < 0) {
-		err = errno;
-		close(xce->epfd);
-		free(xce);
-		errno = err;
-		return NULL;
+	if (chan_open(&xce->chan) < 0)
+		goto fail;
+	xce->inherit = flags & XENEVTCHN_NO_CLOEXEC;
+	if (xce->inherit && (fcntl(xce->chan.fd, F_SETFD, 0) < 0 ||
+			     mark_channel(xce) < 0)) {
+		chan_close(&xce->chan);
+		goto fail;
 	}
 	return xce;
+fail:
+	err = errno;
+	close(xce->epfd);
+	free(xce);
+	errno = err;
+	return NULL;
 }
 
 static struct evport *
@@ -108,6 +140,25 @@ xenevtchn_fd(xenevtchn_handle *xce)
 	return xce->epfd;
 }
 
+/* Make room for port in the table; 0 or -1. */
+static int
+grow_ports(xenevtchn_handle *xce, uint32_t port)
+{
+	uint32_t n = port + 16, i;
+	struct evport *p;
+
+	if (port < xce->nports)
+		return 0;
+	p = realloc(xce->ports, n * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	for (i = xce->nports; i < n; i++)
+		p[i].in = p[i].out = -1;
+	xce->ports = p;
+	xce->nports = n;
+	return 0;
+}
+
 /*
  * Record a port the hypervisor bound for us with its descriptors (taken
  * over).  On failure the port is unbound again and the fds closed.
@@ -122,23 +173,15 @@ add_port(xenevtchn_handle *xce, uint32_t port, int *fds, unsigned nfds,
 
 	if (nfds != want || port > 1U << 20)
 		goto fail;
-	if (port >= xce->nports) {
-		uint32_t n = port + 16, i;
-		struct evport *p = realloc(xce->ports, n * sizeof(*p));
-
-		if (p == NULL) {
-			err = ENOMEM;
-			goto fail;
-		}
-		for (i = xce->nports; i < n; i++)
-			p[i].in = p[i].out = -1;
-		xce->ports = p;
-		xce->nports = n;
+	if (grow_ports(xce, port) < 0) {
+		err = ENOMEM;
+		goto fail;
 	}
 	if (xce->ports[port].in >= 0)
 		goto fail;
-	ev.data.u32 = port;
-	if (epoll_ctl(xce->epfd, EPOLL_CTL_ADD, fds[0], &ev) < 0) {
+	ev.data.u64 = port;
+	if ((xce->inherit && fcntl(fds[0], F_SETFD, 0) < 0) ||
+	    epoll_ctl(xce->epfd, EPOLL_CTL_ADD, fds[0], &ev) < 0) {
 		err = errno;
 		goto fail;
 	}
@@ -256,6 +299,10 @@ xenevtchn_pending(xenevtchn_handle *xce)
 			continue;
 		if (n < 0)
 			return -1;
+		if (n == 1 && (ev.data.u64 & CHAN_MARK)) {
+			errno = ECONNRESET; /* the hypervisor went away */
+			return -1;
+		}
 		if (n == 0 || port_of(xce, ev.data.u32) == NULL)
 			continue;
 		/* Another reader may have drained it: then wait again. */
@@ -272,4 +319,101 @@ xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
 {
 	/* pending() drained the eventfd; new events re-arm it by themselves. */
 	return port_of(xce, port) == NULL ? -1 : 0;
+}
+
+/*
+ * The port's "out", which exec closed, from the hypervisor; in is the
+ * kept "in" already in the epoll set.  0 or -1 with errno.
+ */
+static int
+reopen_port(xenevtchn_handle *xce, uint32_t port, int in)
+{
+	Xsim__Request req = XSIM__REQUEST__INIT;
+	int fds[XSIM_MSG_MAX_FDS];
+	Xsim__Reply *r;
+	unsigned n;
+
+	req.op = XSIM__OP__OP_EVTCHN_REOPEN;
+	req.port = port;
+	r = chan_call(&xce->chan, &req, fds, 2, &n);
+	if (r == NULL)
+		return -1;
+	xsim__reply__free_unpacked(r, NULL);
+	if (n < 1 || port > 1U << 20 || grow_ports(xce, port) < 0) {
+		chan_close_fds(fds, n);
+		errno = n < 1 ? EPROTO : ENOMEM;
+		return -1;
+	}
+	close(fds[0]);
+	xce->ports[port].in = in;
+	xce->ports[port].out = n > 1 ? fds[1] : -1;
+	return 0;
+}
+
+/*
+ * The entries of the epoll set, as /proc/self/fdinfo/<fd> lists them
+ * ("tfd: N events: E data: D"): the marked channel, and each port's "in"
+ * (data: the port).  Returns how many ports went to port[] and in[] (at
+ * most max), or -1; *chan gets the channel's descriptor or stays -1.
+ */
+static int
+list_entries(int epfd, int *chan, uint32_t *port, int *in, int max)
+{
+	char path[64], line[256];
+	unsigned long long data;
+	unsigned events;
+	int tfd, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", epfd);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "tfd: %d events: %x data: %llx", &tfd, &events,
+			   &data) == 3) {
+			if (data & CHAN_MARK)
+				*chan = tfd;
+			else if (n < max) {
+				port[n] = (uint32_t)data;
+				in[n++] = tfd;
+			}
+		}
+	fclose(f);
+	return n;
+}
+
+#define ADOPT_MAX 4096
+
+xenevtchn_handle *
+xenevtchn_fdopen(struct xentoollog_logger *logger, int fd, unsigned int flags)
+{
+	xenevtchn_handle *xce;
+	uint32_t *port = malloc(ADOPT_MAX * sizeof(*port));
+	int *in = malloc(ADOPT_MAX * sizeof(*in)), chan = -1, n, i, err = EBADF;
+
+	(void)logger;
+	xce = calloc(1, sizeof(*xce));
+	if (xce == NULL || port == NULL || in == NULL || flags != 0)
+		goto fail;
+	n = list_entries(fd, &chan, port, in, ADOPT_MAX);
+	if (n < 0 || chan < 0 || chan_adopt(&xce->chan, chan) < 0)
+		goto fail;
+	xce->epfd = fd;
+	xce->inherit = true; /* it came through exec and may go again */
+	for (i = 0; i < n; i++)
+		if (reopen_port(xce, port[i], in[i]) < 0) {
+			err = errno;
+			goto fail;
+		}
+	free(port);
+	free(in);
+	return xce;
+fail:
+	free(port);
+	free(in);
+	if (xce)
+		free(xce->ports);
+	free(xce);
+	errno = err;
+	return NULL;
 }

@@ -392,6 +392,29 @@ do_evtchn_attach(struct req *x)
 	return 0;
 }
 
+/*
+ * New descriptors for a port this channel holds: a process that kept the
+ * channel across exec (libxenevtchn's xenevtchn_fdopen) gets back what
+ * exec closed.  The binding itself never moved.
+ */
+static int
+do_evtchn_reopen(struct req *x)
+{
+	uint32_t port = x->in->port;
+	int n;
+
+	if (port == 0 || port >= XSIM_NR_PORTS ||
+	    x->self->ports[port].state == PORT_FREE ||
+	    x->self->ports[port].owner != x->c)
+		return EINVAL;
+	n = evtchn_fds(x->self, port, x->fds);
+	if (n < 0)
+		return -n;
+	x->nfds = (unsigned)n;
+	x->out->port = port;
+	return 0;
+}
+
 static int
 do_evtchn_unbind(struct req *x)
 {
@@ -498,6 +521,7 @@ static const struct {
 	[XSIM__OP__OP_EVTCHN_BIND_VIRQ] = {do_evtchn_bind_virq, false},
 	[XSIM__OP__OP_EVTCHN_ATTACH] = {do_evtchn_attach, false},
 	[XSIM__OP__OP_EVTCHN_UNBIND] = {do_evtchn_unbind, false},
+	[XSIM__OP__OP_EVTCHN_REOPEN] = {do_evtchn_reopen, false},
 	[XSIM__OP__OP_GNT_MAP] = {do_gnt_map, false},
 	[XSIM__OP__OP_GNT_SHARE] = {do_gnt_share, false},
 	[XSIM__OP__OP_GNT_END] = {do_gnt_end, false},

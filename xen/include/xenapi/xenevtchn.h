@@ -37,6 +37,15 @@ xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *logger,
 /* Close the handle and unbind its ports; 0, or -1 with errno. */
 int xenevtchn_close(xenevtchn_handle *xce);
 
+/*
+ * The handle whose xenevtchn_fd() was fd, opened with
+ * XENEVTCHN_NO_CLOEXEC before an exec: its ports are still bound, and
+ * keep their numbers.  flags must be 0.  NULL with errno (EBADF: fd is
+ * not such a handle's).
+ */
+xenevtchn_handle *xenevtchn_fdopen(struct xentoollog_logger *logger, int fd,
+				   unsigned int flags);
+
 /* One pollable descriptor for the whole handle; owned by the handle. */
 int xenevtchn_fd(xenevtchn_handle *xce);
 
