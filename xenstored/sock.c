@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <talloc.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@ struct listener {
 	unsigned domid;
 	struct event *ev, *pause;
 };
+
+/* The read-write and the read-only listener, for live update. */
+static struct listener *listeners[2];
 
 static ssize_t
 sock_read(struct conn *c, void *buf, size_t len)
@@ -70,20 +74,17 @@ accept_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-int
-sock_listen(struct event_base *base, const char *path, bool readonly,
-	    unsigned priv_domid)
+static int
+serve(struct event_base *base, int fd, bool readonly, unsigned priv_domid,
+      const char *path)
 {
 	struct listener *l = talloc_zero(NULL, struct listener);
 
-	if (l == NULL)
-		return -1;
-	l->fd = unix_listen(path, 0600);
-	if (l->fd < 0) {
-		log_warn("cannot listen on %s", path);
-		talloc_free(l);
+	if (l == NULL) {
+		close(fd);
 		return -1;
 	}
+	l->fd = fd;
 	l->readonly = readonly;
 	l->domid = priv_domid;
 	l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST, accept_cb, l);
@@ -92,5 +93,53 @@ sock_listen(struct event_base *base, const char *path, bool readonly,
 		log_warnx("cannot watch %s", path);
 		return -1;
 	}
+	listeners[readonly] = l;
 	return 0;
+}
+
+int
+sock_listen(struct event_base *base, const char *path, bool readonly,
+	    unsigned priv_domid)
+{
+	int fd = unix_listen(path, 0600);
+
+	if (fd < 0) {
+		log_warn("cannot listen on %s", path);
+		return -1;
+	}
+	return serve(base, fd, readonly, priv_domid, path);
+}
+
+int
+sock_adopt_listener(struct event_base *base, int fd, bool readonly,
+		    unsigned priv_domid)
+{
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
+		log_warn("inherited listener %d", fd);
+		return -1;
+	}
+	return serve(base, fd, readonly, priv_domid, "inherited listener");
+}
+
+int
+sock_listener_fd(bool readonly)
+{
+	return listeners[readonly] ? listeners[readonly]->fd : -1;
+}
+
+struct conn *
+sock_adopt_conn(int fd, bool readonly, unsigned priv_domid)
+{
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0)
+		return NULL;
+	return conn_new(fd, &sock_transport, domain_find(priv_domid),
+			priv_domid, true, readonly);
+}
+
+bool
+sock_is_conn(const struct conn *c)
+{
+	return c->transport == &sock_transport;
 }

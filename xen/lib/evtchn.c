@@ -48,7 +48,7 @@ struct evport {
 struct xenevtchn_handle {
 	struct xsim_chan chan;
 	int epfd;
-	bool inherit; /* XENEVTCHN_NO_CLOEXEC: survives exec */
+	bool inherit;	      /* XENEVTCHN_NO_CLOEXEC: survives exec */
 	struct evport *ports; /* indexed by port number */
 	uint32_t nports;
 };
@@ -80,8 +80,8 @@ xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
 	if (chan_open(&xce->chan) < 0)
 		goto fail;
 	xce->inherit = flags & XENEVTCHN_NO_CLOEXEC;
-	if (xce->inherit && (fcntl(xce->chan.fd, F_SETFD, 0) < 0 ||
-			     mark_channel(xce) < 0)) {
+	if (xce->inherit &&
+	    (fcntl(xce->chan.fd, F_SETFD, 0) < 0 || mark_channel(xce) < 0)) {
 		chan_close(&xce->chan);
 		goto fail;
 	}

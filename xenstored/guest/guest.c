@@ -186,6 +186,41 @@ guest_introduce(unsigned domid, unsigned port)
 	return 0;
 }
 
+struct conn *
+guest_restore(unsigned domid, unsigned target, unsigned port)
+{
+	struct domain *d = domain_get(domid);
+	struct conn *c;
+
+	if (d == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->target = target;
+	d->introduced = true;
+	unbind(d);
+	d->port = (int)port;
+	if (RB_INSERT(ports, &ports, d) != NULL) {
+		log_warnx("domain %u: event channel %u is another's", domid,
+			  port);
+		d->port = -1;
+	}
+	if (d->intf == NULL && (d->intf = hyp_map_ring(domid)) == NULL) {
+		log_warn("domain %u: cannot map its ring page again", domid);
+		errno = 0;
+		return NULL;
+	}
+	if ((c = attach(d)) == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* It may have written while we were away, or wait for our reply. */
+	conn_wake(c);
+	if (d->port >= 0)
+		hyp_notify((unsigned)d->port);
+	return c;
+}
+
 /* The guest asked for a fresh connection (feature bit 1). */
 static void
 reconnect(struct domain *d)
@@ -439,8 +474,8 @@ scan_domain(struct domain *d, void *arg)
 }
 
 /* VIRQ_DOM_EXC: some domain changed state; find out which. */
-static void
-check_domains(void)
+void
+guest_check_domains(void)
 {
 	struct scan s = {NULL, false};
 	struct domain *d;
@@ -462,7 +497,7 @@ guest_event(void)
 	if (port < 0)
 		return;
 	if (port == hyp_virq_port()) {
-		check_domains();
+		guest_check_domains();
 		return;
 	}
 	key.port = port;

@@ -35,6 +35,23 @@ void guest_set_target(unsigned domid, unsigned target);
  */
 bool guest_domain_exists(unsigned domid);
 
+/*
+ * After a live update: domid's ring connection as the old binary left it.
+ * Its event channel is still bound (our end: port); its ring page is
+ * mapped again, not reset, so what the guest had written is read.  A
+ * domain whose page cannot be mapped stays known without a connection,
+ * so that @releaseDomain fires when it dies.  Returns the connection,
+ * NULL for such a domain, or NULL with errno ENOMEM.  (The crash restart
+ * re-attaches guests through this too.)
+ */
+struct conn *guest_restore(unsigned domid, unsigned target, unsigned port);
+
+/*
+ * Look for domains that died or shut down unnoticed (after a live
+ * update, whose exec window has no VIRQ_DOM_EXC): as VIRQ_DOM_EXC does.
+ */
+void guest_check_domains(void);
+
 /* The event channel fired (the daemon's libevent callback calls this). */
 void guest_event(void);
 

@@ -24,13 +24,29 @@ static xenevtchn_handle *xce;
 static xengnttab_handle *xgt;
 static int virq_port = -1;
 
-int
-hyp_open(void)
+static int
+bind_dom_exc(void)
+{
+	virq_port = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC);
+	if (virq_port < 0) {
+		log_warn("%s: cannot bind VIRQ_DOM_EXC", __func__);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The event channel handle is opened inheritable, as Xen's daemon opens
+ * it: a live update's new binary takes it over with its ports bound.
+ */
+static int
+open_with(int inherited_fd)
 {
 	xch = xc_interface_open(NULL, NULL, 0);
 	if (xch == NULL)
 		return -1;
-	xce = xenevtchn_open(NULL, 0);
+	xce = inherited_fd >= 0 ? xenevtchn_fdopen(NULL, inherited_fd, 0)
+				: xenevtchn_open(NULL, XENEVTCHN_NO_CLOEXEC);
 	xgt = xengnttab_open(NULL, 0);
 	if (xce == NULL || xgt == NULL) {
 		log_warn("%s: hypervisor found, but its event channels or "
@@ -39,13 +55,40 @@ hyp_open(void)
 		hyp_close();
 		return -1;
 	}
-	virq_port = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC);
-	if (virq_port < 0) {
-		log_warn("%s: cannot bind VIRQ_DOM_EXC", __func__);
+	if (bind_dom_exc() != 0) {
 		hyp_close();
 		return -1;
 	}
 	return 0;
+}
+
+int
+hyp_open(void)
+{
+	return open_with(-1);
+}
+
+int
+hyp_adopt(int fd)
+{
+	return open_with(fd);
+}
+
+int
+hyp_exec_prepare(void)
+{
+	if (xce == NULL)
+		return -1;
+	if (virq_port >= 0)
+		xenevtchn_unbind(xce, (evtchn_port_t)virq_port);
+	virq_port = -1;
+	return xenevtchn_fd(xce);
+}
+
+int
+hyp_exec_failed(void)
+{
+	return xce ? bind_dom_exc() : 0;
 }
 
 bool

@@ -18,6 +18,23 @@
  */
 int hyp_open(void);
 
+/*
+ * After a live update: take over the event channel handle whose
+ * descriptor fd the old binary left open (its guests' ports are still
+ * bound on it), open the rest and bind VIRQ_DOM_EXC again.  0 or -1.
+ */
+int hyp_adopt(int fd);
+
+/*
+ * Before exec'ing a new binary: unbind VIRQ_DOM_EXC (the new one binds
+ * it), leaving every other port bound on the handle, whose descriptor
+ * (returned; -1 without a hypervisor) survives exec.
+ */
+int hyp_exec_prepare(void);
+
+/* The exec failed: bind VIRQ_DOM_EXC again.  0 or -1. */
+int hyp_exec_failed(void);
+
 /* True once hyp_open succeeded. */
 bool hyp_available(void);
 

@@ -746,6 +746,104 @@ conn_busy(void)
 	return backlog != NULL || dirty != NULL || retry_list != NULL;
 }
 
+uint8_t *
+conn_output_bytes(void *ctx, const struct conn *c, size_t *len,
+		  size_t *resp_len)
+{
+	const struct outbuf *o;
+	uint8_t *bytes;
+	size_t off = 0;
+
+	*len = 0;
+	*resp_len = c->out_head && c->out_head->off
+			    ? c->out_head->len - c->out_head->off
+			    : 0;
+	for (o = c->out_head; o; o = o->next)
+		*len += o->len - o->off;
+	if (*len == 0)
+		return NULL;
+	if ((bytes = talloc_size(ctx, *len)) == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (o = c->out_head; o; o = o->next) {
+		memcpy(bytes + off, o->data + o->off, o->len - o->off);
+		off += o->len - o->off;
+	}
+	return bytes;
+}
+
+/* Append len raw bytes to c's output as one message; 0 or ENOMEM. */
+static int
+queue_raw(struct conn *c, const uint8_t *p, size_t len)
+{
+	struct outbuf *o = talloc_size(c, sizeof(*o) + len);
+
+	if (o == NULL)
+		return ENOMEM;
+	o->next = NULL;
+	o->off = 0;
+	o->queued = time(NULL);
+	o->len = len;
+	memcpy(o->data, p, len);
+	if (c->out_tail)
+		c->out_tail->next = o;
+	else
+		c->out_head = o;
+	c->out_tail = o;
+	c->out_bytes += len;
+	c->out_count++;
+	mark_dirty(c);
+	return 0;
+}
+
+/*
+ * The output is cut into messages again by their headers (so that the
+ * watch-event timeout and the outstanding count see messages); bytes
+ * that do not frame, from another daemon's stream, go as one piece.
+ */
+static int
+restore_output(struct conn *c, const uint8_t *out, size_t len, size_t resp_len)
+{
+	struct xsd_sockmsg hdr;
+	size_t off = 0, n;
+
+	if (resp_len && queue_raw(c, out, resp_len))
+		return ENOMEM;
+	for (off = resp_len; off < len; off += n) {
+		n = len - off;
+		if (n >= sizeof(hdr)) {
+			memcpy(&hdr, out + off, sizeof(hdr));
+			if (hdr.len <= n - sizeof(hdr))
+				n = sizeof(hdr) + hdr.len;
+		}
+		if (queue_raw(c, out + off, n))
+			return ENOMEM;
+	}
+	return 0;
+}
+
+int
+conn_restore(struct conn *c, const uint8_t *in, size_t in_len,
+	     const uint8_t *out, size_t out_len, size_t resp_len)
+{
+	if (in_len) {
+		c->in = talloc_size(c, in_len + IN_CHUNK);
+		if (c->in == NULL)
+			goto nomem;
+		memcpy(c->in, in, in_len);
+		c->in_len = in_len;
+		c->in_cap = in_len + IN_CHUNK;
+	}
+	if (restore_output(c, out, out_len, resp_len))
+		goto nomem;
+	conn_wake(c);
+	return 0;
+nomem:
+	conn_close(c, "out of memory restoring the connection");
+	return ENOMEM;
+}
+
 void
 conn_shutdown(void)
 {

@@ -188,6 +188,24 @@ void conn_retry_all_deferred(void);
 /* Every live connection, for walks; NULL-terminated through ->next. */
 struct conn *conn_first(void);
 
+/*
+ * c's queued output as bytes, in order, for a live update: a new array on
+ * ctx (*len bytes; NULL with *len 0 when nothing is queued, or with errno
+ * ENOMEM).  *resp_len is how many of its first bytes end a message
+ * already partly written (0 if none was).
+ */
+uint8_t *conn_output_bytes(void *ctx, const struct conn *c, size_t *len,
+			   size_t *resp_len);
+
+/*
+ * Give a connection restored after a live update what it had: in[0..
+ * in_len) as unread input (read at the end of this loop turn), out as
+ * queued output whose first resp_len bytes end a partly written message.
+ * Returns 0 or ENOMEM (c is then closed).
+ */
+int conn_restore(struct conn *c, const uint8_t *in, size_t in_len,
+		 const uint8_t *out, size_t out_len, size_t resp_len);
+
 /* Close every connection and free them (shutdown). */
 void conn_shutdown(void);
 

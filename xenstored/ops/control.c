@@ -15,6 +15,7 @@
 #include <talloc.h>
 
 #include "containers.h"
+#include "dispatch.h"
 #include "domain.h"
 #include "frame.h"
 #include "log.h"
@@ -26,13 +27,13 @@
 #define MAX_ARGS 8
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-typedef int control_fn(void *ctx, struct conn *c, const struct msg *m,
+typedef int control_fn(void *ctx, struct conn *c, struct msg *m,
 		       const char **argv, unsigned argc);
 
 static control_fn ctl_help, ctl_print, ctl_log, ctl_logfile, ctl_quota,
-	ctl_quota_soft, ctl_check, ctl_memreport;
+	ctl_quota_soft, ctl_check, ctl_memreport, ctl_live_update;
 
-/* Xen's order and synopses (live-update is not implemented yet). */
+/* Xen's order and synopses. */
 static const struct control_cmd {
 	const char *name;
 	control_fn *fn;
@@ -40,6 +41,9 @@ static const struct control_cmd {
 } commands[] = {
 	{"check", ctl_check, ""},
 	{"log", ctl_log, "[on|off|+<switch>|-<switch>]"},
+	{"live-update", ctl_live_update,
+	 "[-c <cmdline>] [-F] [-t <timeout>] <file>\n"
+	 "    Default timeout is 60 seconds."},
 	{"logfile", ctl_logfile, "<file>"},
 	{"memreport", ctl_memreport, "[<file>]"},
 	{"print", ctl_print, "<string>"},
@@ -63,6 +67,18 @@ do_control(void *ctx, struct conn *c, struct msg *m)
 	return EINVAL;
 }
 
+/* live-update: its own module (lu.c), above this layer. */
+static int
+ctl_live_update(void *ctx, struct conn *c, struct msg *m, const char **argv,
+		unsigned argc)
+{
+	control_lu_fn *fn = dispatch_live_update();
+
+	if (fn == NULL)
+		return EINVAL;
+	return fn(ctx, c, m, argv, argc);
+}
+
 /* Send text (a talloc string, NULL after a failed append) as the reply. */
 static int
 reply_text(struct conn *c, const struct msg *m, const char *text)
@@ -74,7 +90,7 @@ reply_text(struct conn *c, const struct msg *m, const char *text)
 }
 
 static int
-ctl_help(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+ctl_help(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	 unsigned argc)
 {
 	char *text = talloc_strdup(ctx, "");
@@ -91,7 +107,7 @@ ctl_help(void *ctx, struct conn *c, const struct msg *m, const char **argv,
 
 /* Goes to stderr (-N) or syslog, and to the access log (log.c). */
 static int
-ctl_print(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+ctl_print(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	  unsigned argc)
 {
 	(void)ctx;
@@ -103,7 +119,7 @@ ctl_print(void *ctx, struct conn *c, const struct msg *m, const char **argv,
 }
 
 static int
-ctl_log(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+ctl_log(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	unsigned argc)
 {
 	char *text;
@@ -132,7 +148,7 @@ ctl_log(void *ctx, struct conn *c, const struct msg *m, const char **argv,
 }
 
 static int
-ctl_logfile(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+ctl_logfile(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	    unsigned argc)
 {
 	(void)ctx;
@@ -186,7 +202,7 @@ follow_global(struct domain *d, void *arg)
 
 /* "set <name> <val>": val at least 1, as Xen's "quota set" wants. */
 static int
-quota_set(struct conn *c, const struct msg *m, const char **argv, unsigned argc,
+quota_set(struct conn *c, struct msg *m, const char **argv, unsigned argc,
 	  bool soft)
 {
 	struct quota_change qc = {.soft = soft};
@@ -249,7 +265,7 @@ quota_domain(void *ctx, struct conn *c, const struct msg *m, unsigned domid)
 }
 
 static int
-quota_max(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+quota_max(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	  unsigned argc)
 {
 	char *text;
@@ -268,7 +284,7 @@ quota_max(void *ctx, struct conn *c, const struct msg *m, const char **argv,
 }
 
 static int
-ctl_quota(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+ctl_quota(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	  unsigned argc)
 {
 	unsigned domid;
@@ -285,8 +301,8 @@ ctl_quota(void *ctx, struct conn *c, const struct msg *m, const char **argv,
 }
 
 static int
-ctl_quota_soft(void *ctx, struct conn *c, const struct msg *m,
-	       const char **argv, unsigned argc)
+ctl_quota_soft(void *ctx, struct conn *c, struct msg *m, const char **argv,
+	       unsigned argc)
 {
 	if (argc == 0)
 		return quota_show(ctx, c, m, true);
@@ -411,7 +427,7 @@ check_domain(struct domain *d, void *arg)
  * as Xen's checker does.  The reply is OK, or EIO if anything was wrong.
  */
 static int
-ctl_check(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+ctl_check(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	  unsigned argc)
 {
 	static const char *const roots[] = {"/", "@introduceDomain",
@@ -450,7 +466,7 @@ ctl_check(void *ctx, struct conn *c, const struct msg *m, const char **argv,
  * trace file.  Nodes are malloc()ed (store.c), hence only counted.
  */
 static int
-ctl_memreport(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+ctl_memreport(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	      unsigned argc)
 {
 	char *file;

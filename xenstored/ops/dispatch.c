@@ -46,6 +46,37 @@ static const struct op {
 	[XS_SET_QUOTA] = {do_set_quota, F_PRIV | F_WRITE},
 };
 
+static bool hold_transactions;
+static control_lu_fn *live_update;
+
+void
+dispatch_hold_transactions(bool on)
+{
+	hold_transactions = on;
+	if (!on)
+		conn_retry_all_deferred();
+}
+
+void
+dispatch_set_live_update(control_lu_fn *fn)
+{
+	live_update = fn;
+}
+
+control_lu_fn *
+dispatch_live_update(void)
+{
+	return live_update;
+}
+
+/* A new transaction waits while a live update is pending. */
+static bool
+held_back(struct conn *c, const struct msg *m)
+{
+	return hold_transactions && m->hdr.type == XS_TRANSACTION_START &&
+	       txn_oldest(c) == 0;
+}
+
 /*
  * A tx_id naming no transaction of the caller's is ENOENT for every
  * request but WATCH and UNWATCH, also for those that do not run inside
@@ -82,7 +113,8 @@ dispatch_message(struct conn *c, struct msg *m)
 
 	op = m->hdr.type < XS_TYPE_COUNT ? &ops[m->hdr.type] : NULL;
 	err = op ? check(c, m, op) : ENOSYS;
-	if (err == 0 && (op->flags & F_MOD) && sched_must_wait(c, m))
+	if (err == 0 && (op->flags & F_MOD) &&
+	    (held_back(c, m) || sched_must_wait(c, m)))
 		err = TXN_WAIT;
 	if (err == 0) {
 		ctx = talloc_new(NULL);

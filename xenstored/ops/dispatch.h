@@ -6,6 +6,8 @@
 #ifndef DISPATCH_H
 #define DISPATCH_H
 
+#include <stdbool.h>
+
 #include "conn.h"
 
 /*
@@ -15,5 +17,24 @@
  * wait for another transaction (txn_sched.h).
  */
 void dispatch_message(struct conn *c, struct msg *m);
+
+/*
+ * While on (a live update is pending), a TRANSACTION_START on a
+ * connection without an open transaction waits, as Xen's daemon holds
+ * it back; turning it off lets the held ones run.
+ */
+void dispatch_hold_transactions(bool on);
+
+/*
+ * The CONTROL "live-update" command's handler (lu.c, above this layer,
+ * sets it; without one the command does not exist).  Like a handler: 0
+ * after queuing the reply, an errno, or TXN_WAIT to be run again later.
+ */
+typedef int control_lu_fn(void *ctx, struct conn *c, struct msg *m,
+			  const char **argv, unsigned argc);
+void dispatch_set_live_update(control_lu_fn *fn);
+
+/* The function dispatch_set_live_update set, or NULL. */
+control_lu_fn *dispatch_live_update(void);
 
 #endif /* DISPATCH_H */

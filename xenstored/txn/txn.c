@@ -162,6 +162,7 @@ txn_start(struct conn *c)
 	}
 	RB_INIT(&t->nodes);
 	t->conn = c;
+	t->started = time(NULL);
 	t->id = next_id(c);
 	t->next = c->txns->head;
 	c->txns->head = t;
@@ -170,6 +171,18 @@ txn_start(struct conn *c)
 	talloc_set_destructor(t, destroy_txn);
 	sched_started(t);
 	return t;
+}
+
+time_t
+txn_oldest(const struct conn *c)
+{
+	const struct txn *t;
+	time_t oldest = 0;
+
+	for (t = c->txns ? c->txns->head : NULL; t; t = t->next)
+		if (oldest == 0 || t->started < oldest)
+			oldest = t->started;
+	return oldest;
 }
 
 struct conn *

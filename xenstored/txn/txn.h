@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "perms.h"
 
@@ -60,6 +61,12 @@ void txn_abort_all(struct conn *conn);
 
 /* How many of conn's commits in a row failed with EAGAIN. */
 unsigned txn_failures(const struct conn *conn);
+
+/*
+ * When conn's oldest open transaction started (time(2)), or 0 if it has
+ * none: a live update waits for them.
+ */
+time_t txn_oldest(const struct conn *conn);
 
 /* The connection t belongs to. */
 struct conn *txn_conn(const struct txn *t);

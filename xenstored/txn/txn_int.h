@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "containers.h"
 #include "frame.h"
@@ -73,6 +74,7 @@ struct txn {
 	unsigned ntouched, nshadow;
 	size_t bytes; /* its tnodes, charged to a guest's memory quota */
 	uint64_t seq;
+	time_t started; /* for a live update's wait (txn_oldest) */
 	bool failed;
 	bool committed;
 };

@@ -237,6 +237,30 @@ watch_remove(struct conn *c, const char *path, const char *token)
 }
 
 void
+watch_foreach(struct conn *c,
+	      void (*fn)(void *arg, const char *path, size_t strip,
+			 const char *token, int depth),
+	      void *arg)
+{
+	struct watch *w, *older = NULL, *next;
+
+	/* The list is newest first: reverse it, walk it, reverse it back. */
+	for (w = c->watches ? c->watches->head : NULL; w; w = next) {
+		next = w->cnext;
+		w->cnext = older;
+		older = w;
+	}
+	for (w = older, older = NULL; w; w = next) {
+		fn(arg, w->bucket->path, w->strip, w->token, w->depth);
+		next = w->cnext;
+		w->cnext = older;
+		older = w;
+	}
+	if (c->watches)
+		c->watches->head = older;
+}
+
+void
 watch_remove_all(struct conn *c)
 {
 	while (c->watches && c->watches->head)

@@ -38,6 +38,16 @@ int watch_init(void);
 int watch_add(struct conn *conn, const char *path, size_t strip,
 	      const char *token, int depth);
 
+/*
+ * Call fn for each of conn's watches, in the order they were added: its
+ * canonical path, strip (as given to watch_add), token and depth (< 0:
+ * unlimited).  fn must not change watches.
+ */
+void watch_foreach(struct conn *conn,
+		   void (*fn)(void *arg, const char *path, size_t strip,
+			      const char *token, int depth),
+		   void *arg);
+
 /* Remove conn's watch (path, token); 0 or ENOENT. */
 int watch_remove(struct conn *conn, const char *path, const char *token);
 
