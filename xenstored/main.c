@@ -22,6 +22,7 @@
 #include "hyp.h"
 #include "domain.h"
 #include "log.h"
+#include "lu.h"
 #include "options.h"
 #include "store.h"
 #include "trace.h"
@@ -124,15 +125,32 @@ notify_ready(void)
 	close(fd);
 }
 
+/*
+ * After a live update the store comes from the stream, not from the files
+ * (the old binary may not have been ours): they start again, empty, and
+ * get every node the stream holds.
+ */
+static void
+fresh_db(void)
+{
+	char journal[4096];
+
+	snprintf(journal, sizeof(journal), "%s.journal", opts.db_file);
+	unlink(opts.db_file);
+	unlink(journal);
+}
+
 /* The store: from the database if it holds one, else a new base tree. */
 static void
 load_store(void)
 {
 	int loaded;
 
+	if (opts.live_update)
+		fresh_db();
 	if (db_open(opts.db_file, (enum db_sync)opts.sync, opts.reset_db))
 		exit(1);
-	loaded = db_load();
+	loaded = opts.live_update ? 0 : db_load();
 	if (loaded < 0) {
 		log_warnx("refusing to start: %s is damaged (--reset-db starts "
 			  "empty and keeps it as %s.damaged)",
@@ -176,21 +194,73 @@ hyp_event_cb(evutil_socket_t fd, short what, void *arg)
 	guest_event();
 }
 
+static void
+watch_hypervisor(void)
+{
+	struct event *ev = event_new(base, hyp_fd(), EV_READ | EV_PERSIST,
+				     hyp_event_cb, NULL);
+
+	if (ev == NULL || event_add(ev, NULL) != 0)
+		fatalx("cannot watch the event channels");
+}
+
 /* Guests need a hypervisor; without one the sockets are all we serve. */
 static void
 setup_hypervisor(void)
 {
-	struct event *ev;
-
-	guest_init(opts.priv_domid, opts.keep_orphans);
-	if (hyp_open() != 0) {
+	if (!hyp_available() && hyp_open() != 0) {
 		log_info("no hypervisor: serving the sockets only");
 		return;
 	}
-	ev = event_new(base, hyp_fd(), EV_READ | EV_PERSIST, hyp_event_cb,
-		       NULL);
-	if (ev == NULL || event_add(ev, NULL) != 0)
-		fatalx("cannot watch the event channels");
+	watch_hypervisor();
+}
+
+/* The hooks of live update (lu.h): our listeners and sockets. */
+static int
+adopt_listener(int fd, bool readonly)
+{
+	return sock_adopt_listener(base, fd, readonly, opts.priv_domid);
+}
+
+static struct conn *
+adopt_conn(int fd, bool readonly)
+{
+	return sock_adopt_conn(fd, readonly, opts.priv_domid);
+}
+
+static const struct lu_hooks lu_hooks = {
+	.listener_fd = sock_listener_fd,
+	.adopt_listener = adopt_listener,
+	.adopt_conn = adopt_conn,
+	.is_socket = sock_is_conn,
+};
+
+/*
+ * What to serve: the state a live update handed over (-U), else nothing
+ * yet.
+ * Sockets the old binary did not hand over are made anew.
+ */
+static void
+take_over_or_listen(void)
+{
+	bool have_rw = false, have_ro = false;
+
+	guest_init(opts.priv_domid, opts.keep_orphans);
+	if (opts.live_update && lu_restore(&have_rw, &have_ro) != 0)
+		fatalx("live update: the state cannot be taken over");
+	setup_hypervisor();
+	if ((!have_rw &&
+	     sock_listen(base, opts.socket, false, opts.priv_domid)) ||
+	    (!have_ro &&
+	     sock_listen(base, opts.socket_ro, true, opts.priv_domid)))
+		fatalx("cannot serve the sockets");
+	if (opts.live_update) {
+		/* Deaths during the exec had no VIRQ to tell us. */
+		if (hyp_available())
+			guest_check_domains();
+		if (db_flush() != 0)
+			fatalx("cannot write %s", opts.db_file);
+	}
 }
 
 static void
@@ -221,6 +291,8 @@ int
 main(int argc, char **argv)
 {
 	options_parse(argc, argv, &opts);
+	if (opts.check_state)
+		return lu_check_file(opts.check_state) ? 1 : 0;
 	log_init("xenstored", opts.foreground, opts.verbose);
 	log_set_mirror(trace_line);
 	if (mkdir(opts.rundir, 0755) != 0 && errno != EEXIST)
@@ -228,7 +300,8 @@ main(int argc, char **argv)
 	/* Relative trace and memreport files go in the run directory. */
 	if (trace_init(opts.rundir, opts.trace_file) != 0)
 		fatal("cannot open trace file %s", opts.trace_file);
-	if (!opts.foreground)
+	/* A live update's new binary is the daemon already. */
+	if (!opts.foreground && !opts.live_update)
 		daemonise();
 	if (opts.pid_file)
 		write_pid_file(opts.pid_file);
@@ -238,10 +311,9 @@ main(int argc, char **argv)
 		fatalx("cannot create the event loop");
 	setup_state();
 	conn_set_event_timeout(opts.watch_event_timeout);
-	setup_hypervisor();
-	if (sock_listen(base, opts.socket, false, opts.priv_domid) ||
-	    sock_listen(base, opts.socket_ro, true, opts.priv_domid))
-		fatalx("cannot serve the sockets");
+	if (lu_init(argc, argv, opts.rundir, &lu_hooks, opts.priv_domid) != 0)
+		fatalx("cannot set up live update");
+	take_over_or_listen();
 	add_signal(SIGTERM, signal_stop_cb);
 	add_signal(SIGINT, signal_stop_cb);
 	add_signal(SIGHUP, signal_hup_cb);

@@ -44,6 +44,12 @@ static const char usage_text[] =
 	"                             before replies and fsync'd\n"
 	"      --reset-db             start empty if the database is damaged\n"
 	"                             (it is kept as <file>.damaged)\n"
+	"  -U, --live-update          take over from the daemon that exec'd "
+	"us:\n"
+	"                             its state in "
+	"$XENSTORED_RUNDIR/state_dump\n"
+	"      --check-state <file>   check that a live update's state <file>\n"
+	"                             can be read, and exit (0 if it can)\n"
 	"\n"
 	"Environment: XENSTORED_RUNDIR (default /var/run/xenstored) holds\n"
 	"the sockets \"socket\" and \"socket_ro\"; XENSTORED_PATH overrides\n"
@@ -70,6 +76,8 @@ static const struct option long_options[] = {
 	{"db", required_argument, NULL, 2},
 	{"sync", required_argument, NULL, 3},
 	{"reset-db", no_argument, NULL, 4},
+	{"live-update", no_argument, NULL, 'U'},
+	{"check-state", required_argument, NULL, 5},
 	{NULL, 0, NULL, 0},
 };
 
@@ -149,7 +157,7 @@ options_parse(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->watch_event_timeout = 20;
 	o->sync = DB_SYNC_BATCH;
-	while ((opt = getopt_long(argc, argv, "F:HhNPT:E:S:W:t:A:M:Q:q:w:KV",
+	while ((opt = getopt_long(argc, argv, "F:HhNPT:E:S:W:t:A:M:Q:q:w:KVU",
 				  long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'F':
@@ -212,6 +220,12 @@ options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 4:
 			o->reset_db = true;
+			break;
+		case 'U':
+			o->live_update = true;
+			break;
+		case 5:
+			o->check_state = optarg;
 			break;
 		default:
 			usage(1, NULL);

@@ -19,10 +19,12 @@ struct options {
 	char *socket_ro;	      /* rundir/socket_ro */
 	unsigned watch_event_timeout; /* -w watch-event=<sec> */
 	unsigned priv_domid;
-	char *db_file;	   /* --db, default rundir/tdb */
-	int sync;	   /* --sync: enum db_sync */
-	bool reset_db;	   /* --reset-db */
-	bool keep_orphans; /* -K */
+	char *db_file;		 /* --db, default rundir/tdb */
+	int sync;		 /* --sync: enum db_sync */
+	bool reset_db;		 /* --reset-db */
+	bool keep_orphans;	 /* -K */
+	bool live_update;	 /* -U: restore rundir/state_dump */
+	const char *check_state; /* --check-state <file> */
 };
 
 /*

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The live-update session and its CONTROL command (lu.h), with Xen's
+ * sub-commands and reply texts:
+ *
+ *   -f <file>          check the binary, open the session (this connection's)
+ *   -c <cmdline>       the new binary's command line, split on blanks
+ *   -s [-t N] [-F] [-v V]   start: the request waits (a deferred request,
+ *                      tried again every RETRY_MS) until no transaction is
+ *                      open, or for N seconds; then -F goes ahead without
+ *                      them, else the reply names the domains that hold
+ *                      them and for how long
+ *   -a                 abort
+ *
+ * From -f on, new transactions wait (dispatch_hold_transactions), as in
+ * Xen.  Every step answers "OK" or a text saying what went wrong; the
+ * OK of -s is sent by the new binary, from the stream.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <talloc.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "dispatch.h"
+#include "log.h"
+#include "lu_int.h"
+#include "lu_stream.h"
+#include "txn.h"
+#include "txn_sched.h"
+
+#define RETRY_MS 100
+
+struct lu_config lu_config;
+static struct lu_session *session;
+static struct event *retry;
+/* Whose waiting -s an abort ended (compared, never dereferenced). */
+static const struct conn *cancelled;
+
+char *
+lu_state_path(void *ctx)
+{
+	return talloc_asprintf(ctx, "%s/%s", lu_config.rundir, LU_STATE_FILE);
+}
+
+static int
+destroy_session(struct lu_session *s)
+{
+	(void)s;
+	session = NULL;
+	if (retry)
+		event_del(retry);
+	dispatch_hold_transactions(false);
+	return 0;
+}
+
+static void
+lu_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = {0, RETRY_MS * 1000};
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (session == NULL || !session->started)
+		return;
+	conn_retry_soon(session->conn);
+	evtimer_add(retry, &tv);
+}
+
+static const char *
+lu_binary(struct conn *c, const char *file)
+{
+	struct stat st;
+
+	log_info("live-update: binary %s", file);
+	if (stat(file, &st) != 0)
+		return "File not accessible.";
+	if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+		return "File not executable.";
+	if (session)
+		return "live-update session already active.";
+	/* A child of the connection: it ends if the connection goes. */
+	session = talloc_zero(c, struct lu_session);
+	if (session == NULL)
+		return "Allocation failure.";
+	talloc_set_destructor(session, destroy_session);
+	if (!(session->file = talloc_strdup(session, file))) {
+		talloc_free(session);
+		return "Allocation failure.";
+	}
+	session->conn = c;
+	session->version = XS_MIG_VERSION_1;
+	dispatch_hold_transactions(true);
+	return NULL;
+}
+
+static const char *
+lu_cmdline(struct conn *c, const char *cmdline)
+{
+	if (session == NULL || session->conn != c)
+		return "Not in live-update session.";
+	talloc_free(session->cmdline);
+	session->cmdline = talloc_strdup(session, cmdline);
+	return session->cmdline ? NULL : "Allocation failure.";
+}
+
+static const char *
+lu_abort(void)
+{
+	log_info("live-update: abort");
+	if (session == NULL)
+		return "No live-update session active.";
+	/* A waiting -s (on another connection) learns why at once. */
+	if (session->started) {
+		cancelled = session->conn;
+		conn_retry_soon(session->conn);
+	}
+	talloc_free(session);
+	return NULL;
+}
+
+/* Xen's rule: no transaction open, or -F and all of them past -t. */
+static bool
+may_go(time_t now)
+{
+	unsigned total = 0, old = 0;
+	struct conn *c;
+	time_t t;
+
+	for (c = conn_first(); c; c = c->next) {
+		if (c->closing || (t = txn_oldest(c)) == 0)
+			continue;
+		total++;
+		if (now - t >= (time_t)session->timeout)
+			old++;
+	}
+	return total == 0 || (session->force && old == total);
+}
+
+/* Why we give up: the domains with transactions older than -t. */
+static const char *
+refusal(void *ctx, time_t now)
+{
+	char *text = NULL;
+	struct conn *c;
+	time_t t;
+
+	for (c = conn_first(); c; c = c->next) {
+		if (c->closing || (t = txn_oldest(c)) == 0 ||
+		    now - t < (time_t)session->timeout)
+			continue;
+		text = talloc_asprintf(ctx, "%s\nDomain %u: %ld s",
+				       text ? text
+					    : "Domains with long running "
+					      "transactions:",
+				       c->who.domid, (long)(now - t));
+		if (text == NULL)
+			return "Allocation failure.";
+	}
+	return text ? text : "Overlapping transactions";
+}
+
+/*
+ * One try of a started update: wait, refuse, or dump the state and exec.
+ * Returns TXN_WAIT to be tried again, or the reply text (never on a
+ * successful exec, which does not return).
+ */
+static const char *
+try_start(void *ctx, struct conn *c, struct msg *m, int *wait)
+{
+	time_t now = time(NULL);
+	const char *why;
+	char *path;
+
+	*wait = 0;
+	if (!may_go(now)) {
+		if (now < session->started_at + (time_t)session->timeout) {
+			*wait = 1;
+			return NULL;
+		}
+		if (!session->force)
+			return refusal(ctx, now);
+	}
+	if ((path = lu_state_path(ctx)) == NULL)
+		return "Allocation failure.";
+	if (lu_dump(path, session, c, m, &why) != 0) {
+		if (strcmp(why, "busy") == 0) {
+			*wait = 1;
+			return NULL;
+		}
+		return why;
+	}
+	if (session->ours && lu_check_stream(session->file, path, &why) != 0) {
+		unlink(path);
+		return why;
+	}
+	why = lu_exec(ctx, session);
+	unlink(path);
+	return why;
+}
+
+static int
+parse_start(const char **argv, unsigned argc)
+{
+	unsigned i;
+
+	session->force = false;
+	session->timeout = 0;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-F") == 0)
+			session->force = true;
+		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+			session->timeout = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "-v") == 0 && i + 1 < argc &&
+			 (atoi(argv[i + 1]) == XS_MIG_VERSION_1 ||
+			  atoi(argv[i + 1]) == XS_MIG_VERSION_2))
+			session->version = (unsigned)atoi(argv[++i]);
+		else
+			return EINVAL;
+	}
+	return 0;
+}
+
+/* -s, first or again: 0 after a reply, TXN_WAIT to wait, or EINVAL. */
+static int
+lu_start(void *ctx, struct conn *c, struct msg *m, const char **argv,
+	 unsigned argc, const char **reply)
+{
+	struct timeval tv = {0, RETRY_MS * 1000};
+	const char *why;
+	int wait;
+
+	if (session == NULL && c == cancelled) {
+		cancelled = NULL;
+		*reply = "Cancellation was requested";
+		return 0;
+	}
+	if (session == NULL || session->conn != c) {
+		*reply = "Not in live-update session.";
+		return 0;
+	}
+	if (!session->started) {
+		if (parse_start(argv, argc))
+			return EINVAL;
+		log_info("live-update: start, force=%d, timeout=%u",
+			 session->force, session->timeout);
+		if (lu_probe(session->file, &session->ours, &why) != 0) {
+			*reply = why;
+			talloc_free(session);
+			return 0;
+		}
+		session->started = true;
+		session->started_at = time(NULL);
+		evtimer_add(retry, &tv);
+	}
+	*reply = try_start(ctx, c, m, &wait);
+	if (wait)
+		return TXN_WAIT;
+	log_warnx("live-update failed: %s", *reply);
+	*reply = talloc_strdup(ctx, *reply);
+	talloc_free(session);
+	return 0;
+}
+
+static int
+control_lu(void *ctx, struct conn *c, struct msg *m, const char **argv,
+	   unsigned argc)
+{
+	const char *reply = NULL;
+	int err = 0;
+
+	if (argc == 0)
+		return EINVAL;
+	if (strcmp(argv[0], "-a") == 0 && argc == 1)
+		reply = lu_abort();
+	else if (strcmp(argv[0], "-c") == 0 && argc == 2)
+		reply = lu_cmdline(c, argv[1]);
+	else if (strcmp(argv[0], "-f") == 0 && argc == 2)
+		reply = lu_binary(c, argv[1]);
+	else if (strcmp(argv[0], "-s") == 0)
+		err = lu_start(ctx, c, m, argv + 1, argc - 1, &reply);
+	else
+		return EINVAL;
+	if (err)
+		return err;
+	conn_reply_str(c, m, reply ? reply : "OK");
+	return 0;
+}
+
+int
+lu_init(int argc, char **argv, const char *rundir, const struct lu_hooks *hooks,
+	unsigned priv_domid)
+{
+	lu_config.argc = argc;
+	lu_config.argv = argv;
+	lu_config.rundir = rundir;
+	lu_config.hooks = hooks;
+	lu_config.priv_domid = priv_domid;
+	retry = evtimer_new(conn_base(), lu_retry_cb, NULL);
+	if (retry == NULL)
+		return -1;
+	dispatch_set_live_update(control_lu);
+	return 0;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The new binary of a live update (lu_int.h): finding out, before the
+ * exec, whether it starts at all and whether it is ours (run once with
+ * --help, as oxenstored does; ours lists --check-state), letting ours
+ * check the stream it will read, and the exec in place.
+ *
+ * Only after both checks does the exec happen, so that a binary that
+ * cannot start, or a stream it would refuse, leaves the old daemon
+ * serving.  For the exec, the descriptors the stream names (listeners,
+ * client sockets, the event channel handle) lose close-on-exec, and
+ * VIRQ_DOM_EXC is unbound for the new binary to bind; if execv fails
+ * all of it is put back and the domains that died meanwhile are
+ * noticed (Xen 4.17 forgets to bind the VIRQ again there).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <talloc.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "guest.h"
+#include "hyp.h"
+#include "log.h"
+#include "lu_int.h"
+
+#define PROBE_MS 5000
+#define PROBE_OUT 65536
+
+extern char **environ;
+
+/* Read what fd gives until EOF or the deadline; NUL-terminated. */
+static void
+read_until(int fd, char *buf, size_t size, int ms)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	size_t len = 0;
+	ssize_t n;
+
+	while (len + 1 < size && poll(&p, 1, ms) > 0) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+}
+
+/* Its exit status; one that hangs is killed (it would hang us). */
+static int
+reap(pid_t pid)
+{
+	struct timespec ms = {0, 1000000};
+	int status, i;
+
+	for (i = 0; i < PROBE_MS; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		nanosleep(&ms, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/* Run argv (stdout and stderr into out); its exit status or -1. */
+static int
+run(char *const argv[], char *out, size_t size)
+{
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status = -1, err;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (err == 0) {
+		read_until(pipefd[0], out, size, PROBE_MS);
+		status = reap(pid);
+	}
+	close(pipefd[0]);
+	return status;
+}
+
+int
+lu_probe(char *file, bool *ours, const char **why)
+{
+	static char help[] = "--help";
+	char *argv[] = {file, help, NULL};
+	char *out = malloc(PROBE_OUT);
+	int status;
+
+	*why = "Error activating new binary.";
+	if (out == NULL)
+		return -1;
+	status = run(argv, out, PROBE_OUT);
+	*ours = strstr(out, "--check-state") != NULL;
+	free(out);
+	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		log_warnx("live-update: %s --help does not run", file);
+		return -1;
+	}
+	return 0;
+}
+
+int
+lu_check_stream(char *file, char *path, const char **why)
+{
+	static char check[] = "--check-state";
+	char *argv[] = {file, check, path, NULL};
+	static char out[512];
+	int status = run(argv, out, sizeof(out));
+
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	out[strcspn(out, "\n")] = '\0';
+	log_warnx("live-update: the new binary refuses the state: %s", out);
+	*why = "Error activating new binary: it refuses the state.";
+	return -1;
+}
+
+static char opt_u[] = "-U";
+
+/* argv of the new binary: -c's words or ours again, with -U. */
+static char **
+new_argv(void *ctx, const struct lu_session *s)
+{
+	char **argv,
+		*words = s->cmdline ? talloc_strdup(ctx, s->cmdline) : NULL, *w,
+		*save;
+	int n = 0, max = lu_config.argc + 3, i;
+	bool has_u = false;
+
+	if (words)
+		for (w = words; *w; w++)
+			max += *w == ' ' || *w == '\t';
+	if ((argv = talloc_array(ctx, char *, (size_t)max)) == NULL)
+		return NULL;
+	argv[n++] = s->file;
+	if (words) {
+		for (w = strtok_r(words, " \t", &save); w;
+		     w = strtok_r(NULL, " \t", &save))
+			argv[n++] = w;
+	} else {
+		for (i = 1; i < lu_config.argc; i++)
+			argv[n++] = lu_config.argv[i];
+	}
+	for (i = 1; i < n; i++)
+		has_u |= strcmp(argv[i], "-U") == 0 ||
+			 strcmp(argv[i], "--live-update") == 0;
+	if (!has_u)
+		argv[n++] = opt_u;
+	argv[n] = NULL;
+	return argv;
+}
+
+/* Close-on-exec off (inherit) or on again, for what the stream names. */
+static void
+set_inherit(const struct lu_session *s, bool inherit)
+{
+	int flag = inherit ? 0 : FD_CLOEXEC, fd;
+	struct conn *c;
+
+	if ((fd = lu_config.hooks->listener_fd(false)) >= 0)
+		fcntl(fd, F_SETFD, flag);
+	if (s->ours && (fd = lu_config.hooks->listener_fd(true)) >= 0)
+		fcntl(fd, F_SETFD, flag);
+	for (c = conn_first(); c; c = c->next)
+		if (c->fd >= 0 && !c->closing && (s->ours || !c->readonly))
+			fcntl(c->fd, F_SETFD, flag);
+}
+
+const char *
+lu_exec(void *ctx, const struct lu_session *s)
+{
+	char **argv = new_argv(ctx, s);
+
+	if (argv == NULL)
+		return "Allocation failure.";
+	log_info("live-update: exec %s", s->file);
+	set_inherit(s, true);
+	hyp_exec_prepare();
+	execv(s->file, argv);
+	log_warn("live-update: exec %s", s->file);
+	set_inherit(s, false);
+	if (hyp_exec_failed() != 0)
+		log_warnx("live-update: VIRQ_DOM_EXC lost");
+	guest_check_domains();
+	return "Error activating new binary.";
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside live update: what lu.c (the session and its command), lu_dump.c
+ * (writing the state), lu_exec.c (the new binary) and lu_restore.c
+ * (taking the state over) share.  Nothing else includes this.
+ */
+#ifndef LU_INT_H
+#define LU_INT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "lu.h"
+
+struct conn;
+struct msg;
+
+#define LU_STATE_FILE "state_dump"
+
+/* The one session, between -f and its end (-a, failure, exec). */
+struct lu_session {
+	struct conn *conn; /* who opened it: only it may go on */
+	char *file;	   /* the new binary */
+	char *cmdline;	   /* -c, or NULL: our own argv again */
+	bool started;	   /* -s came */
+	bool force;	   /* -F */
+	unsigned timeout;  /* -t, seconds */
+	unsigned version;  /* -v: the stream's version (1 by default) */
+	time_t started_at;
+	bool ours; /* the new binary is our daemon: our records go too */
+};
+
+/* What lu_init was given. */
+struct lu_config {
+	int argc;
+	char **argv;
+	const char *rundir;
+	const struct lu_hooks *hooks;
+	unsigned priv_domid;
+};
+extern struct lu_config lu_config;
+
+/* The path of state_dump, on ctx; NULL on ENOMEM. */
+char *lu_state_path(void *ctx);
+
+/*
+ * Write the daemon's state to path, with the "OK" reply to m (the
+ * caller's live-update -s request on c) queued last on c.  0, or -1 with
+ * *why: "busy" for a state Xen's format cannot carry now (input longer
+ * than 64 kB), which passes on the next try.
+ */
+int lu_dump(const char *path, const struct lu_session *s, struct conn *c,
+	    const struct msg *m, const char **why);
+
+/*
+ * Run the new binary with --help before anything else: whether it starts
+ * at all (-1 with *why if not), and whether it is our daemon (*ours).
+ */
+int lu_probe(char *file, bool *ours, const char **why);
+
+/*
+ * For our binary, whether it reads the stream at path; 0 or -1 with *why.
+ */
+int lu_check_stream(char *file, char *path, const char **why);
+
+/*
+ * Exec the new binary in place with the session's command line and -U,
+ * keeping the descriptors the stream names open.  Returns only on
+ * failure, with everything as it was, and the reason.
+ */
+const char *lu_exec(void *ctx, const struct lu_session *s);
+
+#endif /* LU_INT_H */

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Taking over after a live update's exec (lu.h): one pass over the
+ * stream, each record applied as it comes.  The order Xen's daemons
+ * write (GLOBAL first, each connection before its watches, parents
+ * before children) is the order this needs; a record naming an unknown
+ * connection, or a node without its parent, is logged and skipped, not
+ * fatal: the stream may come from another implementation.
+ *
+ * Nothing fires: watches come back without their first event, and the
+ * nodes are made while the store is muted, so watchers see no change
+ * that did not happen.  Descriptors the stream names are used only if
+ * they are what the record says (a socket).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <talloc.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "domain.h"
+#include "guest.h"
+#include "hyp.h"
+#include "log.h"
+#include "lu_int.h"
+#include "lu_stream.h"
+#include "quota.h"
+#include "store.h"
+#include "watch.h"
+
+struct restore {
+	void *ctx;
+	uint32_t *ids;	     /* the stream's connection ids ... */
+	struct conn **conns; /* ... and ours (NULL: not restored) */
+	size_t n, cap;
+	struct perm perms[LU_PERMS_MAX];
+	bool have_rw, have_ro;
+};
+
+static bool
+is_socket(int fd)
+{
+	struct stat st;
+
+	return fd > 2 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static struct conn *
+find_conn(const struct restore *r, uint32_t id)
+{
+	size_t i;
+
+	for (i = r->n; i-- > 0;)
+		if (r->ids[i] == id)
+			return r->conns[i];
+	return NULL;
+}
+
+static int
+remember(struct restore *r, uint32_t id, struct conn *c)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->ids = talloc_realloc(r->ctx, r->ids, uint32_t, r->cap);
+		r->conns =
+			talloc_realloc(r->ctx, r->conns, struct conn *, r->cap);
+		if (r->ids == NULL || r->conns == NULL)
+			return ENOMEM;
+	}
+	r->ids[r->n] = id;
+	r->conns[r->n++] = c;
+	return 0;
+}
+
+static int
+on_global(void *arg, int socket_fd, int evtchn_fd)
+{
+	struct restore *r = arg;
+
+	if (evtchn_fd >= 0 && hyp_adopt(evtchn_fd) != 0)
+		log_warnx("live-update: the event channels (fd %d) cannot be "
+			  "taken over: guests are lost",
+			  evtchn_fd);
+	if (is_socket(socket_fd) &&
+	    lu_config.hooks->adopt_listener(socket_fd, false) == 0)
+		r->have_rw = true;
+	return 0;
+}
+
+static int
+on_conn(void *arg, const struct lu_conn *lc)
+{
+	struct restore *r = arg;
+	struct conn *c = NULL;
+
+	if (!lc->ring && is_socket(lc->fd))
+		c = lu_config.hooks->adopt_conn(lc->fd, false);
+	else if (lc->ring && hyp_available())
+		c = guest_restore(lc->domid,
+				  lc->target == XS_MIG_DOMID_INVALID
+					  ? DOMID_INVALID
+					  : lc->target,
+				  lc->port);
+	if (c == NULL)
+		log_warnx("live-update: connection %u (%s %u) is lost", lc->id,
+			  lc->ring ? "domain" : "fd",
+			  lc->ring ? lc->domid : (unsigned)lc->fd);
+	else if (conn_restore(c, lc->in, lc->in_len, lc->out, lc->out_len,
+			      lc->resp_len) != 0)
+		c = NULL;
+	return remember(r, lc->id, c);
+}
+
+static int
+on_watch(void *arg, const struct lu_watch *w)
+{
+	struct restore *r = arg;
+	struct conn *c = find_conn(r, w->conn_id);
+	const char *path = w->path;
+	size_t strip = 0;
+	int err;
+
+	if (c == NULL)
+		return 0;
+	/* A relative watch was written as the client gave it. */
+	if (path[0] != '/' && path[0] != '@') {
+		path = talloc_asprintf(r->ctx, "%s/%s", c->home, w->path);
+		if (path == NULL)
+			return ENOMEM;
+		strip = strlen(c->home) + 1;
+	}
+	err = watch_add(c, path, strip, w->token, w->depth);
+	if (err && err != EEXIST)
+		log_warnx("live-update: watch %s of domain %u lost: %s",
+			  w->path, c->who.domid, strerror(err));
+	return 0;
+}
+
+static int
+on_node(void *arg, const struct lu_node *ln)
+{
+	static const unsigned access[] = {['n'] = PERM_NONE,
+					  ['r'] = PERM_READ,
+					  ['w'] = PERM_WRITE,
+					  ['b'] = PERM_READ | PERM_WRITE};
+	struct restore *r = arg;
+	struct node *n;
+	unsigned i;
+
+	if (ln->in_txn || ln->nperms == 0)
+		return 0;
+	for (i = 0; i < ln->nperms; i++) {
+		r->perms[i].id = ln->perms[i].domid;
+		r->perms[i].access = access[(unsigned char)ln->perms[i].type] |
+				     (ln->perms[i].ignore ? PERM_IGNORE : 0);
+	}
+	if ((n = store_lookup(ln->path)) != NULL) {
+		if (store_update(n, ln->value, (uint32_t)ln->vlen, r->perms,
+				 ln->nperms) == 0)
+			return 0;
+	} else if (store_create(ln->path, r->perms, ln->nperms, ln->value,
+				(uint32_t)ln->vlen, true) != NULL) {
+		return 0;
+	}
+	log_warn("live-update: node %s lost", ln->path);
+	return errno == ENOMEM ? ENOMEM : 0;
+}
+
+/* Quotas by name into set; names we do not know are skipped. */
+static void
+set_quotas(struct quota_set *set, const struct lu_quota *q, unsigned n)
+{
+	unsigned i;
+	bool soft;
+	int id;
+
+	for (i = 0; i < n; i++) {
+		id = quota_lookup(q->names[i], &soft);
+		if (id < 0)
+			continue;
+		if (soft)
+			set->soft[id] = q->values[i];
+		else
+			set->hard[id] = q->values[i];
+	}
+}
+
+static int
+on_quota(void *arg, const struct lu_quota *q)
+{
+	(void)arg;
+	/* The per-domain defaults; the global ones are not ours. */
+	set_quotas(&quota_global, q, q->n - q->n_glob);
+	return 0;
+}
+
+static int
+on_domain(void *arg, const struct lu_quota *q)
+{
+	struct domain *d = domain_get(q->domid);
+
+	(void)arg;
+	if (d == NULL)
+		return ENOMEM;
+	set_quotas(&d->quota, q, q->n);
+	if (q->features)
+		d->features = q->features & DOMAIN_FEATURES_SUPPORTED;
+	return 0;
+}
+
+static int
+on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
+{
+	struct restore *r = arg;
+	struct xs_mig_global ro;
+	struct xs_mig_own_conn own;
+	struct conn *c;
+
+	if (type == XS_MIG_OWN_SOCKET_RO && len >= sizeof(ro)) {
+		memcpy(&ro, body, sizeof(ro));
+		if (is_socket(ro.socket_fd) &&
+		    lu_config.hooks->adopt_listener(ro.socket_fd, true) == 0)
+			r->have_ro = true;
+	} else if (type == XS_MIG_OWN_CONN && len >= sizeof(own)) {
+		memcpy(&own, body, sizeof(own));
+		if ((c = find_conn(r, own.conn_id)) != NULL)
+			c->readonly = own.flags & XS_MIG_OWN_CONN_READONLY;
+	}
+	return 0;
+}
+
+static const struct lu_visitor visitor = {
+	on_global, on_conn, on_watch, on_node, on_quota, on_domain, on_other};
+
+/* The whole file into memory (on ctx); NULL with errno. */
+static void *
+slurp(void *ctx, const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	struct stat st;
+	void *buf = NULL;
+
+	if (f == NULL)
+		return NULL;
+	if (fstat(fileno(f), &st) == 0 &&
+	    (buf = talloc_size(ctx, (size_t)st.st_size + 1)) != NULL &&
+	    fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		talloc_free(buf);
+		buf = NULL;
+		errno = EIO;
+	}
+	*len = (size_t)st.st_size;
+	fclose(f);
+	return buf;
+}
+
+int
+lu_restore(bool *have_rw, bool *have_ro)
+{
+	struct restore r = {.ctx = talloc_new(NULL)};
+	char *path = lu_state_path(r.ctx);
+	const char *why = "out of memory";
+	unsigned version = 0;
+	size_t len = 0;
+	void *buf = path ? slurp(r.ctx, path, &len) : NULL;
+	int err = -1;
+
+	if (buf == NULL)
+		log_warn("live-update: cannot read %s", path ? path : "state");
+	else {
+		store_mute(true);
+		err = lu_read(buf, len, &visitor, &r, &version, &why);
+		store_mute(false);
+		if (err)
+			log_warnx("live-update: %s: %s", path,
+				  err < 0 ? why : strerror(err));
+		else
+			log_info("live-update: state of version %u taken over "
+				 "(%zu bytes, %zu connections)",
+				 version, len, r.n);
+	}
+	if (path)
+		unlink(path);
+	*have_rw = r.have_rw;
+	*have_ro = r.have_ro;
+	talloc_free(r.ctx);
+	return err ? -1 : 0;
+}
+
+int
+lu_check_file(const char *path)
+{
+	static const struct lu_visitor none;
+	void *ctx = talloc_new(NULL);
+	size_t len = 0;
+	void *buf = ctx ? slurp(ctx, path, &len) : NULL;
+	const char *why = "cannot read it";
+	int err = buf ? lu_read(buf, len, &none, NULL, NULL, &why) : -1;
+
+	if (err)
+		fprintf(stderr, "%s: %s\n", path, why);
+	talloc_free(ctx);
+	return err ? -1 : 0;
+}
