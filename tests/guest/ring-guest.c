@@ -27,10 +27,16 @@
  * "drain:N" (read N replies), "raw:HEX" (bytes into the ring as they
  * are), "error" (wait for the daemon to set the ring's error field and
  * print it) and "wait:FILE" (wait until FILE exists).
+ *
+ * For the live-update tests: "incr:N:PATH" (N increments of the number
+ * in PATH, each a READ and a WRITE) and "tincr:N:PATH" (the same, each
+ * in a transaction, again after EAGAIN); any other error stops the guest
+ * with "incr error" and exit status 1, else "incr done N" is printed.
  */
 #include <errno.h>
 #include <ctype.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +365,65 @@ wait_file(const char *file)
 		die(file);
 }
 
+/* The number the last READ answered (0 for ENOENT); -1 on an error. */
+static long
+read_number(const char *path)
+{
+	request(XS_READ, path, "", 0);
+	if (last_type == XS_ERROR)
+		return strcmp(last_reply, "ENOENT") == 0 ? 0 : -1;
+	return strtol(last_reply, NULL, 10);
+}
+
+static void
+incr_failed(const char *what)
+{
+	printf("incr error %s: %s %s\n", what, frame_type_name(last_type),
+	       last_reply);
+	exit(1);
+}
+
+/* "incr:N:PATH" or, in transactions, "tincr:N:PATH". */
+static void
+increments(char *rest, bool txn)
+{
+	char *path = strchr(rest, ':'), val[32];
+	unsigned long n = strtoul(rest, NULL, 10), i;
+	long v;
+
+	if (path == NULL)
+		incr_failed("usage");
+	*path++ = '\0';
+	quiet = 1;
+	for (i = 0; i < n; i++) {
+		do {
+			if (txn) {
+				tx_id = 0;
+				request(XS_TRANSACTION_START, "", "", 0);
+				if (last_type != XS_TRANSACTION_START)
+					incr_failed("start");
+				tx_id = (uint32_t)strtoul(last_reply, NULL, 10);
+			}
+			if ((v = read_number(path)) < 0)
+				incr_failed("read");
+			snprintf(val, sizeof(val), "%ld", v + 1);
+			request(XS_WRITE, path, val, strlen(val));
+			if (last_type != XS_WRITE)
+				incr_failed("write");
+			if (!txn)
+				break;
+			request(XS_TRANSACTION_END, "T", "", 0);
+			tx_id = 0;
+		} while (last_type == XS_ERROR &&
+			 strcmp(last_reply, "EAGAIN") == 0);
+		if (txn && last_type != XS_TRANSACTION_END)
+			incr_failed("end");
+	}
+	quiet = 0;
+	printf("incr done %lu\n", n);
+	fflush(stdout);
+}
+
 static void
 run(char *arg)
 {
@@ -442,6 +507,8 @@ run(char *arg)
 		unannounced((unsigned)atoi(rest), s);
 	} else if (strcmp(op, "sleep") == 0) {
 		pause();
+	} else if (strcmp(op, "incr") == 0 || strcmp(op, "tincr") == 0) {
+		increments(rest, op[0] == 't');
 	}
 }
 
