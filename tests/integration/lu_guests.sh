@@ -28,7 +28,7 @@ done
 
 done_count() { cat "$RUN"/g*.out | grep -c "^incr done" || true; }
 rounds=0
-while [ "$(done_count)" -lt $((2 * GUESTS)) ] || [ $rounds -lt 3 ]; do
+while [ "$(done_count)" -lt $((2 * GUESTS)) ] || [ $rounds -lt 10 ]; do
 	tool="$BIN/xenstore-control"
 	[ $((rounds % 2)) -eq 1 ] && [ -x "$XEN_CONTROL" ] && tool=$XEN_CONTROL
 	t0=$(date +%s%N)
