@@ -46,3 +46,9 @@ interop-record: $(INTEROP_BINS) $(B)/tests/xs-script
 
 ALL += $(INTEROP_BINS)
 CHECKS += check-interop
+
+# interop_live_update.sh live-updates Xen's daemon into ours built
+# against Xen's libraries and back: the tree check-xen-system builds.
+ifeq ($(XEN),sim)
+check-integration: check-xen-system-tree
+endif

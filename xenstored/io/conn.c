@@ -487,9 +487,11 @@ process_input(struct conn *c)
 			violated(c, why);
 			return;
 		}
+		c->in_done = off + (size_t)r;
 		dispatch_one(c, &hdr, c->in + off + FRAME_HDR_SIZE);
 		off += (size_t)r;
 	}
+	c->in_done = 0;
 	if (off) {
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
@@ -744,6 +746,13 @@ conn_busy(void)
 	if (held_back)
 		return false; /* persist_retry wakes the loop */
 	return backlog != NULL || dirty != NULL || retry_list != NULL;
+}
+
+const uint8_t *
+conn_unread_input(const struct conn *c, size_t *len)
+{
+	*len = c->in_len - c->in_done;
+	return c->in + c->in_done;
 }
 
 uint8_t *

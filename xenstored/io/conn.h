@@ -67,6 +67,7 @@ struct conn {
 
 	uint8_t *in;
 	size_t in_len, in_cap;
+	size_t in_done; /* of in, handled already (while being handled) */
 
 	struct outbuf *out_head, *out_tail;
 	size_t out_bytes;
@@ -196,6 +197,12 @@ struct conn *conn_first(void);
  */
 uint8_t *conn_output_bytes(void *ctx, const struct conn *c, size_t *len,
 			   size_t *resp_len);
+
+/*
+ * The bytes c sent that no request has been made of yet (a request being
+ * handled is not among them); *len of them.  Valid until c reads again.
+ */
+const uint8_t *conn_unread_input(const struct conn *c, size_t *len);
 
 /*
  * Give a connection restored after a live update what it had: in[0..

@@ -55,10 +55,11 @@ pending_input(struct dump *d, const struct conn *c, const struct msg *m,
 	      size_t *len)
 {
 	const struct msg *held = c->deferred != m ? c->deferred : NULL;
-	size_t hlen = held ? sizeof(held->hdr) + held->hdr.len : 0;
+	size_t hlen = held ? sizeof(held->hdr) + held->hdr.len : 0, unread;
+	const uint8_t *rest = conn_unread_input(c, &unread);
 	uint8_t *in;
 
-	*len = hlen + c->in_len;
+	*len = hlen + unread;
 	if (*len == 0)
 		return NULL;
 	if ((in = talloc_size(d->ctx, *len)) == NULL)
@@ -67,7 +68,7 @@ pending_input(struct dump *d, const struct conn *c, const struct msg *m,
 		memcpy(in, &held->hdr, sizeof(held->hdr));
 		memcpy(in + sizeof(held->hdr), held->body, held->hdr.len);
 	}
-	memcpy(in + hlen, c->in, c->in_len);
+	memcpy(in + hlen, rest, unread);
 	return in;
 }
 
@@ -129,16 +130,19 @@ put_conn(struct dump *d, struct conn *c, struct conn *caller,
 }
 
 /*
- * Which connections go: all but closing ones.  A read-only client does
- * not go to Xen's daemon, which has no read-only socket: it would get
- * write access there.
+ * Which connections go: all but closing ones, oldest first as Xen
+ * writes them (its daemon needs dom0's ring, made first, before the
+ * sockets that act as dom0).  A read-only client does not go to Xen's
+ * daemon, which has no read-only socket: it would get write access there.
  */
 static int
 put_conns(struct dump *d, struct conn *caller, const struct msg *m)
 {
-	struct conn *c;
+	struct conn *c = conn_first();
 
-	for (c = conn_first(); c; c = c->next) {
+	while (c && c->next)
+		c = c->next;
+	for (; c; c = c->prev) {
 		if (c->closing || (c->readonly && !d->s->ours))
 			continue;
 		if (!lu_config.hooks->is_socket(c) && c->domain == NULL)
