@@ -26,8 +26,15 @@ launch_guest g "incr:50:n" "wait:$RUN/go" "incr:50:n" "watch:/lu/flag:tok" \
 g_domid=$domid
 
 # --- failures: the old daemon goes on, everything intact ---
-printf '#!/bin/sh\n[ "$1" = --help ] && { echo "  --check-state"; exit 0; }\necho bad; exit 1\n' \
-	>"$RUN/refuses"
+# A binary of ours that cannot read the stream goes back to the old one
+# through the descriptor it was given, saying why (as lu_restore.c does).
+cat >"$RUN/refuses" <<'EOF'
+#!/bin/sh
+[ "$1" = --help ] && { echo "  --check-state"; exit 0; }
+fd=$XENSTORED_LU_FALLBACK_FD
+unset XENSTORED_LU_FALLBACK_FD
+XENSTORED_LU_REFUSED="unknown stream version" exec "/proc/self/fd/$fd" "$@"
+EOF
 chmod +x "$RUN/refuses"
 : >"$RUN/noexec"
 for bin in /nonexistent "$RUN/noexec" /bin/false "$RUN/refuses"; do
@@ -36,6 +43,8 @@ for bin in /nonexistent "$RUN/noexec" /bin/false "$RUN/refuses"; do
 	fi
 	grep -q "failed:" "$RUN/fail.err" || fail "no reason for $bin"
 done
+check_eq "refused" "Starting live update failed:
+Error activating new binary: it refuses the state." "$(cat "$RUN/fail.err")"
 check_eq "daemon pid" "$DAEMON_PID" "$(cat "$RUN/pid")"
 check_eq "node after failures" 1 "$(xenstore-read /keep/a)"
 touch "$RUN/go"
@@ -50,7 +59,7 @@ check_eq "guest counter" 100 "$(xenstore-read /local/domain/$g_domid/n)"
 # --- an open transaction: refused after -t, naming the domain ---
 $HOLD start "wait:$RUN/a-go" "write:/t/a=1" "end:T" >"$RUN/a.out" &
 background $!
-until grep -q '^start' "$RUN/a.out"; do sleep 0.05; done
+until grep -q '^start' "$RUN/a.out" 2>/dev/null; do sleep 0.05; done
 if "$CTL" live-update -t 1 "$BIN/xenstored" 2>"$RUN/refused.err"; then
 	fail "live update with a transaction open"
 fi

@@ -55,8 +55,9 @@ enum xs_mig_type {
  */
 enum xs_mig_own_type {
 	XS_MIG_OWN_SOCKET_RO =
-		0x78730001,	      /* struct xs_mig_global, rw = ro fd */
-	XS_MIG_OWN_CONN = 0x78730002, /* struct xs_mig_own_conn */
+		0x78730001,		  /* struct xs_mig_global, rw = ro fd */
+	XS_MIG_OWN_CONN = 0x78730002,	  /* struct xs_mig_own_conn */
+	XS_MIG_OWN_LU_REPLY = 0x78730003, /* struct xs_mig_own_reply */
 };
 
 /* GLOBAL: the descriptors the new process inherits. 8 bytes. */
@@ -165,5 +166,14 @@ struct xs_mig_own_conn {
 	uint32_t flags;
 };
 #define XS_MIG_OWN_CONN_READONLY 0x1
+
+/*
+ * OWN_LU_REPLY: the reply the live update's caller is owed (its header;
+ * the new binary adds "OK", or the reason it went back to the old one).
+ */
+struct xs_mig_own_reply {
+	uint32_t conn_id;
+	uint32_t type, req_id, tx_id;
+};
 
 #endif /* XS_MIGRATION_H */

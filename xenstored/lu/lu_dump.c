@@ -72,7 +72,10 @@ pending_input(struct dump *d, const struct conn *c, const struct msg *m,
 	return in;
 }
 
-/* c's output, and for the caller the OK of its request m after it. */
+/*
+ * c's output, and for the caller the OK of its request m after it (our
+ * binary gets OWN_LU_REPLY instead, and adds the reply itself).
+ */
 static uint8_t *
 pending_output(struct dump *d, const struct conn *c, const struct msg *m,
 	       bool caller, size_t *len, size_t *resp)
@@ -80,7 +83,7 @@ pending_output(struct dump *d, const struct conn *c, const struct msg *m,
 	struct xsd_sockmsg ok = m->hdr;
 	uint8_t *out = conn_output_bytes(d->ctx, c, len, resp);
 
-	if (!caller)
+	if (!caller || d->s->ours)
 		return out;
 	ok.len = sizeof("OK");
 	out = talloc_realloc_size(d->ctx, out, *len + sizeof(ok) + ok.len);
@@ -121,6 +124,12 @@ put_conn(struct dump *d, struct conn *c, struct conn *caller,
 		return -1;
 	}
 	lu_write_conn(&d->w, &lc);
+	if (d->s->ours && c == caller) {
+		struct xs_mig_own_reply r = {lc.id, m->hdr.type, m->hdr.req_id,
+					     m->hdr.tx_id};
+
+		lu_write_own(&d->w, XS_MIG_OWN_LU_REPLY, &r, sizeof(r));
+	}
 	if (d->s->ours && c->readonly) {
 		own.conn_id = lc.id;
 		lu_write_own(&d->w, XS_MIG_OWN_CONN, &own, sizeof(own));

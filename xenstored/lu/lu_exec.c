@@ -2,12 +2,15 @@
 /*
  * The new binary of a live update (lu_int.h): finding out, before the
  * exec, whether it starts at all and whether it is ours (run once with
- * --help, as oxenstored does; ours lists --check-state), letting ours
- * check the stream it will read, and the exec in place.
+ * --help, as oxenstored does; ours lists --check-state), and the exec in
+ * place.
  *
- * Only after both checks does the exec happen, so that a binary that
- * cannot start, or a stream it would refuse, leaves the old daemon
- * serving.  For the exec, the descriptors the stream names (listeners,
+ * A binary that cannot start fails the probe, with the old daemon
+ * serving.  Ours gets a descriptor of the old binary (LU_ENV_FALLBACK):
+ * if it cannot read the stream, it execs the old binary again, which
+ * takes its own state back and tells the caller why; checking the stream
+ * before the exec instead would add its reading to every update's
+ * blackout.  For the exec, the descriptors the stream names (listeners,
  * client sockets, the event channel handle) lose close-on-exec, and
  * VIRQ_DOM_EXC is unbound for the new binary to bind; if execv fails
  * all of it is put back and the domains that died meanwhile are
@@ -18,6 +21,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -115,22 +119,6 @@ lu_probe(char *file, bool *ours, const char **why)
 	return 0;
 }
 
-int
-lu_check_stream(char *file, char *path, const char **why)
-{
-	static char check[] = "--check-state";
-	char *argv[] = {file, check, path, NULL};
-	static char out[512];
-	int status = run(argv, out, sizeof(out));
-
-	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	out[strcspn(out, "\n")] = '\0';
-	log_warnx("live-update: the new binary refuses the state: %s", out);
-	*why = "Error activating new binary: it refuses the state.";
-	return -1;
-}
-
 static char opt_u[] = "-U";
 
 /* argv of the new binary: -c's words or ours again, with -U. */
@@ -182,18 +170,42 @@ set_inherit(const struct lu_session *s, bool inherit)
 			fcntl(c->fd, F_SETFD, flag);
 }
 
+/* Our binary may come back to us: a descriptor of it, in the environment. */
+static int
+offer_fallback(void)
+{
+	char num[16];
+	int fd = open("/proc/self/exe", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	snprintf(num, sizeof(num), "%d", fd);
+	if (setenv(LU_ENV_FALLBACK, num, 1) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 const char *
 lu_exec(void *ctx, const struct lu_session *s)
 {
 	char **argv = new_argv(ctx, s);
+	int fallback = -1;
 
 	if (argv == NULL)
 		return "Allocation failure.";
 	log_info("live-update: exec %s", s->file);
+	if (s->ours && (fallback = offer_fallback()) < 0)
+		log_warn("live-update: no way back for %s", s->file);
 	set_inherit(s, true);
 	hyp_exec_prepare();
 	execv(s->file, argv);
 	log_warn("live-update: exec %s", s->file);
+	if (fallback >= 0) {
+		unsetenv(LU_ENV_FALLBACK);
+		close(fallback);
+	}
 	set_inherit(s, false);
 	if (hyp_exec_failed() != 0)
 		log_warnx("live-update: VIRQ_DOM_EXC lost");

@@ -59,9 +59,14 @@ int lu_dump(const char *path, const struct lu_session *s, struct conn *c,
 int lu_probe(char *file, bool *ours, const char **why);
 
 /*
- * For our binary, whether it reads the stream at path; 0 or -1 with *why.
+ * What the old binary tells ours through the environment: a descriptor
+ * of the old binary to exec again if the stream cannot be read (so the
+ * old binary takes its own state back), and, to the old binary taken
+ * back, why the new one refused.
  */
-int lu_check_stream(char *file, char *path, const char **why);
+#define LU_ENV_FALLBACK "XENSTORED_LU_FALLBACK_FD"
+#define LU_ENV_REFUSED "XENSTORED_LU_REFUSED"
+#define LU_REFUSED_REPLY "Error activating new binary: it refuses the state."
 
 /*
  * Exec the new binary in place with the session's command line and -U,

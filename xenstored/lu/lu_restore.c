@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <talloc.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -211,6 +212,29 @@ on_domain(void *arg, const struct lu_quota *q)
 	return 0;
 }
 
+/*
+ * The caller of the update gets its reply from us: OK, or, when we are
+ * the old binary taken back, why the new one refused.
+ */
+static void
+owed_reply(struct restore *r, const uint8_t *body, size_t len)
+{
+	struct xs_mig_own_reply o;
+	struct msg m;
+	struct conn *c;
+
+	if (len < sizeof(o))
+		return;
+	memcpy(&o, body, sizeof(o));
+	if ((c = find_conn(r, o.conn_id)) == NULL)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = o.type;
+	m.hdr.req_id = o.req_id;
+	m.hdr.tx_id = o.tx_id;
+	conn_reply_str(c, &m, getenv(LU_ENV_REFUSED) ? LU_REFUSED_REPLY : "OK");
+}
+
 static int
 on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 {
@@ -228,6 +252,8 @@ on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 		memcpy(&own, body, sizeof(own));
 		if ((c = find_conn(r, own.conn_id)) != NULL)
 			c->readonly = own.flags & XS_MIG_OWN_CONN_READONLY;
+	} else if (type == XS_MIG_OWN_LU_REPLY) {
+		owed_reply(r, body, len);
 	}
 	return 0;
 }
@@ -257,31 +283,79 @@ slurp(void *ctx, const char *path, size_t *len)
 	return buf;
 }
 
+/*
+ * The stream cannot be read: exec the old binary again if it left us a
+ * way back (it takes its own state back and tells the caller).  Returns
+ * only if there is none, or the exec fails.
+ */
+static void
+fall_back(const char *why)
+{
+	const char *fd = getenv(LU_ENV_FALLBACK);
+	extern char **environ;
+
+	if (fd == NULL || getenv(LU_ENV_REFUSED) != NULL)
+		return;
+	log_warnx("live-update: %s: going back to the old binary", why);
+	if (setenv(LU_ENV_REFUSED, why, 1) == 0 &&
+	    unsetenv(LU_ENV_FALLBACK) == 0)
+		fexecve(atoi(fd), lu_config.argv, environ);
+	log_warn("live-update: cannot go back to the old binary");
+}
+
+/* Done with the way back (ours, or the old binary's after going back). */
+static void
+forget_fallback(void)
+{
+	const char *fd = getenv(LU_ENV_FALLBACK);
+
+	if (fd != NULL)
+		close(atoi(fd));
+	unsetenv(LU_ENV_FALLBACK);
+	if (getenv(LU_ENV_REFUSED))
+		log_warnx("live-update: back in the old binary: the new one "
+			  "refused the state (%s)",
+			  getenv(LU_ENV_REFUSED));
+	unsetenv(LU_ENV_REFUSED);
+}
+
 int
 lu_restore(bool *have_rw, bool *have_ro)
 {
+	static const struct lu_visitor none;
 	struct restore r = {.ctx = talloc_new(NULL)};
 	char *path = lu_state_path(r.ctx);
 	const char *why = "out of memory";
 	unsigned version = 0;
+	struct timespec t0, t1;
 	size_t len = 0;
 	void *buf = path ? slurp(r.ctx, path, &len) : NULL;
 	int err = -1;
 
 	if (buf == NULL)
 		log_warn("live-update: cannot read %s", path ? path : "state");
+	/* All of it is checked before anything is taken over. */
+	else if (lu_read(buf, len, &none, NULL, &version, &why) != 0)
+		fall_back(why);
 	else {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		store_mute(true);
 		err = lu_read(buf, len, &visitor, &r, &version, &why);
 		store_mute(false);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (err)
 			log_warnx("live-update: %s: %s", path,
 				  err < 0 ? why : strerror(err));
 		else
 			log_info("live-update: state of version %u taken over "
-				 "(%zu bytes, %zu connections)",
-				 version, len, r.n);
+				 "in %ld ms (%zu bytes, %zu connections)",
+				 version,
+				 (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+					(t1.tv_nsec - t0.tv_nsec) / 1000000),
+				 len, r.n);
 	}
+	if (err == 0)
+		forget_fallback();
 	if (path)
 		unlink(path);
 	*have_rw = r.have_rw;
