@@ -126,8 +126,10 @@ notify_ready(void)
 }
 
 /*
- * After a live update the store comes from the stream, not from the files
- * (the old binary may not have been ours): they start again, empty, and
+ * After a live update the store comes from the stream, not from the
+ * files.  If the old binary was ours, with the same files, they hold
+ * what the stream does (it wrote them last just before): they stay, and
+ * the nodes come in as loaded.  Otherwise they start again, empty, and
  * get every node the stream holds.
  */
 static void
@@ -146,11 +148,9 @@ load_store(void)
 {
 	int loaded;
 
-	if (opts.live_update)
-		fresh_db();
 	if (db_open(opts.db_file, (enum db_sync)opts.sync, opts.reset_db))
 		exit(1);
-	loaded = opts.live_update ? 0 : db_load();
+	loaded = db_load();
 	if (loaded < 0) {
 		log_warnx("refusing to start: %s is damaged (--reset-db starts "
 			  "empty and keeps it as %s.damaged)",
@@ -163,6 +163,29 @@ load_store(void)
 		fatalx("cannot write %s", opts.db_file);
 	log_info("store %s from %s: %zu nodes", loaded ? "loaded" : "created",
 		 opts.db_file, store_count());
+}
+
+/* lu.h's open_store: 1 if the files stay, 0 if they start empty, -1. */
+static int
+open_store(const char *stream_db)
+{
+	bool keep = stream_db && strcmp(stream_db, opts.db_file) == 0;
+	enum db_sync sync = (enum db_sync)opts.sync;
+
+	if (!keep)
+		fresh_db();
+	if ((keep ? db_open_current(opts.db_file, sync)
+		  : db_open(opts.db_file, sync, false)) != 0) {
+		if (!keep)
+			return -1;
+		keep = false;
+		fresh_db();
+		if (db_open(opts.db_file, sync, false) != 0)
+			return -1;
+	}
+	if (!keep && store_create_base(opts.priv_domid) != 0)
+		return -1;
+	return keep;
 }
 
 static void
@@ -178,7 +201,9 @@ setup_state(void)
 	if (priv == NULL)
 		fatalx("out of memory setting up domains");
 	priv->introduced = true;
-	load_store();
+	/* A live update's store comes with its state (lu.h's open_store). */
+	if (!opts.live_update)
+		load_store();
 	/* On tmpfs (--sync=none) replies need not wait for the write. */
 	if (wiring_connections(base, opts.sync != DB_SYNC_NONE,
 			       opts.sync == DB_SYNC_NONE) != 0)
@@ -233,6 +258,7 @@ static const struct lu_hooks lu_hooks = {
 	.adopt_listener = adopt_listener,
 	.adopt_conn = adopt_conn,
 	.is_socket = sock_is_conn,
+	.open_store = open_store,
 };
 
 /*

@@ -285,7 +285,7 @@ File not executable.
 EOF
 run lu-nostart live-update /bin/false
 expect_err lu-nostart 3 <<'EOF'
-Starting live update failed:
+Setting update binary failed:
 Error activating new binary.
 EOF
 

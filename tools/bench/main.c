@@ -19,9 +19,12 @@ usage(FILE *f)
 	      "  -s SOCKET   daemon socket (default $XENSTORED_PATH, else\n"
 	      "              /var/run/xenstored/socket)\n"
 	      "  -p PID      daemon pid, for VmRSS/VmHWM (populate)\n"
-	      "  -t LIST     workloads: seq,tput,tx,watch,storm,populate,ping\n"
+	      "  -t LIST     workloads: "
+	      "seq,tput,tx,watch,storm,populate,lu,ping\n"
 	      "              (default seq,tput,tx,watch)\n"
-	      "  -N NODES    nodes that populate creates (default 100000)\n"
+	      "  -N NODES    nodes that populate and lu create (default "
+	      "100000)\n"
+	      "  -L BINARY   lu: the daemon binary to live-update into\n"
 	      "  -q          quick: about a tenth of the work\n"
 	      "  -n OPS      timed ops per seq figure (default 20000)\n"
 	      "  -o OPS      ops per tput figure (default 60000)\n"
@@ -97,7 +100,7 @@ main(int argc, char **argv)
 	o.socket = getenv("XENSTORED_PATH");
 	if (o.socket == NULL)
 		o.socket = "/var/run/xenstored/socket";
-	while ((ch = getopt(argc, argv, "s:p:t:N:qn:o:c:X:r:W:S:wk:T:h")) !=
+	while ((ch = getopt(argc, argv, "s:p:t:N:L:qn:o:c:X:r:W:S:wk:T:h")) !=
 	       -1) {
 		switch (ch) {
 		case 's':
@@ -111,6 +114,9 @@ main(int argc, char **argv)
 			break;
 		case 'N':
 			o.populate_nodes = number(optarg, "-N");
+			break;
+		case 'L':
+			o.lu_binary = optarg;
 			break;
 		case 'q':
 			quick = true;
@@ -189,6 +195,8 @@ main(int argc, char **argv)
 			xsb_run_storm(&o);
 		else if (strcmp(t, "populate") == 0)
 			xsb_run_populate(&o);
+		else if (strcmp(t, "lu") == 0)
+			xsb_run_lu(&o);
 		else if (strcmp(t, "ping") == 0)
 			ping(o.socket);
 		else

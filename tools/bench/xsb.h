@@ -55,7 +55,8 @@ struct xsb_opts {
 	unsigned watch_max; /* largest watcher count (1, 10, 100, 1000) */
 	unsigned long storm_writes; /* WRITEs of the watched node (storm) */
 	unsigned long populate_nodes;
-	bool only_writes; /* fsync pass: skip the read-only figures */
+	const char *lu_binary; /* lu: the binary to live-update into */
+	bool only_writes;      /* fsync pass: skip the read-only figures */
 };
 
 /* --- conn.c: the wire ------------------------------------------------- */
@@ -168,11 +169,12 @@ double xsb_gap_stop(struct xsb_gap *g, unsigned long *reads);
 
 /* --- the workloads ------------------------------------------------------ */
 
-void xsb_run_seq(const struct xsb_opts *o);	 /* seq.c */
-void xsb_run_tput(const struct xsb_opts *o);	 /* seq.c */
-void xsb_run_tx(const struct xsb_opts *o);	 /* tx.c */
-void xsb_run_watch(const struct xsb_opts *o);	 /* watch.c */
-void xsb_run_storm(const struct xsb_opts *o);	 /* watch.c */
-void xsb_run_populate(const struct xsb_opts *o); /* populate.c */
+void xsb_run_seq(const struct xsb_opts *o);   /* seq.c */
+void xsb_run_tput(const struct xsb_opts *o);  /* seq.c */
+void xsb_run_tx(const struct xsb_opts *o);    /* tx.c */
+void xsb_run_watch(const struct xsb_opts *o); /* watch.c */
+void xsb_run_storm(const struct xsb_opts *o); /* watch.c */
+void xsb_run_populate(const struct xsb_opts *o);
+void xsb_run_lu(const struct xsb_opts *o); /* populate.c */
 
 #endif /* XSB_H */

@@ -58,6 +58,10 @@ enum xs_mig_own_type {
 		0x78730001,		  /* struct xs_mig_global, rw = ro fd */
 	XS_MIG_OWN_CONN = 0x78730002,	  /* struct xs_mig_own_conn */
 	XS_MIG_OWN_LU_REPLY = 0x78730003, /* struct xs_mig_own_reply */
+	/* The store's files, current: their path, NUL-terminated. */
+	XS_MIG_OWN_DB = 0x78730004,
+	/* u64 count, then each NODE's birth (creation order), in order. */
+	XS_MIG_OWN_BIRTHS = 0x78730005,
 };
 
 /* GLOBAL: the descriptors the new process inherits. 8 bytes. */

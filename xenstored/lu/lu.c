@@ -76,6 +76,7 @@ static const char *
 lu_binary(struct conn *c, const char *file)
 {
 	struct stat st;
+	const char *why;
 
 	log_info("live-update: binary %s", file);
 	if (stat(file, &st) != 0)
@@ -95,6 +96,11 @@ lu_binary(struct conn *c, const char *file)
 	}
 	session->conn = c;
 	session->version = XS_MIG_VERSION_1;
+	/* Here, not at -s: the loop stops for it, apart from the exec. */
+	if (lu_probe(session->file, &session->ours, &why) != 0) {
+		talloc_free(session);
+		return why;
+	}
 	dispatch_hold_transactions(true);
 	return NULL;
 }
@@ -240,7 +246,6 @@ lu_start(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	 unsigned argc, const char **reply)
 {
 	struct timeval tv = {0, RETRY_MS * 1000};
-	const char *why;
 	int wait;
 
 	if (session == NULL && c == cancelled) {
@@ -257,11 +262,6 @@ lu_start(void *ctx, struct conn *c, struct msg *m, const char **argv,
 			return EINVAL;
 		log_info("live-update: start, force=%d, timeout=%u",
 			 session->force, session->timeout);
-		if (lu_probe(session->file, &session->ours, &why) != 0) {
-			*reply = why;
-			talloc_free(session);
-			return 0;
-		}
 		session->started = true;
 		session->started_at = time(NULL);
 		evtimer_add(retry, &tv);

@@ -23,6 +23,13 @@ struct lu_hooks {
 	struct conn *(*adopt_conn)(int fd, bool readonly);
 	/* Whether c is a socket connection (else a guest's ring). */
 	bool (*is_socket)(const struct conn *c);
+	/*
+	 * In the new binary: open the store's files, which the old binary
+	 * (ours) left current if stream_db names them; else start them
+	 * empty, with the base tree.  1 if they were kept (the nodes then
+	 * come in as loaded), 0 if not, -1 on failure.
+	 */
+	int (*open_store)(const char *stream_db);
 };
 
 /*

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "db.h"
 #include "domain.h"
 #include "guest.h"
 #include "hyp.h"
@@ -187,14 +188,64 @@ put_node(struct node *n, void *arg)
 	return d->w.failed ? EIO : 0;
 }
 
+static const char *const roots[] = {"@releaseDomain", "@introduceDomain", "/"};
+
+struct births {
+	uint64_t *v;
+	size_t n;
+};
+
+static int
+add_birth(struct node *n, void *arg)
+{
+	struct births *b = arg;
+
+	b->v[++b->n] = node_birth(n);
+	return 0;
+}
+
+/*
+ * For our binary: the store's files, written just now, hold what the
+ * nodes below do, and the nodes' births (creation order, which a later
+ * load of the files sorts siblings by).  A fold under way would make
+ * the new binary wait for it at open: the update waits instead.
+ */
+static int
+put_store_files(struct dump *d)
+{
+	struct births b = {NULL, 0};
+	struct node *n;
+	const char *path = db_file();
+	unsigned i;
+
+	if (db_folding()) {
+		d->why = "busy";
+		return -1;
+	}
+	if (path == NULL || db_flush() != 0)
+		return 0; /* the new binary starts them again */
+	b.v = talloc_array(d->ctx, uint64_t, store_count() + 1);
+	if (b.v == NULL) {
+		d->why = "Allocation failure.";
+		return -1;
+	}
+	for (i = 0; i < 3; i++)
+		if ((n = store_lookup(roots[i])) != NULL)
+			store_walk(n, add_birth, &b);
+	b.v[0] = b.n;
+	lu_write_own(&d->w, XS_MIG_OWN_DB, path, strlen(path) + 1);
+	lu_write_own(&d->w, XS_MIG_OWN_BIRTHS, b.v, (b.n + 1) * sizeof(*b.v));
+	return 0;
+}
+
 static int
 put_nodes(struct dump *d)
 {
-	static const char *const roots[] = {"@releaseDomain",
-					    "@introduceDomain", "/"};
 	struct node *n;
 	unsigned i;
 
+	if (d->s->ours && put_store_files(d) != 0)
+		return -1;
 	for (i = 0; i < 3; i++)
 		if ((n = store_lookup(roots[i])) != NULL &&
 		    store_walk(n, put_node, d) != 0) {

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <talloc.h>
 #include <time.h>
@@ -39,6 +41,11 @@ struct restore {
 	size_t n, cap;
 	struct perm perms[LU_PERMS_MAX];
 	bool have_rw, have_ro;
+	/* The store: its files (OWN_DB), births (OWN_BIRTHS), how many. */
+	const char *stream_db;
+	const uint64_t *births; /* [0]: how many follow */
+	size_t nodes, node_i;
+	int kept; /* open_store's answer, -2 before it is asked */
 };
 
 static bool
@@ -140,6 +147,35 @@ on_watch(void *arg, const struct lu_watch *w)
 	return 0;
 }
 
+/* The store's files, once, before the first node. */
+static int
+open_store(struct restore *r)
+{
+	if (r->kept != -2)
+		return r->kept < 0 ? EIO : 0;
+	if (r->nodes)
+		store_reserve(r->nodes);
+	r->kept = lu_config.hooks->open_store(r->stream_db);
+	if (r->kept < 0)
+		log_warnx("live-update: cannot open the store's files");
+	return r->kept < 0 ? EIO : 0;
+}
+
+/* A node as the files hold it, or a new one (quiet: nobody is told). */
+static struct node *
+make_node(struct restore *r, const struct lu_node *ln)
+{
+	uint64_t birth = r->node_i + 1;
+
+	if (r->births && r->node_i < r->births[0])
+		birth = r->births[r->node_i + 1];
+	if (r->kept == 1)
+		return store_load(ln->path, r->perms, ln->nperms, ln->value,
+				  (uint32_t)ln->vlen, birth);
+	return store_create(ln->path, r->perms, ln->nperms, ln->value,
+			    (uint32_t)ln->vlen, true);
+}
+
 static int
 on_node(void *arg, const struct lu_node *ln)
 {
@@ -153,17 +189,20 @@ on_node(void *arg, const struct lu_node *ln)
 
 	if (ln->in_txn || ln->nperms == 0)
 		return 0;
+	if (open_store(r) != 0)
+		return EIO;
 	for (i = 0; i < ln->nperms; i++) {
 		r->perms[i].id = ln->perms[i].domid;
 		r->perms[i].access = access[(unsigned char)ln->perms[i].type] |
 				     (ln->perms[i].ignore ? PERM_IGNORE : 0);
 	}
 	if ((n = store_lookup(ln->path)) != NULL) {
+		r->node_i++;
 		if (store_update(n, ln->value, (uint32_t)ln->vlen, r->perms,
 				 ln->nperms) == 0)
 			return 0;
-	} else if (store_create(ln->path, r->perms, ln->nperms, ln->value,
-				(uint32_t)ln->vlen, true) != NULL) {
+	} else if (make_node(r, ln) != NULL) {
+		r->node_i++;
 		return 0;
 	}
 	log_warn("live-update: node %s lost", ln->path);
@@ -254,6 +293,12 @@ on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 			c->readonly = own.flags & XS_MIG_OWN_CONN_READONLY;
 	} else if (type == XS_MIG_OWN_LU_REPLY) {
 		owed_reply(r, body, len);
+	} else if (type == XS_MIG_OWN_DB && len > 0 &&
+		   memchr(body, '\0', len) != NULL) {
+		r->stream_db = (const char *)body;
+	} else if (type == XS_MIG_OWN_BIRTHS && len >= 8 &&
+		   ((const uint64_t *)(const void *)body)[0] <= len / 8 - 1) {
+		r->births = (const uint64_t *)(const void *)body;
 	}
 	return 0;
 }
@@ -261,26 +306,47 @@ on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 static const struct lu_visitor visitor = {
 	on_global, on_conn, on_watch, on_node, on_quota, on_domain, on_other};
 
-/* The whole file into memory (on ctx); NULL with errno. */
-static void *
+struct mapping {
+	void *p;
+	size_t len;
+};
+
+static int
+destroy_mapping(struct mapping *m)
+{
+	munmap(m->p, m->len);
+	return 0;
+}
+
+/*
+ * The whole file, mapped (read-only, until ctx goes): no copy of what may
+ * be a hundred megabytes.  NULL with errno.
+ */
+static const void *
 slurp(void *ctx, const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "re");
+	static const char empty[1];
+	struct mapping *m;
 	struct stat st;
-	void *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (f == NULL)
+	if (fd < 0)
 		return NULL;
-	if (fstat(fileno(f), &st) == 0 &&
-	    (buf = talloc_size(ctx, (size_t)st.st_size + 1)) != NULL &&
-	    fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		talloc_free(buf);
-		buf = NULL;
-		errno = EIO;
+	*len = 0;
+	if (fstat(fd, &st) != 0 || st.st_size == 0 ||
+	    (m = talloc(ctx, struct mapping)) == NULL) {
+		close(fd);
+		return st.st_size == 0 ? empty : NULL;
 	}
-	*len = (size_t)st.st_size;
-	fclose(f);
-	return buf;
+	m->len = *len = (size_t)st.st_size;
+	m->p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (m->p == MAP_FAILED) {
+		talloc_free(m);
+		return NULL;
+	}
+	talloc_set_destructor(m, destroy_mapping);
+	return m->p;
 }
 
 /*
@@ -319,29 +385,40 @@ forget_fallback(void)
 	unsetenv(LU_ENV_REFUSED);
 }
 
+static int
+count_node(void *arg, const struct lu_node *ln)
+{
+	struct restore *r = arg;
+
+	r->nodes += !ln->in_txn;
+	return 0;
+}
+
 int
 lu_restore(bool *have_rw, bool *have_ro)
 {
-	static const struct lu_visitor none;
-	struct restore r = {.ctx = talloc_new(NULL)};
+	static const struct lu_visitor counting = {.node = count_node};
+	struct restore r = {.ctx = talloc_new(NULL), .kept = -2};
 	char *path = lu_state_path(r.ctx);
 	const char *why = "out of memory";
 	unsigned version = 0;
 	struct timespec t0, t1;
 	size_t len = 0;
-	void *buf = path ? slurp(r.ctx, path, &len) : NULL;
+	const void *buf = path ? slurp(r.ctx, path, &len) : NULL;
 	int err = -1;
 
 	if (buf == NULL)
 		log_warn("live-update: cannot read %s", path ? path : "state");
 	/* All of it is checked before anything is taken over. */
-	else if (lu_read(buf, len, &none, NULL, &version, &why) != 0)
+	else if (lu_read(buf, len, &counting, &r, &version, &why) != 0)
 		fall_back(why);
 	else {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		store_mute(true);
 		err = lu_read(buf, len, &visitor, &r, &version, &why);
 		store_mute(false);
+		if (err == 0 && r.kept == -2)
+			err = open_store(&r);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (err)
 			log_warnx("live-update: %s: %s", path,
@@ -370,7 +447,7 @@ lu_check_file(const char *path)
 	static const struct lu_visitor none;
 	void *ctx = talloc_new(NULL);
 	size_t len = 0;
-	void *buf = ctx ? slurp(ctx, path, &len) : NULL;
+	const void *buf = ctx ? slurp(ctx, path, &len) : NULL;
 	const char *why = "cannot read it";
 	int err = buf ? lu_read(buf, len, &none, NULL, NULL, &why) : -1;
 
