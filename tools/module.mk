@@ -19,7 +19,7 @@ XSB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(XSB_SRCS))
 
 $(BIN)/xs-bench: $(XSB_OBJS) $(TRANSPORT_OBJS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lm
 
 ALL += $(BIN)/xs-bench
 

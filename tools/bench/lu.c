@@ -17,9 +17,10 @@
  * shim, whose guest rings do not survive its exec) runs the same load;
  * a guest's ring costs the new binary one mapping more.  Clients are
  * processes, as in gap.c; their latencies go into one shared histogram
- * of 10 us buckets.
+ * whose buckets grow by 2 % (1 us to over a minute in 1000 buckets).
  */
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +32,8 @@
 #include "frame.h"
 #include "xsb.h"
 
-#define BUCKET_US 10
-#define BUCKETS 400000 /* 4 s */
+#define BUCKETS 1000
+#define GROWTH 1.02
 #define MAX_CLIENTS 64
 #define MARGIN_US 300000
 
@@ -81,7 +82,8 @@ client(const char *socket, unsigned i, struct lu_shared *sh)
 		}
 		if (t > sh->max[i])
 			sh->max[i] = t;
-		b = (unsigned long)(t * 1e6 / BUCKET_US);
+		b = t * 1e6 < 1 ? 0
+				: (unsigned long)(log(t * 1e6) / log(GROWTH));
 		__atomic_add_fetch(&sh->hist[b < BUCKETS ? b : BUCKETS - 1], 1,
 				   __ATOMIC_RELAXED);
 	}
@@ -99,7 +101,7 @@ percentile(const struct lu_shared *sh, double p)
 	for (i = 0; i < BUCKETS; i++) {
 		seen += sh->hist[i];
 		if (seen >= (unsigned long)(p * (double)total))
-			return (double)((i + 1) * BUCKET_US);
+			return pow(GROWTH, (double)(i + 1));
 	}
 	return 0;
 }

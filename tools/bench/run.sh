@@ -21,7 +21,7 @@
 #                   build/bench/report.html, beside build/bin)
 #   BENCH_TMPDIR    where the daemons' scratch directories go (default /tmp)
 #   BENCH_GROUPS    the groups to run (default: all of
-#                   "seq tput tx watch storm populate big fsync ring
+#                   "seq tput tx watch storm populate big lu fsync ring
 #                   devices")
 set -u
 BIN=$(cd "${1:-build/bin}" && pwd)
@@ -29,7 +29,7 @@ XSB=$BIN/xs-bench
 QUICK=${BENCH_QUICK:-}
 FULL=${BENCH_FULL:-}
 REPS=${BENCH_REPS:-1}
-GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch storm populate big fsync ring devices} "
+GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch storm populate big lu fsync ring devices} "
 # The daemons' run directories (our tdb file lives there): keep it short,
 # unix socket paths are limited to 107 bytes.
 SCRATCH=${BENCH_TMPDIR:-/tmp}
@@ -198,6 +198,24 @@ if [ -n "$BIG" ] && wanted big; then
 		TMO=300
 	elif [ -n "$THEIRS" ]; then
 		note "1M nodes on Xen's daemon skipped (takes ~18 min): BENCH_FULL=1 adds it"
+	fi
+fi
+
+# Live update (docs/operations.md): each daemon into its own binary, with
+# 1 and 50 clients writing; 1M nodes on Xen's daemon only with FULL.
+if wanted lu; then
+	run_lu() {
+		group ours "" -t lu -N "$1" -L "$BIN/xenstored"
+		[ -n "$THEIRS" ] && [ "$2" = both ] &&
+			group theirs "" -t lu -N "$1" -L "$XEN_D"
+	}
+	run_lu "$NODES" both
+	if [ -n "$BIG" ]; then
+		TMO=3600
+		run_lu "$BIG" "$([ -n "$FULL" ] && echo both)"
+		TMO=300
+		[ -n "$THEIRS" ] && [ -z "$FULL" ] &&
+			note "live update at 1M nodes on Xen's daemon skipped (loading 1M takes ~18 min): BENCH_FULL=1 adds it"
 	fi
 fi
 

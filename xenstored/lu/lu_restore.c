@@ -31,8 +31,11 @@
 #include "lu_int.h"
 #include "lu_stream.h"
 #include "quota.h"
+#include "path.h"
 #include "store.h"
 #include "watch.h"
+
+#define ANC_MAX 128
 
 struct restore {
 	void *ctx;
@@ -46,6 +49,14 @@ struct restore {
 	const uint64_t *births; /* [0]: how many follow */
 	size_t nodes, node_i;
 	int kept; /* open_store's answer, -2 before it is asked */
+	/*
+	 * The nodes come in pre-order: the last one's ancestors (each a
+	 * prefix of last, anc_len[i] bytes long) hold the next one's parent.
+	 */
+	char last[XENSTORE_PAYLOAD_MAX + 1];
+	struct node *anc[ANC_MAX];
+	size_t anc_len[ANC_MAX];
+	unsigned nanc;
 };
 
 static bool
@@ -161,19 +172,56 @@ open_store(struct restore *r)
 	return r->kept < 0 ? EIO : 0;
 }
 
+/* path's parent among the last node's ancestors, or NULL: look it up. */
+static struct node *
+known_parent(struct restore *r, const char *path)
+{
+	size_t plen;
+
+	if (path[0] != '/' || path[1] == '\0')
+		return NULL;
+	plen = path_parent_len(path);
+	while (r->nanc && r->anc_len[r->nanc - 1] > plen)
+		r->nanc--;
+	if (r->nanc && r->anc_len[r->nanc - 1] == plen &&
+	    memcmp(r->last, path, plen) == 0)
+		return r->anc[r->nanc - 1];
+	/* Not among them: the chain starts again with this node. */
+	r->nanc = 0;
+	return NULL;
+}
+
+static void
+remember_node(struct restore *r, struct node *n, const char *path)
+{
+	size_t len = strlen(path);
+
+	if (path[0] != '/' || len >= sizeof(r->last))
+		return;
+	if (r->nanc == ANC_MAX)
+		r->nanc = 0; /* deeper: the lookups find them */
+	memcpy(r->last, path, len + 1);
+	r->anc[r->nanc] = n;
+	r->anc_len[r->nanc++] = len;
+}
+
 /* A node as the files hold it, or a new one (quiet: nobody is told). */
 static struct node *
 make_node(struct restore *r, const struct lu_node *ln)
 {
 	uint64_t birth = r->node_i + 1;
+	struct node *n;
 
 	if (r->births && r->node_i < r->births[0])
 		birth = r->births[r->node_i + 1];
-	if (r->kept == 1)
-		return store_load(ln->path, r->perms, ln->nperms, ln->value,
-				  (uint32_t)ln->vlen, birth);
-	return store_create(ln->path, r->perms, ln->nperms, ln->value,
-			    (uint32_t)ln->vlen, true);
+	if (r->kept != 1)
+		return store_create(ln->path, r->perms, ln->nperms, ln->value,
+				    (uint32_t)ln->vlen, true);
+	n = store_load_under(known_parent(r, ln->path), ln->path, r->perms,
+			     ln->nperms, ln->value, (uint32_t)ln->vlen, birth);
+	if (n)
+		remember_node(r, n, ln->path);
+	return n;
 }
 
 static int
@@ -196,7 +244,8 @@ on_node(void *arg, const struct lu_node *ln)
 		r->perms[i].access = access[(unsigned char)ln->perms[i].type] |
 				     (ln->perms[i].ignore ? PERM_IGNORE : 0);
 	}
-	if ((n = store_lookup(ln->path)) != NULL) {
+	/* Only a new store's base tree may be there already. */
+	if (r->kept != 1 && (n = store_lookup(ln->path)) != NULL) {
 		r->node_i++;
 		if (store_update(n, ln->value, (uint32_t)ln->vlen, r->perms,
 				 ln->nperms) == 0)

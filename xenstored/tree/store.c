@@ -491,15 +491,30 @@ store_mute(bool on)
 	muted = on;
 }
 
+static struct node *create(struct node *parent, const char *path,
+			   const struct perm *perms, unsigned nperms,
+			   const void *value, uint32_t vlen, bool quiet);
+
 struct node *
 store_create(const char *path, const struct perm *perms, unsigned nperms,
 	     const void *value, uint32_t vlen, bool quiet)
 {
-	struct node *parent = NULL, *n;
+	return create(NULL, path, perms, nperms, value, vlen, quiet);
+}
+
+/* store_create, with parent already known (NULL: look it up). */
+static struct node *
+create(struct node *parent, const char *path, const struct perm *perms,
+       unsigned nperms, const void *value, uint32_t vlen, bool quiet)
+{
+	struct node *n;
 	size_t len = strlen(path), namelen = 0;
 	const char *name = path;
 
-	if (strcmp(path, "/") != 0 && !path_is_special(path)) {
+	if (parent != NULL) {
+		name = strrchr(path, '/') + 1;
+		namelen = len - (size_t)(name - path);
+	} else if (strcmp(path, "/") != 0 && !path_is_special(path)) {
 		char ppath[PATH_BUF];
 		size_t plen = path_parent_len(path);
 
@@ -535,10 +550,18 @@ struct node *
 store_load(const char *path, const struct perm *perms, unsigned nperms,
 	   const void *value, uint32_t vlen, uint64_t birth)
 {
+	return store_load_under(NULL, path, perms, nperms, value, vlen, birth);
+}
+
+struct node *
+store_load_under(struct node *parent, const char *path,
+		 const struct perm *perms, unsigned nperms, const void *value,
+		 uint32_t vlen, uint64_t birth)
+{
 	struct node *n;
 
 	loading = true;
-	n = store_create(path, perms, nperms, value, vlen, true);
+	n = create(parent, path, perms, nperms, value, vlen, true);
 	loading = false;
 	if (n) {
 		set_gen(n, NODE_BIRTH, birth);

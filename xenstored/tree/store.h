@@ -197,6 +197,16 @@ struct node *store_create(const char *path, const struct perm *perms,
 			  bool quiet);
 
 /*
+ * store_load with the parent known: parent is the node at path's parent,
+ * found since the last change to the store other than a creation (a
+ * creation moves no other node).  A load of a million nodes in
+ * pre-order (a live update's) skips looking each parent up.
+ */
+struct node *store_load_under(struct node *parent, const char *path,
+			      const struct perm *perms, unsigned nperms,
+			      const void *value, uint32_t vlen, uint64_t birth);
+
+/*
  * Change a node's value (if value is not NULL) and/or its permissions (if
  * perms is not NULL).  0, or ENOMEM (nothing changed).
  * n may move: look it up again afterwards.
