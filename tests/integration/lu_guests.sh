@@ -1,8 +1,8 @@
 # Live update under load: four guests increment their own counter (a
 # READ and a WRITE each) and a shared one (in transactions, again after
 # EAGAIN) while the daemon is live-updated round after round, by
-# Debian's xenstore-control and by ours in turn, and a dom0 client
-# watches.  No increment may be lost or applied twice, no guest may see
+# Debian's xenstore-control and by ours in turn (ours also with -v 2),
+# and a dom0 client watches.  No increment may be lost or applied twice, no guest may see
 # an error, the same process serves throughout, and watches fire
 # afterwards, on the rings and on the socket, once each.
 . tests/lib.sh
@@ -29,11 +29,14 @@ done
 done_count() { cat "$RUN"/g*.out | grep -c "^incr done" || true; }
 rounds=0
 while [ "$(done_count)" -lt $((2 * GUESTS)) ] || [ $rounds -lt 10 ]; do
-	tool="$BIN/xenstore-control"
-	[ $((rounds % 2)) -eq 1 ] && [ -x "$XEN_CONTROL" ] && tool=$XEN_CONTROL
+	# Debian's tool, ours, and ours writing version 2 of the stream.
+	tool="$BIN/xenstore-control" vers=""
+	[ $((rounds % 3)) -eq 1 ] && [ -x "$XEN_CONTROL" ] && tool=$XEN_CONTROL
+	[ $((rounds % 3)) -eq 2 ] && vers="-v 2"
 	t0=$(date +%s%N)
-	"$tool" live-update -t 10 "$BIN/xenstored" ||
-		fail "live update $rounds with $tool"
+	# shellcheck disable=SC2086
+	"$tool" live-update -t 10 $vers "$BIN/xenstored" ||
+		fail "live update $rounds with $tool $vers"
 	echo "round $rounds: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 	rounds=$((rounds + 1))
 	[ $rounds -gt 200 ] && { cat "$RUN"/g*.out; fail "guests hang"; }
