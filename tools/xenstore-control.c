@@ -149,8 +149,8 @@ live_update(struct xs_handle *h, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-F") == 0)
 			force = true;
-		else if (strchr("ctv", argv[i][1]) && argv[i][0] == '-' &&
-			 argv[i][1] && argv[i][2] == '\0') {
+		else if (argv[i][0] == '-' && argv[i][1] != '\0' &&
+			 argv[i][2] == '\0' && strchr("ctv", argv[i][1])) {
 			if (i + 1 == argc) {
 				fprintf(stderr, "Missing %s value\n",
 					argv[i][1] == 'c'   ? "command line"
