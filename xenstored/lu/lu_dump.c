@@ -302,15 +302,32 @@ put_ours(struct dump *d)
 	domain_foreach(put_domain, d);
 }
 
+static int
+any_node(struct node *n, void *arg)
+{
+	(void)n;
+	(void)arg;
+	return 1;
+}
+
 int
 lu_dump(const char *path, const struct lu_session *s, struct conn *c,
 	const struct msg *m, const char **why)
 {
 	struct dump d = {.s = s, .why = "Dump write error"};
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int err = -1;
+	int fd, err = -1;
+	FILE *f;
 
+	/*
+	 * A large RM still freeing its subtree owes watch events and the
+	 * removals' records: the update waits for it to end (a few turns).
+	 */
+	if (store_walk_detached(any_node, NULL) != 0) {
+		*why = "busy";
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	*why = "Dump state open error";
 	if (f == NULL) {
 		if (fd >= 0)
