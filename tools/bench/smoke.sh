@@ -32,20 +32,21 @@ until "$BIN/xs-bench" -s "$RUN/socket" -t ping 2>/dev/null; do
 done
 
 "$BIN/xs-bench" -s "$RUN/socket" -p "$PID" -n 100 -o 320 -c 48 -X 10 \
-	-r 3 -W 10 -S 5 -N 2000 -t seq,tput,tx,watch,storm,populate \
-	>"$RUN/out" ||
+	-r 3 -W 10 -S 5 -N 2000 -t seq,tput,tx,watch,storm,populate,lu \
+	-L "$BIN/xenstored" >"$RUN/out" ||
 	{ echo "check-bench: xs-bench failed"; cat "$RUN/out"; exit 1; }
 
 # seq 9, tput 12, tx 4 kinds x 3 client counts x 3 + rmw's 3 "lost",
-# watch 2 per watcher count (1, 10), storm 3, populate 10.
+# watch 2 per watcher count (1, 10), storm 3, populate 10, lu 3 per
+# client count (1, 50).
 awk -F '\t' '
 /^#/ { next }
 $1 != "RESULT" || NF != 5 || $3 !~ /^-?[0-9.]+(e[-+][0-9]+)?$/ ||
     $2 == "" || $4 == "" || $5 == "" { bad++; print "bad line: " $0; next }
 { n++ }
 END {
-	if (bad || n != 77) {
-		printf "check-bench: %d figures (want 77), %d bad lines\n", n, bad
+	if (bad || n != 83) {
+		printf "check-bench: %d figures (want 83), %d bad lines\n", n, bad
 		exit 1
 	}
 }' "$RUN/out"
@@ -54,7 +55,7 @@ if [ -s "$RUN/daemon.err" ]; then
 	cat "$RUN/daemon.err"
 	exit 1
 fi
-echo "check-bench: xs-bench ran every workload, 77 well-formed figures"
+echo "check-bench: xs-bench ran every workload, 83 well-formed figures"
 
 # The HTML report (report.sh) of these figures, given as both daemons'
 # so that there is something to plot: a page with the table, and the two
