@@ -44,6 +44,11 @@ static const char usage_text[] =
 	"                             before replies and fsync'd\n"
 	"      --reset-db             start empty if the database is damaged\n"
 	"                             (it is kept as <file>.damaged)\n"
+	"  -e, --event <port>         run as a xenstore domain: serve dom0 on\n"
+	"                             its ring, bound to its event channel\n"
+	"                             <port>; no sockets\n"
+	"  -I, --internal-db          keep the store in memory only (no\n"
+	"                             database files)\n"
 	"\n"
 	"Environment: XENSTORED_RUNDIR (default /var/run/xenstored) holds\n"
 	"the sockets \"socket\" and \"socket_ro\"; XENSTORED_PATH overrides\n"
@@ -70,6 +75,8 @@ static const struct option long_options[] = {
 	{"db", required_argument, NULL, 2},
 	{"sync", required_argument, NULL, 3},
 	{"reset-db", no_argument, NULL, 4},
+	{"event", required_argument, NULL, 'e'},
+	{"internal-db", no_argument, NULL, 'I'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -149,7 +156,8 @@ options_parse(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->watch_event_timeout = 20;
 	o->sync = DB_SYNC_BATCH;
-	while ((opt = getopt_long(argc, argv, "F:HhNPT:E:S:W:t:A:M:Q:q:w:KV",
+	o->event_port = -1;
+	while ((opt = getopt_long(argc, argv, "F:HhNPT:E:S:W:t:A:M:Q:q:w:KVe:I",
 				  long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'F':
@@ -212,6 +220,12 @@ options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 4:
 			o->reset_db = true;
+			break;
+		case 'e':
+			o->event_port = (int)number(optarg, 0xffff);
+			break;
+		case 'I':
+			o->internal_db = true;
 			break;
 		default:
 			usage(1, NULL);

@@ -23,6 +23,8 @@ struct options {
 	int sync;	   /* --sync: enum db_sync */
 	bool reset_db;	   /* --reset-db */
 	bool keep_orphans; /* -K */
+	int event_port;	   /* -e: dom0's port, in a xenstore domain; or -1 */
+	bool internal_db;  /* -I: no database files */
 };
 
 /*
