@@ -84,8 +84,8 @@ struct client {
 /* A request on the ring whose reply we wait for. */
 struct pending {
 	TAILQ_ENTRY(pending) link;
-	uint32_t req_id;       /* ours, on the ring */
-	uint32_t client_req;   /* the client's */
+	uint32_t req_id;     /* ours, on the ring */
+	uint32_t client_req; /* the client's */
 	uint32_t type;
 	struct client *client; /* NULL: nobody wants the reply */
 };
@@ -96,7 +96,7 @@ static xenevtchn_handle *xce;
 static xc_interface *xch;
 static int ring_port, virq_port;
 static uint32_t stub_domid;
-static bool connected;	     /* the daemon has set up the ring */
+static bool connected;	      /* the daemon has set up the ring */
 static struct evbuffer *outq; /* whole messages for the req ring */
 static struct evbuffer *inq;  /* bytes read from the rsp ring */
 static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
@@ -137,8 +137,7 @@ pause_clients(bool pause)
 	if (pause == reading_paused)
 		return;
 	reading_paused = pause;
-	TAILQ_FOREACH(c, &clients, link)
-	{
+	TAILQ_FOREACH(c, &clients, link) {
 		if (pause)
 			bufferevent_disable(c->bev, EV_READ);
 		else
@@ -242,7 +241,8 @@ send_watch_op(struct client *c, uint32_t type, const struct xsd_sockmsg *h,
 	if (tok == NULL)
 		return -1;
 	tlen = strlen(tok) + 1;
-	if (plen + tlen > XENSTORE_PAYLOAD_MAX || (buf = malloc(plen + tlen)) == NULL) {
+	if (plen + tlen > XENSTORE_PAYLOAD_MAX ||
+	    (buf = malloc(plen + tlen)) == NULL) {
 		free(tok);
 		errno = E2BIG;
 		return -1;
@@ -306,7 +306,8 @@ client_request(struct client *c, const struct xsd_sockmsg *h,
 				client_error(c, h, "ENOMEM");
 				return;
 			}
-			/* Known before the reply: the first event follows it. */
+			/* Known before the reply: the first event follows it.
+			 */
 			LIST_INSERT_HEAD(&c->watches, w, link);
 		} else {
 			watch_forget(c, vec[0], vec[1]);
@@ -337,8 +338,8 @@ client_request(struct client *c, const struct xsd_sockmsg *h,
 		break;
 	}
 	p = pending_new(c, h);
-	if (p == NULL || ring_queue(h->type, p->req_id, h->tx_id, payload,
-				    h->len) < 0)
+	if (p == NULL ||
+	    ring_queue(h->type, p->req_id, h->tx_id, payload, h->len) < 0)
 		client_error(c, h, "ENOMEM");
 }
 
@@ -350,14 +351,15 @@ client_free(struct client *c)
 	struct watch *w;
 
 	TAILQ_FOREACH(p, &pendings, link)
-	if (p->client == c)
-		p->client = NULL;
+		if (p->client == c)
+			p->client = NULL;
 	/* What Linux's device does when its file is closed. */
 	while ((t = LIST_FIRST(&c->txns)) != NULL) {
 		struct pending *e = pending_new(NULL, NULL);
 
 		if (e)
-			ring_queue(XS_TRANSACTION_END, e->req_id, t->id, "F", 2);
+			ring_queue(XS_TRANSACTION_END, e->req_id, t->id, "F",
+				   2);
 		LIST_REMOVE(t, link);
 		free(t);
 	}
@@ -382,11 +384,11 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	ssize_t n;
 
 	while ((avail = evbuffer_get_length(in)) >= sizeof(h)) {
-		p = evbuffer_pullup(in, (ssize_t)(avail < sizeof(h) +
-								XENSTORE_PAYLOAD_MAX
-							  ? avail
-							  : sizeof(h) +
-								XENSTORE_PAYLOAD_MAX));
+		p = evbuffer_pullup(
+			in,
+			(ssize_t)(avail < sizeof(h) + XENSTORE_PAYLOAD_MAX
+					  ? avail
+					  : sizeof(h) + XENSTORE_PAYLOAD_MAX));
 		n = frame_scan(p, avail, &h);
 		if (n < 0) {
 			log_warnx("client %u: oversized message, closing",
@@ -420,9 +422,8 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	(void)sa;
 	(void)len;
 	(void)arg;
-	if (c == NULL ||
-	    (c->bev = bufferevent_socket_new(base, fd,
-					     BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	if (c == NULL || (c->bev = bufferevent_socket_new(
+				  base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		log_warnx("out of memory for a client");
 		free(c);
 		close(fd);
@@ -443,8 +444,8 @@ client_by_id(unsigned id)
 	struct client *c;
 
 	TAILQ_FOREACH(c, &clients, link)
-	if (c->id == id)
-		return c;
+		if (c->id == id)
+			return c;
 	return NULL;
 }
 
@@ -482,8 +483,8 @@ route_reply(struct xsd_sockmsg *h, const char *payload)
 	struct client *c;
 
 	TAILQ_FOREACH(p, &pendings, link)
-	if (p->req_id == h->req_id)
-		break;
+		if (p->req_id == h->req_id)
+			break;
 	if (p == NULL) {
 		log_warnx("reply %u to no request", h->req_id);
 		return;
@@ -554,8 +555,7 @@ check_stub(void)
 	xc_dominfo_t info;
 	int n = xc_domain_getinfo(xch, stub_domid, 1, &info);
 
-	if (n == 1 && info.domid == stub_domid && !info.dying &&
-	    !info.shutdown)
+	if (n == 1 && info.domid == stub_domid && !info.dying && !info.shutdown)
 		return;
 	log_warnx("the xenstore domain %u died: dom0 has lost xenstore",
 		  stub_domid);

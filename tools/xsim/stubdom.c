@@ -122,8 +122,9 @@ exec_kernel(char **argv, int chan, int console, int trace, long limit_mb,
 	dup2(console, STDERR_FILENO);
 	rl.rlim_cur = rl.rlim_max = (rlim_t)limit_mb << 20;
 	if (setrlimit(RLIMIT_DATA, &rl) < 0) {
-		fprintf(stderr, "xsim: cannot limit the xenstore domain's "
-				"memory: %s\n",
+		fprintf(stderr,
+			"xsim: cannot limit the xenstore domain's "
+			"memory: %s\n",
 			strerror(errno));
 		_exit(127);
 	}
@@ -365,8 +366,8 @@ stubdom_start(char *const *extra_args)
 			 log);
 		goto fail;
 	}
-	if ((f = fopen(idfile, "w")) == NULL ||
-	    fprintf(f, "%u\n", domid) < 0 || fclose(f) != 0) {
+	if ((f = fopen(idfile, "w")) == NULL || fprintf(f, "%u\n", domid) < 0 ||
+	    fclose(f) != 0) {
 		util_err("cannot write %s", idfile);
 		goto fail;
 	}
