@@ -87,6 +87,7 @@ struct pending {
 	uint32_t req_id;     /* ours, on the ring */
 	uint32_t client_req; /* the client's */
 	uint32_t type;
+	uint32_t tx_id;
 	struct client *client; /* NULL: nobody wants the reply */
 };
 
@@ -212,6 +213,7 @@ pending_new(struct client *c, const struct xsd_sockmsg *h)
 		next_req = 1;
 	p->client_req = h ? h->req_id : 0;
 	p->type = h ? h->type : 0;
+	p->tx_id = h ? h->tx_id : 0;
 	p->client = c;
 	TAILQ_INSERT_TAIL(&pendings, p, link);
 	return p;
@@ -228,10 +230,14 @@ ring_token(const struct client *c, const char *token)
 	return s;
 }
 
-/* Send WATCH or UNWATCH of path/token of c; reply to client_req or not. */
+/*
+ * Send WATCH or UNWATCH of path/token of c, with what followed the token
+ * (a watch's depth); reply to the client's request h, or to nobody.
+ */
 static int
 send_watch_op(struct client *c, uint32_t type, const struct xsd_sockmsg *h,
-	      const char *path, const char *token)
+	      const char *path, const char *token, const char *tail,
+	      size_t tail_len)
 {
 	char *tok = ring_token(c, token), *buf;
 	size_t plen = strlen(path) + 1, tlen;
@@ -241,14 +247,15 @@ send_watch_op(struct client *c, uint32_t type, const struct xsd_sockmsg *h,
 	if (tok == NULL)
 		return -1;
 	tlen = strlen(tok) + 1;
-	if (plen + tlen > XENSTORE_PAYLOAD_MAX ||
-	    (buf = malloc(plen + tlen)) == NULL) {
+	if (plen + tlen + tail_len > XENSTORE_PAYLOAD_MAX ||
+	    (buf = malloc(plen + tlen + tail_len)) == NULL) {
 		free(tok);
 		errno = E2BIG;
 		return -1;
 	}
 	memcpy(buf, path, plen);
 	memcpy(buf + plen, tok, tlen);
+	memcpy(buf + plen + tlen, tail, tail_len);
 	free(tok);
 	p = pending_new(h ? c : NULL, h);
 	if (p == NULL) {
@@ -256,7 +263,8 @@ send_watch_op(struct client *c, uint32_t type, const struct xsd_sockmsg *h,
 		return -1;
 	}
 	p->type = type;
-	r = ring_queue(type, p->req_id, 0, buf, (uint32_t)(plen + tlen));
+	r = ring_queue(type, p->req_id, 0, buf,
+		       (uint32_t)(plen + tlen + tail_len));
 	free(buf);
 	return r;
 }
@@ -281,8 +289,9 @@ static void
 client_request(struct client *c, const struct xsd_sockmsg *h,
 	       const char *payload)
 {
-	const char *vec[2];
+	const char *vec[2], *tail;
 	struct pending *p;
+	size_t tail_len;
 
 	if (h->tx_id != 0 && txn_find(c, h->tx_id) == NULL) {
 		client_error(c, h, "ENOENT");
@@ -291,10 +300,12 @@ client_request(struct client *c, const struct xsd_sockmsg *h,
 	switch (h->type) {
 	case XS_WATCH:
 	case XS_UNWATCH:
-		if (frame_get_strings(payload, h->len, vec, 2) != 2) {
+		if (frame_get_strings(payload, h->len, vec, 2) < 2) {
 			client_error(c, h, "EINVAL");
 			return;
 		}
+		tail = vec[1] + strlen(vec[1]) + 1;
+		tail_len = h->len - (size_t)(tail - payload);
 		if (h->type == XS_WATCH) {
 			struct watch *w = calloc(1, sizeof(*w));
 
@@ -312,7 +323,8 @@ client_request(struct client *c, const struct xsd_sockmsg *h,
 		} else {
 			watch_forget(c, vec[0], vec[1]);
 		}
-		if (send_watch_op(c, h->type, h, vec[0], vec[1]) < 0)
+		if (send_watch_op(c, h->type, h, vec[0], vec[1], tail,
+				  tail_len) < 0)
 			client_error(c, h, errno == E2BIG ? "E2BIG" : "ENOMEM");
 		return;
 	case XS_RESET_WATCHES:
@@ -320,20 +332,11 @@ client_request(struct client *c, const struct xsd_sockmsg *h,
 		while (!LIST_EMPTY(&c->watches)) {
 			struct watch *w = LIST_FIRST(&c->watches);
 
-			send_watch_op(c, XS_UNWATCH, NULL, w->path, w->token);
+			send_watch_op(c, XS_UNWATCH, NULL, w->path, w->token, "", 0);
 			watch_forget(c, w->path, w->token);
 		}
 		client_send(c, XS_RESET_WATCHES, h->req_id, 0, "OK", 3);
 		return;
-	case XS_TRANSACTION_END: {
-		struct txn *t = txn_find(c, h->tx_id);
-
-		if (t) {
-			LIST_REMOVE(t, link);
-			free(t);
-		}
-		break;
-	}
 	default:
 		break;
 	}
@@ -364,7 +367,7 @@ client_free(struct client *c)
 		free(t);
 	}
 	while ((w = LIST_FIRST(&c->watches)) != NULL) {
-		send_watch_op(c, XS_UNWATCH, NULL, w->path, w->token);
+		send_watch_op(c, XS_UNWATCH, NULL, w->path, w->token, "", 0);
 		watch_forget(c, w->path, w->token);
 	}
 	TAILQ_REMOVE(&clients, c, link);
@@ -510,6 +513,16 @@ route_reply(struct xsd_sockmsg *h, const char *payload)
 		    (e = pending_new(NULL, NULL)) != NULL)
 			ring_queue(XS_TRANSACTION_END, e->req_id, (uint32_t)id,
 				   "F", 2);
+	}
+	/* Ended, unless its END was malformed (EINVAL leaves it open). */
+	if (c && p->type == XS_TRANSACTION_END &&
+	    !(h->type == XS_ERROR && strcmp(payload, "EINVAL") == 0)) {
+		struct txn *t = txn_find(c, p->tx_id);
+
+		if (t) {
+			LIST_REMOVE(t, link);
+			free(t);
+		}
 	}
 	if (c)
 		client_send(c, h->type, p->client_req, h->tx_id, payload,
