@@ -332,7 +332,8 @@ client_request(struct client *c, const struct xsd_sockmsg *h,
 		while (!LIST_EMPTY(&c->watches)) {
 			struct watch *w = LIST_FIRST(&c->watches);
 
-			send_watch_op(c, XS_UNWATCH, NULL, w->path, w->token, "", 0);
+			send_watch_op(c, XS_UNWATCH, NULL, w->path, w->token,
+				      "", 0);
 			watch_forget(c, w->path, w->token);
 		}
 		client_send(c, XS_RESET_WATCHES, h->req_id, 0, "OK", 3);
