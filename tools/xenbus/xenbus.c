@@ -540,8 +540,15 @@ ring_pull(void)
 	ssize_t n;
 	size_t avail;
 
-	while ((n = ring_read(intf, RING_CLIENT, buf, sizeof(buf))) > 0)
+	bool got = false;
+
+	while ((n = ring_read(intf, RING_CLIENT, buf, sizeof(buf))) > 0) {
 		evbuffer_add(inq, buf, (size_t)n);
+		got = true;
+	}
+	/* The daemon may be waiting for room to write the rest of a reply. */
+	if (got)
+		xenevtchn_notify(xce, (evtchn_port_t)ring_port);
 	if (n < 0) {
 		log_warnx("dom0's ring is broken: indexes out of range");
 		exit(1);
