@@ -107,8 +107,8 @@ add_domain_args(char **argv, int *n, char *buf)
 {
 	char *tok, *save = NULL;
 
-	for (tok = strtok_r(buf, " \t", &save); tok != NULL;
-	     tok = strtok_r(NULL, " \t", &save)) {
+	for (tok = strtok_r(buf, " \t\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (*n >= ARGV_MAX - 2) {
 			util_errx("XENSTORE_DOMAIN_ARGS: too many arguments");
 			return -1;
