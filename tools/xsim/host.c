@@ -271,10 +271,13 @@ host_stop(void)
 {
 	int r = 0;
 
-	if (host_stop_daemon("xenstored") < 0)
-		r = -1;
-	/* dom0's xenbus device, when xenstore runs in a domain. */
+	/*
+	 * dom0's xenbus device, when xenstore runs in a domain: first, so
+	 * that it does not report the domain's end as a death.
+	 */
 	if (host_stop_daemon("xenbus") < 0)
+		r = -1;
+	if (host_stop_daemon("xenstored") < 0)
 		r = -1;
 	if (host_stop_daemon("xenhyp") < 0)
 		r = -1;
