@@ -7,7 +7,8 @@
 # disk and a network interface each), wait until every device is
 # Connected at both ends, show one guest's tree and its backends with
 # xenstore-ls, and keep everything running until Ctrl-C, which takes the
-# host down again.
+# host down again.  XENSTORETYPE=domain (and xencommons' other
+# XENSTORE_* variables) runs xenstore in a domain: docs/stubdom.md.
 set -e
 BIN=${1:-build/bin}
 RUN=${XSIM_RUNDIR:-$(pwd)/build/run}
@@ -67,6 +68,10 @@ Talk to it from another shell:
   $BIN/xsim create $EXAMPLES/guest1.cfg name=guest3 "disk=[]" "vif=[]"
   $BIN/xsim shutdown -w guest1      # the guest obeys control/shutdown
   $BIN/xsim list; $BIN/xsim destroy guest2
+$(if [ "${XENSTORETYPE:-}" = domain ]; then
+	echo "xenstore runs in the domain Xenstore; dom0's tools reach it through"
+	echo "dom0's xenbus device, the socket XENSTORED_PATH names (docs/stubdom.md)."
+fi)
 Logs: $RUN/xenstored.log, $RUN/xenhyp.log, $RUN/backend.log (dom0's
 backend drivers), $RUN/hotplugd.log (hotplug scripts),
 $RUN/domains/<name>.log; the simulated network: $RUN/net;

@@ -39,6 +39,18 @@ $(BIN)/xsim-guest: $(XGUEST_OBJS) $(XS_RING_OBJ) $(B)/obj/transport/ring.o \
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(XGUEST_OBJS) $(XS_RING_OBJ) \
 		$(B)/obj/transport/ring.o $(XSC_A) $(XSIMLIBS_LIBS) -pthread
 
+# dom0's xenbus device when xenstore runs in a stub domain (tools/xenbus).
+XENBUS_OBJS := $(B)/obj/tools/xenbus/xenbus.o
+$(XENBUS_OBJS): CFLAGS += $(XSIMLIBS_CFLAGS) -Iutil $(PKG_CFLAGS)
+$(BIN)/xsim-xenbus: $(XENBUS_OBJS) $(B)/obj/transport/frame.o \
+		$(B)/obj/transport/ring.o $(UTIL_OBJS) $(XSIMLIBS_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(XENBUS_OBJS) $(B)/obj/transport/frame.o \
+		$(B)/obj/transport/ring.o $(UTIL_OBJS) $(XSIMLIBS_LIBS) \
+		$(PKG_LIBS)
+
+ALL += $(BIN)/xsim-xenbus
+
 XSIM_TEST_CFLAGS := $(INC_xenstore-client) -Itests/sim
 $(B)/obj/tests/sim/%.o: tests/sim/%.c
 	@mkdir -p $(@D)

@@ -148,6 +148,13 @@ load_store(void)
 {
 	int loaded;
 
+	if (opts.internal_db) {
+		/* A xenstore domain's store lives in its memory only. */
+		if (store_create_base(opts.priv_domid) != 0)
+			fatalx("out of memory creating the store");
+		log_info("store in memory: %zu nodes", store_count());
+		return;
+	}
 	if (db_open(opts.db_file, (enum db_sync)opts.sync, opts.reset_db))
 		exit(1);
 	loaded = db_load();
@@ -240,6 +247,24 @@ setup_hypervisor(void)
 	watch_hypervisor();
 }
 
+/*
+ * In a xenstore domain (-e), dom0 is served on its own ring, as a guest
+ * is but privileged: its kernel granted us the page (reserved grant
+ * reference 1) and allocated the event channel port we were given.
+ */
+static void
+setup_dom0_ring(void)
+{
+	int err;
+
+	if (!hyp_available())
+		fatalx("a xenstore domain needs the hypervisor");
+	err = guest_introduce(opts.priv_domid, (unsigned)opts.event_port);
+	if (err)
+		fatalx("cannot serve dom%u on its ring (event channel %d): %s",
+		       opts.priv_domid, opts.event_port, strerror(err));
+}
+
 /* The hooks of live update (lu.h): our listeners and sockets. */
 static int
 adopt_listener(int fd, bool readonly)
@@ -263,8 +288,8 @@ static const struct lu_hooks lu_hooks = {
 
 /*
  * What to serve: the state a live update handed over (-U), else nothing
- * yet.
- * Sockets the old binary did not hand over are made anew.
+ * yet.  Sockets the old binary did not hand over are made anew; in a
+ * xenstore domain there are none, only dom0's ring.
  */
 static void
 take_over_or_listen(void)
@@ -275,10 +300,12 @@ take_over_or_listen(void)
 	if (opts.live_update && lu_restore(&have_rw, &have_ro) != 0)
 		fatalx("live update: the state cannot be taken over");
 	setup_hypervisor();
-	if ((!have_rw &&
-	     sock_listen(base, opts.socket, false, opts.priv_domid)) ||
-	    (!have_ro &&
-	     sock_listen(base, opts.socket_ro, true, opts.priv_domid)))
+	if (opts.event_port >= 0)
+		setup_dom0_ring();
+	else if ((!have_rw &&
+		  sock_listen(base, opts.socket, false, opts.priv_domid)) ||
+		 (!have_ro &&
+		  sock_listen(base, opts.socket_ro, true, opts.priv_domid)))
 		fatalx("cannot serve the sockets");
 	if (opts.live_update) {
 		/* Deaths during the exec had no VIRQ to tell us. */
@@ -321,7 +348,9 @@ main(int argc, char **argv)
 		return lu_check_file(opts.check_state) ? 1 : 0;
 	log_init("xenstored", opts.foreground, opts.verbose);
 	log_set_mirror(trace_line);
-	if (mkdir(opts.rundir, 0755) != 0 && errno != EEXIST)
+	/* A xenstore domain has no file system of its own to make it in. */
+	if (opts.event_port < 0 && mkdir(opts.rundir, 0755) != 0 &&
+	    errno != EEXIST)
 		fatal("cannot create %s", opts.rundir);
 	/* Relative trace and memreport files go in the run directory. */
 	if (trace_init(opts.rundir, opts.trace_file) != 0)
@@ -348,16 +377,23 @@ main(int argc, char **argv)
 		fflush(stdout);
 	}
 	notify_ready();
-	log_info("serving on %s", opts.socket);
+	if (opts.event_port >= 0)
+		log_info("serving dom%u on its ring", opts.priv_domid);
+	else
+		log_info("serving on %s", opts.socket);
 
 	serve();
 
 	conn_shutdown();
-	db_flush();
-	db_close();
+	if (!opts.internal_db) {
+		db_flush();
+		db_close();
+	}
 	hyp_close();
-	unlink(opts.socket);
-	unlink(opts.socket_ro);
+	if (opts.event_port < 0) {
+		unlink(opts.socket);
+		unlink(opts.socket_ro);
+	}
 	if (pid_file_written)
 		unlink(opts.pid_file);
 	return 0;

@@ -50,6 +50,11 @@ static const char usage_text[] =
 	"$XENSTORED_RUNDIR/state_dump\n"
 	"      --check-state <file>   check that a live update's state <file>\n"
 	"                             can be read, and exit (0 if it can)\n"
+	"  -e, --event <port>         run as a xenstore domain: serve dom0 on\n"
+	"                             its ring, bound to its event channel\n"
+	"                             <port>; no sockets\n"
+	"  -I, --internal-db          keep the store in memory only (no\n"
+	"                             database files)\n"
 	"\n"
 	"Environment: XENSTORED_RUNDIR (default /var/run/xenstored) holds\n"
 	"the sockets \"socket\" and \"socket_ro\"; XENSTORED_PATH overrides\n"
@@ -78,6 +83,8 @@ static const struct option long_options[] = {
 	{"reset-db", no_argument, NULL, 4},
 	{"live-update", no_argument, NULL, 'U'},
 	{"check-state", required_argument, NULL, 5},
+	{"event", required_argument, NULL, 'e'},
+	{"internal-db", no_argument, NULL, 'I'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -157,7 +164,9 @@ options_parse(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->watch_event_timeout = 20;
 	o->sync = DB_SYNC_BATCH;
-	while ((opt = getopt_long(argc, argv, "F:HhNPT:E:S:W:t:A:M:Q:q:w:KVU",
+	o->event_port = -1;
+	while ((opt = getopt_long(argc, argv,
+				  "F:HhNPT:E:S:W:t:A:M:Q:q:w:KVUe:I",
 				  long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'F':
@@ -226,6 +235,12 @@ options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 5:
 			o->check_state = optarg;
+			break;
+		case 'e':
+			o->event_port = (int)number(optarg, 0xffff);
+			break;
+		case 'I':
+			o->internal_db = true;
 			break;
 		default:
 			usage(1, NULL);

@@ -25,6 +25,8 @@ struct options {
 	bool keep_orphans;	 /* -K */
 	bool live_update;	 /* -U: restore rundir/state_dump */
 	const char *check_state; /* --check-state <file> */
+	int event_port;	  /* -e: dom0's port, in a xenstore domain; or -1 */
+	bool internal_db; /* -I: no database files */
 };
 
 /*

@@ -290,6 +290,67 @@ role_impostor(char **argv)
 }
 
 /*
+ * The xenstore domain (created with XEN_DOMCTL_CDF_xs_domain and made
+ * VIRQ_DOM_EXC's handler): what Xen's policy gives it works, given a
+ * guest argv[0] whose grant 1 and xenstore port argv[1] were made for us;
+ * everything else is refused (and the hypervisor logs it).
+ */
+static int
+role_xsdom(char **argv)
+{
+	uint32_t guest = (uint32_t)atoi(argv[0]), me, domid = 0;
+	evtchn_port_t gport = (evtchn_port_t)atoi(argv[1]);
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	xen_pfn_t pfn = XSIM_STORE_PFN;
+	xc_dominfo_t info;
+	void *ring;
+	int priv;
+
+	CHECK(xce && gt, "open handles");
+	CHECK(xsim_whoami(xch, &me, &priv) == 0 && me != 0 && !priv,
+	      "identity");
+	/* Its rights. */
+	CHECK(xc_domain_getinfo(xch, guest, 1, &info) == 1 &&
+		      info.domid == guest,
+	      "query another domain's state");
+	CHECK(xenevtchn_bind_virq(xce, VIRQ_DOM_EXC) >= 0, "bind VIRQ_DOM_EXC");
+	ring = xengnttab_map_grant_ref(gt, guest, GNTTAB_RESERVED_XENSTORE,
+				       PROT_READ | PROT_WRITE);
+	CHECK(ring, "map the guest's xenstore ring through grant 1");
+	CHECK(xenevtchn_bind_interdomain(xce, guest, gport) >= 0,
+	      "bind the guest's xenstore port");
+	/* Nothing else. */
+	REFUSED(xc_domain_create(xch, &domid, NULL) == 0, EPERM, "create");
+	REFUSED(xc_domain_destroy(xch, guest) == 0, EPERM, "destroy");
+	REFUSED(xc_domain_pause(xch, guest) == 0, EPERM, "pause");
+	REFUSED(xc_domain_shutdown(xch, guest, SHUTDOWN_poweroff) == 0, EPERM,
+		"shut another domain down");
+	REFUSED(xsim_domain_channel(xch, guest) >= 0, EPERM,
+		"take another domain's channel");
+	REFUSED(xc_evtchn_alloc_unbound(xch, guest, me) >= 0, EPERM,
+		"allocate a port in another domain");
+	REFUSED(xc_domain_set_virq_handler(xch, me, VIRQ_DOM_EXC) == 0, EPERM,
+		"choose VIRQ_DOM_EXC's handler");
+	REFUSED(xc_dom_gnttab_seed(xch, 0, false, 0, 0, me, me) == 0, EPERM,
+		"seed dom0's grant table");
+	REFUSED(xengnttab_map_grant_ref(gt, guest, GNTTAB_RESERVED_CONSOLE,
+					PROT_READ),
+		EPERM, "map the guest's console page");
+	REFUSED(xengnttab_map_grant_ref(gt, 0, GNTTAB_RESERVED_XENSTORE,
+					PROT_READ),
+		EPERM, "map dom0's ring, not granted to it");
+	REFUSED(xenforeignmemory_map(fmem, guest, PROT_READ, 1, &pfn, NULL),
+		EPERM, "foreign map of a guest");
+	REFUSED(xenforeignmemory_map(fmem, 0, PROT_READ, 1, &pfn, NULL), EPERM,
+		"foreign map of dom0");
+	xengnttab_unmap(gt, ring, 1);
+	xenevtchn_close(xce);
+	xengnttab_close(gt);
+	return 0;
+}
+
+/*
  * Send the hypervisor something that is not a request on our own channel:
  * it must drop the channel (which, being our primary one, kills our
  * domain) and carry on.
@@ -339,6 +400,8 @@ guest_main(int argc, char **argv)
 		ret = role_garbage(argv + 1);
 	else if (strcmp(argv[0], "impostor") == 0)
 		ret = role_impostor(argv + 1);
+	else if (strcmp(argv[0], "xsdom") == 0)
+		ret = role_xsdom(argv + 1);
 	else
 		CHECK(0, "unknown role %s", argv[0]);
 	xenforeignmemory_close(fmem);

@@ -455,6 +455,37 @@ scenario_pose(void)
 	return 0;
 }
 
+/*
+ * A xenstore stub domain has exactly the rights of Xen's policy: its
+ * guests' rings through grant 1 (seeded for it), their ports, domain
+ * state and VIRQ_DOM_EXC; nothing else.
+ */
+static int
+scenario_xsdom(void)
+{
+	struct xen_domctl_createdomain cfg = {
+		.max_vcpus = 1, .flags = XEN_DOMCTL_CDF_xs_domain};
+	struct guest s, v;
+	char num[16], port[16];
+	int p;
+
+	create_domain(&v);
+	memset(&s, 0, sizeof(s));
+	CHECK(xc_domain_create(xch, &s.domid, &cfg) == 0, "create xs domain");
+	CHECK(xc_dom_gnttab_seed(xch, v.domid, false, XSIM_CONSOLE_PFN,
+				 XSIM_STORE_PFN, 0, s.domid) == 0,
+	      "seed grant 1 of dom%u", v.domid);
+	p = xc_evtchn_alloc_unbound(xch, v.domid, s.domid);
+	CHECK(p > 0, "a xenstore port for the xenstore domain");
+	CHECK(xc_domain_set_virq_handler(xch, s.domid, VIRQ_DOM_EXC) == 0,
+	      "VIRQ_DOM_EXC to the xenstore domain");
+	snprintf(num, sizeof(num), "%u", v.domid);
+	snprintf(port, sizeof(port), "%d", p);
+	start_guest(&s, "xsdom", num, port);
+	guest_ok(&s);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -462,7 +493,8 @@ main(int argc, char **argv)
 		return guest_main(argc - 2, argv + 2);
 	if (argc < 2) {
 		fprintf(stderr,
-			"usage: hyptest grant|event PID|ring PID|death|pose\n");
+			"usage: hyptest grant|event PID|ring PID|death|pose|"
+			"xsdom\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -477,6 +509,8 @@ main(int argc, char **argv)
 		scenario_death();
 	else if (strcmp(argv[1], "pose") == 0)
 		scenario_pose();
+	else if (strcmp(argv[1], "xsdom") == 0)
+		scenario_xsdom();
 	else
 		CHECK(0, "unknown scenario %s", argv[1]);
 	xenforeignmemory_close(fmem);

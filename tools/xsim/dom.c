@@ -4,7 +4,9 @@
  * follows libxl's order:
  *
  *   1. xc_domain_create (paused), with a fresh UUID as its handle;
- *   2. the xenstore event channel: xc_evtchn_alloc_unbound(domid, 0);
+ *   2. the xenstore event channel: xc_evtchn_alloc_unbound(domid, X),
+ *      X being the xenstore domain (/tool/xenstored/domid, as libxl
+ *      reads it; 0 without one), whose reserved grant 1 it gets too;
  *   3. the start info (foreign mapping of frame XSIM_START_INFO_PFN):
  *      store_evtchn, as Xen's domain builder writes it;
  *   4. the xenstore layout (layout.c), one transaction;
@@ -49,14 +51,28 @@
 #include "xensim.h"
 
 #define GONE_TIMEOUT_MS 10000
+#define XSIM_MAX_XENSTORE_DOMID 0x7FEFUL
 #define SHUTDOWN_TIMEOUT_MS 30000
 
 /* What building a domain yields. */
 struct built {
 	uint32_t domid;
+	uint32_t store_domid; /* the domain serving xenstore */
 	int chan;
 	struct layout_dom lay;
 };
+
+/* The xenstore domain's id, as libxl reads it: 0 if xenstore is dom0's. */
+static uint32_t
+xenstore_domid(struct xs_handle *xsh)
+{
+	unsigned len;
+	char *s = xs_read(xsh, XBT_NULL, "/tool/xenstored/domid", &len);
+	unsigned long v = s ? strtoul(s, NULL, 10) : 0;
+
+	free(s);
+	return v <= XSIM_MAX_XENSTORE_DOMID ? (uint32_t)v : 0;
+}
 
 static xc_interface *
 open_xc(void)
@@ -70,7 +86,7 @@ open_xc(void)
 
 /* Step 3: tell the guest its store port; learn its store frame. */
 static int
-write_start_info(uint32_t domid, struct layout_dom *lay)
+write_start_info(uint32_t domid, struct layout_dom *lay, uint32_t store_domid)
 {
 	xenforeignmemory_handle *fmem = xenforeignmemory_open(NULL, 0);
 	xen_pfn_t pfn = XSIM_START_INFO_PFN;
@@ -94,7 +110,7 @@ write_start_info(uint32_t domid, struct layout_dom *lay)
 		return -1;
 	}
 	si->store_evtchn = lay->store_port;
-	si->store_domid = 0;
+	si->store_domid = store_domid;
 	lay->store_gfn = si->store_pfn;
 	lay->memkb = (unsigned long)si->nr_pages * XSIM_PAGE_SIZE / 1024;
 	xenforeignmemory_unmap(fmem, si, 1);
@@ -135,14 +151,22 @@ build(xc_interface *xch, struct xs_handle *xsh, const struct dom_opts *o,
 		return -1;
 	}
 	b->lay.domid = b->domid;
-	port = xc_evtchn_alloc_unbound(xch, b->domid, 0);
+	b->store_domid = xenstore_domid(xsh);
+	if (b->store_domid != 0 &&
+	    xc_dom_gnttab_seed(xch, b->domid, false, XSIM_CONSOLE_PFN,
+			       XSIM_STORE_PFN, 0, b->store_domid) < 0) {
+		util_err("cannot grant the ring of domain %u to xenstore",
+			 b->domid);
+		goto fail;
+	}
+	port = xc_evtchn_alloc_unbound(xch, b->domid, b->store_domid);
 	if (port < 0) {
 		util_err("cannot allocate the xenstore port of domain %u",
 			 b->domid);
 		goto fail;
 	}
 	b->lay.store_port = (unsigned)port;
-	if (write_start_info(b->domid, &b->lay) < 0)
+	if (write_start_info(b->domid, &b->lay, b->store_domid) < 0)
 		goto fail;
 	/* The configuration's sizes, as libxl writes them. */
 	if (o->memory_mb >= 0)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "stubdom.h"
 #include "util.h"
 
 #define START_TIMEOUT_MS 20000
@@ -243,6 +244,11 @@ host_start(char *const *extra_args)
 		goto fail;
 
 	remove_store();
+	if (stubdom_wanted()) {
+		if (stubdom_start(extra_args) < 0)
+			goto fail;
+		return 0;
+	}
 	if (host_file(sock, sizeof(sock), "xenstored/socket") < 0)
 		goto fail;
 	unlink(sock);
@@ -265,6 +271,12 @@ host_stop(void)
 {
 	int r = 0;
 
+	/*
+	 * dom0's xenbus device, when xenstore runs in a domain: first, so
+	 * that it does not report the domain's end as a death.
+	 */
+	if (host_stop_daemon("xenbus") < 0)
+		r = -1;
 	if (host_stop_daemon("xenstored") < 0)
 		r = -1;
 	if (host_stop_daemon("xenhyp") < 0)

@@ -185,6 +185,28 @@ xc_domain_set_virq_handler(xc_interface *xch, uint32_t domid, int virq)
 }
 
 int
+xc_dom_gnttab_seed(xc_interface *xch, uint32_t guest_domid, bool is_hvm,
+		   xen_pfn_t console_gfn, xen_pfn_t xenstore_gfn,
+		   uint32_t console_domid, uint32_t xenstore_domid)
+{
+	Xsim__Request req = XSIM__REQUEST__INIT;
+
+	/* The frames are fixed at creation here (xensim.h). */
+	(void)is_hvm;
+	(void)console_gfn;
+	(void)xenstore_gfn;
+	req.op = XSIM__OP__OP_GNT_SEED;
+	req.domid = guest_domid;
+	req.ref = GNTTAB_RESERVED_CONSOLE;
+	req.remote_domid = console_domid;
+	if (chan_simple(&xch->chan, &req) < 0)
+		return -1;
+	req.ref = GNTTAB_RESERVED_XENSTORE;
+	req.remote_domid = xenstore_domid;
+	return chan_simple(&xch->chan, &req);
+}
+
+int
 xsim_domain_channel(struct xc_interface_core *xch, uint32_t domid)
 {
 	Xsim__Request req = XSIM__REQUEST__INIT;

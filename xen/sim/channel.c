@@ -500,6 +500,30 @@ do_foreign_map(struct req *x)
 	return 0;
 }
 
+/*
+ * The toolstack seeds a reserved entry of a domain's grant table (Xen's
+ * xc_dom_gnttab_seed): GNTTAB_RESERVED_XENSTORE then grants the
+ * domain's ring page to the xenstore domain, which is how a xenstore
+ * stub domain may map it and nothing else of that domain.
+ */
+static int
+do_gnt_seed(struct req *x)
+{
+	struct domain *d = target(x, x->in->domid);
+
+	if (d == NULL || d->dying)
+		return ESRCH;
+	if (x->in->ref >= GNTTAB_NR_RESERVED_ENTRIES ||
+	    !d->grants[x->in->ref].in_use)
+		return EINVAL;
+	if (domain_find(x->in->remote_domid) == NULL)
+		return ESRCH;
+	d->grants[x->in->ref].domid = x->in->remote_domid;
+	log_debug("dom%u grant %u seeded for dom%u", d->domid, x->in->ref,
+		  x->in->remote_domid);
+	return 0;
+}
+
 static const struct {
 	int (*fn)(struct req *x);
 	bool priv; /* only the privileged domain may ask */
@@ -526,7 +550,17 @@ static const struct {
 	[XSIM__OP__OP_GNT_SHARE] = {do_gnt_share, false},
 	[XSIM__OP__OP_GNT_END] = {do_gnt_end, false},
 	[XSIM__OP__OP_FOREIGN_MAP] = {do_foreign_map, false},
+	[XSIM__OP__OP_GNT_SEED] = {do_gnt_seed, true},
 };
+
+static const char *
+op_name(int op)
+{
+	const ProtobufCEnumValue *v =
+		protobuf_c_enum_descriptor_get_value(&xsim__op__descriptor, op);
+
+	return v ? v->name : "an unknown op";
+}
 
 static int
 dispatch(struct req *x)
@@ -574,8 +608,17 @@ channel_input(struct channel *c)
 	}
 	x.self = domain_find(c->domid);
 	err = dispatch(&x);
-	if (err) {
+	/*
+	 * A xenstore domain has only the rights Xen's policy gives it; what
+	 * it is refused beyond them is worth a line (guests' refusals are
+	 * routine and stay at debug level).
+	 */
+	if (err == EPERM && x.self && x.self->xenstore && x.self->domid != 0)
+		log_warnx("xenstore domain %u refused %s: %s", c->domid,
+			  op_name(x.in->op), strerror(err));
+	else if (err)
 		log_debug("dom%u op %d: %s", c->domid, x.in->op, strerror(err));
+	if (err) {
 		close_fds(x.fds, x.nfds);
 		memset(&out, 0, sizeof(out));
 		xsim__reply__init(&out);

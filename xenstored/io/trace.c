@@ -45,7 +45,7 @@ trace_absolute(const char *file)
 {
 	char *s;
 
-	if (file[0] == '/' || trace_dir == NULL)
+	if (file[0] == '/' || trace_dir == NULL || strcmp(file, "-") == 0)
 		return strdup(file);
 	if (asprintf(&s, "%s/%s", trace_dir, file) < 0) {
 		errno = ENOMEM;
@@ -74,7 +74,14 @@ write_all(const char *buf, size_t len)
 static int
 open_name(char *name)
 {
-	int fd = open(name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/*
+	 * "-": standard output, which in a xenstore domain is the console
+	 * the host writes to its access log file.
+	 */
+	int fd = strcmp(name, "-") == 0
+			 ? fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0)
+			 : open(name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+				0600);
 
 	if (fd < 0)
 		return -1;

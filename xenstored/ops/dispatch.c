@@ -4,8 +4,11 @@
  */
 #include <errno.h>
 #include <talloc.h>
+#include <time.h>
 
 #include "dispatch.h"
+#include "frame.h"
+#include "log.h"
 #include "ops.h"
 #include "txn.h"
 #include "txn_sched.h"
@@ -104,6 +107,34 @@ check(struct conn *c, struct msg *m, const struct op *op)
 	return 0;
 }
 
+/*
+ * A request refused because the daemon's memory is used up (its limit:
+ * ulimit, or a xenstore domain's size) is logged with the domain that
+ * asked, at most once a second with the count of those left unsaid, so
+ * that a guest flooding the store cannot flood the log too.
+ */
+static void
+log_enomem(const struct conn *c, const struct msg *m)
+{
+	static time_t last;
+	static unsigned long unsaid;
+	time_t now = time(NULL);
+
+	if (now == last) {
+		unsaid++;
+		return;
+	}
+	last = now;
+	if (unsaid)
+		log_warnx("domain %u: %s refused: out of memory (and %lu "
+			  "more requests since the last such line)",
+			  c->who.domid, frame_type_name(m->hdr.type), unsaid);
+	else
+		log_warnx("domain %u: %s refused: out of memory", c->who.domid,
+			  frame_type_name(m->hdr.type));
+	unsaid = 0;
+}
+
 void
 dispatch_message(struct conn *c, struct msg *m)
 {
@@ -123,6 +154,9 @@ dispatch_message(struct conn *c, struct msg *m)
 	}
 	if (err == TXN_WAIT)
 		c->deferred = m; /* run again when what it waits for ends */
-	else if (err)
+	else if (err) {
+		if (err == ENOMEM)
+			log_enomem(c, m);
 		conn_reply_error(c, m, err);
+	}
 }

@@ -1020,6 +1020,8 @@ db_folding(void)
 int
 db_flush(void)
 {
+	if (journal == NULL)
+		return 0; /* no database (--internal-db) */
 	if (fold_pid && child_exited)
 		fold_reap(false);
 	drop_step(DROP_STEP);

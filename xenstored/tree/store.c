@@ -56,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "containers.h"
 #include "path.h"
@@ -133,6 +134,20 @@ block_size(unsigned nperms, uint32_t vlen, size_t namelen)
 	return (size + UNIT - 1) & ~(size_t)(UNIT - 1);
 }
 
+/*
+ * Under a data limit (RLIMIT_DATA: a xenstore domain's memory), the
+ * arena takes half of it and the heap has the rest; 0 without one.
+ */
+static size_t
+arena_data_cap(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_DATA, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return ((size_t)rl.rlim_cur / 2) & ~(size_t)4095;
+}
+
 static int
 arena_init(void)
 {
@@ -143,14 +158,19 @@ arena_init(void)
 	static const size_t tries[] = {(size_t)16 << 30, (size_t)4 << 30,
 				       (size_t)1 << 30,	 (size_t)256 << 20,
 				       (size_t)64 << 20, (size_t)16 << 20};
-	unsigned i;
+	size_t cap = arena_data_cap(), size;
+	unsigned i, n = sizeof(tries) / sizeof(tries[0]);
 
-	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		store_arena = mmap(NULL, tries[i], PROT_READ | PROT_WRITE,
+	/* Under a data limit its half first, then what else fits in it. */
+	for (i = cap ? 0 : 1; i <= n; i++) {
+		size = i == 0 ? cap : tries[i - 1];
+		if (cap && size > cap)
+			continue;
+		store_arena = mmap(NULL, size, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 				   -1, 0);
 		if (store_arena != MAP_FAILED) {
-			arena_size = arena_limit = tries[i];
+			arena_size = arena_limit = size;
 			arena_top = UNIT; /* reference 0 means none */
 			return 0;
 		}

@@ -18,6 +18,7 @@
 #ifndef XENSIM_XENCTRL_H
 #define XENSIM_XENCTRL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <xen/xen.h>
@@ -66,7 +67,8 @@ typedef struct xc_dominfo {
  * Create a domain, paused, with the simulator's default memory.  *pdomid
  * 0 picks a free id; another value asks for that id (EEXIST if taken).
  * The new domain's grant reference 1 (GNTTAB_RESERVED_XENSTORE) grants
- * dom0 its xenstore page; see xensim.h for the memory layout.
+ * dom0 its xenstore page until xc_dom_gnttab_seed() names another
+ * domain (a xenstore stub domain); see xensim.h for the memory layout.
  */
 int xc_domain_create(xc_interface *xch, uint32_t *pdomid,
 		     struct xen_domctl_createdomain *config);
@@ -107,5 +109,17 @@ xc_evtchn_alloc_unbound(xc_interface *xch, uint32_t dom, uint32_t remote_dom);
  * bind it, as dom0 always may (a xenstore stub domain needs this).
  */
 int xc_domain_set_virq_handler(xc_interface *xch, uint32_t domid, int virq);
+
+/*
+ * Seed the reserved entries of guest_domid's grant table, as Xen's
+ * domain builder does (libxenguest): GNTTAB_RESERVED_CONSOLE grants its
+ * console page to console_domid, GNTTAB_RESERVED_XENSTORE its xenstore
+ * ring page to xenstore_domid (0, or the xenstore stub domain).  The
+ * frames are the fixed ones of xensim.h; is_hvm is ignored.
+ * Privileged.  0, or -1 with errno.
+ */
+int xc_dom_gnttab_seed(xc_interface *xch, uint32_t guest_domid, bool is_hvm,
+		       xen_pfn_t console_gfn, xen_pfn_t xenstore_gfn,
+		       uint32_t console_domid, uint32_t xenstore_domid);
 
 #endif /* XENSIM_XENCTRL_H */
