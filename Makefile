@@ -124,6 +124,7 @@ include tests/module.mk
 -include tests/interop/module.mk
 -include hotplug/module.mk
 -include tests/packaging/module.mk
+-include tests/pool/module.mk
 
 .PHONY: all deps deps-test deps-deb check run clean check-headers format deb
 all: $(ALL)

@@ -17,6 +17,9 @@
 # services, which a simulated host never uses.  libxen-dev (headers and
 # libraries only) is a build dependency: programs built against Debian's
 # <xenstore.h> check our ABI, and make XEN=system links the daemon with it.
+# The pool (docs/pool.md) needs libcurl to build its agent, and etcd and
+# curl to run a private cluster (scripts/etcd-cluster.sh), for `make
+# run-pool` as for its tests.
 #
 # Needs root (apt-get) only when something is missing; then it runs
 # apt-get update first, so that a fresh machine's empty lists do not fail.
@@ -25,7 +28,8 @@ set -e
 BUILD="gcc make pkg-config
 libevent-dev libtalloc-dev libtdb-dev libbsd-dev check
 libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
-libxen-dev libxenstore4"
+libxen-dev libxenstore4
+libcurl4-openssl-dev etcd-server etcd-client curl"
 # make deb: debhelper and dpkg-dev build the packages, go-md2man makes
 # the manual pages written in markdown, lintian checks the result.
 DEB="debhelper dpkg-dev go-md2man lintian"
