@@ -63,7 +63,9 @@ INC_xenstored/domain := $(INC_xenstored/tree) -Ixenstored/io -Ixenstored/domain
 INC_xenstored/watch := $(INC_xenstored/domain) -Ixenstored/watch
 INC_xenstored/txn := $(INC_xenstored/watch) -Ixenstored/txn
 INC_xenstored/guest := $(INC_xenstored/txn) -Ixenstored/guest
-INC_xenstored/ops := $(INC_xenstored/guest) -Ixenstored/ops
+# The change stream (issue 13) sees the tree and the journal format.
+INC_xenstored/stream := $(INC_xenstored/persist) -Ixenstored/stream
+INC_xenstored/ops := $(INC_xenstored/guest) -Ixenstored/stream -Ixenstored/ops
 # Live update sees every layer below the top, the files behind the tree too.
 INC_xenstored/lu := $(INC_xenstored/ops) -Ixenstored/persist \
 	-Ibuild/gen/xenstored -Ixenstored/lu

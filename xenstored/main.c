@@ -168,6 +168,7 @@ load_store(void)
 		fatalx("out of memory creating the store");
 	if (db_flush() != 0)
 		fatalx("cannot write %s", opts.db_file);
+	wiring_stream(opts.db_file);
 	log_info("store %s from %s: %zu nodes", loaded ? "loaded" : "created",
 		 opts.db_file, store_count());
 }
@@ -313,6 +314,8 @@ take_over_or_listen(void)
 			guest_check_domains();
 		if (db_flush() != 0)
 			fatalx("cannot write %s", opts.db_file);
+		if (!opts.internal_db)
+			wiring_stream(opts.db_file);
 	}
 }
 
@@ -386,6 +389,7 @@ main(int argc, char **argv)
 
 	conn_shutdown();
 	if (!opts.internal_db) {
+		wiring_stream_close();
 		db_flush();
 		db_close();
 	}

@@ -11,6 +11,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "store.h"
+#include "stream.h"
 #include "txn.h"
 #include "watch.h"
 #include "wiring.h"
@@ -19,6 +20,26 @@ static void
 db_flush_after(void)
 {
 	db_flush();
+}
+
+/* The stream's groups go first: stream_open undoes a turn the db lacks. */
+static int
+flush_before(void)
+{
+	stream_flush();
+	return db_flush();
+}
+
+/*
+ * Without a database (or on tmpfs), the stream still goes first.  A
+ * failed write is logged and the next group marked lost: the replies
+ * are not held back for the pool.
+ */
+static int
+stream_flush_before(void)
+{
+	stream_flush();
+	return 0;
 }
 
 /* A connection's watches and transactions go with it. */
@@ -47,7 +68,7 @@ wiring_store(void)
 {
 	/* In this order: persisted, accounted, watched. */
 	if (store_observe(db_observe) || store_observe(domain_account) ||
-	    store_observe(watch_observe))
+	    store_observe(watch_observe) || store_observe(stream_observe))
 		return -1;
 	return 0;
 }
@@ -55,7 +76,7 @@ wiring_store(void)
 int
 wiring_connections(struct event_base *base, bool persist, bool persist_after)
 {
-	conn_hooks.before_output = persist ? db_flush : NULL;
+	conn_hooks.before_output = persist ? flush_before : stream_flush_before;
 	conn_hooks.after_output = persist_after ? db_flush_after : NULL;
 	return conn_init(base, dispatch_message, &conn_hooks);
 }
@@ -67,4 +88,16 @@ wiring_end_turn(void)
 
 	conn_flush_all();
 	return reaping;
+}
+
+int
+wiring_stream(const char *db_path)
+{
+	return stream_open(db_path);
+}
+
+void
+wiring_stream_close(void)
+{
+	stream_close();
 }

@@ -33,4 +33,13 @@ int wiring_connections(struct event_base *base, bool persist,
  */
 bool wiring_end_turn(void);
 
+/*
+ * Open the change stream beside the database at db_path, once the store
+ * is loaded (stream.h); 0 or -1 (logged: the daemon runs without one).
+ */
+int wiring_stream(const char *db_path);
+
+/* Write its last groups and close it (shutdown). */
+void wiring_stream_close(void);
+
 #endif /* WIRING_H */

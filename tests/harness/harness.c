@@ -140,7 +140,12 @@ load(const char *path, int sync)
 	}
 	if (loaded == 0 && store_create_base(0) != 0)
 		return -1;
-	return path ? db_flush() : 0;
+	if (path == NULL)
+		return 0;
+	if (db_flush() != 0)
+		return -1;
+	wiring_stream(path);
+	return 0;
 }
 
 static int
@@ -181,6 +186,7 @@ void
 harness_close_db(void)
 {
 	conn_shutdown();
+	wiring_stream_close();
 	db_flush();
 	db_close();
 }

@@ -20,7 +20,8 @@
 	X(watch)                                                               \
 	X(txn)                                                                 \
 	X(dispatch)                                                            \
-	X(lu_stream)
+	X(lu_stream)                                                           \
+	X(stream)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)

@@ -50,6 +50,8 @@ static const struct control_cmd {
 	{"quota", ctl_quota, "[set <name> <val>|<domid>|max [-r]]"},
 	{"quota-soft", ctl_quota_soft, "[set <name> <val>]"},
 	{"help", ctl_help, ""},
+	/* The pool agent's (ops_stream.c), unlisted: help stays Xen's. */
+	{"stream", ops_stream, NULL},
 };
 
 int
@@ -100,8 +102,10 @@ ctl_help(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	if (argc != 0)
 		return EINVAL;
 	for (i = 0; i < ARRAY_SIZE(commands) && text; i++)
-		text = talloc_asprintf_append(
-			text, "%-15s %s\n", commands[i].name, commands[i].args);
+		if (commands[i].args)
+			text = talloc_asprintf_append(text, "%-15s %s\n",
+						      commands[i].name,
+						      commands[i].args);
 	return reply_text(c, m, text);
 }
 

@@ -10,6 +10,7 @@
 #include "frame.h"
 #include "log.h"
 #include "ops.h"
+#include "stream.h"
 #include "txn.h"
 #include "txn_sched.h"
 
@@ -149,7 +150,9 @@ dispatch_message(struct conn *c, struct msg *m)
 		err = TXN_WAIT;
 	if (err == 0) {
 		ctx = talloc_new(NULL);
+		stream_request_begin(c); /* a request's changes: one group */
 		err = ctx ? op->fn(ctx, c, m) : ENOMEM;
+		stream_request_end();
 		talloc_free(ctx);
 	}
 	if (err == TXN_WAIT)

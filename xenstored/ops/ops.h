@@ -32,6 +32,10 @@ op_fn do_get_domain_path, do_is_domain_introduced, do_introduce, do_release,
 /* control.c */
 op_fn do_control;
 
+/* ops_stream.c: CONTROL stream, the change stream for the pool agent */
+int ops_stream(void *ctx, struct conn *c, const struct msg *m,
+	       const char **argv, unsigned argc);
+
 /*
  * Canonicalise a path the client sent (relative to its home) and apply
  * the path-max quota to unprivileged callers.  0, EINVAL or ENOMEM.

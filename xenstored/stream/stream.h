@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The change stream: the committed changes under a few prefixes (/pool,
+ * /vm), in commit order, grouped as they were committed, each group
+ * numbered, kept in a file beside the database until the one client that
+ * follows them (the pool agent, docs/pool.md) says it has them.
+ *
+ * A group is what one request committed (a WRITE with the parents it
+ * made, an RM with every node it removed, a transaction's commit), or
+ * what the daemon changed by itself in a loop turn (a released domain's
+ * nodes).  Groups get consecutive numbers from 1, kept across restarts:
+ * a reader that remembers the last number it handled resumes after it,
+ * whoever of the two restarted.  Each group is written to <db>.stream
+ * before the database's journal record of the same loop turn, and so
+ * before any reply that depends on it; stream_open undoes a last turn
+ * that the journal never got.
+ *
+ * The agent registers once (stream_register): the prefixes it follows
+ * are kept in <db>.stream-prefixes, so that changes made while it is
+ * away are kept too.  Changes made by its own connection are marked, so
+ * it does not send back what it has just applied.  Groups it has
+ * acknowledged (stream_ack) may be dropped; if it stays away past
+ * STREAM_KEEP groups, the oldest go and it must read the tree again (as
+ * after a group marked lost).
+ */
+#ifndef STREAM_H
+#define STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Groups kept unacknowledged before the oldest are dropped. */
+#define STREAM_KEEP 65536
+/* Prefixes a reader may follow. */
+#define STREAM_MAX_PREFIXES 8
+
+struct stream_change {
+	const char *path;
+	const void *value;
+	uint32_t vlen;
+	bool removed;
+};
+
+struct stream_group {
+	uint64_t seq;
+	bool agent; /* made by the registered reader's connection */
+	bool lost;  /* changes are missing here: read the tree again */
+	unsigned n;
+	struct stream_change *changes;
+};
+
+/*
+ * Open (creating if needed) <db_path>.stream and its prefixes, after the
+ * store is loaded: a last loop turn whose changes the store does not
+ * hold (the daemon died between the two writes) is cut off.  0 or -1
+ * (logged; the daemon then runs without a stream).
+ */
+int stream_open(const char *db_path);
+
+/* Close the file (shutdown); the stream is off until stream_open. */
+void stream_close(void);
+
+/* The store's observer: collect changes under the prefixes. */
+struct store_change;
+void stream_observe(const struct store_change *ch);
+
+/*
+ * Bracket one request: the changes between them form one group, marked
+ * as the agent's if who is the registered reader's owner.
+ */
+void stream_request_begin(const void *who);
+void stream_request_end(void);
+
+/* Append the groups of this turn to the file; 0 or -1 (logged). */
+int stream_flush(void);
+
+/*
+ * Follow the prefixes (absolute paths, at most STREAM_MAX_PREFIXES) from
+ * now on, as owner: a talloc context (the agent's connection) whose
+ * freeing ends its registration.  0, or EINVAL, ENOSYS (no stream
+ * file), EBUSY (another owner is registered), EIO.
+ */
+int stream_register(void *owner, const char **prefixes, unsigned n);
+
+/* The numbers of the first and the last group kept (0, 0: none yet). */
+void stream_bounds(uint64_t *first, uint64_t *last);
+
+/*
+ * Group seq, allocated on ctx: 0, or ENOENT (not written yet), ENOSPC
+ * (dropped: read the tree again), ENOSYS, ENOMEM, EIO.
+ */
+int stream_read(void *ctx, uint64_t seq, struct stream_group **out);
+
+/* The reader has handled every group up to seq: they may go.  0 or errno. */
+int stream_ack(uint64_t seq);
+
+#endif /* STREAM_H */
