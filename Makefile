@@ -123,6 +123,7 @@ include tests/module.mk
 -include tools/module.mk
 -include tools/xsim.mk
 -include tools/control.mk
+-include tools/pool-agent/module.mk
 -include tests/interop/module.mk
 -include hotplug/module.mk
 -include tests/packaging/module.mk

@@ -29,7 +29,7 @@ BUILD="gcc make pkg-config
 libevent-dev libtalloc-dev libtdb-dev libbsd-dev check
 libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
 libxen-dev libxenstore4
-libcurl4-openssl-dev etcd-server etcd-client curl"
+libcurl4-openssl-dev libssl-dev etcd-server etcd-client curl"
 # make deb: debhelper and dpkg-dev build the packages, go-md2man makes
 # the manual pages written in markdown, lintian checks the result.
 DEB="debhelper dpkg-dev go-md2man lintian"

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pool agent (docs/pool.md): one per host, an ordinary client of the
+ * local xenstored and of etcd.  It shares /pool (a full replica on every
+ * host, writable anywhere) and /vm/<uuid> (written by the host that owns
+ * the guest, read everywhere), and the host's liveness as a leased key.
+ *
+ *	sync.c		start and resynchronisation: lease, snapshot,
+ *			converging the local tree and etcd
+ *	publish.c	local commits (the daemon's change stream) to etcd
+ *			transactions, exactly once, in commit order
+ *	apply.c		etcd's watch to local transactions, one per revision
+ *	main.c		options, the loop, signals
+ *
+ * Everything runs on one libevent loop; each of the three flows has at
+ * most one request in flight, so its state is a handful of fields here.
+ *
+ * Keys in etcd, under the pool's prefix P (--prefix, default /xenstore):
+ *
+ *	P/data<path>		a node's value (every node is a key)
+ *	P/owner/<uuid>		the host that owns /vm/<uuid>
+ *	P/hosts/<host>/alive	the host's name, on its lease
+ *	P/hosts/<host>/cursor	the last stream group the host published
+ */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include <bsd/sys/queue.h>
+#include <bsd/sys/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+#include "etcd.h"
+#include "xsc.h"
+
+struct event_base;
+struct event;
+
+/* What etcd last said about a key, as far as the local tree knows. */
+struct kent {
+	RB_ENTRY(kent) link;
+	char *key; /* a path, or a uuid */
+	int64_t mod;
+	char *value; /* owners: the host */
+};
+RB_HEAD(kmap, kent);
+
+/* A group of the change stream, assembled from its pages. */
+struct change {
+	char *path;
+	char *value;
+	size_t vlen;
+	bool removed;
+};
+
+struct group {
+	uint64_t seq;
+	bool agent, lost;
+	size_t n;
+	struct change *v;
+};
+
+/* A revision from the watch, waiting to be applied locally. */
+struct rev {
+	STAILQ_ENTRY(rev) link;
+	int64_t rev;
+	size_t n;
+	struct change *v;
+	bool owners_only; /* nothing for the local tree */
+};
+STAILQ_HEAD(revq, rev);
+
+/* The kmap updates an applied revision brings, in stream order. */
+struct kupd {
+	STAILQ_ENTRY(kupd) link;
+	int64_t rev;
+	size_t n;
+	char **paths;
+};
+STAILQ_HEAD(kupdq, kupd);
+
+enum phase { PH_START, PH_SYNC, PH_RUN, PH_STOP };
+
+struct agent {
+	struct event_base *base;
+	struct xsc *xs;
+	struct etcd *etcd;
+	const char *host, *socket, *prefix;
+	long ttl;
+	enum phase phase;
+
+	/* keys */
+	char *data_pfx, *owner_pfx, *cursor_key, *alive_key, *hosts_pfx;
+
+	/* lease and fencing */
+	int64_t lease, alive_create;
+	struct event *keepalive;
+	bool fenced;	   /* since the last sync: skip what is unpublished */
+	bool resync_again; /* fenced during a sync */
+
+	/* the snapshot's view, kept up to date in stream order */
+	struct kmap kmod;   /* path -> mod_revision */
+	struct kmap owners; /* uuid -> host */
+
+	/* publishing: the stream */
+	uint64_t cursor;    /* last group in etcd */
+	int64_t cursor_mod; /* the cursor key's mod_revision (0: absent) */
+	uint64_t next_seq;  /* the next group to handle */
+	uint64_t old_last;  /* groups up to here predate this sync */
+	uint64_t acked;	    /* acknowledged to the daemon */
+	bool cursor_reset;  /* etcd's cursor must become next_seq - 1 */
+	bool pub_busy, pub_again;
+	struct group *pg;    /* the group being read or published */
+	struct kupdq kupds;  /* applied revisions not yet met in the stream */
+	struct event *retry; /* after an error, try again later */
+
+	/* applying: the watch */
+	struct etcd_watch *watch;
+	int64_t applied; /* the last revision handled */
+	struct revq revs;
+	bool apply_busy;
+	int64_t *own; /* revisions this agent made, ascending */
+	size_t nown, capown;
+	struct event *rewatch;
+
+	/* statistics, for the log at exit and tests */
+	unsigned long published, lost, applied_n, conflicts;
+};
+
+/* sync.c */
+void sync_start(struct agent *a);
+void sync_fenced(struct agent *a, const char *why);
+void sync_resync(struct agent *a, const char *why);
+
+/* publish.c */
+void publish_kick(struct agent *a);
+void publish_reset(struct agent *a);
+
+/* apply.c */
+void apply_watch(struct agent *a, int64_t from);
+void apply_stop(struct agent *a);
+void apply_own(struct agent *a, int64_t rev);
+
+/* Shared helpers (main.c) */
+void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct kent *kmap_get(struct kmap *m, const char *key);
+void kmap_set(struct kmap *m, const char *key, int64_t mod, const char *value);
+void kmap_del(struct kmap *m, const char *key);
+void kmap_clear(struct kmap *m);
+int kent_cmp(const struct kent *x, const struct kent *y);
+RB_PROTOTYPE(kmap, kent, link, kent_cmp)
+
+/* The uuid of /vm/<uuid>/..., or NULL (not under /vm/<uuid>). */
+char *vm_uuid(const char *path);
+/* Whether this host writes path to etcd: /pool, and its own guests. */
+bool agent_owns(struct agent *a, const char *path);
+
+/* JSON: yajl_gen with etcd's base64 keys and string int64s. */
+void j_key(yajl_gen g, const char *k);
+void j_str(yajl_gen g, const char *s);
+void j_b64(yajl_gen g, const void *data, size_t len);
+void j_int(yajl_gen g, int64_t v);
+/* The generated text, malloc'd; g is freed. */
+char *j_done(yajl_gen g);
+/* A range_end for every key under prefix, base64. */
+void j_range_end(yajl_gen g, const char *prefix);
+
+/* etcd key <-> xenstore path */
+char *data_key(struct agent *a, const char *path);
+const char *key_path(struct agent *a, const char *key);
+
+void group_free(struct group *g);
+void changes_free(struct change *v, size_t n);
+
+#endif /* AGENT_H */

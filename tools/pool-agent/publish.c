@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Local commits to etcd (agent.h): the daemon's change stream, group by
+ * group in commit order, each group one etcd transaction:
+ *
+ *	compare	 P/hosts/<host>/cursor mod_revision == the one we wrote last
+ *		 P/hosts/<host>/alive lease == ours		(fencing)
+ *	success	 txn { compare: each key's mod_revision == what the local
+ *			        tree had seen of it when the group committed
+ *			        (P/owner/<uuid> absent, for a guest claimed)
+ *		       success: put / delete each key (and the claims) }
+ *		 put P/hosts/<host>/cursor = the group's number
+ *	failure	 range cursor, range alive
+ *
+ * The cursor makes it exactly once: a group is in etcd if and only if
+ * the cursor says so, whoever crashed when.  The inner compare makes a
+ * write that raced with a newer one from another host lose (logged):
+ * that newer revision comes to this host through the watch, so both
+ * converge on etcd's last revision.  "What the local tree had seen" is
+ * kept in stream order: a remote revision applied locally shows up in
+ * the stream as a group of the agent's own, and only when the publisher
+ * reaches that group do the keys' known revisions move (kupds).  A group
+ * that committed before the remote revision was applied is thus compared
+ * with the older revision, and loses, as it should: locally the remote
+ * value came after it.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+
+/* Acknowledge to the daemon every this many published groups. */
+#define ACK_EVERY 64
+
+static void read_group(struct agent *a, uint64_t i, uint64_t off);
+static void done_group(struct agent *a);
+
+/*
+ * Parse one page of "CONTROL stream read" into g (docs/pool.md):
+ * returns 1 when the group is whole, 0 when *i and *off say where to
+ * read on, -1 if the page is malformed.
+ */
+int publish_parse_page(struct group *g, const char *data, size_t len,
+		       uint64_t *i, uint64_t *off);
+
+int
+publish_parse_page(struct group *g, const char *data, size_t len, uint64_t *i,
+		   uint64_t *off)
+{
+	const char *p = data, *end = data + len, *nl;
+	char flags[8], path[4096];
+	unsigned long long seq, n, vlen, voff, cnt;
+	struct change *c;
+
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+	    sscanf(p, "%llu %7s %llu", &seq, flags, &n) != 3)
+		return -1;
+	if (g->v == NULL) {
+		g->seq = seq;
+		g->agent = strchr(flags, 'a') != NULL;
+		g->lost = strchr(flags, 'l') != NULL;
+		g->v = calloc(n ? n : 1, sizeof(*g->v));
+		if (g->v == NULL)
+			return -1;
+	}
+	p = nl + 1;
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return -1;
+		if (p[0] == '.')
+			return g->n == n ? 1 : -1;
+		if (p[0] == '>') {
+			if (sscanf(p, "> %llu %llu", &n, &voff) != 2)
+				return -1;
+			*i = n;
+			*off = voff;
+			return 0;
+		}
+		if (p[0] == 'R') {
+			if (sscanf(p, "R %4095s", path) != 1 || g->n >= n)
+				return -1;
+			c = &g->v[g->n++];
+			c->path = strdup(path);
+			c->removed = true;
+			p = nl + 1;
+			continue;
+		}
+		if (sscanf(p, "W %4095s %llu %llu %llu", path, &vlen, &voff,
+			   &cnt) != 4)
+			return -1;
+		p = nl + 1;
+		if ((size_t)(end - p) < cnt + 1 || voff + cnt > vlen)
+			return -1;
+		if (voff == 0) {
+			if (g->n >= n)
+				return -1;
+			c = &g->v[g->n++];
+			c->path = strdup(path);
+			c->value = malloc(vlen + 1);
+			c->vlen = vlen;
+			if (c->value == NULL)
+				return -1;
+			c->value[vlen] = '\0';
+		} else {
+			if (g->n == 0)
+				return -1;
+			c = &g->v[g->n - 1];
+		}
+		memcpy(c->value + voff, p, cnt);
+		p += cnt + 1;
+	}
+	return -1;
+}
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)fd;
+	(void)what;
+	a->pub_busy = false;
+	publish_kick(a);
+}
+
+static void
+retry_later(struct agent *a, int ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+
+	evtimer_add(a->retry, &tv);
+}
+
+void
+publish_reset(struct agent *a)
+{
+	group_free(a->pg);
+	a->pg = NULL;
+	a->pub_again = false;
+	while (!STAILQ_EMPTY(&a->kupds)) {
+		struct kupd *k = STAILQ_FIRST(&a->kupds);
+
+		STAILQ_REMOVE_HEAD(&a->kupds, link);
+		changes_free(NULL, 0);
+		for (size_t i = 0; i < k->n; i++)
+			free(k->paths[i]);
+		free(k->paths);
+		free(k);
+	}
+}
+
+static void
+ack(struct agent *a, bool now)
+{
+	char s[24];
+
+	if (a->cursor <= a->acked || (!now && a->cursor < a->acked + ACK_EVERY))
+		return;
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)a->cursor);
+	xsc_sendv(a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "ack", s, NULL);
+	a->acked = a->cursor;
+}
+
+/* --- one etcd transaction --- */
+
+static void
+cmp_mod(yajl_gen g, const char *key, int64_t mod)
+{
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, key, strlen(key));
+	j_key(g, "target");
+	j_str(g, "MOD");
+	j_key(g, "result");
+	j_str(g, "EQUAL");
+	j_key(g, "mod_revision");
+	j_int(g, mod);
+	yajl_gen_map_close(g);
+}
+
+static void
+cmp_lease(yajl_gen g, struct agent *a)
+{
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, a->alive_key, strlen(a->alive_key));
+	j_key(g, "target");
+	j_str(g, "LEASE");
+	j_key(g, "result");
+	j_str(g, "EQUAL");
+	j_key(g, "lease");
+	j_int(g, a->lease);
+	yajl_gen_map_close(g);
+}
+
+static void
+op_put(yajl_gen g, const char *key, const void *v, size_t vlen)
+{
+	yajl_gen_map_open(g);
+	j_key(g, "request_put");
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, key, strlen(key));
+	j_key(g, "value");
+	j_b64(g, v, vlen);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void
+op_del(yajl_gen g, const char *key)
+{
+	yajl_gen_map_open(g);
+	j_key(g, "request_delete_range");
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, key, strlen(key));
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void
+op_range(yajl_gen g, const char *key)
+{
+	yajl_gen_map_open(g);
+	j_key(g, "request_range");
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, key, strlen(key));
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+/* The outer transaction around inner (NULL: only move the cursor). */
+static char *
+outer_txn(struct agent *a, uint64_t seq, const char *inner)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	char cur[24];
+
+	snprintf(cur, sizeof(cur), "%llu", (unsigned long long)seq);
+	yajl_gen_map_open(g);
+	j_key(g, "compare");
+	yajl_gen_array_open(g);
+	cmp_mod(g, a->cursor_key, a->cursor_mod);
+	cmp_lease(g, a);
+	yajl_gen_array_close(g);
+	j_key(g, "success");
+	yajl_gen_array_open(g);
+	if (inner) {
+		yajl_gen_map_open(g);
+		j_key(g, "request_txn");
+		yajl_gen_number(g, inner, strlen(inner));
+		yajl_gen_map_close(g);
+	}
+	op_put(g, a->cursor_key, cur, strlen(cur));
+	yajl_gen_array_close(g);
+	j_key(g, "failure");
+	yajl_gen_array_open(g);
+	op_range(g, a->cursor_key);
+	op_range(g, a->alive_key);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	return j_done(g);
+}
+
+static int
+by_path(const void *x, const void *y)
+{
+	const struct change *p = x, *q = y;
+	int d = strcmp(p->path, q->path);
+
+	/* Stable: later changes of a path after earlier ones. */
+	return d ? d : (p < q ? -1 : p > q);
+}
+
+/*
+ * The inner transaction of group g: its net effect, path by path, for
+ * the paths this host may write; NULL if there is none.  *paths counts
+ * them.
+ */
+static char *
+inner_txn(struct agent *a, struct group *g, size_t *paths)
+{
+	yajl_gen gen = yajl_gen_alloc(NULL);
+	struct change *c;
+	size_t i;
+	char *k, *u, *ok;
+	struct kent *e;
+
+	*paths = 0;
+	qsort(g->v, g->n, sizeof(*g->v), by_path);
+	yajl_gen_map_open(gen);
+	j_key(gen, "compare");
+	yajl_gen_array_open(gen);
+	for (i = 0; i < g->n; i++) {
+		c = &g->v[i];
+		if (i + 1 < g->n && strcmp(g->v[i + 1].path, c->path) == 0)
+			continue; /* a later change of it follows */
+		if (!agent_owns(a, c->path))
+			continue;
+		k = data_key(a, c->path);
+		e = kmap_get(&a->kmod, c->path);
+		cmp_mod(gen, k, e ? e->mod : 0);
+		free(k);
+		u = vm_uuid(c->path);
+		if (u && kmap_get(&a->owners, u) == NULL) {
+			/* Unowned: claimed by this host, if still unowned. */
+			ok = malloc(strlen(a->owner_pfx) + strlen(u) + 1);
+			strcpy(ok, a->owner_pfx);
+			strcat(ok, u);
+			cmp_mod(gen, ok, 0);
+			free(ok);
+		}
+		free(u);
+	}
+	yajl_gen_array_close(gen);
+	j_key(gen, "success");
+	yajl_gen_array_open(gen);
+	for (i = 0; i < g->n; i++) {
+		c = &g->v[i];
+		if (i + 1 < g->n && strcmp(g->v[i + 1].path, c->path) == 0)
+			continue;
+		if (!agent_owns(a, c->path)) {
+			agent_log("group %llu: %s belongs to another host's "
+				  "guest: not published",
+				  (unsigned long long)g->seq, c->path);
+			continue;
+		}
+		k = data_key(a, c->path);
+		if (c->removed)
+			op_del(gen, k);
+		else
+			op_put(gen, k, c->value, c->vlen);
+		free(k);
+		(*paths)++;
+		u = vm_uuid(c->path);
+		if (u && (kmap_get(&a->owners, u) == NULL ||
+			  (c->removed && strlen(c->path) == 4 + strlen(u)))) {
+			ok = malloc(strlen(a->owner_pfx) + strlen(u) + 1);
+			strcpy(ok, a->owner_pfx);
+			strcat(ok, u);
+			/* A guest's /vm/<uuid> removed: nobody owns it. */
+			if (c->removed && strlen(c->path) == 4 + strlen(u))
+				op_del(gen, ok);
+			else if (kmap_get(&a->owners, u) == NULL)
+				op_put(gen, ok, a->host, strlen(a->host));
+			free(ok);
+		}
+		free(u);
+	}
+	yajl_gen_array_close(gen);
+	yajl_gen_map_close(gen);
+	if (*paths == 0) {
+		yajl_gen_free(gen);
+		return NULL;
+	}
+	return j_done(gen);
+}
+
+/* What a published group changes in the maps. */
+static void
+published(struct agent *a, struct group *g, int64_t rev)
+{
+	size_t i;
+	char *u;
+
+	for (i = 0; i < g->n; i++) {
+		if (!agent_owns(a, g->v[i].path))
+			continue;
+		kmap_set(&a->kmod, g->v[i].path, g->v[i].removed ? 0 : rev,
+			 NULL);
+		u = vm_uuid(g->v[i].path);
+		if (u && kmap_get(&a->owners, u) == NULL)
+			kmap_set(&a->owners, u, rev, a->host);
+		free(u);
+	}
+}
+
+static void
+txn_done(void *arg, int err, yajl_val json, const char *msg)
+{
+	struct agent *a = arg;
+	struct group *g = a->pg;
+	yajl_val rs, r0, kvs;
+	int64_t rev;
+
+	if (a->phase != PH_RUN || g == NULL) {
+		a->pub_busy = false;
+		return;
+	}
+	if (err == E2BIG || err == EREMOTEIO) {
+		/* etcd will never take it: say so, and go on without it. */
+		agent_log("group %llu (%s%s): etcd refused it: %s; it is not "
+			  "in the pool",
+			  (unsigned long long)g->seq, g->n ? g->v[0].path : "",
+			  g->n > 1 ? ", ..." : "", msg);
+		a->lost++;
+		g->n = 0; /* publish the cursor alone */
+		a->pub_busy = false;
+		a->cursor_reset = true;
+		a->next_seq = g->seq + 1;
+		group_free(g);
+		a->pg = NULL;
+		publish_kick(a);
+		return;
+	}
+	if (err) {
+		agent_log("group %llu: %s (retrying)",
+			  (unsigned long long)g->seq, msg);
+		retry_later(a, err == EACCES ? 1000 : 200);
+		return;
+	}
+	rev = etcd_int(etcd_get(json, "header"), "revision");
+	rs = etcd_get(json, "responses");
+	if (!etcd_bool(json, "succeeded")) {
+		/* Failure: the cursor moved (another agent?) or fenced. */
+		r0 = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
+			     ? etcd_get(rs->u.array.values[1], "response_range")
+			     : NULL;
+		kvs = etcd_get(r0, "kvs");
+		a->pub_busy = false;
+		if (!kvs || !YAJL_IS_ARRAY(kvs) || kvs->u.array.len == 0 ||
+		    etcd_int(kvs->u.array.values[0], "lease") != a->lease)
+			sync_fenced(a, "the lease is gone");
+		else
+			sync_resync(a, "etcd's cursor moved");
+		return;
+	}
+	r0 = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
+		     ? etcd_get(rs->u.array.values[0], "response_txn")
+		     : NULL;
+	if (r0 && !etcd_bool(r0, "succeeded")) {
+		a->lost++;
+		a->conflicts++;
+		agent_log("group %llu: %s%s lost to a newer write in the pool",
+			  (unsigned long long)g->seq, g->v[0].path,
+			  g->n > 1 ? " (and more)" : "");
+	} else if (r0) {
+		published(a, g, rev);
+		a->published++;
+	}
+	apply_own(a, rev);
+	a->cursor = g->seq;
+	a->cursor_mod = rev;
+	done_group(a);
+}
+
+static void
+cursor_done(void *arg, int err, yajl_val json, const char *msg)
+{
+	struct agent *a = arg;
+
+	if (a->phase != PH_RUN) {
+		a->pub_busy = false;
+		return;
+	}
+	if (err) {
+		agent_log("moving the cursor: %s (retrying)", msg);
+		retry_later(a, 200);
+		return;
+	}
+	a->pub_busy = false;
+	if (!etcd_bool(json, "succeeded")) {
+		sync_resync(a, "etcd's cursor moved");
+		return;
+	}
+	a->cursor = a->next_seq - 1;
+	a->cursor_mod = etcd_int(etcd_get(json, "header"), "revision");
+	apply_own(a, a->cursor_mod);
+	a->cursor_reset = false;
+	publish_kick(a);
+}
+
+static void
+send_txn(struct agent *a, const char *body, etcd_fn *fn)
+{
+	if (etcd_call(a->etcd, "/v3/kv/txn", body, fn, a) != 0) {
+		agent_log("out of memory");
+		exit(1);
+	}
+}
+
+/* Apply the kmod updates of the agent's own group (an applied revision). */
+static void
+own_group(struct agent *a, struct group *g)
+{
+	struct kupd *k;
+	size_t i;
+
+	if (g->seq <= a->old_last || STAILQ_EMPTY(&a->kupds))
+		return;
+	k = STAILQ_FIRST(&a->kupds);
+	STAILQ_REMOVE_HEAD(&a->kupds, link);
+	for (i = 0; i < k->n; i++) {
+		kmap_set(&a->kmod, k->paths[i], k->rev, NULL);
+		free(k->paths[i]);
+	}
+	free(k->paths);
+	free(k);
+}
+
+static void
+handle_group(struct agent *a)
+{
+	struct group *g = a->pg;
+	char *inner, *body;
+	size_t n;
+
+	if (g->agent) {
+		own_group(a, g);
+		done_group(a);
+		return;
+	}
+	if (g->lost) {
+		a->pub_busy = false;
+		sync_resync(a, "the daemon lost changes from its stream");
+		return;
+	}
+	inner = inner_txn(a, g, &n);
+	if (inner == NULL) {
+		/* Nothing this host may publish: the group is handled. */
+		done_group(a);
+		return;
+	}
+	body = outer_txn(a, g->seq, inner);
+	send_txn(a, body, txn_done);
+	free(inner);
+	free(body);
+}
+
+static void
+page_done(void *arg, int err, const char *data, size_t len)
+{
+	struct agent *a = arg;
+	uint64_t i = 0, off = 0;
+	int r;
+
+	if (a->phase != PH_RUN) {
+		a->pub_busy = false;
+		return;
+	}
+	if (err == ENOENT) {
+		/* Nothing new: wait for the next watch event. */
+		group_free(a->pg);
+		a->pg = NULL;
+		ack(a, true);
+		a->pub_busy = false;
+		if (a->pub_again)
+			publish_kick(a);
+		return;
+	}
+	if (err == ENOSPC) {
+		a->pub_busy = false;
+		sync_resync(a, "the daemon dropped stream groups not yet "
+			       "published");
+		return;
+	}
+	if (err) {
+		agent_log("reading stream group %llu: %s",
+			  (unsigned long long)a->next_seq, strerror(err));
+		exit(1);
+	}
+	r = publish_parse_page(a->pg, data, len, &i, &off);
+	if (r < 0) {
+		agent_log("stream group %llu is malformed",
+			  (unsigned long long)a->next_seq);
+		exit(1);
+	}
+	if (r == 0)
+		read_group(a, i, off);
+	else
+		handle_group(a);
+}
+
+static void
+read_group(struct agent *a, uint64_t i, uint64_t off)
+{
+	char s[24], si[24], so[24];
+
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)a->next_seq);
+	if (i == 0 && off == 0) {
+		xsc_sendv(a->xs, XS_CONTROL, 0, page_done, a, "stream", "read",
+			  s, NULL);
+		return;
+	}
+	snprintf(si, sizeof(si), "%llu", (unsigned long long)i);
+	snprintf(so, sizeof(so), "%llu", (unsigned long long)off);
+	xsc_sendv(a->xs, XS_CONTROL, 0, page_done, a, "stream", "read", s, si,
+		  so, NULL);
+}
+
+static void
+done_group(struct agent *a)
+{
+	group_free(a->pg);
+	a->pg = NULL;
+	a->next_seq++;
+	ack(a, false);
+	a->pub_busy = false;
+	publish_kick(a);
+}
+
+void
+publish_kick(struct agent *a)
+{
+	char *body;
+
+	if (a->retry == NULL)
+		a->retry = evtimer_new(a->base, retry_cb, a);
+	if (a->phase != PH_RUN)
+		return;
+	if (a->pub_busy) {
+		a->pub_again = true;
+		return;
+	}
+	a->pub_busy = true;
+	a->pub_again = false;
+	if (a->cursor_reset) {
+		body = outer_txn(a, a->next_seq - 1, NULL);
+		send_txn(a, body, cursor_done);
+		free(body);
+		return;
+	}
+	a->pg = calloc(1, sizeof(*a->pg));
+	if (a->pg == NULL)
+		exit(1);
+	read_group(a, 0, 0);
+}
