@@ -3,7 +3,19 @@
 # etcd's v3 JSON gateway through curl.
 CLUSTER=""
 # cleanup (tests/lib.sh) exits: run it after the cluster is down.
-trap 'st=$?; [ -n "$CLUSTER" ] && sh "$XS_TOP/scripts/etcd-cluster.sh" stop "$CLUSTER"; (exit $st); cleanup' EXIT INT TERM
+pool_exit() {
+	st=$?
+	if [ $st -ne 0 ]; then
+		[ -n "${POOL_KEEP_LOGS:-}" ] &&
+			cp -r "$RUN" "$POOL_KEEP_LOGS" 2>/dev/null
+		for f in "$RUN"/*/agent.log "$RUN"/*/daemon.err; do
+			[ -s "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }
+		done
+	fi
+	[ -n "$CLUSTER" ] && sh "$XS_TOP/scripts/etcd-cluster.sh" stop "$CLUSTER"
+	return $st
+}
+trap 'pool_exit; cleanup' EXIT INT TERM
 
 # start_cluster [N]: N members (3), their endpoints in $ENDPOINTS.
 start_cluster() {
@@ -23,3 +35,86 @@ etcd_get() {
 	curl -sf -m 5 -X POST -d "{\"key\":\"$(b64 "$2")\"}" "$1/v3/kv/range" |
 		sed -n 's/.*"value":"\([^"]*\)".*/\1/p' | base64 -d
 }
+
+# start_host NAME: a xenstored of its own in $RUN/NAME (its database
+# beside it, so that it keeps a change stream).
+start_host() {
+	mkdir -p "$RUN/$1"
+	XENSTORED_RUNDIR=$RUN/$1 "$BIN/xenstored" -N -F "$RUN/$1/pid" \
+		2>"$RUN/$1/daemon.err" &
+	echo $! >"$RUN/$1/daemon.pid"
+	background $!
+	i=0
+	while [ ! -S "$RUN/$1/socket" ]; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && fail "host $1: xenstored did not start"
+		sleep 0.05
+	done
+}
+
+# start_agent NAME [options]: the host's pool agent, logging to
+# $RUN/NAME/agent.log (appended: restarts keep the history).
+start_agent() {
+	h=$1
+	shift
+	"$BIN/xs-pool-agent" --host "$h" --etcd "${AGENT_ENDPOINTS:-$ENDPOINTS}" \
+		--socket "$RUN/$h/socket" --ttl "${AGENT_TTL:-3}" "$@" \
+		>>"$RUN/$h/agent.log" 2>&1 &
+	echo $! >"$RUN/$h/agent.pid"
+	background $!
+}
+
+# stop_agent NAME [SIGNAL]
+stop_agent() {
+	p=$(cat "$RUN/$1/agent.pid")
+	kill "-${2:-TERM}" "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true # our child: kill -0 holds for a zombie
+}
+
+# xs NAME TOOL ARGS...: a xenstore-TOOL on host NAME
+xs() {
+	h=$1
+	t=$2
+	shift 2
+	XENSTORED_PATH=$RUN/$h/socket "$BIN/xenstore-$t" "$@"
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: until COMMAND succeeds.
+wait_for() {
+	n=$(($1 * 20))
+	d=$2
+	shift 2
+	until "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -le 0 ] && fail "after ${d}: timed out"
+		sleep 0.05
+	done
+}
+
+# reads NAME PATH VALUE: host NAME reads VALUE at PATH
+reads() { [ "$(xs "$1" read "$2" 2>/dev/null)" = "$3" ]; }
+# absent NAME PATH
+absent() { ! xs "$1" exists "$2" 2>/dev/null; }
+
+# etcd_history KEY: every value KEY ever had in etcd, oldest first, one
+# a line (from revision 1; the tests never compact).
+etcd_history() {
+	timeout 3 etcdctl --endpoints "$ENDPOINTS" watch --rev=1 "$1" \
+		2>/dev/null | awk 'NR % 3 == 0' || true
+}
+
+# Stop every agent first, so that none logs a dying cluster.
+stop_hosts() {
+	for f in "$RUN"/*/agent.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	return 0
+}
+
+# wait_agent NAME: until the host's agent is alive in etcd (it has
+# registered with its daemon's change stream by then).
+agent_alive() {
+	[ -n "$(etcdctl --endpoints "$ENDPOINTS" get --print-value-only \
+		/xenstore/hosts/$1/alive 2>/dev/null)" ]
+}
+wait_agent() { wait_for 10 "agent $1 up" agent_alive "$1"; }

@@ -21,6 +21,10 @@
  *	P/owner/<uuid>		the host that owns /vm/<uuid>
  *	P/hosts/<host>/alive	the host's name, on its lease
  *	P/hosts/<host>/cursor	the last stream group the host published
+ *	P/hosts/<host>/sync	put by the host's converging transactions
+ *
+ * Every transaction an agent makes puts a key under P/hosts/<host>/, so
+ * that its watch knows its own revisions.
  */
 #ifndef AGENT_H
 #define AGENT_H
@@ -93,6 +97,7 @@ struct agent {
 
 	/* keys */
 	char *data_pfx, *owner_pfx, *cursor_key, *alive_key, *hosts_pfx;
+	char *own_pfx, *sync_key; /* P/hosts/<host>/ and its sync key */
 
 	/* lease and fencing */
 	int64_t lease, alive_create;
@@ -121,8 +126,6 @@ struct agent {
 	int64_t applied; /* the last revision handled */
 	struct revq revs;
 	bool apply_busy;
-	int64_t *own; /* revisions this agent made, ascending */
-	size_t nown, capown;
 	struct event *rewatch;
 
 	/* statistics, for the log at exit and tests */
@@ -141,7 +144,6 @@ void publish_reset(struct agent *a);
 /* apply.c */
 void apply_watch(struct agent *a, int64_t from);
 void apply_stop(struct agent *a);
-void apply_own(struct agent *a, int64_t rev);
 
 /* Shared helpers (main.c) */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

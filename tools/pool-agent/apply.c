@@ -4,7 +4,7 @@
  * from the revision after the snapshot; each revision that changed node
  * keys becomes one local transaction (one WRITE or RM per key), applied
  * in revision order, one at a time.  Revisions this agent made itself
- * (apply_own) are skipped: the local tree already has them.  Owner keys
+ * (is_own) are skipped: the local tree already has them.  Owner keys
  * update the owners map; the hosts' keys are not the tree's.
  *
  * The daemon marks the agent's transactions in its change stream, so the
@@ -27,30 +27,28 @@
 
 static void apply_next(struct agent *a);
 
-void
-apply_own(struct agent *a, int64_t rev)
-{
-	if (a->nown == a->capown) {
-		a->capown = a->capown ? 2 * a->capown : 64;
-		a->own = realloc(a->own, a->capown * sizeof(*a->own));
-		if (a->own == NULL)
-			exit(1);
-	}
-	a->own[a->nown++] = rev;
-}
-
-/* Whether rev is one of ours; forgets ours below it. */
+/*
+ * Whether the revision is one this agent made: each of its transactions
+ * puts a key of its own host (the cursor, or P/hosts/<host>/sync), and
+ * a revision is one transaction.  The watch may well deliver it before
+ * the transaction's own reply arrives, so the reply cannot tell.
+ */
 static bool
-is_own(struct agent *a, int64_t rev)
+is_own(struct agent *a, yajl_val evs, size_t from, size_t to)
 {
-	size_t i = 0;
-	bool mine;
+	size_t i, klen, l = strlen(a->own_pfx);
+	bool mine = false;
 
-	while (i < a->nown && a->own[i] < rev)
-		i++;
-	mine = i < a->nown && a->own[i] == rev;
-	memmove(a->own, a->own + i, (a->nown - i) * sizeof(*a->own));
-	a->nown -= i;
+	for (i = from; i < to && !mine; i++) {
+		yajl_val ev = evs->u.array.values[i];
+		char *key;
+
+		if (strcmp(etcd_str(ev, "type"), "DELETE") == 0)
+			continue; /* the lease expiring is not ours */
+		key = etcd_unb64(etcd_str(etcd_get(ev, "kv"), "key"), &klen);
+		mine = key && strncmp(key, a->own_pfx, l) == 0;
+		free(key);
+	}
 	return mine;
 }
 
@@ -74,7 +72,6 @@ apply_stop(struct agent *a)
 		STAILQ_REMOVE_HEAD(&a->revs, link);
 		rev_free(r);
 	}
-	a->nown = 0;
 }
 
 static bool
@@ -94,7 +91,7 @@ queue_rev(struct agent *a, yajl_val evs, size_t from, size_t to, int64_t rev)
 	if (rev <= a->applied)
 		return; /* seen before a rewatch */
 	a->applied = rev;
-	if (is_own(a, rev))
+	if (is_own(a, evs, from, to))
 		return;
 	r = calloc(1, sizeof(*r));
 	r->v = calloc(to - from, sizeof(*r->v));

@@ -267,6 +267,32 @@ outer_txn(struct agent *a, uint64_t seq, const char *inner)
 	return j_done(g);
 }
 
+/* uuids already claimed in this transaction: each key goes in once. */
+struct claims {
+	char *u[64];
+	size_t n;
+};
+
+static bool
+claim_once(struct claims *c, const char *u)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->u[i], u) == 0)
+			return false;
+	if (c->n < sizeof(c->u) / sizeof(c->u[0]))
+		c->u[c->n++] = strdup(u);
+	return true;
+}
+
+static void
+claims_free(struct claims *c)
+{
+	while (c->n)
+		free(c->u[--c->n]);
+}
+
 static int
 by_path(const void *x, const void *y)
 {
@@ -290,6 +316,7 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 	size_t i;
 	char *k, *u, *ok;
 	struct kent *e;
+	struct claims cl = {.n = 0}, cl2 = {.n = 0};
 
 	*paths = 0;
 	qsort(g->v, g->n, sizeof(*g->v), by_path);
@@ -307,7 +334,8 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 		cmp_mod(gen, k, e ? e->mod : 0);
 		free(k);
 		u = vm_uuid(c->path);
-		if (u && kmap_get(&a->owners, u) == NULL) {
+		if (u && kmap_get(&a->owners, u) == NULL &&
+		    claim_once(&cl, u)) {
 			/* Unowned: claimed by this host, if still unowned. */
 			ok = malloc(strlen(a->owner_pfx) + strlen(u) + 1);
 			strcpy(ok, a->owner_pfx);
@@ -338,8 +366,10 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 		free(k);
 		(*paths)++;
 		u = vm_uuid(c->path);
-		if (u && (kmap_get(&a->owners, u) == NULL ||
-			  (c->removed && strlen(c->path) == 4 + strlen(u)))) {
+		if (u &&
+		    (kmap_get(&a->owners, u) == NULL ||
+		     (c->removed && strlen(c->path) == 4 + strlen(u))) &&
+		    claim_once(&cl2, u)) {
 			ok = malloc(strlen(a->owner_pfx) + strlen(u) + 1);
 			strcpy(ok, a->owner_pfx);
 			strcat(ok, u);
@@ -354,6 +384,8 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 	}
 	yajl_gen_array_close(gen);
 	yajl_gen_map_close(gen);
+	claims_free(&cl);
+	claims_free(&cl2);
 	if (*paths == 0) {
 		yajl_gen_free(gen);
 		return NULL;
@@ -443,7 +475,6 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 		published(a, g, rev);
 		a->published++;
 	}
-	apply_own(a, rev);
 	a->cursor = g->seq;
 	a->cursor_mod = rev;
 	done_group(a);
@@ -470,7 +501,6 @@ cursor_done(void *arg, int err, yajl_val json, const char *msg)
 	}
 	a->cursor = a->next_seq - 1;
 	a->cursor_mod = etcd_int(etcd_get(json, "header"), "revision");
-	apply_own(a, a->cursor_mod);
 	a->cursor_reset = false;
 	publish_kick(a);
 }

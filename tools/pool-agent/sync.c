@@ -773,7 +773,7 @@ mine_done(void *arg, int err, yajl_val json, const char *msg)
 		free(m);
 		return;
 	} else {
-		apply_own(a, etcd_int(etcd_get(json, "header"), "revision"));
+		/* Its revision comes back on the watch: sync_key says ours. */
 	}
 	mine_batch(m);
 }
@@ -809,6 +809,15 @@ mine_batch(struct mine *m)
 	yajl_gen_array_close(g);
 	j_key(g, "success");
 	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	j_key(g, "request_put");
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, a->sync_key, strlen(a->sync_key));
+	j_key(g, "value");
+	j_b64(g, a->host, strlen(a->host));
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
 	for (; m->i < w->n && ops < BATCH; m->i++) {
 		c = &w->v[m->i];
 		if (excluded(w, c->path))
@@ -980,6 +989,8 @@ sync_start(struct agent *a)
 	a->hosts_pfx = join(a->prefix, "/hosts/", "");
 	a->cursor_key = join(a->hosts_pfx, a->host, "/cursor");
 	a->alive_key = join(a->hosts_pfx, a->host, "/alive");
+	a->own_pfx = join(a->hosts_pfx, a->host, "/");
+	a->sync_key = join(a->hosts_pfx, a->host, "/sync");
 	a->keepalive = evtimer_new(a->base, keepalive_cb, a);
 	a->xs = xsc_open(a->base, a->socket, xs_event, xs_lost, a);
 	if (a->xs == NULL)
