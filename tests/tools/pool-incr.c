@@ -23,7 +23,9 @@ static uint32_t
 call(uint32_t type, uint32_t tx, const char *p, size_t len, char *buf,
      size_t *blen)
 {
-	struct xsd_sockmsg h = {.type = type, .req_id = ++req, .tx_id = tx,
+	struct xsd_sockmsg h = {.type = type,
+				.req_id = ++req,
+				.tx_id = tx,
 				.len = (uint32_t)len};
 	size_t got = 0;
 	ssize_t n;

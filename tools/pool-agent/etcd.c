@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,7 +295,11 @@ finish(struct call *c, CURLcode rc)
 	} else if ((v = yajl_tree_parse(c->buf ? c->buf : "", NULL, 0)) ==
 		   NULL) {
 		err = EPROTO;
-		msg = "etcd's reply is not JSON";
+		snprintf(c->errbuf, sizeof(c->errbuf),
+			 "HTTP %ld from %s, not etcd's JSON: is it etcd's "
+			 "client URL?",
+			 http, e->eps[e->cur]);
+		msg = c->errbuf;
 	} else if (http != 200 || etcd_get(v, "error")) {
 		msg = etcd_str(v, "error");
 		if (!*msg)
@@ -560,7 +565,6 @@ etcd_new(struct event_base *base, const struct etcd_opts *o, const char **cause)
 		if (strncmp(tok, "http://", 7) && strncmp(tok, "https://", 8)) {
 			*cause = "an endpoint must be an http:// or https:// "
 				 "URL";
-			free(list);
 			goto fail;
 		}
 		if ((e->eps[e->neps] = strdup(tok)) == NULL)

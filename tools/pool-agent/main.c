@@ -283,8 +283,8 @@ agent_signal_cb(evutil_socket_t sig, short what, void *arg)
 	struct agent *a = arg;
 
 	(void)what;
-	agent_log("signal %d: stopping (published %lu groups, %lu lost to "
-		  "newer writes, applied %lu revisions)",
+	agent_log("signal %d: stopping (published %lu groups, %lu not: lost to "
+		  "newer writes or refused; applied %lu revisions)",
 		  (int)sig, a->published, a->lost, a->applied_n);
 	a->phase = PH_STOP;
 	event_base_loopexit(a->base, NULL);
