@@ -15,3 +15,8 @@ $(BIN)/xs-pool-agent: $(POOL_OBJS) $(TRANSPORT_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(POOL_PKGS) 2>/dev/null)
 
 ALL += $(BIN)/xs-pool-agent
+
+.PHONY: bench-pool
+bench-pool: deps
+	$(MAKE) $(BIN)/xenstored $(BIN)/xs-pool-agent $(B)/tests/pool-lat
+	@sh tools/bench/pool.sh $(B)
