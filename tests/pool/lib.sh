@@ -3,8 +3,11 @@
 # etcd's v3 JSON gateway through curl.
 CLUSTER=""
 # cleanup (tests/lib.sh) exits: run it after the cluster is down.
+# POOL_ON_EXIT: a command to run first when the test ends (xsim stop).
+POOL_ON_EXIT=""
 pool_exit() {
-	st=$?
+	st=$1
+	[ -n "$POOL_ON_EXIT" ] && $POOL_ON_EXIT
 	if [ $st -ne 0 ]; then
 		[ -n "${POOL_KEEP_LOGS:-}" ] &&
 			cp -r "$RUN" "$POOL_KEEP_LOGS" 2>/dev/null
@@ -15,7 +18,9 @@ pool_exit() {
 	[ -n "$CLUSTER" ] && sh "$XS_TOP/scripts/etcd-cluster.sh" stop "$CLUSTER"
 	return $st
 }
-trap 'pool_exit; cleanup' EXIT INT TERM
+# The test's status goes through pool_exit to cleanup's $?; set -e must
+# not stop the trap half-way (set +e itself resets $?: taken first).
+trap 'st0=$?; set +e; pool_exit $st0; cleanup' EXIT INT TERM
 
 # start_cluster [N]: N members (3), their endpoints in $ENDPOINTS.
 start_cluster() {

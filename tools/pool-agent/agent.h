@@ -154,6 +154,13 @@ void kmap_clear(struct kmap *m);
 int kent_cmp(const struct kent *x, const struct kent *y);
 RB_PROTOTYPE(kmap, kent, link, kent_cmp)
 
+/*
+ * If key is P/hosts/<host>/alive, show the host in the local tree as
+ * /tool/pool/hosts/<host> ("alive"), or remove it.  The path is outside
+ * the change stream's prefixes: nothing to publish.
+ */
+void agent_host_key(struct agent *a, const char *key, bool alive);
+
 /* The uuid of /vm/<uuid>/..., or NULL (not under /vm/<uuid>). */
 char *vm_uuid(const char *path);
 /* Whether this host writes path to etcd: /pool, and its own guests. */

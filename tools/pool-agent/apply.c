@@ -122,6 +122,8 @@ queue_rev(struct agent *a, yajl_val evs, size_t from, size_t to, int64_t rev)
 				kmap_del(&a->owners, key + l);
 			else if (val)
 				kmap_set(&a->owners, key + l, rev, val);
+		} else {
+			agent_host_key(a, key, !del);
 		}
 		free(key);
 		free(val);

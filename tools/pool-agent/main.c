@@ -210,6 +210,25 @@ group_free(struct group *g)
 	}
 }
 
+void
+agent_host_key(struct agent *a, const char *key, bool alive)
+{
+	size_t l = strlen(a->hosts_pfx), n;
+	char path[512];
+
+	if (strncmp(key, a->hosts_pfx, l) != 0)
+		return;
+	key += l;
+	n = strcspn(key, "/");
+	if (strcmp(key + n, "/alive") != 0 || n == 0 || n > 256)
+		return;
+	snprintf(path, sizeof(path), "/tool/pool/hosts/%.*s", (int)n, key);
+	if (alive)
+		xsc_write(a->xs, 0, path, "alive", 5, NULL, NULL);
+	else
+		xsc_sendv(a->xs, XS_RM, 0, NULL, NULL, path, NULL);
+}
+
 /* --- JSON --- */
 
 void
@@ -278,6 +297,17 @@ j_done(yajl_gen g)
 static struct agent agent;
 
 static void
+revoked(void *arg, int err, yajl_val json, const char *msg)
+{
+	struct agent *a = arg;
+
+	(void)json;
+	if (err)
+		agent_log("revoking the lease: %s", msg);
+	event_base_loopexit(a->base, NULL);
+}
+
+static void
 agent_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct agent *a = arg;
@@ -287,6 +317,19 @@ agent_signal_cb(evutil_socket_t sig, short what, void *arg)
 		  "newer writes or refused; applied %lu revisions)",
 		  (int)sig, a->published, a->lost, a->applied_n);
 	a->phase = PH_STOP;
+	/* Leave the pool at once: revoke the lease (a second at most). */
+	if (a->lease) {
+		struct timeval tv = {1, 0};
+		char body[64];
+
+		snprintf(body, sizeof(body), "{\"ID\":\"%lld\"}",
+			 (long long)a->lease);
+		if (etcd_call(a->etcd, "/v3/lease/revoke", body, revoked, a) ==
+		    0) {
+			event_base_loopexit(a->base, &tv);
+			return;
+		}
+	}
 	event_base_loopexit(a->base, NULL);
 }
 

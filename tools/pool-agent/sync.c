@@ -292,6 +292,10 @@ snapshot_done(void *arg, int err, yajl_val json, const char *msg)
 	w->rev = etcd_int(etcd_get(json, "header"), "revision");
 	kmap_clear(&a->kmod);
 	kmap_clear(&a->owners);
+	/* The pool's hosts, as the snapshot has them. */
+	xsc_sendv(a->xs, XS_RM, 0, NULL, NULL, "/tool/pool/hosts", NULL);
+	xsc_write(a->xs, 0, "/tool/pool/host", a->host, strlen(a->host), NULL,
+		  NULL);
 	a->cursor = 0;
 	a->cursor_mod = 0;
 	for (i = 0; i < n; i++) {
@@ -319,6 +323,8 @@ snapshot_done(void *arg, int err, yajl_val json, const char *msg)
 		} else if (strcmp(key, a->cursor_key) == 0) {
 			a->cursor = strtoull(val, NULL, 10);
 			a->cursor_mod = mod;
+		} else {
+			agent_host_key(a, key, true);
 		}
 		free(key);
 		free(val);

@@ -233,3 +233,19 @@ xsc_outstanding(const struct xsc *x)
 {
 	return x->outstanding;
 }
+
+int
+xsc_write(struct xsc *x, uint32_t tx_id, const char *path, const void *value,
+	  size_t vlen, xsc_reply_fn *fn, void *arg)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	size_t pl = strlen(path) + 1;
+
+	if (pl + vlen > sizeof(buf)) {
+		errno = E2BIG;
+		return -1;
+	}
+	memcpy(buf, path, pl);
+	memcpy(buf + pl, value, vlen);
+	return xsc_send(x, XS_WRITE, tx_id, buf, pl + vlen, fn, arg);
+}

@@ -43,6 +43,10 @@ int xsc_send(struct xsc *x, uint32_t type, uint32_t tx_id, const void *payload,
 int xsc_sendv(struct xsc *x, uint32_t type, uint32_t tx_id, xsc_reply_fn *fn,
 	      void *arg, ...) __attribute__((sentinel));
 
+/* WRITE path = value (vlen bytes, no NUL added); as xsc_send. */
+int xsc_write(struct xsc *x, uint32_t tx_id, const char *path,
+	      const void *value, size_t vlen, xsc_reply_fn *fn, void *arg);
+
 /* Requests sent and not answered yet. */
 unsigned xsc_outstanding(const struct xsc *x);
 

@@ -5,7 +5,8 @@
  * create from a configuration file), dom.c (the guests) or device.c
  * (their devices); owns nothing else.
  *
- *   xsim [-v] [-r RUNDIR] start [-n] [-- XENSTORED-OPTION...]
+ *   xsim [-v] [-r RUNDIR] start [-n] [--pool ENDPOINTS --host NAME]
+ *                           [-- XENSTORED-OPTION...]
  *   xsim [-r RUNDIR] stop
  *   xsim [-r RUNDIR] create [-F] [-f] CONFIG [KEY=VALUE...]
  *   xsim [-r RUNDIR] create NAME [-F] [-k KERNEL] [-c ACTION] [-p ACTION]
@@ -24,7 +25,10 @@
  * after the command.  ACTION is destroy (default) or preserve: what to do
  * when the guest crashes (-c) or powers off (-p).  start -n starts no
  * backend drivers and no hotplug daemon in dom0 (for tests that play
- * them).  -v, and $XSIM_STATS=FILE, report the transaction retries.
+ * them).  --pool makes the host NAME of the pool whose etcd cluster
+ * answers at ENDPOINTS (docs/pool.md): its agent runs beside xenstored,
+ * and list shows the pool's hosts.  -v, and $XSIM_STATS=FILE, report
+ * the transaction retries.
  * docs/devices.md describes configurations, specs and waits.
  */
 #include <stdio.h>
@@ -38,6 +42,7 @@
 #include "dom0.h"
 #include "host.h"
 #include "layout.h"
+#include "pool.h"
 #include "txn.h"
 #include "util.h"
 #include "wait.h"
@@ -49,8 +54,9 @@ static const char *rundir;
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-		"usage: xsim [-v] [-r RUNDIR] start [-n] "
-		"[-- XENSTORED-OPTION...]\n"
+		"usage: xsim [-v] [-r RUNDIR] start [-n] [--pool ENDPOINTS "
+		"--host NAME]\n"
+		"                                   [-- XENSTORED-OPTION...]\n"
 		"       xsim [-r RUNDIR] stop\n"
 		"       xsim [-r RUNDIR] create [-F] [-f] CONFIG "
 		"[KEY=VALUE...]\n"
@@ -114,7 +120,7 @@ known(const char *cmd)
  * dom0's backend drivers and hotplug daemon (unless bare).
  */
 static int
-cmd_start(char **xenstored_args, bool bare)
+cmd_start(char **xenstored_args, bool bare, const char *pool, const char *name)
 {
 	struct xs_handle *xsh;
 	int ok;
@@ -128,9 +134,55 @@ cmd_start(char **xenstored_args, bool bare)
 		util_err("cannot write dom0's nodes");
 	else if (dom0_start(bare) < 0)
 		ok = 0;
+	if (ok && pool && pool_start(pool, name) < 0) {
+		dom0_stop();
+		ok = 0;
+	}
 	if (!ok)
 		host_stop();
 	return ok ? 0 : 1;
+}
+
+/* The domains, then the pool, if the host is in one. */
+static int
+cmd_list(void)
+{
+	struct xs_handle *xsh;
+	int r = dom_list();
+
+	if ((xsh = xs_open(XS_OPEN_READONLY)) != NULL) {
+		pool_list(xsh);
+		xs_close(xsh);
+	}
+	return r;
+}
+
+/*
+ * Take start's long options --pool ENDPOINTS and --host NAME out of
+ * argv (before any "--"); both or neither.  The new argc.
+ */
+static int
+pool_opts(int argc, char **argv, const char **pool, const char **name)
+{
+	int i, j = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (i + 1 < argc && strcmp(argv[i], "--pool") == 0)
+			*pool = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--host") == 0)
+			*name = argv[++i];
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	if ((*pool == NULL) != (*name == NULL))
+		usage();
+	return j;
 }
 
 static int
@@ -138,6 +190,8 @@ cmd_stop(void)
 {
 	int r = dom_destroy_all();
 
+	if (pool_stop() < 0)
+		r = -1;
 	if (dom0_stop() < 0)
 		r = -1;
 	if (host_stop() < 0)
@@ -183,7 +237,7 @@ wait_ms(const char *secs)
 int
 main(int argc, char **argv)
 {
-	const char *cmd, *secs = NULL;
+	const char *cmd, *secs = NULL, *pool = NULL, *name = NULL;
 	bool wait = false, bare = false, verbose = false;
 	int c, r;
 
@@ -207,6 +261,8 @@ main(int argc, char **argv)
 	if (!known(cmd))
 		usage();
 	optind = 0; /* glibc: start a fresh scan */
+	if (strcmp(cmd, "start") == 0)
+		argc = pool_opts(argc, argv, &pool, &name);
 	if (strcmp(cmd, "create") == 0)
 		return create_main(argc, argv, &rundir);
 	while ((c = command_opt(argc, argv, "wnt:")) != -1) {
@@ -223,13 +279,13 @@ main(int argc, char **argv)
 	argv += optind;
 
 	if (strcmp(cmd, "start") == 0)
-		return cmd_start(argv, bare);
+		return cmd_start(argv, bare, pool, name);
 	if (host_init(rundir, false) < 0)
 		return 1;
 	if (strcmp(cmd, "stop") == 0 && argc == 0)
 		r = cmd_stop();
 	else if (strcmp(cmd, "list") == 0 && argc == 0)
-		r = dom_list();
+		r = cmd_list();
 	else if (strcmp(cmd, "destroy") == 0 && argc == 1)
 		r = dom_destroy(argv[0]);
 	else if (strcmp(cmd, "shutdown") == 0 && argc == 1)
