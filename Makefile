@@ -10,6 +10,7 @@
 #   make check            install missing packages, build, run every tier
 #   make SANITIZE=address,undefined check
 #   make run              start xenstored in the foreground on a run dir
+#   make run-pool         two simulated hosts sharing /pool through etcd
 #   make bench | fuzz | install DESTDIR=... | check-headers | format
 #   make deb              Debian packages in build/deb (docs/debian-host.md)
 
@@ -148,6 +149,11 @@ check: deps-test
 run: deps
 	$(MAKE) all
 	sh scripts/run.sh $(BIN)
+
+.PHONY: run-pool
+run-pool: deps
+	$(MAKE) all
+	sh scripts/run-pool.sh $(BIN)
 
 .PHONY: bench
 bench: deps-test
