@@ -34,6 +34,33 @@ check_eq "one etcd revision for one transaction" "$r1" "$r2"
 xs h1 rm /pool/t
 wait_for 10 "the removal on h2" absent h2 /pool/t
 
+# A removal is of a subtree, however large (the daemon frees a large one
+# over several turns): one etcd revision, gone on h2, nothing left in etcd.
+# (xenstore-write makes one transaction of its arguments: 100 at a time,
+# under etcd's 128 operations a transaction.)
+for c in $(seq 0 14); do
+	args=""
+	for i in $(seq $((c * 100 + 1)) $((c * 100 + 100))); do
+		args="$args /pool/big/n$i $i"
+	done
+	xs h1 write $args
+done
+wait_for 20 "the large subtree on h2" reads h2 /pool/big/n1500 1500
+xs h1 rm /pool/big
+wait_for 10 "the large removal on h2" absent h2 /pool/big
+check_eq "keys left under /pool/big" 0 \
+	"$(etcdctl --endpoints "$ENDPOINTS" get --prefix --keys-only /xenstore/data/pool/big |
+		grep -c . || true)"
+# A transaction replacing a subtree: the old children go, new ones stay.
+xs h1 write /pool/r/old 1 /pool/r/keep 1
+wait_for 10 "/pool/r on h2" reads h2 /pool/r/keep 1
+XENSTORED_PATH=$RUN/h1/socket "$TOOLS/xs-script" "$XS_TOP/tests/pool/replace.script" \
+	>/dev/null || fail "replacing transaction on h1"
+wait_for 10 "the replacement on h2" reads h2 /pool/r/new 2
+absent h2 /pool/r/old || fail "a replaced child stayed on h2"
+check_eq "h2's /pool/r" "keep
+new" "$(xs h2 list /pool/r | sort)"
+
 # Nothing echoed: each value was put once.
 check_eq "history of /pool/a" 1 "$(etcd_history /xenstore/data/pool/a)"
 check_eq "history of /pool/b" 2 "$(etcd_history /xenstore/data/pool/b)"

@@ -57,6 +57,7 @@ struct change {
 	char *value;
 	size_t vlen;
 	bool removed;
+	size_t order; /* in its group, to sort stably */
 };
 
 struct group {

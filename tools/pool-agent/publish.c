@@ -300,13 +300,135 @@ by_path(const void *x, const void *y)
 	int d = strcmp(p->path, q->path);
 
 	/* Stable: later changes of a path after earlier ones. */
-	return d ? d : (p < q ? -1 : p > q);
+	return d ? d : (p->order < q->order ? -1 : p->order > q->order);
 }
 
 /*
- * The inner transaction of group g: its net effect, path by path, for
- * the paths this host may write; NULL if there is none.  *paths counts
- * them.
+ * A group's net effect.  Changes are sorted by path (stably: a path's
+ * later change after its earlier ones); a path's last change is its
+ * final state, and a removal of it anywhere in the group ("R" is the top
+ * of a removed subtree) means its old subtree goes too, even if the
+ * path itself is written again afterwards (a transaction replacing a
+ * node).  A removed subtree whose ancestor is removed as well is
+ * covered by the ancestor's.
+ */
+static bool
+is_last(const struct group *g, size_t i)
+{
+	return i + 1 == g->n || strcmp(g->v[i + 1].path, g->v[i].path) != 0;
+}
+
+static bool
+removed_in(const struct group *g, size_t i)
+{
+	size_t j;
+
+	for (j = i; j < g->n && strcmp(g->v[j].path, g->v[i].path) == 0; j++)
+		if (g->v[j].removed)
+			return true;
+	for (j = i; j > 0 && strcmp(g->v[j - 1].path, g->v[i].path) == 0; j--)
+		if (g->v[j - 1].removed)
+			return true;
+	return false;
+}
+
+static bool
+below(const char *path, const char *top)
+{
+	size_t l = strlen(top);
+
+	return strncmp(path, top, l) == 0 && path[l] == '/';
+}
+
+/* The top of the removed subtree path lies in, if any (not path's own). */
+static const char *
+covering_top(const struct group *g, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->v[i].removed && below(path, g->v[i].path))
+			return g->v[i].path;
+	return NULL;
+}
+
+/* Whether the group's final state puts some key below top. */
+static bool
+puts_below(const struct group *g, const char *top)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (is_last(g, i) && !g->v[i].removed &&
+		    below(g->v[i].path, top))
+			return true;
+	return false;
+}
+
+static bool
+finally_put(const struct group *g, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (is_last(g, i) && strcmp(g->v[i].path, path) == 0)
+			return !g->v[i].removed;
+	return false;
+}
+
+/*
+ * Delete the old subtree below top: one range when the group writes
+ * nothing below it (etcd refuses a put inside a deleted range), else
+ * each key the pool has there, as far as this host knows, but those the
+ * group writes.
+ */
+static void
+clear_below(struct agent *a, yajl_gen gen, const struct group *g,
+	    const char *top)
+{
+	char *k = data_key(a, top), *pfx;
+	struct kent key, *e;
+	size_t l;
+
+	if (!puts_below(g, top)) {
+		l = strlen(k);
+		pfx = malloc(l + 2);
+		memcpy(pfx, k, l);
+		strcpy(pfx + l, "/");
+		yajl_gen_map_open(gen);
+		j_key(gen, "request_delete_range");
+		yajl_gen_map_open(gen);
+		j_key(gen, "key");
+		j_b64(gen, pfx, l + 1);
+		j_key(gen, "range_end");
+		j_range_end(gen, pfx);
+		yajl_gen_map_close(gen);
+		yajl_gen_map_close(gen);
+		free(pfx);
+		free(k);
+		return;
+	}
+	free(k);
+	l = strlen(top);
+	pfx = malloc(l + 2);
+	memcpy(pfx, top, l);
+	strcpy(pfx + l, "/");
+	key.key = pfx;
+	for (e = RB_NFIND(kmap, &a->kmod, &key);
+	     e && strncmp(e->key, pfx, l + 1) == 0;
+	     e = RB_NEXT(kmap, &a->kmod, e)) {
+		if (e->mod == 0 || finally_put(g, e->key))
+			continue;
+		k = data_key(a, e->key);
+		op_del(gen, k);
+		free(k);
+	}
+	free(pfx);
+}
+
+/*
+ * The inner transaction of group g: its net effect, for the paths this
+ * host may write; NULL if there is none.  *paths counts them.
  */
 static char *
 inner_txn(struct agent *a, struct group *g, size_t *paths)
@@ -319,15 +441,15 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 	struct claims cl = {.n = 0}, cl2 = {.n = 0};
 
 	*paths = 0;
+	for (i = 0; i < g->n; i++)
+		g->v[i].order = i;
 	qsort(g->v, g->n, sizeof(*g->v), by_path);
 	yajl_gen_map_open(gen);
 	j_key(gen, "compare");
 	yajl_gen_array_open(gen);
 	for (i = 0; i < g->n; i++) {
 		c = &g->v[i];
-		if (i + 1 < g->n && strcmp(g->v[i + 1].path, c->path) == 0)
-			continue; /* a later change of it follows */
-		if (!agent_owns(a, c->path))
+		if (!is_last(g, i) || !agent_owns(a, c->path))
 			continue;
 		k = data_key(a, c->path);
 		e = kmap_get(&a->kmod, c->path);
@@ -350,7 +472,7 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 	yajl_gen_array_open(gen);
 	for (i = 0; i < g->n; i++) {
 		c = &g->v[i];
-		if (i + 1 < g->n && strcmp(g->v[i + 1].path, c->path) == 0)
+		if (!is_last(g, i))
 			continue;
 		if (!agent_owns(a, c->path)) {
 			agent_log("group %llu: %s belongs to another host's "
@@ -358,13 +480,18 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 				  (unsigned long long)g->seq, c->path);
 			continue;
 		}
+		(*paths)++;
+		if (removed_in(g, i) && covering_top(g, c->path) == NULL)
+			clear_below(a, gen, g, c->path);
+		if (c->removed && covering_top(g, c->path) != NULL &&
+		    !puts_below(g, covering_top(g, c->path)))
+			continue; /* in a deleted range already */
 		k = data_key(a, c->path);
 		if (c->removed)
 			op_del(gen, k);
 		else
 			op_put(gen, k, c->value, c->vlen);
 		free(k);
-		(*paths)++;
 		u = vm_uuid(c->path);
 		if (u &&
 		    (kmap_get(&a->owners, u) == NULL ||
@@ -397,11 +524,27 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 static void
 published(struct agent *a, struct group *g, int64_t rev)
 {
-	size_t i;
-	char *u;
+	struct kent key, *e;
+	size_t i, l;
+	char *u, *pfx;
 
 	for (i = 0; i < g->n; i++) {
-		if (!agent_owns(a, g->v[i].path))
+		if (!removed_in(g, i) || !agent_owns(a, g->v[i].path))
+			continue;
+		/* The old subtree is gone from etcd. */
+		l = strlen(g->v[i].path);
+		pfx = malloc(l + 2);
+		memcpy(pfx, g->v[i].path, l);
+		strcpy(pfx + l, "/");
+		key.key = pfx;
+		for (e = RB_NFIND(kmap, &a->kmod, &key);
+		     e && strncmp(e->key, pfx, l + 1) == 0;
+		     e = RB_NEXT(kmap, &a->kmod, e))
+			e->mod = 0;
+		free(pfx);
+	}
+	for (i = 0; i < g->n; i++) {
+		if (!is_last(g, i) || !agent_owns(a, g->v[i].path))
 			continue;
 		kmap_set(&a->kmod, g->v[i].path, g->v[i].removed ? 0 : rev,
 			 NULL);

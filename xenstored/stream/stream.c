@@ -9,8 +9,10 @@
  * stream_request_begin/end; what the store reports in between is one
  * group.  What it reports outside any request (a dead domain's nodes
  * removed from the hypervisor's event) forms a group of its own, closed
- * when the next request begins or at the flush.  Every node of a removed
- * subtree is listed, so a reader can remove exactly those.
+ * when the next request begins or at the flush.  A removal is listed by
+ * its top only: it stands for the whole subtree (the store reports the
+ * nodes below one by one, and a large subtree's over several later
+ * turns, store_reap; listing them would split one RM into many groups).
  *
  * Ordering against the database.  The connections' before-output hook
  * (wiring.c) calls stream_flush, then db_flush: the groups of a turn are
@@ -130,8 +132,9 @@ stream_observe(const struct store_change *ch)
 	struct pgroup **gp = in_request ? &cur : &outside;
 	struct pchange *v, *c;
 
+	/* A removal is its top: the nodes below go with it. */
 	if (file == NULL || ch->loading || ch->path[0] != '/' ||
-	    !under_prefix(ch->path))
+	    (ch->op == STORE_REMOVE && ch->below) || !under_prefix(ch->path))
 		return;
 	if (*gp == NULL && (*gp = group_new(in_request && cur_agent)) == NULL)
 		goto nomem;

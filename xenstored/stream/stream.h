@@ -6,7 +6,7 @@
  * follows them (the pool agent, docs/pool.md) says it has them.
  *
  * A group is what one request committed (a WRITE with the parents it
- * made, an RM with every node it removed, a transaction's commit), or
+ * made, an RM as the top of what it removed, a transaction's commit), or
  * what the daemon changed by itself in a loop turn (a released domain's
  * nodes).  Groups get consecutive numbers from 1, kept across restarts:
  * a reader that remembers the last number it handled resumes after it,
