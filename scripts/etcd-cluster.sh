@@ -17,6 +17,10 @@
 #   etcd-cluster.sh leader DIR       the number of the current leader
 #   etcd-cluster.sh endpoint DIR I   member I's client URL
 #
+# ETCD_SCHEME=https serves clients over TLS (give etcd its certificate
+# files in ETCD_EXTRA, and curl its own in ETCD_CURL_OPTS); ETCD_EXTRA
+# adds options to every member.
+#
 # DIR holds, per member i: member.i (client URL, peer URL, pid), its log
 # etcd.i.log, and a symlink data.i to its data directory under /dev/shm.
 set -eu
@@ -41,7 +45,8 @@ print join(" ", map { $_->sockport } @s), "\n";' "$1"
 field() { sed -n "s/^$2=//p" "$1/member.$3"; }
 
 healthy() {
-	curl -s -m 1 "$1/health" 2>/dev/null | grep -q '"health":"true"'
+	curl -s -m 1 ${ETCD_CURL_OPTS:-} "$1/health" 2>/dev/null |
+		grep -q '"health":"true"'
 }
 
 start_member() {
@@ -97,8 +102,8 @@ cmd_start() {
 		shift 2
 		data=$(mktemp -d /dev/shm/etcd-data.XXXXXX)
 		ln -s "$data" "$dir/data.$i"
-		printf 'client=http://127.0.0.1:%s\npeer=http://127.0.0.1:%s\n' \
-			"$c" "$p" >"$dir/member.$i"
+		printf 'client=%s://127.0.0.1:%s\npeer=http://127.0.0.1:%s\n' \
+			"${ETCD_SCHEME:-http}" "$c" "$p" >"$dir/member.$i"
 		cluster="$cluster${cluster:+,}m$i=http://127.0.0.1:$p"
 		i=$((i + 1))
 	done
@@ -155,7 +160,8 @@ cmd_leader() {
 	n=$(cat "$dir/size")
 	for i in $(seq 1 "$n"); do
 		url=$(field "$dir" client "$i")
-		st=$(curl -s -m 1 -X POST -d '{}' "$url/v3/maintenance/status" 2>/dev/null) ||
+		st=$(curl -s -m 1 ${ETCD_CURL_OPTS:-} -X POST -d '{}' \
+			"$url/v3/maintenance/status" 2>/dev/null) ||
 			continue
 		id=$(echo "$st" | sed -n 's/.*"member_id":"\([0-9]*\)".*/\1/p')
 		leader=$(echo "$st" | sed -n 's/.*"leader":"\([0-9]*\)".*/\1/p')

@@ -35,7 +35,7 @@ libcurl4-openssl-dev libssl-dev etcd-server etcd-client curl"
 DEB="debhelper dpkg-dev go-md2man lintian"
 # make check builds the packages too (tests/packaging), and runs their
 # logrotate file.
-TEST="clang clang-format python3 procps xenstore-utils xen-utils-4.17 logrotate
+TEST="clang clang-format python3 procps openssl xenstore-utils xen-utils-4.17 logrotate
 gnuplot-nox $DEB"
 
 usage() {
