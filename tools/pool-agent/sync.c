@@ -667,7 +667,8 @@ finish_sync(struct walk *w)
 		step_walk(w);
 		return;
 	}
-	qsort(w->v, w->n, sizeof(*w->v), by_path);
+	if (w->n)
+		qsort(w->v, w->n, sizeof(*w->v), by_path);
 	/* Shared: local := etcd. */
 	for (i = 0; i < w->nsnap; i++) {
 		c = &w->snap[i];
