@@ -451,10 +451,18 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 		c = &g->v[i];
 		if (!is_last(g, i) || !agent_owns(a, c->path))
 			continue;
-		k = data_key(a, c->path);
 		e = kmap_get(&a->kmod, c->path);
+		/*
+		 * Creating an empty node (a directory, a parent made on the
+		 * way) races with nobody: two hosts making /pool/x for their
+		 * own children must not make one lose its whole group.
+		 */
+		if (!c->removed && c->vlen == 0 && (e == NULL || e->mod == 0))
+			goto claim;
+		k = data_key(a, c->path);
 		cmp_mod(gen, k, e ? e->mod : 0);
 		free(k);
+	claim:
 		u = vm_uuid(c->path);
 		if (u && kmap_get(&a->owners, u) == NULL &&
 		    claim_once(&cl, u)) {
