@@ -343,6 +343,13 @@ started(void *arg, int err, const char *data, size_t len)
 static void
 start_txn(struct applying *p)
 {
+	/*
+	 * Registered again first (cheap, no reply awaited): after a live
+	 * update the daemon no longer knows this connection as the agent's,
+	 * and the transaction would come back as a local change.
+	 */
+	xsc_sendv(p->a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "register",
+		  "/pool", "/vm", NULL);
 	xsc_sendv(p->a->xs, XS_TRANSACTION_START, 0, started, p, "", NULL);
 }
 

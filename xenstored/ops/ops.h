@@ -33,8 +33,8 @@ op_fn do_get_domain_path, do_is_domain_introduced, do_introduce, do_release,
 op_fn do_control;
 
 /* ops_stream.c: CONTROL stream, the change stream for the pool agent */
-int ops_stream(void *ctx, struct conn *c, const struct msg *m,
-	       const char **argv, unsigned argc);
+int ops_stream(void *ctx, struct conn *c, struct msg *m, const char **argv,
+	       unsigned argc);
 
 /*
  * Canonicalise a path the client sent (relative to its home) and apply

@@ -132,7 +132,7 @@ read_group(void *ctx, struct conn *c, const struct msg *m, uint64_t seq,
 }
 
 int
-ops_stream(void *ctx, struct conn *c, const struct msg *m, const char **argv,
+ops_stream(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	   unsigned argc)
 {
 	uint64_t seq, i = 0, off = 0;
