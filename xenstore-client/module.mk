@@ -17,6 +17,7 @@ YAJL_CFLAGS := $(shell pkg-config --cflags yajl 2>/dev/null)
 YAJL_LIBS := $(shell pkg-config --libs yajl 2>/dev/null || echo -lyajl)
 
 XSC_LIB_SRCS := xenstore-client/xs_handle.c xenstore-client/xs_calls.c \
+	xenstore-client/xs_resume.c \
 	xenstore-client/xs_lib.c xenstore-client/xs_transport.c \
 	transport/frame.c transport/unix.c
 XSC_CLI_SRCS := xenstore-client/cli_main.c xenstore-client/cli_escape.c \
@@ -84,6 +85,12 @@ $(B)/tests/client/api_test: $(B)/obj/tests/client/api_test.o $(XSC_SO)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(LIB) -lxenstore -pthread \
 		-Wl,-rpath,'$$ORIGIN/../../lib'
 
+# A dom0 client that outlives restarts of the daemon (client_restart.sh).
+$(B)/tests/client/restart_client: $(B)/obj/tests/client/restart_client.o $(XSC_SO)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(LIB) -lxenstore -pthread \
+		-Wl,-rpath,'$$ORIGIN/../../lib'
+
 # errno after every exported call that succeeds, against a real daemon
 # on the simulated hypervisor (it starts them itself, from $(B)).
 $(B)/tests/client/errno-unit: $(B)/obj/tests/client/check_errno.o $(XSC_SO)
@@ -102,11 +109,13 @@ $(B)/tests/client/debian_abi: $(B)/obj/tests/client/debian_abi.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< /usr/lib/x86_64-linux-gnu/libxenstore.so.4
 
 XSC_TESTS := $(B)/tests/client/unit $(B)/tests/client/api_test \
+	$(B)/tests/client/restart_client \
 	$(B)/tests/client/debian_abi $(B)/tests/client/errno-unit
 ALL += $(XSC_TESTS)
 
 XSC_HEADERS := xenstore-client/xenstore.h xenstore-client/xs_transport.h \
-	xenstore-client/xs_handle.h xenstore-client/cli.h
+	xenstore-client/xs_handle.h xenstore-client/xs_resume.h \
+	xenstore-client/cli.h
 
 .PHONY: check-client check-client-headers install install-client
 check-client: $(B)/tests/client/unit $(B)/tests/client/errno-unit \

@@ -22,6 +22,20 @@
  * the handle: waiters wake, later requests fail with EBADF, and the
  * event pipe is made readable so that pollers notice.  The transport is
  * only closed by xs_close(), so that the reader never races a close.
+ *
+ * Restart.  A handle opened on the daemon's socket by xs_open() survives
+ * the daemon's restart instead of dying on end of stream: whoever notices
+ * the loss (the reader, or a requester reading or writing) marks it
+ * broken, and the connection is made again by whoever holds
+ * request_lock: the reader (which parks, taking request_lock) or a
+ * requester (which then waits until the reader has parked, and reads its
+ * own replies while it stays parked).  Making it again means opening the
+ * socket with backoff, sending every kept watch again (each fires once,
+ * as a new watch does) and losing the open transactions; then the
+ * request in flight is repeated or answered as xs_resume.c decides.
+ * XENSTORE_RECONNECT_TIMEOUT (seconds, default 30; 0: never, as Xen's
+ * library) bounds the wait; a socket that stays missing for 2 s is a
+ * daemon that was stopped, not restarted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,10 +45,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frame.h"
 #include "xs_handle.h"
+#include "xs_resume.h"
 
 /* The reader's stack: small, as in Xen, unless a sanitizer needs room. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -76,6 +92,12 @@ struct xs_handle {
 
 	bool features_valid;
 	unsigned int features;
+
+	/* Restart (see the top): path NULL for a handle that cannot. */
+	char *path;
+	struct xs_resume *resume;
+	bool broken;	    /* under lock: the connection was lost */
+	bool reader_parked; /* under lock: the reader waits, reading nothing */
 };
 
 static void
@@ -211,6 +233,174 @@ bad:
 	return -1;
 }
 
+static int
+send_all(struct xs_transport *tp, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = tp->ops->send(tp, buf, len);
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * After a failed read_msg: whether the connection was lost (to be made
+ * again) rather than broken by the daemon (an oversized message kills).
+ */
+static bool
+lost(const struct xs_handle *h)
+{
+	return h->path != NULL && errno != EMSGSIZE;
+}
+
+/* With lock held: a lost connection, to be made again (see the top). */
+static void
+mark_broken(struct xs_handle *h)
+{
+	if (h->path == NULL) {
+		mark_dead(h);
+		return;
+	}
+	h->broken = true;
+	pthread_cond_broadcast(&h->reply_cond);
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/* Sleep ms; true if wake_fd (if any) became readable meanwhile. */
+static bool
+nap(int wake_fd, int ms)
+{
+	struct pollfd pfd = {wake_fd, POLLIN, 0};
+
+	return poll(&pfd, 1, ms) > 0 && (pfd.revents & POLLIN);
+}
+
+static long
+reconnect_timeout_ms(void)
+{
+	const char *s = getenv("XENSTORE_RECONNECT_TIMEOUT");
+
+	return s != NULL ? strtol(s, NULL, 10) * 1000L : 30000L;
+}
+
+/* Open h->path again, with backoff; NULL with errno when giving up. */
+static struct xs_transport *
+open_again(struct xs_handle *h, int wake_fd)
+{
+	long start = now_ms(), limit = reconnect_timeout_ms();
+	struct xs_transport *tp;
+	int delay = 5;
+
+	for (;;) {
+		if ((tp = xs_transport_open_path(h->path)) != NULL)
+			return tp;
+		if (now_ms() - start >= limit ||
+		    (errno == ENOENT && now_ms() - start >= 2000))
+			return NULL;
+		if (nap(wake_fd, delay)) {
+			errno = ECANCELED;
+			return NULL;
+		}
+		delay = delay < 200 ? delay * 2 : 250;
+	}
+}
+
+/*
+ * Send one request on the new connection and read up to its reply,
+ * queueing the events met on the way.  0, or -1 if the connection broke
+ * again.  The reply's outcome does not matter: a watch the new daemon
+ * refuses is not ours to keep.
+ */
+static int
+sync_request(struct xs_handle *h, uint32_t type, const char *payload,
+	     size_t len)
+{
+	char buf[FRAME_HDR_SIZE + XENSTORE_PAYLOAD_MAX];
+	struct xsd_sockmsg hdr = {.type = type, .len = (uint32_t)len};
+	struct xs_msg *m;
+
+	hdr.req_id = ++h->next_req_id;
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(buf + FRAME_HDR_SIZE, payload, len);
+	if (send_all(h->tp, buf, FRAME_HDR_SIZE + len) != 0)
+		return -1;
+	while ((m = read_msg(h, -1)) != NULL) {
+		if (m->hdr.type != XS_WATCH_EVENT) {
+			free_msg(m);
+			return 0;
+		}
+		pthread_mutex_lock(&h->lock);
+		deliver(h, m);
+		pthread_mutex_unlock(&h->lock);
+	}
+	return -1;
+}
+
+/*
+ * Make the connection again and register the kept watches; with
+ * request_lock held and no reader reading.  0, or -1 with errno.
+ */
+static int
+reconnect(struct xs_handle *h, int wake_fd)
+{
+	struct xs_transport *tp;
+	const char *w;
+	size_t len;
+	unsigned i;
+
+	for (;;) {
+		if ((tp = open_again(h, wake_fd)) == NULL)
+			return -1;
+		h->tp->ops->close(h->tp);
+		h->tp = tp;
+		h->in_len = 0;
+		for (i = 0; (w = xs_resume_watch(h->resume, i, &len)); i++)
+			if (sync_request(h, XS_WATCH, w, len) != 0)
+				break;
+		if (w == NULL)
+			break;
+	}
+	xs_resume_lose_transactions(h->resume);
+	pthread_mutex_lock(&h->lock);
+	h->broken = false;
+	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
+/* The reader lost the connection: park, and make it again if nobody has. */
+static int
+reader_recover(struct xs_handle *h)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&h->lock);
+	h->broken = true;
+	h->reader_parked = true;
+	pthread_cond_broadcast(&h->reply_cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_lock(&h->request_lock);
+	if (h->broken && !h->dead)
+		r = reconnect(h, h->wake[0]);
+	pthread_mutex_lock(&h->lock);
+	h->reader_parked = false;
+	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->request_lock);
+	return r;
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -222,6 +412,12 @@ reader_main(void *arg)
 		m = read_msg(h, h->wake[0]);
 		if (m == NULL && errno == ECANCELED)
 			return NULL;
+		if (m == NULL && lost(h)) {
+			if (reader_recover(h) == 0)
+				continue;
+			if (errno == ECANCELED)
+				return NULL;
+		}
 		pthread_mutex_lock(&h->lock);
 		if (m == NULL) {
 			mark_dead(h);
@@ -274,42 +470,42 @@ out:
 	return r;
 }
 
-static int
-send_all(struct xs_transport *tp, const char *buf, size_t len)
+/* Whether this thread reads its own replies; with lock held. */
+static bool
+reads_itself(const struct xs_handle *h)
 {
-	ssize_t n;
-
-	while (len > 0) {
-		n = tp->ops->send(tp, buf, len);
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return !h->reader_running || h->reader_parked;
 }
 
-/* Wait for the reply to the request just sent; with request_lock held. */
+/*
+ * Wait for the reply to the request just sent; with request_lock held.
+ * NULL if the connection died or broke.
+ */
 static struct xs_msg *
 wait_reply(struct xs_handle *h)
 {
 	struct xs_msg *m;
-	bool done;
+	bool done, self;
 
-	if (!h->reader_running) {
+	pthread_mutex_lock(&h->lock);
+	self = reads_itself(h);
+	pthread_mutex_unlock(&h->lock);
+	if (self) {
 		do {
 			m = read_msg(h, -1);
 			pthread_mutex_lock(&h->lock);
-			if (m == NULL)
+			if (m == NULL && lost(h))
+				mark_broken(h);
+			else if (m == NULL)
 				mark_dead(h);
 			else
 				deliver(h, m);
-			done = h->reply != NULL || h->dead;
+			done = h->reply != NULL || h->dead || h->broken;
 			pthread_mutex_unlock(&h->lock);
 		} while (!done);
 	}
 	pthread_mutex_lock(&h->lock);
-	while (h->reply == NULL && !h->dead)
+	while (h->reply == NULL && !h->dead && !h->broken)
 		pthread_cond_wait(&h->reply_cond, &h->lock);
 	m = h->reply;
 	h->reply = NULL;
@@ -318,11 +514,133 @@ wait_reply(struct xs_handle *h)
 	return m;
 }
 
+/*
+ * A requester found the connection broken: wait for the reader to park
+ * (it is the reader's to notice the loss too), then make it again.
+ * With request_lock held; 0, or -1 with the handle dead.
+ */
+static int
+requester_recover(struct xs_handle *h)
+{
+	pthread_mutex_lock(&h->lock);
+	while (!reads_itself(h) && !h->dead)
+		pthread_cond_wait(&h->reply_cond, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	if (h->dead)
+		return -1;
+	if (reconnect(h, -1) == 0)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	mark_dead(h);
+	pthread_mutex_unlock(&h->lock);
+	return -1;
+}
+
+/* Send the request in buf (header filled here) and wait for its reply. */
+static struct xs_msg *
+exchange(struct xs_handle *h, char *buf, size_t total, uint32_t type,
+	 uint32_t tx)
+{
+	struct xsd_sockmsg hdr = {.type = type, .tx_id = tx};
+
+	pthread_mutex_lock(&h->lock);
+	hdr.req_id = ++h->next_req_id;
+	hdr.len = (uint32_t)(total - FRAME_HDR_SIZE);
+	h->awaiting = true;
+	pthread_mutex_unlock(&h->lock);
+	memcpy(buf, &hdr, sizeof(hdr));
+	if (send_all(h->tp, buf, total) != 0) {
+		pthread_mutex_lock(&h->lock);
+		h->awaiting = false;
+		mark_broken(h);
+		pthread_mutex_unlock(&h->lock);
+		return NULL;
+	}
+	return wait_reply(h);
+}
+
+static struct xs_msg *
+fake_reply(uint32_t type, const char *s)
+{
+	struct xs_msg *m = calloc(1, sizeof(*m));
+
+	if (m == NULL || (m->body = strdup(s)) == NULL) {
+		free(m);
+		return NULL;
+	}
+	m->hdr.type = type;
+	m->hdr.len = (uint32_t)strlen(s) + 1;
+	return m;
+}
+
+/*
+ * One request, through restarts of the daemon; with request_lock held.
+ * The reply, or NULL with errno.
+ */
+static struct xs_msg *
+talk_locked(struct xs_handle *h, uint32_t type, uint32_t tx, char *buf,
+	    size_t total)
+{
+	const char *payload = buf + FRAME_HDR_SIZE;
+	bool in_flight = false, dead, broken;
+	struct xs_msg *m;
+
+	for (;;) {
+		pthread_mutex_lock(&h->lock);
+		dead = h->dead;
+		broken = h->broken;
+		pthread_mutex_unlock(&h->lock);
+		if (dead || (broken && requester_recover(h) != 0)) {
+			errno = EBADF;
+			return NULL;
+		}
+		switch (h->resume ? xs_resume_plan(h->resume, type, tx,
+						   in_flight, *payload == 'F')
+				  : XS_RESUME_SEND) {
+		case XS_RESUME_FAKE_OK:
+			if (type == XS_TRANSACTION_END)
+				xs_resume_end(h->resume, tx);
+			return fake_reply(type, "OK");
+		case XS_RESUME_EAGAIN:
+			xs_resume_end(h->resume, tx);
+			return fake_reply(XS_ERROR, "EAGAIN");
+		case XS_RESUME_FAIL:
+			errno = ECONNRESET;
+			return NULL;
+		case XS_RESUME_SEND_NO_TX:
+			tx = 0;
+			break;
+		case XS_RESUME_SEND:
+			break;
+		}
+		if ((m = exchange(h, buf, total, type, tx)) != NULL)
+			break;
+		pthread_mutex_lock(&h->lock);
+		broken = h->broken && !h->dead;
+		pthread_mutex_unlock(&h->lock);
+		if (!broken) {
+			errno = EBADF;
+			return NULL;
+		}
+		in_flight = true;
+	}
+	if (h->resume)
+		xs_resume_note(h->resume, type, tx, payload,
+			       total - FRAME_HDR_SIZE,
+			       m->hdr.type == XS_ERROR ? NULL : m->body);
+	/* A repeated RM or RELEASE that finds nothing: the first did it. */
+	if (in_flight && (type == XS_RM || type == XS_RELEASE) &&
+	    m->hdr.type == XS_ERROR && strcmp(m->body, "ENOENT") == 0) {
+		free_msg(m);
+		return fake_reply(type, "OK");
+	}
+	return m;
+}
+
 char *
 xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 	const struct xs_iov *iov, unsigned n, unsigned int *len)
 {
-	struct xsd_sockmsg hdr = {.type = type, .tx_id = t};
 	struct xs_msg *m;
 	char *buf, *body;
 	size_t total = 0;
@@ -336,25 +654,9 @@ xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 			return NULL;
 		}
 	}
-	buf = malloc(FRAME_HDR_SIZE + total);
+	buf = malloc(FRAME_HDR_SIZE + total + 1);
 	if (buf == NULL)
 		return NULL;
-
-	pthread_mutex_lock(&h->request_lock);
-	pthread_mutex_lock(&h->lock);
-	if (h->dead) {
-		pthread_mutex_unlock(&h->lock);
-		pthread_mutex_unlock(&h->request_lock);
-		free(buf);
-		errno = EBADF;
-		return NULL;
-	}
-	hdr.req_id = ++h->next_req_id;
-	hdr.len = (uint32_t)total;
-	h->awaiting = true;
-	pthread_mutex_unlock(&h->lock);
-
-	memcpy(buf, &hdr, sizeof(hdr));
 	for (i = 0, total = FRAME_HDR_SIZE; i < n; i++) {
 		/* An empty piece may be NULL (xs_control_command(h, c, NULL,
 		 * 0)). */
@@ -362,23 +664,16 @@ xs_talk(struct xs_handle *h, uint32_t type, xs_transaction_t t,
 			memcpy(buf + total, iov[i].base, iov[i].len);
 		total += iov[i].len;
 	}
-	if (send_all(h->tp, buf, total) != 0) {
-		err = errno;
-		pthread_mutex_lock(&h->lock);
-		h->awaiting = false;
-		mark_dead(h);
-		pthread_mutex_unlock(&h->lock);
-		pthread_mutex_unlock(&h->request_lock);
-		free(buf);
-		errno = err;
-		return NULL;
-	}
-	free(buf);
-	m = wait_reply(h);
+	buf[total] = '\0';
+
+	pthread_mutex_lock(&h->request_lock);
+	m = talk_locked(h, type, t, buf, total);
+	err = errno;
 	pthread_mutex_unlock(&h->request_lock);
+	free(buf);
 
 	if (m == NULL) {
-		errno = EBADF;
+		errno = err;
 		return NULL;
 	}
 	if (m->hdr.type == XS_ERROR) {
@@ -440,6 +735,23 @@ xs_handle_open(struct xs_transport *tp, unsigned long flags)
 	return h;
 }
 
+/* The xenbus device, when the socket fails: no restart to survive. */
+static struct xs_handle *
+open_device(unsigned long flags)
+{
+	struct xs_transport *tp;
+	struct xs_handle *h;
+	int saved = errno;
+
+	tp = xs_transport_open_path(xs_transport_device_path());
+	if (tp == NULL)
+		return NULL;
+	h = xs_handle_open(tp, flags);
+	if (h != NULL)
+		errno = saved;
+	return h;
+}
+
 struct xs_handle *
 xs_open(unsigned long flags)
 {
@@ -450,12 +762,16 @@ xs_open(unsigned long flags)
 	/* A missing socket is no failure when the device answers. */
 	tp = xs_transport_open_path(xs_daemon_socket());
 	if (tp == NULL)
-		tp = xs_transport_open_path(xs_transport_device_path());
-	if (tp == NULL)
-		return NULL;
+		return open_device(flags);
 	h = xs_handle_open(tp, flags);
-	if (h != NULL)
-		errno = saved;
+	if (h == NULL)
+		return NULL;
+	if (reconnect_timeout_ms() > 0) {
+		/* Without memory for them, the handle dies as Xen's does. */
+		h->resume = xs_resume_new();
+		h->path = h->resume ? strdup(xs_daemon_socket()) : NULL;
+	}
+	errno = saved;
 	return h;
 }
 
@@ -497,6 +813,8 @@ free_handle(struct xs_handle *h)
 		close(h->wake[1]);
 	}
 	h->tp->ops->close(h->tp);
+	xs_resume_free(h->resume);
+	free(h->path);
 	free(h);
 }
 

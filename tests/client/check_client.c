@@ -225,6 +225,8 @@ fake_open(struct fake *f, const struct step *steps, unsigned n)
 	f->nsteps = n;
 	pthread_create(&f->thr, NULL, fake_main, f);
 	setenv("XENSTORED_PATH", f->path, 1);
+	/* These test a handle's death, not its surviving a restart. */
+	setenv("XENSTORE_RECONNECT_TIMEOUT", "0", 1);
 	h = xs_open(0);
 	ck_assert_ptr_nonnull(h);
 	return h;
