@@ -3,7 +3,9 @@
  * The host's two daemons (host.h).  Each is started detached (its own
  * session, stdin from /dev/null, stdout and stderr into RUNDIR/<name>.log)
  * so that `xsim start` returns while they run, and recorded in
- * RUNDIR/<name>.pid with the pid we forked.  Readiness is the daemon's
+ * RUNDIR/<name>.pid with the pid we forked; xenstored runs under a
+ * supervisor (supervise.h) that starts it again when it dies, and
+ * writes each new pid there.  Readiness is the daemon's
  * socket appearing, waited for with a bound.
  */
 #include <errno.h>
@@ -19,6 +21,7 @@
 
 #include "host.h"
 #include "stubdom.h"
+#include "supervise.h"
 #include "util.h"
 
 #define START_TIMEOUT_MS 20000
@@ -112,39 +115,36 @@ host_running(void)
 	       util_pid_alive(host_daemon_pid("xenstored"));
 }
 
-pid_t
-host_spawn(const char *name, char *const *argv)
+int
+host_detach(const char *name)
 {
-	char log[PATH_MAX], pidfile[PATH_MAX];
-	FILE *f;
-	pid_t pid;
+	char log[PATH_MAX];
 	int fd;
 
-	if (host_file(log, sizeof(log), "%s.log", name) < 0 ||
-	    host_file(pidfile, sizeof(pidfile), "%s.pid", name) < 0) {
+	if (host_file(log, sizeof(log), "%s.log", name) < 0)
+		return -1;
+	setsid();
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0)
+		dup2(fd, STDIN_FILENO);
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd < 0)
+		return -1;
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	return 0;
+}
+
+int
+host_record_pid(const char *name, pid_t pid)
+{
+	char pidfile[PATH_MAX];
+	FILE *f;
+
+	if (host_file(pidfile, sizeof(pidfile), "%s.pid", name) < 0) {
 		util_err("%s", name);
+		kill(pid, SIGKILL);
 		return -1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		util_err("cannot fork for %s", name);
-		return -1;
-	}
-	if (pid == 0) {
-		setsid();
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0)
-			dup2(fd, STDIN_FILENO);
-		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fd < 0)
-			_exit(127);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execv(argv[0], argv);
-		fprintf(stderr, "xsim: cannot run %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
 	}
 	f = fopen(pidfile, "w");
 	if (f == NULL || fprintf(f, "%ld\n", (long)pid) < 0 || fclose(f) != 0) {
@@ -152,7 +152,29 @@ host_spawn(const char *name, char *const *argv)
 		kill(pid, SIGKILL);
 		return -1;
 	}
-	return pid;
+	return 0;
+}
+
+pid_t
+host_spawn(const char *name, char *const *argv)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		util_err("cannot fork for %s", name);
+		return -1;
+	}
+	if (pid == 0) {
+		if (host_detach(name) < 0)
+			_exit(127);
+		execv(argv[0], argv);
+		fprintf(stderr, "xsim: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	return host_record_pid(name, pid) < 0 ? -1 : pid;
 }
 
 /* Wait for a daemon's socket; on failure show its log. */
@@ -257,7 +279,7 @@ host_start(char *const *extra_args)
 	while (extra_args != NULL && *extra_args != NULL && n < 63)
 		argv[n++] = *extra_args++;
 	argv[n] = NULL;
-	pid = host_spawn("xenstored", argv);
+	pid = supervise_spawn("xenstored", argv);
 	if (pid < 0 || wait_ready("xenstored", pid, sock) < 0)
 		goto fail;
 	return 0;
@@ -276,6 +298,9 @@ host_stop(void)
 	 * that it does not report the domain's end as a death.
 	 */
 	if (host_stop_daemon("xenbus") < 0)
+		r = -1;
+	/* The supervisor before the daemon, or it would start it again. */
+	if (host_stop_daemon("xenstored-supervisor") < 0)
 		r = -1;
 	if (host_stop_daemon("xenstored") < 0)
 		r = -1;

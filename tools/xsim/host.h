@@ -35,16 +35,17 @@ bool host_running(void);
 
 /*
  * Start xenhyp, wait for its socket, then xenstored (with an empty
- * store), and wait for its socket.  extra_args are added to xenstored's
- * command line (NULL-terminated, may be NULL).  0, or -1 after printing
- * what failed (with the daemon's log) and stopping what was started.
+ * store) under its supervisor (supervise.h), and wait for its socket.
+ * extra_args are added to xenstored's command line (NULL-terminated, may be
+ * NULL).  0, or -1 after printing what failed (with the daemon's log) and
+ * stopping what was started.
  */
 int host_start(char *const *extra_args);
 
 /*
- * Stop xenstored, then xenhyp (SIGTERM, then SIGKILL after a bounded
- * wait).  Guests are the caller's to stop first.  0, or -1 after
- * printing what failed.
+ * Stop xenstored's supervisor and xenstored, then xenhyp (SIGTERM,
+ * then SIGKILL after a bounded wait).  Guests are the caller's to stop first.
+ * 0, or -1 after printing what failed.
  */
 int host_stop(void);
 
@@ -54,6 +55,15 @@ int host_stop(void);
  * The pid, or -1 after a message.
  */
 pid_t host_spawn(const char *name, char *const *argv);
+
+/*
+ * In a freshly forked child: own session, stdin /dev/null, stdout and
+ * stderr appended to RUNDIR/<name>.log.  0 or -1.
+ */
+int host_detach(const char *name);
+
+/* Write pid to RUNDIR/<name>.pid; on failure kill pid, say so, -1. */
+int host_record_pid(const char *name, pid_t pid);
 
 /* The pid in RUNDIR/<name>.pid, or -1. */
 pid_t host_daemon_pid(const char *name);
