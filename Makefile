@@ -63,7 +63,8 @@ INC_xenstored/persist := $(INC_xenstored/tree) -Ixenstored/persist \
 INC_xenstored/domain := $(INC_xenstored/tree) -Ixenstored/io -Ixenstored/domain
 INC_xenstored/watch := $(INC_xenstored/domain) -Ixenstored/watch
 INC_xenstored/txn := $(INC_xenstored/watch) -Ixenstored/txn
-INC_xenstored/guest := $(INC_xenstored/txn) -Ixenstored/guest
+INC_xenstored/guest := $(INC_xenstored/txn) -Ixenstored/guest \
+	-Ibuild/gen/xenstored
 # The change stream (issue 13) sees the tree and the journal format.
 INC_xenstored/stream := $(INC_xenstored/persist) -Ixenstored/stream
 INC_xenstored/ops := $(INC_xenstored/guest) -Ixenstored/stream -Ixenstored/ops

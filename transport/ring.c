@@ -131,6 +131,72 @@ ring_write(struct xenstore_domain_interface *intf, enum ring_side side,
 	return (ssize_t)len;
 }
 
+ssize_t
+ring_peek(struct xenstore_domain_interface *intf, enum ring_side side,
+	  XENSTORE_RING_IDX from, void *buf, size_t len)
+{
+	struct ring_view v = in_ring(intf, side);
+	XENSTORE_RING_IDX cons = load_idx(v.cons), prod = load_idx(v.prod);
+	size_t avail, off, first;
+
+	ring_mb();
+	if (!ring_idx_ok(cons, prod) ||
+	    (XENSTORE_RING_IDX)(from - cons) >
+		    (XENSTORE_RING_IDX)(prod - cons)) {
+		errno = EPROTO;
+		return -1;
+	}
+	avail = (XENSTORE_RING_IDX)(prod - from);
+	if (len > avail)
+		len = avail;
+	if (len == 0)
+		return 0;
+	off = XENSTORE_RING_IDX_MASK(from);
+	first = XENSTORE_RING_SIZE - off;
+	if (first > len)
+		first = len;
+	memcpy(buf, v.buf + off, first);
+	memcpy((char *)buf + first, v.buf, len - first);
+	return (ssize_t)len;
+}
+
+int
+ring_consume(struct xenstore_domain_interface *intf, enum ring_side side,
+	     XENSTORE_RING_IDX to)
+{
+	struct ring_view v = in_ring(intf, side);
+	XENSTORE_RING_IDX cons = load_idx(v.cons), prod = load_idx(v.prod);
+
+	ring_mb();
+	if (!ring_idx_ok(cons, prod) ||
+	    (XENSTORE_RING_IDX)(to - cons) > (XENSTORE_RING_IDX)(prod - cons)) {
+		errno = EPROTO;
+		return -1;
+	}
+	/* The copies out of the space finished before it is given back. */
+	store_idx(v.cons, to);
+	return 0;
+}
+
+ssize_t
+ring_space(const struct xenstore_domain_interface *intf, enum ring_side side)
+{
+	XENSTORE_RING_IDX cons, prod;
+
+	if (side == RING_SERVER) {
+		cons = load_idx(&intf->rsp_cons);
+		prod = load_idx(&intf->rsp_prod);
+	} else {
+		cons = load_idx(&intf->req_cons);
+		prod = load_idx(&intf->req_prod);
+	}
+	if (!ring_idx_ok(cons, prod)) {
+		errno = EPROTO;
+		return -1;
+	}
+	return XENSTORE_RING_SIZE - (XENSTORE_RING_IDX)(prod - cons);
+}
+
 bool
 ring_can_read(const struct xenstore_domain_interface *intf, enum ring_side side)
 {

@@ -52,6 +52,28 @@ ssize_t ring_write(struct xenstore_domain_interface *intf, enum ring_side side,
 		   const void *buf, size_t len);
 
 /*
+ * For a consumer that gives space back only once what it read is safe
+ * (the daemon, so that a request survives its crash): copy up to len
+ * bytes from stream position from, which must lie between the consumer
+ * and producer indexes, without advancing the consumer index.  Returns
+ * the bytes copied (0: none past from), or -1 with EPROTO (invalid
+ * indexes, or from outside them).
+ */
+ssize_t ring_peek(struct xenstore_domain_interface *intf, enum ring_side side,
+		  XENSTORE_RING_IDX from, void *buf, size_t len);
+
+/*
+ * Advance this side's consumer index to to, which must lie between it
+ * and the producer's.  0, or -1 with EPROTO (nothing changed).
+ */
+int ring_consume(struct xenstore_domain_interface *intf, enum ring_side side,
+		 XENSTORE_RING_IDX to);
+
+/* Free bytes of the ring this side produces, or -1 with EPROTO. */
+ssize_t ring_space(const struct xenstore_domain_interface *intf,
+		   enum ring_side side);
+
+/*
  * True if a ring_read() would return something other than 0: bytes are
  * waiting, or the indexes are invalid (so the caller reads and sees the
  * error).

@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "db.h"
 #include "guest.h"
+#include "guest_state.h"
 #include "hyp.h"
 #include "domain.h"
 #include "log.h"
@@ -301,6 +302,9 @@ take_over_or_listen(void)
 	if (opts.live_update && lu_restore(&have_rw, &have_ro) != 0)
 		fatalx("live update: the state cannot be taken over");
 	setup_hypervisor();
+	/* Guests served before a crash or a restart: where they were. */
+	if (!opts.live_update && hyp_available())
+		guest_state_restore();
 	if (opts.event_port >= 0)
 		setup_dom0_ring();
 	else if ((!have_rw &&

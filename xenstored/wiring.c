@@ -10,16 +10,32 @@
 #include "db.h"
 #include "dispatch.h"
 #include "domain.h"
+#include "guest_state.h"
 #include "store.h"
 #include "stream.h"
 #include "txn.h"
 #include "watch.h"
 #include "wiring.h"
 
-static void
-db_flush_after(void)
+/*
+ * The turn's changes and the guests' records that go with them, in one
+ * journal record; then the requests it saved are given back.
+ */
+static int
+persist_turn(void)
 {
-	db_flush();
+	int r;
+
+	guest_state_save();
+	if ((r = db_flush()) == 0)
+		guest_state_saved();
+	return r;
+}
+
+static void
+persist_after_cb(void)
+{
+	persist_turn();
 }
 
 /* The stream's groups go first: stream_open undoes a turn the db lacks. */
@@ -27,7 +43,7 @@ static int
 flush_before(void)
 {
 	stream_flush();
-	return db_flush();
+	return persist_turn();
 }
 
 /*
@@ -77,7 +93,7 @@ int
 wiring_connections(struct event_base *base, bool persist, bool persist_after)
 {
 	conn_hooks.before_output = persist ? flush_before : stream_flush_before;
-	conn_hooks.after_output = persist_after ? db_flush_after : NULL;
+	conn_hooks.after_output = persist_after ? persist_after_cb : NULL;
 	return conn_init(base, dispatch_message, &conn_hooks);
 }
 

@@ -46,6 +46,9 @@
  *                         went before the ring stayed full for a second
  *                         (garbage, garbage-index and flood stop the PV
  *                         drivers first: their requests share the ring)
+ *   incr-loop N P T       N rounds incrementing P, and T in a transaction
+ *                         (incr.h): "incr-loop N: plain V tx V retries R
+ *                         p50 U p99 U max U" (the crash tests)
  *   introduce D MFN PORT, release D, resume D, set-target D T,
  *   isintroduced D, getdomainpath D, control CMD [ARG...]
  *                         the privileged calls (a guest gets EACCES;
@@ -74,6 +77,7 @@
 #include "xenstore.h"
 
 #include "boot.h"
+#include "incr.h"
 #include "script.h"
 #include "xenbus.h"
 
@@ -651,6 +655,9 @@ run_words(struct words *wd)
 		op_garbage(false);
 	} else if (strcmp(op, "garbage-index") == 0 && n == 1) {
 		op_garbage(true);
+	} else if (strcmp(op, "incr-loop") == 0 && n == 4) {
+		if (incr_loop(xsh, out, atol(a1), wd->w[2], wd->w[3]) != 0)
+			return 1;
 	} else if (strcmp(op, "bench-read") == 0 && n == 3) {
 		op_bench_read(atol(a1), wd->w[2]);
 	} else if (strcmp(op, "flood") == 0 && n == 3) {

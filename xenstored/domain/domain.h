@@ -35,6 +35,8 @@ struct domain {
 	struct conn *conn; /* its ring connection, if introduced */
 	struct xenstore_domain_interface *intf; /* its mapped ring page */
 	int port;	       /* our end of its event channel, or -1 */
+	unsigned remote_port;  /* its end, as INTRODUCE named it */
+	bool state_dirty;      /* guest_state.c saves it at the turn's end */
 	unsigned nodes;	       /* nodes whose owner it is */
 	unsigned long memory;  /* bytes of its records and watches */
 	unsigned watches;      /* watches of all its connections */

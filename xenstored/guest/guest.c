@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "domain.h"
 #include "guest.h"
+#include "guest_state.h"
 #include "hyp.h"
 #include "log.h"
 #include "ring.h"
@@ -93,14 +94,13 @@ unbind(struct domain *d)
 static struct conn *
 attach(struct domain *d)
 {
-	struct conn *c = conn_new(-1, &ring_conn_transport, d, d->domid,
-				  d->domid == priv_domid, false);
+	struct conn *c = ring_conn_new(d, d->domid == priv_domid);
 
 	if (c == NULL)
 		return NULL;
-	c->transport_data = d;
 	c->who.target = d->target;
 	d->conn = c;
+	d->state_dirty = true;
 	return c;
 }
 
@@ -142,6 +142,8 @@ rebind(struct domain *d, unsigned port)
 
 	if (err)
 		return err;
+	d->remote_port = port;
+	d->state_dirty = true;
 	conn_wake(d->conn);
 	hyp_notify((unsigned)d->port);
 	log_info("domain %u introduced again, event channel %u", d->domid,
@@ -176,6 +178,7 @@ guest_introduce(unsigned domid, unsigned port)
 	ring_reset(d->intf);
 	d->intf->error = XENSTORE_ERROR_NONE;
 	d->intf->connection = XENSTORE_CONNECTED;
+	d->remote_port = port;
 	if (attach(d) == NULL)
 		return ENOMEM;
 	hyp_notify((unsigned)d->port);
@@ -407,6 +410,7 @@ teardown(struct domain *d)
 	hyp_unmap_ring(d->intf);
 	d->intf = NULL;
 	d->introduced = false;
+	guest_state_forget(domid);
 	clean_nodes(domid);
 	fire_special("@releaseDomain", domid);
 	log_info("domain %u released", domid);
@@ -432,8 +436,47 @@ guest_set_target(unsigned domid, unsigned target)
 	struct domain *d = domain_find(domid);
 
 	d->target = target;
+	d->state_dirty = true;
 	if (d->conn)
 		d->conn->who.target = target;
+}
+
+struct conn *
+guest_reattach(unsigned domid, unsigned remote_port, uint32_t features,
+	       unsigned target)
+{
+	struct domain *d = domain_get(domid);
+	struct conn *c;
+
+	if (d == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->introduced = true; /* so that its death is a teardown */
+	d->features = features & DOMAIN_FEATURES_SUPPORTED;
+	d->target = target;
+	if (!hyp_available() || domid == priv_domid) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (hyp_domain_state(domid) == HYP_DOMAIN_DEAD ||
+	    (d->intf == NULL && (d->intf = hyp_map_ring(domid)) == NULL)) {
+		errno = ESRCH;
+		return NULL;
+	}
+	if (bind_port(d, remote_port) != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	d->remote_port = remote_port;
+	if ((c = attach(d)) == NULL)
+		return NULL;
+	/* Requests may wait on the ring, with no event to come for them. */
+	conn_wake(c);
+	hyp_notify((unsigned)d->port);
+	log_info("domain %u attached again, event channel %u", domid,
+		 remote_port);
+	return c;
 }
 
 bool

@@ -9,6 +9,9 @@
 #define GUEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+struct conn;
 
 /*
  * priv_domid is the privileged domain; keep_orphans gives a dead
@@ -25,6 +28,19 @@ int guest_introduce(unsigned domid, unsigned port);
 
 /* RELEASE domid: tear it down as if it had died.  0, EINVAL or ENOENT. */
 int guest_release(unsigned domid);
+
+/*
+ * Attach domid's ring again as it is, after a restart of the daemon (a
+ * crash, or a live update): map its page (grant reference 1), bind our
+ * end to the guest's event channel remote_port, and serve the ring from
+ * its current indexes, without resetting them or firing
+ * @introduceDomain.  The domain counts as introduced from here on, so
+ * that if it is gone (errno ESRCH) guest_release() tears it down.
+ * Returns the connection (which has no watches yet), or NULL with errno:
+ * ESRCH, EINVAL (no hypervisor, or the port cannot be bound), ENOMEM.
+ */
+struct conn *guest_reattach(unsigned domid, unsigned remote_port,
+			    uint32_t features, unsigned target);
 
 /* SET_TARGET: domid's connection acts for target too. */
 void guest_set_target(unsigned domid, unsigned target);

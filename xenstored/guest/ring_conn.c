@@ -4,18 +4,58 @@
  * through its xenstore page with transport/ring.c, which validates the
  * guest's indexes on every call, and notifies through the domain's event
  * channel.  A guest that breaks the indexes or the framing gets the page's
- * error field set (feature bit 2) before its connection closes.  Which
- * domain a connection serves is guest.c's business: here it is only the
- * connection's transport_data.
+ * error field set (feature bit 2) before its connection closes.
+ *
+ * Giving request space back, worked through.  A guest puts READ (20
+ * bytes) and WRITE (30 bytes) on its ring: req_prod = 50, req_cons = 0.
+ * The daemon reads both (cursor peek = 50) and answers them: done = 20
+ * then 50, each with the count of output bytes queued by then (its
+ * mark).  Its WRITE needs saving: the turn's journal record holds the
+ * new node and this guest's record {req_end 50, the two replies}; once
+ * written, req_cons = 50.  Had the turn had no change, req_cons would
+ * follow the replies instead: 20 once the READ's reply is on the ring,
+ * 50 once the WRITE's is.  Killed anywhere in between, the next daemon
+ * finds req_cons at 0, 20 or 50 and the journal either with the record
+ * or without the WRITE, and answers each request exactly once.
  */
 #include <errno.h>
 #include <sys/types.h>
+#include <talloc.h>
 
 #include "conn.h"
 #include "domain.h"
+#include "frame.h"
 #include "hyp.h"
 #include "ring.h"
 #include "ring_conn.h"
+
+/* Answered requests whose replies are not all on the ring yet. */
+#define MARKS 32
+
+struct ring_link {
+	struct domain *d;
+	XENSTORE_RING_IDX peek; /* the next request byte to read */
+	XENSTORE_RING_IDX done; /* the end of the last answered request */
+	uint64_t written;	/* output bytes put on the ring */
+	struct {
+		uint64_t out; /* its reply ends at this much output */
+		XENSTORE_RING_IDX end;
+	} marks[MARKS];
+	unsigned nmarks;
+	bool dirty;
+};
+
+static struct ring_link *
+link_of(const struct conn *c)
+{
+	return c->transport_data;
+}
+
+struct domain *
+ring_conn_domain(const struct conn *c)
+{
+	return link_of(c)->d;
+}
 
 /*
  * Flag the page and tell the guest: a guest waiting for a reply would
@@ -31,40 +71,102 @@ set_error(struct domain *d, uint32_t error)
 	}
 }
 
+static void
+give_back(struct ring_link *l, XENSTORE_RING_IDX to)
+{
+	/* A guest that moved req_cons itself broke the ring: EPROTO. */
+	if (ring_consume(l->d->intf, RING_SERVER, to) == 0)
+		hyp_notify((unsigned)l->d->port);
+}
+
+/*
+ * Whether the ring is full with the start of a request longer than it:
+ * such a request must be given back as it is read, or the guest could
+ * never write the rest (and so it is not kept through a crash).
+ */
+static bool
+longer_than_ring(const struct ring_link *l)
+{
+	struct xsd_sockmsg hdr;
+
+	if (ring_space(l->d->intf, RING_CLIENT) != 0 ||
+	    ring_peek(l->d->intf, RING_SERVER, l->done, &hdr, sizeof(hdr)) !=
+		    (ssize_t)sizeof(hdr))
+		return false;
+	return FRAME_HDR_SIZE + (size_t)hdr.len >
+	       (XENSTORE_RING_IDX)(l->peek - l->done);
+}
+
 static ssize_t
 ring_conn_read(struct conn *c, void *buf, size_t len)
 {
-	struct domain *d = c->transport_data;
-	ssize_t n = ring_read(d->intf, RING_SERVER, buf, len);
+	struct ring_link *l = link_of(c);
+	struct xenstore_domain_interface *intf = l->d->intf;
+	ssize_t n = ring_peek(intf, RING_SERVER, l->peek, buf, len);
 
 	if (n < 0) {
-		set_error(d, XENSTORE_ERROR_RINGIDX);
+		set_error(l->d, XENSTORE_ERROR_RINGIDX);
 		errno = EPROTO;
 		return -1;
 	}
+	l->peek += (XENSTORE_RING_IDX)n;
+	if (longer_than_ring(l))
+		give_back(l, l->peek);
 	if (n == 0) {
 		errno = EAGAIN;
 		return -1;
 	}
-	hyp_notify((unsigned)d->port);
 	return n;
+}
+
+/* Give back the requests whose replies are all on the ring. */
+static void
+replies_out(struct conn *c, struct ring_link *l)
+{
+	uint64_t out = l->written + c->out_dropped;
+	unsigned i = 0, k;
+
+	while (i < l->nmarks && l->marks[i].out <= out)
+		i++;
+	if (i == 0)
+		return;
+	give_back(l, l->marks[i - 1].end);
+	for (k = i; k < l->nmarks; k++)
+		l->marks[k - i] = l->marks[k];
+	l->nmarks -= i;
+}
+
+/*
+ * How much of a message's rest of len bytes to write with space free:
+ * all if it fits, none if it could fit later, as much as fits of one
+ * that never will.
+ */
+static size_t
+portion(size_t len, size_t space)
+{
+	if (len <= space)
+		return len;
+	return len > XENSTORE_RING_SIZE ? space : 0;
 }
 
 static ssize_t
 ring_conn_writev(struct conn *c, const struct iovec *iov, int iovcnt)
 {
-	struct domain *d = c->transport_data;
-	ssize_t total = 0, n;
+	struct ring_link *l = link_of(c);
+	ssize_t total = 0, n, space;
+	size_t want;
 	int i;
 
 	for (i = 0; i < iovcnt; i++) {
-		n = ring_write(d->intf, RING_SERVER, iov[i].iov_base,
-			       iov[i].iov_len);
-		if (n < 0) {
-			set_error(d, XENSTORE_ERROR_RINGIDX);
-			errno = EPROTO;
-			return -1;
-		}
+		space = ring_space(l->d->intf, RING_SERVER);
+		if (space < 0)
+			goto broken;
+		want = portion(iov[i].iov_len, (size_t)space);
+		if (want == 0)
+			break;
+		n = ring_write(l->d->intf, RING_SERVER, iov[i].iov_base, want);
+		if (n < 0)
+			goto broken;
 		total += n;
 		if ((size_t)n < iov[i].iov_len)
 			break;
@@ -73,22 +175,67 @@ ring_conn_writev(struct conn *c, const struct iovec *iov, int iovcnt)
 		errno = EAGAIN;
 		return -1;
 	}
-	hyp_notify((unsigned)d->port);
+	l->written += (uint64_t)total;
+	replies_out(c, l);
+	hyp_notify((unsigned)l->d->port);
 	return total;
+broken:
+	set_error(l->d, XENSTORE_ERROR_RINGIDX);
+	errno = EPROTO;
+	return -1;
+}
+
+/* Whether a request may have changed what a save records. */
+static bool
+changes(const struct xsd_sockmsg *hdr)
+{
+	switch (hdr->type) {
+	case XS_READ:
+	case XS_DIRECTORY:
+	case XS_DIRECTORY_PART:
+	case XS_GET_PERMS:
+	case XS_GET_DOMAIN_PATH:
+	case XS_IS_DOMAIN_INTRODUCED:
+	case XS_GET_FEATURE:
+	case XS_GET_QUOTA:
+	case XS_TRANSACTION_START:
+		return false;
+	case XS_TRANSACTION_END:
+		return true;
+	default:
+		/* Inside a transaction nothing reaches the store yet. */
+		return hdr->tx_id == 0;
+	}
+}
+
+static void
+ring_conn_answered(struct conn *c, const struct xsd_sockmsg *hdr)
+{
+	struct ring_link *l = link_of(c);
+	unsigned i = l->nmarks;
+
+	l->done += (XENSTORE_RING_IDX)(FRAME_HDR_SIZE + hdr->len);
+	l->dirty |= changes(hdr);
+	/* Full: the newest mark stands for the ones it follows. */
+	if (i == MARKS)
+		i--;
+	l->marks[i].out = c->out_total;
+	l->marks[i].end = l->done;
+	l->nmarks = i + 1;
 }
 
 /* The guest broke the framing: say so in its page (error 3). */
 static void
 ring_conn_violated(struct conn *c)
 {
-	set_error(c->transport_data, XENSTORE_ERROR_PROTO);
+	set_error(link_of(c)->d, XENSTORE_ERROR_PROTO);
 }
 
 /* Its domain lives on without a connection, until it dies. */
 static void
 ring_conn_closed(struct conn *c, const char *reason)
 {
-	struct domain *d = c->transport_data;
+	struct domain *d = link_of(c)->d;
 
 	(void)reason;
 	if (d->conn == c)
@@ -101,4 +248,95 @@ const struct conn_transport ring_conn_transport = {
 	.writev = ring_conn_writev,
 	.violated = ring_conn_violated,
 	.closed = ring_conn_closed,
+	.answered = ring_conn_answered,
 };
+
+struct conn *
+ring_conn_new(struct domain *d, bool privileged)
+{
+	struct conn *c = conn_new(-1, &ring_conn_transport, d, d->domid,
+				  privileged, false);
+	struct ring_link *l;
+
+	if (c == NULL)
+		return NULL;
+	if ((l = talloc_zero(c, struct ring_link)) == NULL) {
+		talloc_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	l->d = d;
+	l->peek = l->done = d->intf->req_cons;
+	c->transport_data = l;
+	return c;
+}
+
+bool
+ring_conn_dirty(const struct conn *c)
+{
+	return link_of(c)->dirty;
+}
+
+void
+ring_conn_position(const struct conn *c, XENSTORE_RING_IDX *req_end,
+		   XENSTORE_RING_IDX *rsp_base)
+{
+	const struct ring_link *l = link_of(c);
+
+	*req_end = l->done;
+	*rsp_base = __atomic_load_n(&l->d->intf->rsp_prod, __ATOMIC_RELAXED);
+}
+
+void
+ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end)
+{
+	struct ring_link *l = link_of(c);
+	unsigned i = 0, k;
+
+	l->dirty = false;
+	give_back(l, req_end);
+	/* Marks up to req_end are given back already. */
+	while (i < l->nmarks &&
+	       (XENSTORE_RING_IDX)(req_end - l->marks[i].end) < 0x80000000u)
+		i++;
+	for (k = i; k < l->nmarks; k++)
+		l->marks[k - i] = l->marks[k];
+	l->nmarks -= i;
+}
+
+/*
+ * Whether the response ring's last bytes before rsp_prod, from rsp_base
+ * on, are the first k bytes of out: the dead daemon wrote them.
+ */
+static bool
+ring_shows(const struct xenstore_domain_interface *intf,
+	   XENSTORE_RING_IDX rsp_prod, const uint8_t *out, size_t k)
+{
+	size_t i, from = k > XENSTORE_RING_SIZE ? k - XENSTORE_RING_SIZE : 0;
+
+	for (i = from; i < k; i++) {
+		XENSTORE_RING_IDX pos = rsp_prod - (XENSTORE_RING_IDX)(k - i);
+
+		if ((uint8_t)intf->rsp[XENSTORE_RING_IDX_MASK(pos)] != out[i])
+			return false;
+	}
+	return true;
+}
+
+void
+ring_conn_resume(struct conn *c, XENSTORE_RING_IDX req_end,
+		 XENSTORE_RING_IDX rsp_base, const void *out, size_t len)
+{
+	struct ring_link *l = link_of(c);
+	struct xenstore_domain_interface *intf = l->d->intf;
+	XENSTORE_RING_IDX cons = intf->req_cons, prod = intf->req_prod;
+	XENSTORE_RING_IDX rsp_prod = intf->rsp_prod;
+	size_t k = (XENSTORE_RING_IDX)(rsp_prod - rsp_base);
+
+	if ((XENSTORE_RING_IDX)(req_end - cons) <=
+		    (XENSTORE_RING_IDX)(prod - cons) &&
+	    ring_consume(intf, RING_SERVER, req_end) == 0)
+		l->peek = l->done = req_end;
+	if (k < len && ring_shows(intf, rsp_prod, out, k))
+		conn_queue_raw(c, (const uint8_t *)out + k, len - k);
+}

@@ -1,15 +1,64 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The transport of a guest's connection: its xenstore ring page.  The
- * connection's transport_data is its struct domain, whose page (intf)
- * and local event channel port (port) it uses; closing the connection
- * clears the domain's conn.
+ * The transport of a guest's connection: its xenstore ring page, read
+ * so that every request survives a crash of the daemon.
+ *
+ * The request ring's consumer index (req_cons) is given back to the
+ * guest only for requests that are safe: answered on the ring (the
+ * whole reply written), or saved with their effects and replies in the
+ * journal (ring_conn_saved).  Until then the daemon reads past it with
+ * a private cursor, so a restarted daemon finds on the ring every
+ * request that is neither: it runs them again (a read, or a change that
+ * never reached the journal) or skips them (the saved record says their
+ * effects are in; guest_state.c).  A reply goes on the ring whole when
+ * it fits in the ring at all (1 kB), so that a crash never leaves a
+ * guest half a reply it cannot complete.
  */
 #ifndef RING_CONN_H
 #define RING_CONN_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "conn.h"
 
+struct domain;
+
 extern const struct conn_transport ring_conn_transport;
+
+/*
+ * A connection serving d's ring (d->intf mapped, d->port bound) from its
+ * current indexes.  NULL with errno (ENOMEM).
+ */
+struct conn *ring_conn_new(struct domain *d, bool privileged);
+
+/* The domain a ring connection serves. */
+struct domain *ring_conn_domain(const struct conn *c);
+
+/*
+ * Whether c answered a request since its last save that changed (or may
+ * have changed) the store or its own watches: it must be saved with the
+ * turn's journal record.
+ */
+bool ring_conn_dirty(const struct conn *c);
+
+/* What a save records: the end of the last answered request, and the
+ * response ring's producer index (where c's queued output will go). */
+void ring_conn_position(const struct conn *c, XENSTORE_RING_IDX *req_end,
+			XENSTORE_RING_IDX *rsp_base);
+
+/* The save of position req_end reached the journal: give the space back. */
+void ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end);
+
+/*
+ * After a restart: the requests up to req_end are in the store already
+ * (and their replies in the saved output): skip them if the ring still
+ * has them.  Then the saved output out[0..len), which started at the
+ * response ring's position rsp_base, is queued from where the ring shows
+ * the dead daemon stopped writing it; nothing, if the ring's bytes do not
+ * match it (the record is older than what the ring shows).
+ */
+void ring_conn_resume(struct conn *c, XENSTORE_RING_IDX req_end,
+		      XENSTORE_RING_IDX rsp_base, const void *out, size_t len);
 
 #endif /* RING_CONN_H */

@@ -257,6 +257,20 @@ conn_close(struct conn *c, const char *reason)
 }
 
 static void
+append_out(struct conn *c, struct outbuf *o)
+{
+	if (c->out_tail)
+		c->out_tail->next = o;
+	else
+		c->out_head = o;
+	c->out_tail = o;
+	c->out_bytes += o->len;
+	c->out_total += o->len;
+	c->out_count++;
+	mark_dirty(c);
+}
+
+static void
 queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a, size_t alen,
       const void *b, size_t blen)
 {
@@ -278,15 +292,44 @@ queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a, size_t alen,
 		memcpy(o->data + sizeof(*hdr), a, alen);
 	if (blen)
 		memcpy(o->data + sizeof(*hdr) + alen, b, blen);
-	if (c->out_tail)
-		c->out_tail->next = o;
-	else
-		c->out_head = o;
-	c->out_tail = o;
-	c->out_bytes += o->len;
-	c->out_count++;
+	append_out(c, o);
 	trace_io(c, true, hdr, o->data + sizeof(*hdr));
-	mark_dirty(c);
+}
+
+void
+conn_queue_raw(struct conn *c, const void *data, size_t len)
+{
+	struct outbuf *o;
+
+	if (c->closing || len == 0)
+		return;
+	o = talloc_size(c, sizeof(*o) + len);
+	if (o == NULL) {
+		conn_close(c, "out of memory queuing output");
+		return;
+	}
+	o->next = NULL;
+	o->off = 0;
+	o->queued = time(NULL);
+	o->len = len;
+	memcpy(o->data, data, len);
+	append_out(c, o);
+}
+
+size_t
+conn_output_copy(const struct conn *c, void *buf, size_t cap)
+{
+	const struct outbuf *o;
+	size_t total = 0, n;
+
+	for (o = c->out_head; o; o = o->next) {
+		n = o->len - o->off;
+		if (total < cap)
+			memcpy((uint8_t *)buf + total, o->data + o->off,
+			       n < cap - total ? n : cap - total);
+		total += n;
+	}
+	return total;
 }
 
 void
@@ -363,6 +406,7 @@ drop_stale_events(struct conn *c)
 			   c->who.domid);
 		*pp = o->next;
 		c->out_bytes -= o->len;
+		c->out_dropped += o->len;
 		c->out_count--;
 		talloc_free(o);
 	}
@@ -397,6 +441,15 @@ reading_paused(const struct conn *c)
 	       (hooks->output_full && hooks->output_full(c));
 }
 
+/* m is handled (not deferred): tell the transport, free it. */
+static void
+answered(struct conn *c, struct msg *m)
+{
+	if (c->transport->answered && !c->closing)
+		c->transport->answered(c, &m->hdr);
+	talloc_free(m);
+}
+
 static void
 dispatch_one(struct conn *c, const struct xsd_sockmsg *hdr,
 	     const uint8_t *payload)
@@ -415,7 +468,7 @@ dispatch_one(struct conn *c, const struct xsd_sockmsg *hdr,
 	trace_io(c, false, hdr, m->body);
 	c->msg_cb(c, m);
 	if (c->deferred != m)
-		talloc_free(m);
+		answered(c, m);
 }
 
 /* c broke the framing: its transport may flag it, then it goes. */
@@ -584,7 +637,7 @@ retry_deferred(struct conn *c)
 	c->deferred = NULL;
 	c->msg_cb(c, m);
 	if (c->deferred != m)
-		talloc_free(m);
+		answered(c, m);
 	resume_reading(c);
 }
 

@@ -48,6 +48,13 @@ struct conn_transport {
 	void (*violated)(struct conn *c);
 	/* Optional: c is being closed (reason NULL: an ordinary hang-up). */
 	void (*closed)(struct conn *c, const char *reason);
+	/*
+	 * Optional: the request hdr (and its payload) read from c has been
+	 * handled and its reply queued: c->out_total bytes are queued by
+	 * now, its reply among them.  A deferred request is handled when
+	 * its retry does not wait again.
+	 */
+	void (*answered)(struct conn *c, const struct xsd_sockmsg *hdr);
 };
 
 typedef void (*conn_msg_cb)(struct conn *c, struct msg *m);
@@ -71,7 +78,9 @@ struct conn {
 
 	struct outbuf *out_head, *out_tail;
 	size_t out_bytes;
-	unsigned out_count; /* messages queued, for the outstanding quota */
+	uint64_t out_total;   /* bytes ever queued */
+	uint64_t out_dropped; /* of those, dropped unwritten (stale events) */
+	unsigned out_count;   /* messages queued, for the outstanding quota */
 	struct conn *backlog_next;
 	bool in_backlog; /* used up its turn with input left */
 	struct conn *dirty_next;
@@ -148,6 +157,18 @@ void conn_reply(struct conn *c, const struct msg *m, uint32_t type,
 
 /* Queue the NUL-terminated string s (NUL included) as m's reply. */
 void conn_reply_str(struct conn *c, const struct msg *m, const char *s);
+
+/*
+ * Queue len bytes that are already whole messages, or the rest of one
+ * begun elsewhere (a restored guest's owed output), as one entry.
+ */
+void conn_queue_raw(struct conn *c, const void *data, size_t len);
+
+/*
+ * Copy c's unwritten output into buf (at most cap bytes); returns how
+ * many bytes it holds in all (more than cap: buf holds the first cap).
+ */
+size_t conn_output_copy(const struct conn *c, void *buf, size_t cap);
 
 /* Queue an XS_ERROR reply naming errnum. */
 void conn_reply_error(struct conn *c, const struct msg *m, int errnum);

@@ -100,8 +100,8 @@ check(struct conn *c, struct msg *m, const struct op *op)
 		return EROFS;
 	if (!(op->flags & F_NOTID) && m->hdr.tx_id != 0) {
 		t = txn_find(c, m->hdr.tx_id);
-		if (t == NULL)
-			return ENOENT;
+		if (t == NULL && (t = txn_adopt(c, m->hdr.tx_id)) == NULL)
+			return errno;
 		if (op->flags & F_TXN)
 			m->txn = t;
 	}

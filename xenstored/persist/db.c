@@ -75,6 +75,7 @@
 #include "journal.h"
 #include "log.h"
 #include "record.pb-c.h"
+#include "side.h"
 #include "store.h"
 #include "xs_wire.h"
 
@@ -102,6 +103,7 @@
 
 const char db_meta_key[] = "\001meta";
 const char db_legacy_prefix[] = "\002journal/";
+const char db_side_prefix[] = "\003";
 
 static struct tdb_context *tdb; /* open to load, and in a fold's child */
 static char *db_path;
@@ -487,7 +489,7 @@ db_observe(const struct store_change *ch)
 bool
 db_pending(void)
 {
-	return journal && (ndirty > 0 || dirty_lost);
+	return journal && (ndirty > 0 || dirty_lost || side_pending());
 }
 
 /* Fill rec with n's data; ids and acc have room for n's permissions. */
@@ -542,6 +544,7 @@ db_pack_node(const struct node *n, size_t *len)
  * the sink below without allocating.  A removed path has no record.
  */
 #define TAG_ENTRY 0x0a
+#define TAG_SIDE 0x12
 #define TAG_PATH 0x0a
 #define TAG_RECORD 0x12
 
@@ -632,7 +635,49 @@ put_entry(struct jsink *s, const char *path)
 	}
 }
 
-/* This turn's changes as one journal record. */
+/* The size of a side record's JournalEntry (in Journal.side). */
+static size_t
+side_entry_size(const char *key, const void *data, size_t len)
+{
+	size_t klen = strlen(key), size = 1 + varint_size(klen) + klen;
+
+	if (data)
+		size += 1 + varint_size(len) + len;
+	return size;
+}
+
+static void
+side_size_cb(const char *key, const void *data, size_t len, void *arg)
+{
+	size_t *total = arg, size = side_entry_size(key, data, len);
+
+	*total += 1 + varint_size(size) + size;
+}
+
+/* Journal.side for a side record put this turn, into the record. */
+static void
+side_put_cb(const char *key, const void *data, size_t len, void *arg)
+{
+	struct jsink *s = arg;
+	size_t klen = strlen(key), k = 0;
+	uint8_t head[3 + 3 * 10];
+
+	head[k++] = TAG_SIDE;
+	k += varint_put(head + k, side_entry_size(key, data, len));
+	head[k++] = TAG_PATH;
+	k += varint_put(head + k, klen);
+	jsink_append(&s->base, k, head);
+	jsink_append(&s->base, klen, (const uint8_t *)key);
+	if (data == NULL)
+		return;
+	k = 0;
+	head[k++] = TAG_RECORD;
+	k += varint_put(head + k, len);
+	jsink_append(&s->base, k, head);
+	jsink_append(&s->base, len, data);
+}
+
+/* This turn's changes, and its side records, as one journal record. */
 static int
 append_turn(void)
 {
@@ -644,10 +689,12 @@ append_turn(void)
 		size = entry_size(d->path, store_lookup(d->path), &rlen);
 		total += 1 + varint_size(size) + size;
 	}
+	side_each_put(false, side_size_cb, &total);
 	if (journal_begin(journal, total) != 0)
 		goto fail;
 	RB_FOREACH(d, dirty_set, &dirty)
 		put_entry(&s, d->path);
+	side_each_put(false, side_put_cb, &s);
 	if (s.failed) {
 		errno = s.failed;
 		goto fail;
@@ -655,6 +702,7 @@ append_turn(void)
 	if (journal_commit(journal) != 0)
 		return -1;
 	jentries += ndirty;
+	side_written();
 	return 0;
 fail:
 	journal_cancel(journal);
@@ -819,6 +867,32 @@ out:
 	return ret;
 }
 
+/* A side record into the tdb file, or its removal; in the child. */
+static void
+fold_side(const char *key, const void *data, size_t len, void *arg)
+{
+	char kbuf[256];
+	bool *failed = arg;
+	TDB_DATA v = {(unsigned char *)(uintptr_t)data, len};
+	int n = snprintf(kbuf, sizeof(kbuf), "%s%s", db_side_prefix, key);
+
+	if (n < 0 || (size_t)n >= sizeof(kbuf))
+		return; /* keys are short names: never */
+	if (data ? tdb_store(tdb, key_of(kbuf), v, TDB_REPLACE) != 0
+		 : tdb_delete(tdb, key_of(kbuf)) != 0 &&
+			    tdb_error(tdb) != TDB_ERR_NOEXIST)
+		*failed = true;
+}
+
+static int
+fold_sides(void)
+{
+	bool failed = false;
+
+	side_each_put(true, fold_side, &failed);
+	return failed ? -1 : 0;
+}
+
 /*
  * The child's work: one transaction writes the records of everything the
  * journal names up to fold_seq, as the snapshot holds them, and the new
@@ -841,7 +915,8 @@ fold_child(void)
 		return 0;
 	}
 	if ((fold_all ? fold_everything() : fold_paths(done)) != 0 ||
-	    write_meta(fold_seq) != 0 || tdb_transaction_commit(tdb) != 0)
+	    fold_sides() != 0 || write_meta(fold_seq) != 0 ||
+	    tdb_transaction_commit(tdb) != 0)
 		goto cancel;
 	return 0;
 cancel:
@@ -1000,6 +1075,7 @@ fold_whole(void)
 	}
 	dirty_lost = false;
 	dirty_clear();
+	side_written();
 	return 0;
 }
 

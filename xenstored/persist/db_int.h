@@ -21,6 +21,8 @@ extern const char db_meta_key[];
  * records are read at load and folded away by the first fold.
  */
 extern const char db_legacy_prefix[];
+/* Keys "\003<key>": the side records (side.h) a fold wrote. */
+extern const char db_side_prefix[];
 
 /* What the load found that the folding needs to know. */
 struct db_loaded {

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "path.h"
 #include "record.pb-c.h"
+#include "side.h"
 #include "store.h"
 #include "xs_wire.h"
 
@@ -176,6 +177,27 @@ add_item(struct load_state *st, const void *path, size_t plen, const void *rec,
 	return 0;
 }
 
+/* A side record (side.h) a fold wrote; its key without the prefix. */
+static int
+load_side(struct load_state *st, TDB_DATA k, TDB_DATA v)
+{
+	char key[256];
+
+	if (k.dsize >= sizeof(key) || memchr(k.dptr, 0, k.dsize) != NULL) {
+		log_warnx("database %s: damaged side record", db_path);
+		st->bad = true;
+		return -1;
+	}
+	memcpy(key, k.dptr + 1, k.dsize - 1);
+	key[k.dsize - 1] = '\0';
+	if (side_load(key, v.dptr, v.dsize) != 0) {
+		log_warnx("database %s: out of memory loading", db_path);
+		st->bad = true;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 collect(struct tdb_context *t, TDB_DATA k, TDB_DATA v, void *arg)
 {
@@ -187,6 +209,8 @@ collect(struct tdb_context *t, TDB_DATA k, TDB_DATA v, void *arg)
 	if (k.dsize == strlen(db_meta_key) &&
 	    memcmp(k.dptr, db_meta_key, k.dsize) == 0)
 		return 0;
+	if (k.dsize > 1 && k.dptr[0] == (unsigned char)db_side_prefix[0])
+		return load_side(st, k, v);
 	if (is_journal_key(k, &jr.seq)) {
 		jr.off = st->bytes.len;
 		jr.len = v.dsize;
@@ -338,6 +362,13 @@ apply_journal(struct load_state *st, const uint8_t *data, size_t len)
 		ret = index_items(st);
 	for (e = 0; e < j->n_entry && ret == 0; e++)
 		ret = replay_entry(st, j->entry[e]);
+	for (e = 0; e < j->n_side && ret == 0; e++)
+		if (j->side[e]->path == NULL ||
+		    side_load(j->side[e]->path,
+			      j->side[e]->has_record ? j->side[e]->record.data
+						     : NULL,
+			      j->side[e]->record.len) != 0)
+			ret = -1;
 	st->entries += j->n_entry;
 	journal__free_unpacked(j, NULL);
 	return ret;

@@ -99,6 +99,8 @@ txn_tnode(const struct txn *t, const char *path)
 struct conn_txns {
 	struct txn *head;
 	uint32_t next_id;
+	uint32_t restored_at; /* ids before it died with the last daemon */
+	bool restored;
 	unsigned failures; /* EAGAIN commits in a row */
 };
 
@@ -204,6 +206,54 @@ uint32_t
 txn_id(const struct txn *t)
 {
 	return t->id;
+}
+
+/*
+ * After a restart the connection's ids go on RESTORE_GAP past the last
+ * saved one: transactions started since that save (in turns that
+ * changed nothing) have ids in between, which must not be handed out
+ * again while their guest may still use them.
+ */
+#define RESTORE_GAP 0x10000u
+
+uint32_t
+txn_next_id(const struct conn *c)
+{
+	return c->txns ? c->txns->next_id : 0;
+}
+
+int
+txn_restore_ids(struct conn *c, uint32_t next)
+{
+	if (c->txns == NULL &&
+	    (c->txns = talloc_zero(c, struct conn_txns)) == NULL)
+		return ENOMEM;
+	c->txns->next_id = next + RESTORE_GAP;
+	c->txns->restored_at = c->txns->next_id;
+	c->txns->restored = true;
+	return 0;
+}
+
+struct txn *
+txn_adopt(struct conn *c, uint32_t id)
+{
+	struct conn_txns *ct = c->txns;
+	struct txn *t;
+
+	/* Ids in the window before restored_at are those of the dead one. */
+	if (id == 0 || ct == NULL || !ct->restored ||
+	    ct->restored_at - id > 2 * RESTORE_GAP) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if ((t = txn_start(c)) == NULL) {
+		errno = EAGAIN;
+		return NULL;
+	}
+	ct->next_id--; /* txn_start took one: give it back */
+	t->id = id;
+	t->lost = true;
+	return t;
 }
 
 struct txn *

@@ -56,6 +56,23 @@ struct txn *txn_find(struct conn *conn, uint32_t id);
  */
 int txn_end(struct txn *t, bool commit);
 
+/*
+ * conn's transaction id counter, to save; and after a restart, set it
+ * past what was saved (txn.c says how far), so that the ids of
+ * transactions that died with the old daemon are recognised: 0 or ENOMEM.
+ */
+uint32_t txn_next_id(const struct conn *conn);
+int txn_restore_ids(struct conn *conn, uint32_t next);
+
+/*
+ * A transaction id conn's guest got from the daemon before a restart:
+ * a transaction that died with it, taken in again so that the guest's
+ * requests in it work (on the committed tree) and its commit fails with
+ * EAGAIN, which the guest retries.  NULL with errno ENOENT (not such an
+ * id: the usual error) or EAGAIN (quota, memory).
+ */
+struct txn *txn_adopt(struct conn *conn, uint32_t id);
+
 /* Abort every transaction of conn. */
 void txn_abort_all(struct conn *conn);
 

@@ -259,6 +259,8 @@ txn_commit(struct txn *t)
 	void *ctx;
 	int err;
 
+	if (t->lost)
+		return EAGAIN;
 	if (t->failed)
 		return ENOMEM;
 	for (tn = t->head; tn; tn = tn->next)

@@ -76,6 +76,7 @@ struct txn {
 	uint64_t seq;
 	time_t started; /* for a live update's wait (txn_oldest) */
 	bool failed;
+	bool lost; /* died with the daemon before a restart: commit EAGAIN */
 	bool committed;
 };
 

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guests' records on disk (guest_state.h).
+ *
+ * Exactly once, worked through.  A guest's WRITE /x is answered in a
+ * turn: the turn's journal record holds /x and the guest's record
+ * {req_end: the ring position after the WRITE, rsp_base: rsp_prod then,
+ * out: the "OK" and anything queued before it}.  Killed before that
+ * record is written, the new daemon finds neither /x nor the record, and
+ * the WRITE still on the ring (its space was not given back): it runs it.
+ * Killed after, it finds /x and the record: it skips the WRITE on the
+ * ring (req_end), and looks at rsp_prod: "OK" went out if the ring holds
+ * it from rsp_base on, else it queues what is missing of out.  Reads are
+ * never saved: run again, they do no harm.  Transactions are not saved
+ * either: their ids come back as lost transactions (txn_adopt), whose
+ * commit fails with EAGAIN.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "conn.h"
+#include "domain.h"
+#include "guest.h"
+#include "guest_state.h"
+#include "log.h"
+#include "record.pb-c.h"
+#include "ring_conn.h"
+#include "side.h"
+#include "txn.h"
+#include "watch.h"
+
+#define KEY_PREFIX "guest/"
+
+/* The saves of this turn, to give their requests back once written. */
+struct saved {
+	unsigned domid;
+	XENSTORE_RING_IDX req_end;
+};
+static struct saved *saved;
+static size_t nsaved;
+
+static void
+key_of(char *buf, size_t len, unsigned domid)
+{
+	snprintf(buf, len, KEY_PREFIX "%u", domid);
+}
+
+struct watches {
+	void *ctx;
+	GuestWatch **w;
+	size_t n, cap;
+	bool failed;
+};
+
+static void
+add_watch(void *arg, const char *path, size_t strip, const char *token,
+	  int depth)
+{
+	struct watches *ws = arg;
+	GuestWatch *w;
+
+	if (ws->n == ws->cap) {
+		GuestWatch **grown =
+			talloc_realloc(ws->ctx, ws->w, GuestWatch *,
+				       ws->cap ? ws->cap * 2 : 8);
+
+		if (grown == NULL) {
+			ws->failed = true;
+			return;
+		}
+		ws->w = grown;
+		ws->cap = ws->cap ? ws->cap * 2 : 8;
+	}
+	if ((w = talloc(ws->ctx, GuestWatch)) == NULL) {
+		ws->failed = true;
+		return;
+	}
+	guest_watch__init(w);
+	w->path = (char *)(uintptr_t)path;
+	w->token = (char *)(uintptr_t)token;
+	w->has_depth = w->has_strip = 1;
+	w->depth = depth;
+	w->strip = (uint32_t)strip;
+	ws->w[ws->n++] = w;
+}
+
+/* d's record, packed on ctx; NULL on ENOMEM. */
+static uint8_t *
+pack(void *ctx, struct domain *d, XENSTORE_RING_IDX *req_end, size_t *len)
+{
+	GuestRecord r = GUEST_RECORD__INIT;
+	struct watches ws = {ctx, NULL, 0, 0, false};
+	XENSTORE_RING_IDX rsp_base;
+	uint8_t *buf, *out;
+	size_t olen;
+
+	watch_foreach(d->conn, add_watch, &ws);
+	olen = conn_output_copy(d->conn, NULL, 0);
+	if (ws.failed || (out = talloc_size(ctx, olen + 1)) == NULL)
+		return NULL;
+	conn_output_copy(d->conn, out, olen);
+	ring_conn_position(d->conn, req_end, &rsp_base);
+	r.has_domid = r.has_remote_port = r.has_features = r.has_target = 1;
+	r.domid = d->domid;
+	r.remote_port = d->remote_port;
+	r.features = d->features;
+	r.target = d->target;
+	r.n_watch = ws.n;
+	r.watch = ws.w;
+	r.has_req_end = r.has_rsp_base = r.has_out = r.has_next_tx = 1;
+	r.req_end = *req_end;
+	r.rsp_base = rsp_base;
+	r.out.data = out;
+	r.out.len = olen;
+	r.next_tx = txn_next_id(d->conn);
+	*len = guest_record__get_packed_size(&r);
+	if ((buf = talloc_size(ctx, *len + 1)) != NULL)
+		guest_record__pack(&r, buf);
+	return buf;
+}
+
+static void
+note_saved(unsigned domid, XENSTORE_RING_IDX req_end)
+{
+	struct saved *grown;
+
+	grown = talloc_realloc(NULL, saved, struct saved, nsaved + 1);
+	if (grown == NULL)
+		return; /* its replies give the space back instead */
+	saved = grown;
+	saved[nsaved].domid = domid;
+	saved[nsaved++].req_end = req_end;
+}
+
+static void
+save_one(struct domain *d, void *arg)
+{
+	XENSTORE_RING_IDX req_end;
+	void *ctx;
+	char key[32];
+	uint8_t *buf;
+	size_t len;
+
+	(void)arg;
+	if (d->conn == NULL || d->conn->closing || d->intf == NULL ||
+	    d->conn->transport != &ring_conn_transport ||
+	    !(d->state_dirty || ring_conn_dirty(d->conn)))
+		return;
+	if ((ctx = talloc_new(NULL)) == NULL ||
+	    (buf = pack(ctx, d, &req_end, &len)) == NULL) {
+		log_warnx("domain %u: out of memory saving its connection",
+			  d->domid);
+		talloc_free(ctx);
+		return;
+	}
+	key_of(key, sizeof(key), d->domid);
+	if (side_put(key, buf, len) == 0) {
+		d->state_dirty = false;
+		note_saved(d->domid, req_end);
+	}
+	talloc_free(ctx);
+}
+
+void
+guest_state_save(void)
+{
+	domain_foreach(save_one, NULL);
+}
+
+void
+guest_state_saved(void)
+{
+	struct domain *d;
+	size_t i;
+
+	for (i = 0; i < nsaved; i++)
+		if ((d = domain_find(saved[i].domid)) != NULL && d->conn &&
+		    !d->conn->closing)
+			ring_conn_saved(d->conn, saved[i].req_end);
+	TALLOC_FREE(saved);
+	nsaved = 0;
+}
+
+void
+guest_state_forget(unsigned domid)
+{
+	char key[32];
+
+	key_of(key, sizeof(key), domid);
+	if (side_put(key, NULL, 0) != 0)
+		log_warnx("domain %u: out of memory forgetting its record; a "
+			  "restart will find it gone all the same",
+			  domid);
+}
+
+/* Register the saved watches on c again; each fires once. */
+static void
+rewatch(struct conn *c, const GuestRecord *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_watch; i++) {
+		const GuestWatch *w = r->watch[i];
+
+		if (w->path == NULL || w->token == NULL ||
+		    w->strip > strlen(w->path))
+			continue;
+		if (watch_add(c, w->path, w->strip, w->token,
+			      w->has_depth ? w->depth : -1) == 0)
+			conn_queue_event(c, w->path + w->strip, w->token);
+	}
+}
+
+static void
+restore_one(const char *key, const void *data, size_t len, void *arg)
+{
+	GuestRecord *r = guest_record__unpack(NULL, len, data);
+	struct conn *c;
+
+	(void)arg;
+	if (r == NULL || !r->has_domid || !r->has_remote_port) {
+		log_warnx("%s: damaged record %s: that guest is lost", __func__,
+			  key);
+		goto out;
+	}
+	c = guest_reattach(r->domid, r->remote_port, r->features,
+			   r->has_target ? r->target : DOMID_INVALID);
+	if (c == NULL) {
+		log_info("domain %u: gone while the daemon was down", r->domid);
+		guest_release(r->domid);
+		goto out;
+	}
+	ring_conn_resume(c, r->req_end, r->rsp_base, r->out.data, r->out.len);
+	if (txn_restore_ids(c, r->next_tx) != 0)
+		log_warnx("domain %u: out of memory restoring its "
+			  "transactions' ids",
+			  r->domid);
+	rewatch(c, r);
+out:
+	if (r)
+		guest_record__free_unpacked(r, NULL);
+}
+
+void
+guest_state_restore(void)
+{
+	side_foreach(KEY_PREFIX, restore_one, NULL);
+}
