@@ -22,14 +22,14 @@
 #   BENCH_TMPDIR    where the daemons' scratch directories go (default /tmp)
 #   BENCH_GROUPS    the groups to run (default: all of
 #                   "seq tput tx watch storm populate big lu fsync ring
-#                   devices")
+#                   devices crash")
 set -u
 BIN=$(cd "${1:-build/bin}" && pwd)
 XSB=$BIN/xs-bench
 QUICK=${BENCH_QUICK:-}
 FULL=${BENCH_FULL:-}
 REPS=${BENCH_REPS:-1}
-GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch storm populate big lu fsync ring devices} "
+GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch storm populate big lu fsync ring devices crash} "
 # The daemons' run directories (our tdb file lives there): keep it short,
 # unix socket paths are limited to 107 bytes.
 SCRATCH=${BENCH_TMPDIR:-/tmp}
@@ -252,6 +252,7 @@ sim_group() {
 }
 sim_group ring "a guest of the simulated host reading over its ring"
 sim_group devices "xsim create to Connected, requests per device"
+sim_group crash "guests incrementing across a SIGKILL of the daemon and its restart by xsim's supervisor"
 
 # The table: one row per key in the order first measured (ours, then
 # any only theirs has), the median of each side's runs, and the ratio.

@@ -74,7 +74,7 @@ start_daemon(char *const *argv, const char *pidfile)
 	pid_t pid;
 	char c;
 
-	if (pipe(gate) < 0)
+	if (pipe2(gate, O_CLOEXEC) < 0)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
