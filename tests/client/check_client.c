@@ -22,6 +22,7 @@
 #include "unix.h"
 #include "cli.h"
 #include "xenstore.h"
+#include "xs_resume.h"
 
 /* --- escaping, as Xen's tools print and parse values --- */
 
@@ -486,6 +487,48 @@ START_TEST(no_daemon)
 }
 END_TEST
 
+/* What a handle repeats after a restart of the daemon (xs_resume.c). */
+START_TEST(resume_plans)
+{
+	struct xs_resume *r = xs_resume_new();
+	static const char w[] = "/a\0tok";
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(xs_resume_plan(r, XS_WRITE, 0, true, false),
+			 XS_RESUME_SEND);
+	ck_assert_int_eq(xs_resume_plan(r, XS_CONTROL, 0, true, false),
+			 XS_RESUME_FAIL);
+	ck_assert_int_eq(xs_resume_plan(r, XS_CONTROL, 0, false, false),
+			 XS_RESUME_SEND);
+	/* A transaction opened before the restart is lost. */
+	xs_resume_note(r, XS_TRANSACTION_START, 0, "", 1, "7");
+	ck_assert_int_eq(xs_resume_plan(r, XS_READ, 7, false, false),
+			 XS_RESUME_SEND);
+	xs_resume_lose_transactions(r);
+	ck_assert_int_eq(xs_resume_plan(r, XS_READ, 7, false, false),
+			 XS_RESUME_SEND_NO_TX);
+	ck_assert_int_eq(xs_resume_plan(r, XS_WRITE, 7, true, false),
+			 XS_RESUME_FAKE_OK);
+	ck_assert_int_eq(xs_resume_plan(r, XS_TRANSACTION_END, 7, true, false),
+			 XS_RESUME_EAGAIN);
+	ck_assert_int_eq(xs_resume_plan(r, XS_TRANSACTION_END, 7, true, true),
+			 XS_RESUME_FAKE_OK);
+	/* Watches kept once, in order, until unwatched. */
+	xs_resume_note(r, XS_WATCH, 0, w, sizeof(w), "OK");
+	xs_resume_note(r, XS_WATCH, 0, w, sizeof(w), "OK");
+	{
+		size_t len;
+
+		ck_assert_ptr_nonnull(xs_resume_watch(r, 0, &len));
+		ck_assert_uint_eq(len, sizeof(w));
+		ck_assert_ptr_null(xs_resume_watch(r, 1, &len));
+		xs_resume_note(r, XS_UNWATCH, 0, w, sizeof(w), "OK");
+		ck_assert_ptr_null(xs_resume_watch(r, 0, &len));
+	}
+	xs_resume_free(r);
+}
+END_TEST
+
 static Suite *
 client_suite(void)
 {
@@ -514,6 +557,7 @@ client_suite(void)
 	tcase_add_test(tc, eof_kills_and_wakes_pollers);
 	tcase_add_test(tc, too_big_not_sent);
 	tcase_add_test(tc, no_daemon);
+	tcase_add_test(tc, resume_plans);
 	suite_add_tcase(s, tc);
 	return s;
 }

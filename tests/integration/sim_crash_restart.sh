@@ -18,8 +18,10 @@ XSIM_RESTART_BURST=1000 XSIM_RESTART_MS=10
 export XSIM_RESTART_BURST XSIM_RESTART_MS
 start_sim -n
 
+# -t 600: incr-loop is one operation for the guest's hang guard (60 s
+# by default), which a loaded machine can outlast.
 for g in $(seq 1 "$guests"); do
-	xsim create "g$g" -- 'watch data/w t' 'wait 1' \
+	xsim create "g$g" -- -t 600 'watch data/w t' 'wait 1' \
 		"incr-loop $rounds data/plain data/tx" 'mark done' 'wait 1' 'mark fired' 'sleep' ||
 		fail "create g$g"
 done

@@ -123,6 +123,46 @@ START_TEST(reset_zeroes_indexes)
 }
 END_TEST
 
+START_TEST(peek_leaves_space_until_consumed)
+{
+	char buf[16];
+
+	ck_assert_int_eq(ring_write(page, RING_CLIENT, "abcdef", 6), 6);
+	ck_assert_int_eq(ring_peek(page, RING_SERVER, 0, buf, 4), 4);
+	ck_assert_mem_eq(buf, "abcd", 4);
+	ck_assert_int_eq(ring_peek(page, RING_SERVER, 4, buf, 16), 2);
+	ck_assert_mem_eq(buf, "ef", 2);
+	ck_assert_int_eq(ring_peek(page, RING_SERVER, 6, buf, 16), 0);
+	/* Nothing given back: the client sees the space still taken. */
+	ck_assert_uint_eq(page->req_cons, 0);
+	ck_assert_int_eq(ring_space(page, RING_CLIENT), XENSTORE_RING_SIZE - 6);
+	ck_assert_int_eq(ring_consume(page, RING_SERVER, 4), 0);
+	ck_assert_uint_eq(page->req_cons, 4);
+	ck_assert_int_eq(ring_space(page, RING_CLIENT), XENSTORE_RING_SIZE - 2);
+}
+END_TEST
+
+START_TEST(peek_and_consume_refuse_outside_the_ring)
+{
+	char buf[4];
+
+	ck_assert_int_eq(ring_write(page, RING_CLIENT, "abcdef", 6), 6);
+	ck_assert_int_eq(ring_consume(page, RING_SERVER, 2), 0);
+	/* Before the consumer, past the producer: refused. */
+	errno = 0;
+	ck_assert_int_eq(ring_peek(page, RING_SERVER, 1, buf, 4), -1);
+	ck_assert_int_eq(errno, EPROTO);
+	ck_assert_int_eq(ring_peek(page, RING_SERVER, 7, buf, 4), -1);
+	ck_assert_int_eq(ring_consume(page, RING_SERVER, 7), -1);
+	ck_assert_int_eq(ring_consume(page, RING_SERVER, 1), -1);
+	ck_assert_uint_eq(page->req_cons, 2);
+	/* A peer's nonsense indexes. */
+	page->req_prod = 5000;
+	ck_assert_int_eq(ring_peek(page, RING_SERVER, 2, buf, 4), -1);
+	ck_assert_int_eq(ring_space(page, RING_CLIENT), -1);
+}
+END_TEST
+
 Suite *
 ring_suite(void)
 {
@@ -136,6 +176,8 @@ ring_suite(void)
 	tcase_add_test(tc, full_ring_takes_partial_writes);
 	tcase_add_test(tc, bad_indexes_refused);
 	tcase_add_test(tc, reset_zeroes_indexes);
+	tcase_add_test(tc, peek_leaves_space_until_consumed);
+	tcase_add_test(tc, peek_and_consume_refuse_outside_the_ring);
 	suite_add_tcase(s, tc);
 	return s;
 }

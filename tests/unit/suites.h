@@ -15,6 +15,7 @@
 	X(ring)                                                                \
 	X(quota)                                                               \
 	X(journal)                                                             \
+	X(side)                                                                \
 	X(store)                                                               \
 	X(store_index)                                                         \
 	X(watch)                                                               \

@@ -24,9 +24,11 @@ fail() { echo "# crash: $*" >&2; exit 1; }
 # run NODES-LABEL GUESTS ROUNDS: one crash under GUESTS incrementing guests.
 run() {
 	label=$1 guests=$2 rounds=$3
+	# -t 600: incr-loop is one operation for the guest's hang guard
+	# (60 s by default), which a loaded machine can outlast.
 	i=1
 	while [ $i -le "$guests" ]; do
-		"$BIN/xsim" -r "$R" create "c$label$guests-$i" -- \
+		"$BIN/xsim" -r "$R" create "c$label$guests-$i" -- -t 600 \
 			'watch /bench-go g' 'wait 2' \
 			"incr-loop $rounds data/plain data/tx" 'mark done' \
 			'sleep' >/dev/null || fail "create"
