@@ -29,13 +29,20 @@ run() {
 	i=1
 	while [ $i -le "$guests" ]; do
 		"$BIN/xsim" -r "$R" create "c$label$guests-$i" -- -t 600 \
-			'watch /bench-go g' 'wait 2' \
+			'watch /bench-go g' 'wait 2' 'mark looping' \
 			"incr-loop $rounds data/plain data/tx" 'mark done' \
 			'sleep' >/dev/null || fail "create"
 		i=$((i + 1))
 	done
 	# All at once: the watch of each fires on one write.
 	"$BIN/xenstore-write" /bench-go "$label$guests"
+	i=0
+	until [ "$(cat "$R"/domains/c"$label$guests"-*.log 2>/dev/null |
+		grep -c '^looping')" -ge "$guests" ]; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && fail "$guests guests did not start"
+		sleep 0.05
+	done
 	sleep 0.3
 	cat "$R"/domains/c"$label$guests"-*.log | grep -q '^done' &&
 		fail "$label nodes, $guests guests: done before the kill"
