@@ -21,6 +21,17 @@ export XSIM_RESTART_MS XENSTORED_PATH
 result() { printf 'RESULT\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4"; }
 fail() { echo "# crash: $*" >&2; exit 1; }
 
+# marks MARK N: wait until the guests of this run printed MARK N times.
+marks() {
+	i=0
+	until [ "$(cat "$R"/domains/c"$label$guests"-*.log 2>/dev/null |
+		grep -c "^$1\$")" -ge "$2" ]; do
+		i=$((i + 1))
+		[ $i -gt 1200 ] && fail "$label nodes: not $2 guests $1"
+		sleep 0.05
+	done
+}
+
 # run NODES-LABEL GUESTS ROUNDS: one crash under GUESTS incrementing guests.
 run() {
 	label=$1 guests=$2 rounds=$3
@@ -29,20 +40,16 @@ run() {
 	i=1
 	while [ $i -le "$guests" ]; do
 		"$BIN/xsim" -r "$R" create "c$label$guests-$i" -- -t 600 \
-			'watch /bench-go g' 'wait 2' 'mark looping' \
+			'watch /bench-go g' 'wait 1' 'mark ready' 'wait 1' \
+			'mark looping' \
 			"incr-loop $rounds data/plain data/tx" 'mark done' \
 			'sleep' >/dev/null || fail "create"
 		i=$((i + 1))
 	done
-	# All at once: the watch of each fires on one write.
+	# All at once, once all watch: each watch fires on one write.
+	marks ready "$guests"
 	"$BIN/xenstore-write" /bench-go "$label$guests"
-	i=0
-	until [ "$(cat "$R"/domains/c"$label$guests"-*.log 2>/dev/null |
-		grep -c '^looping')" -ge "$guests" ]; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && fail "$guests guests did not start"
-		sleep 0.05
-	done
+	marks looping "$guests"
 	sleep 0.3
 	cat "$R"/domains/c"$label$guests"-*.log | grep -q '^done' &&
 		fail "$label nodes, $guests guests: done before the kill"
@@ -94,13 +101,12 @@ run() {
 NODES="100000:100k 1000000:1M"
 G50=50
 [ -n "$QUICK" ] && NODES="10000:10k" && G50=5
-have=0
 for spec in $NODES; do
 	n=${spec%%:*}
 	label=${spec#*:}
-	"$BIN/xs-bench" -s "$XENSTORED_PATH" -t populate -N $((n - have)) \
+	# The same names again and more: the store holds n of them.
+	"$BIN/xs-bench" -s "$XENSTORED_PATH" -t populate -N "$n" -K \
 		-k "crash.fill.$label." >/dev/null || fail "populate $label"
-	have=$n
 	run "$label" 1 3000
 	run "$label" "$G50" $((15000 / G50))
 done

@@ -25,6 +25,7 @@ usage(FILE *f)
 	      "  -N NODES    nodes that populate and lu create (default "
 	      "100000)\n"
 	      "  -L BINARY   lu: the daemon binary to live-update into\n"
+	      "  -K          populate leaves its nodes in the store\n"
 	      "  -q          quick: about a tenth of the work\n"
 	      "  -n OPS      timed ops per seq figure (default 20000)\n"
 	      "  -o OPS      ops per tput figure (default 60000)\n"
@@ -100,7 +101,7 @@ main(int argc, char **argv)
 	o.socket = getenv("XENSTORED_PATH");
 	if (o.socket == NULL)
 		o.socket = "/var/run/xenstored/socket";
-	while ((ch = getopt(argc, argv, "s:p:t:N:L:qn:o:c:X:r:W:S:wk:T:h")) !=
+	while ((ch = getopt(argc, argv, "s:p:t:N:L:Kqn:o:c:X:r:W:S:wk:T:h")) !=
 	       -1) {
 		switch (ch) {
 		case 's':
@@ -117,6 +118,8 @@ main(int argc, char **argv)
 			break;
 		case 'L':
 			o.lu_binary = optarg;
+		case 'K':
+			o.populate_keep = true;
 			break;
 		case 'q':
 			quick = true;

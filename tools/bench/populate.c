@@ -143,6 +143,7 @@ xsb_run_populate(const struct xsb_opts *o)
 			xsb_die("populate: %s holds \"%s\", not \"%s\"", path,
 				got, want);
 	}
-	remove_all(o, c, n, label);
+	if (!o->populate_keep)
+		remove_all(o, c, n, label);
 	xsb_close(c);
 }

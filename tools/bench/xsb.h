@@ -56,6 +56,7 @@ struct xsb_opts {
 	unsigned long storm_writes; /* WRITEs of the watched node (storm) */
 	unsigned long populate_nodes;
 	const char *lu_binary; /* lu: the binary to live-update into */
+	bool populate_keep;    /* leave the nodes in (crash.sh's store) */
 	bool only_writes;      /* fsync pass: skip the read-only figures */
 };
 
