@@ -14,7 +14,8 @@
 
 struct side {
 	RB_ENTRY(side) link;
-	void *data; /* NULL: removed */
+	TAILQ_ENTRY(side) pend; /* while put */
+	void *data;		/* NULL: removed */
 	size_t len;
 	bool put; /* since side_written() */
 	char key[];
@@ -30,7 +31,8 @@ RB_HEAD(sides, side);
 RB_GENERATE_LOCAL(sides, side, link, side_cmp)
 
 static struct sides sides = RB_INITIALIZER(&sides);
-static bool pending;
+/* The records put since side_written(): a turn costs what it put. */
+static TAILQ_HEAD(, side) pending = TAILQ_HEAD_INITIALIZER(pending);
 
 static struct side *
 find(const char *key)
@@ -71,8 +73,9 @@ set(const char *key, const void *data, size_t len, bool put)
 	free(s->data);
 	s->data = copy;
 	s->len = len;
+	if (put && !s->put)
+		TAILQ_INSERT_TAIL(&pending, s, pend);
 	s->put |= put;
-	pending |= put;
 	return 0;
 }
 
@@ -105,7 +108,7 @@ side_foreach(const char *prefix,
 bool
 side_pending(void)
 {
-	return pending;
+	return !TAILQ_EMPTY(&pending);
 }
 
 void
@@ -116,9 +119,13 @@ side_each_put(bool all,
 {
 	struct side *s;
 
-	RB_FOREACH(s, sides, &sides)
-		if (all || s->put)
+	if (all) {
+		RB_FOREACH(s, sides, &sides)
 			fn(s->key, s->data, s->len, arg);
+		return;
+	}
+	TAILQ_FOREACH(s, &pending, pend)
+		fn(s->key, s->data, s->len, arg);
 }
 
 void
@@ -126,9 +133,10 @@ side_written(void)
 {
 	struct side *s;
 
-	RB_FOREACH(s, sides, &sides)
+	while ((s = TAILQ_FIRST(&pending)) != NULL) {
+		TAILQ_REMOVE(&pending, s, pend);
 		s->put = false;
-	pending = false;
+	}
 }
 
 void
@@ -136,10 +144,10 @@ side_clear(void)
 {
 	struct side *s, *next;
 
+	TAILQ_INIT(&pending);
 	RB_FOREACH_SAFE(s, sides, &sides, next) {
 		RB_REMOVE(sides, &sides, s);
 		free(s->data);
 		free(s);
 	}
-	pending = false;
 }

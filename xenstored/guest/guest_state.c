@@ -47,43 +47,99 @@ key_of(char *buf, size_t len, unsigned domid)
 	snprintf(buf, len, KEY_PREFIX "%u", domid);
 }
 
-struct watches {
-	void *ctx;
-	GuestWatch **w;
-	size_t n, cap;
-	bool failed;
-};
+#define WATCH_PREFIX "watch/"
+
+/*
+ * A watch's record is "watch/<domid>/<hash>", the hash of its path and
+ * token (FNV-1a, 64 bits): one record per watch, put with the WATCH and
+ * removed with the UNWATCH, so that a guest's many watches cost nothing
+ * at each save.  Two watches of one guest with the same hash would share
+ * a record (and one would not come back after a restart): only a guest
+ * that chose its tokens for it could, and it hurts only itself.
+ */
+static void
+watch_key(char *buf, size_t len, unsigned domid, const char *path,
+	  const char *token)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const char *p;
+
+	for (p = path; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	h = (h ^ 0) * 0x100000001b3ull;
+	for (p = token; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	snprintf(buf, len, WATCH_PREFIX "%u/%016llx", domid,
+		 (unsigned long long)h);
+}
+
+/* Whether c is a guest's ring, whose state is kept. */
+static bool
+kept(const struct conn *c)
+{
+	return c->transport == &ring_conn_transport && c->domain != NULL;
+}
+
+void
+guest_state_watch_added(struct conn *c, const char *path, size_t strip,
+			const char *token, int depth)
+{
+	GuestWatch w = GUEST_WATCH__INIT;
+	char key[64];
+	uint8_t *buf;
+	size_t len;
+
+	if (!kept(c))
+		return;
+	w.path = (char *)(uintptr_t)path;
+	w.token = (char *)(uintptr_t)token;
+	w.has_depth = w.has_strip = 1;
+	w.depth = depth;
+	w.strip = (uint32_t)strip;
+	len = guest_watch__get_packed_size(&w);
+	watch_key(key, sizeof(key), c->domain->domid, path, token);
+	if ((buf = talloc_size(NULL, len + 1)) == NULL ||
+	    (guest_watch__pack(&w, buf), side_put(key, buf, len)) != 0)
+		log_warnx("domain %u: out of memory saving a watch: it will "
+			  "not come back after a restart",
+			  c->domain->domid);
+	talloc_free(buf);
+}
+
+void
+guest_state_watch_removed(struct conn *c, const char *path, const char *token)
+{
+	char key[64];
+
+	if (!kept(c))
+		return;
+	watch_key(key, sizeof(key), c->domain->domid, path, token);
+	side_put(key, NULL, 0);
+}
 
 static void
-add_watch(void *arg, const char *path, size_t strip, const char *token,
-	  int depth)
+drop_record(const char *key, const void *data, size_t len, void *arg)
 {
-	struct watches *ws = arg;
-	GuestWatch *w;
+	(void)data;
+	(void)len;
+	(void)arg;
+	side_put(key, NULL, 0);
+}
 
-	if (ws->n == ws->cap) {
-		GuestWatch **grown =
-			talloc_realloc(ws->ctx, ws->w, GuestWatch *,
-				       ws->cap ? ws->cap * 2 : 8);
+static void
+drop_watches(unsigned domid)
+{
+	char prefix[32];
 
-		if (grown == NULL) {
-			ws->failed = true;
-			return;
-		}
-		ws->w = grown;
-		ws->cap = ws->cap ? ws->cap * 2 : 8;
-	}
-	if ((w = talloc(ws->ctx, GuestWatch)) == NULL) {
-		ws->failed = true;
-		return;
-	}
-	guest_watch__init(w);
-	w->path = (char *)(uintptr_t)path;
-	w->token = (char *)(uintptr_t)token;
-	w->has_depth = w->has_strip = 1;
-	w->depth = depth;
-	w->strip = (uint32_t)strip;
-	ws->w[ws->n++] = w;
+	snprintf(prefix, sizeof(prefix), WATCH_PREFIX "%u/", domid);
+	side_foreach(prefix, drop_record, NULL);
+}
+
+void
+guest_state_watches_reset(struct conn *c)
+{
+	if (kept(c))
+		drop_watches(c->domain->domid);
 }
 
 /* d's record, packed on ctx; NULL on ENOMEM. */
@@ -91,14 +147,12 @@ static uint8_t *
 pack(void *ctx, struct domain *d, XENSTORE_RING_IDX *req_end, size_t *len)
 {
 	GuestRecord r = GUEST_RECORD__INIT;
-	struct watches ws = {ctx, NULL, 0, 0, false};
 	XENSTORE_RING_IDX rsp_base;
 	uint8_t *buf, *out;
 	size_t olen;
 
-	watch_foreach(d->conn, add_watch, &ws);
-	olen = conn_output_copy(d->conn, NULL, 0);
-	if (ws.failed || (out = talloc_size(ctx, olen + 1)) == NULL)
+	olen = ring_conn_owed(d->conn, conn_output_pending(d->conn));
+	if ((out = talloc_size(ctx, olen + 1)) == NULL)
 		return NULL;
 	conn_output_copy(d->conn, out, olen);
 	ring_conn_position(d->conn, req_end, &rsp_base);
@@ -107,8 +161,6 @@ pack(void *ctx, struct domain *d, XENSTORE_RING_IDX *req_end, size_t *len)
 	r.remote_port = d->remote_port;
 	r.features = d->features;
 	r.target = d->target;
-	r.n_watch = ws.n;
-	r.watch = ws.w;
 	r.has_req_end = r.has_rsp_base = r.has_out = r.has_next_tx = 1;
 	r.req_end = *req_end;
 	r.rsp_base = rsp_base;
@@ -134,6 +186,23 @@ note_saved(unsigned domid, XENSTORE_RING_IDX req_end)
 	saved[nsaved++].req_end = req_end;
 }
 
+/*
+ * Out of memory for a save: its requests' space is given back all the
+ * same (a guest may wait for it before reading its replies), and a crash
+ * now would lose the replies not yet on its ring.
+ */
+static void
+unsaved(struct domain *d)
+{
+	XENSTORE_RING_IDX req_end, rsp_base;
+
+	log_warnx("domain %u: out of memory saving its connection: a crash "
+		  "now would lose the replies not yet on its ring",
+		  d->domid);
+	ring_conn_position(d->conn, &req_end, &rsp_base);
+	ring_conn_saved(d->conn, req_end);
+}
+
 static void
 save_one(struct domain *d, void *arg)
 {
@@ -148,24 +217,24 @@ save_one(struct domain *d, void *arg)
 	    d->conn->transport != &ring_conn_transport ||
 	    !(d->state_dirty || ring_conn_dirty(d->conn)))
 		return;
+	key_of(key, sizeof(key), d->domid);
 	if ((ctx = talloc_new(NULL)) == NULL ||
-	    (buf = pack(ctx, d, &req_end, &len)) == NULL) {
-		log_warnx("domain %u: out of memory saving its connection",
-			  d->domid);
+	    (buf = pack(ctx, d, &req_end, &len)) == NULL ||
+	    side_put(key, buf, len) != 0) {
 		talloc_free(ctx);
+		unsaved(d);
 		return;
 	}
-	key_of(key, sizeof(key), d->domid);
-	if (side_put(key, buf, len) == 0) {
-		d->state_dirty = false;
-		note_saved(d->domid, req_end);
-	}
+	d->state_dirty = false;
+	note_saved(d->domid, req_end);
 	talloc_free(ctx);
 }
 
 void
 guest_state_save(void)
 {
+	/* A save whose write failed is made again now, and noted again. */
+	nsaved = 0;
 	domain_foreach(save_one, NULL);
 }
 
@@ -189,28 +258,39 @@ guest_state_forget(unsigned domid)
 	char key[32];
 
 	key_of(key, sizeof(key), domid);
+	drop_watches(domid);
 	if (side_put(key, NULL, 0) != 0)
 		log_warnx("domain %u: out of memory forgetting its record; a "
 			  "restart will find it gone all the same",
 			  domid);
 }
 
-/* Register the saved watches on c again; each fires once. */
+/* Register one saved watch on the connection arg again; it fires once. */
 static void
-rewatch(struct conn *c, const GuestRecord *r)
+rewatch_one(const char *key, const void *data, size_t len, void *arg)
 {
-	size_t i;
+	GuestWatch *w = guest_watch__unpack(NULL, len, data);
+	struct conn *c = arg;
 
-	for (i = 0; i < r->n_watch; i++) {
-		const GuestWatch *w = r->watch[i];
-
-		if (w->path == NULL || w->token == NULL ||
-		    w->strip > strlen(w->path))
-			continue;
-		if (watch_add(c, w->path, w->strip, w->token,
-			      w->has_depth ? w->depth : -1) == 0)
-			conn_queue_event(c, w->path + w->strip, w->token);
+	if (w == NULL || w->path == NULL || w->token == NULL ||
+	    w->strip > strlen(w->path)) {
+		log_warnx("%s: damaged record %s: that watch is lost", __func__,
+			  key);
+	} else if (watch_add(c, w->path, w->strip, w->token,
+			     w->has_depth ? w->depth : -1) == 0) {
+		conn_queue_event(c, w->path + w->strip, w->token);
 	}
+	if (w)
+		guest_watch__free_unpacked(w, NULL);
+}
+
+static void
+rewatch(struct conn *c, unsigned domid)
+{
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), WATCH_PREFIX "%u/", domid);
+	side_foreach(prefix, rewatch_one, c);
 }
 
 static void
@@ -237,7 +317,7 @@ restore_one(const char *key, const void *data, size_t len, void *arg)
 		log_warnx("domain %u: out of memory restoring its "
 			  "transactions' ids",
 			  r->domid);
-	rewatch(c, r);
+	rewatch(c, r->domid);
 out:
 	if (r)
 		guest_record__free_unpacked(r, NULL);

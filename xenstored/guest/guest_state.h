@@ -4,7 +4,8 @@
  * after a crash picks every guest up where it was: the side record
  * "guest/<domid>" (a GuestRecord, record.proto), saved in the journal
  * record of each loop turn in which the guest's state changed, together
- * with that turn's changes to the tree.
+ * with that turn's changes to the tree; and one "watch/<domid>/<hash>"
+ * per watch (a GuestWatch), put with its WATCH.
  */
 #ifndef GUEST_STATE_H
 #define GUEST_STATE_H
@@ -20,7 +21,20 @@ void guest_state_save(void);
 /* The turn's journal record is written: give back the saved requests. */
 void guest_state_saved(void);
 
-/* domid is released or dead: its record goes (with this turn). */
+/*
+ * A guest's watch was added or removed, or all of them (RESET_WATCHES):
+ * its record "watch/<domid>/..." goes with the turn.  Nothing for other
+ * connections.  (Not for watches a closing connection drops: those are
+ * kept for a restart.)
+ */
+struct conn;
+void guest_state_watch_added(struct conn *c, const char *path, size_t strip,
+			     const char *token, int depth);
+void guest_state_watch_removed(struct conn *c, const char *path,
+			       const char *token);
+void guest_state_watches_reset(struct conn *c);
+
+/* domid is released or dead: its records go (with this turn). */
 void guest_state_forget(unsigned domid);
 
 /*

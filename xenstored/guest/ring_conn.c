@@ -80,21 +80,30 @@ give_back(struct ring_link *l, XENSTORE_RING_IDX to)
 }
 
 /*
- * Whether the ring is full with the start of a request longer than it:
- * such a request must be given back as it is read, or the guest could
- * never write the rest (and so it is not kept through a crash).
+ * The guest's request ring is full: it may be waiting for space before
+ * it reads anything (a guest of one thread).  A request longer than the
+ * ring is given back as it is read, or the guest could never write the
+ * rest (and so it is not kept through a crash): its header says so, or
+ * part of it was given back already (req_cons past the end of the last
+ * answered request).  A ring full of whole requests is saved at the
+ * turn's end, answered ones with their replies, which gives their space
+ * back however slowly the guest reads.
  */
-static bool
-longer_than_ring(const struct ring_link *l)
+static void
+ring_full(struct ring_link *l)
 {
+	XENSTORE_RING_IDX cons =
+		__atomic_load_n(&l->d->intf->req_cons, __ATOMIC_RELAXED);
 	struct xsd_sockmsg hdr;
 
-	if (ring_space(l->d->intf, RING_CLIENT) != 0 ||
-	    ring_peek(l->d->intf, RING_SERVER, l->done, &hdr, sizeof(hdr)) !=
-		    (ssize_t)sizeof(hdr))
-		return false;
-	return FRAME_HDR_SIZE + (size_t)hdr.len >
-	       (XENSTORE_RING_IDX)(l->peek - l->done);
+	if ((int32_t)(cons - l->done) > 0 ||
+	    (ring_peek(l->d->intf, RING_SERVER, l->done, &hdr, sizeof(hdr)) ==
+		     (ssize_t)sizeof(hdr) &&
+	     FRAME_HDR_SIZE + (size_t)hdr.len >
+		     (XENSTORE_RING_IDX)(l->peek - l->done)))
+		give_back(l, l->peek);
+	else
+		l->dirty = true;
 }
 
 static ssize_t
@@ -110,8 +119,8 @@ ring_conn_read(struct conn *c, void *buf, size_t len)
 		return -1;
 	}
 	l->peek += (XENSTORE_RING_IDX)n;
-	if (longer_than_ring(l))
-		give_back(l, l->peek);
+	if (ring_space(intf, RING_CLIENT) == 0)
+		ring_full(l);
 	if (n == 0) {
 		errno = EAGAIN;
 		return -1;
@@ -285,6 +294,18 @@ ring_conn_position(const struct conn *c, XENSTORE_RING_IDX *req_end,
 
 	*req_end = l->done;
 	*rsp_base = __atomic_load_n(&l->d->intf->rsp_prod, __ATOMIC_RELAXED);
+}
+
+size_t
+ring_conn_owed(const struct conn *c, size_t unwritten)
+{
+	const struct ring_link *l = link_of(c);
+	uint64_t start = c->out_total - unwritten, end;
+
+	if (l->nmarks == 0)
+		return 0;
+	end = l->marks[l->nmarks - 1].out;
+	return end > start ? (size_t)(end - start) : 0;
 }
 
 void

@@ -47,6 +47,14 @@ bool ring_conn_dirty(const struct conn *c);
 void ring_conn_position(const struct conn *c, XENSTORE_RING_IDX *req_end,
 			XENSTORE_RING_IDX *rsp_base);
 
+/*
+ * Of c's unwritten output (unwritten bytes, from its head), how much a
+ * save must keep: up to the end of the last answered request's reply.
+ * Watch events queued after it need not be kept: every watch fires
+ * again after a restart.
+ */
+size_t ring_conn_owed(const struct conn *c, size_t unwritten);
+
 /* The save of position req_end reached the journal: give the space back. */
 void ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end);
 

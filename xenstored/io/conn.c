@@ -317,16 +317,22 @@ conn_queue_raw(struct conn *c, const void *data, size_t len)
 }
 
 size_t
+conn_output_pending(const struct conn *c)
+{
+	return c->out_bytes - (c->out_head ? c->out_head->off : 0);
+}
+
+size_t
 conn_output_copy(const struct conn *c, void *buf, size_t cap)
 {
 	const struct outbuf *o;
 	size_t total = 0, n;
 
-	for (o = c->out_head; o; o = o->next) {
+	for (o = c->out_head; o && total < cap; o = o->next) {
 		n = o->len - o->off;
-		if (total < cap)
-			memcpy((uint8_t *)buf + total, o->data + o->off,
-			       n < cap - total ? n : cap - total);
+		if (n > cap - total)
+			n = cap - total;
+		memcpy((uint8_t *)buf + total, o->data + o->off, n);
 		total += n;
 	}
 	return total;

@@ -164,9 +164,13 @@ void conn_reply_str(struct conn *c, const struct msg *m, const char *s);
  */
 void conn_queue_raw(struct conn *c, const void *data, size_t len);
 
+/* The bytes of c's output not written yet. */
+size_t conn_output_pending(const struct conn *c);
+
 /*
- * Copy c's unwritten output into buf (at most cap bytes); returns how
- * many bytes it holds in all (more than cap: buf holds the first cap).
+ * Copy the first cap bytes (at most) of c's unwritten output into buf;
+ * returns how many it copied.  Costs the entries it copies, not the
+ * queue's.
  */
 size_t conn_output_copy(const struct conn *c, void *buf, size_t cap);
 

@@ -9,6 +9,7 @@
 
 #include "domain.h"
 #include "frame.h"
+#include "guest_state.h"
 #include "ops.h"
 #include "path.h"
 #include "txn.h"
@@ -37,6 +38,8 @@ do_watch(void *ctx, struct conn *c, struct msg *m)
 	err = watch_add(c, path, strip, vec[1], n == 3 ? (int)depth : -1);
 	if (err)
 		return err;
+	guest_state_watch_added(c, path, strip, vec[1],
+				n == 3 ? (int)depth : -1);
 	conn_reply_str(c, m, "OK");
 	conn_queue_event(c, vec[0], vec[1]);
 	return 0;
@@ -56,6 +59,7 @@ do_unwatch(void *ctx, struct conn *c, struct msg *m)
 		return err == EINVAL ? ENOENT : err;
 	if ((err = watch_remove(c, path, vec[1])))
 		return err;
+	guest_state_watch_removed(c, path, vec[1]);
 	conn_reply_str(c, m, "OK");
 	return 0;
 }
@@ -65,6 +69,7 @@ do_reset_watches(void *ctx, struct conn *c, struct msg *m)
 {
 	(void)ctx;
 	watch_remove_all(c);
+	guest_state_watches_reset(c);
 	txn_abort_all(c);
 	conn_reply_str(c, m, "OK");
 	return 0;
