@@ -10,6 +10,8 @@
 #ifndef GUEST_STATE_H
 #define GUEST_STATE_H
 
+#include <stddef.h>
+
 /*
  * Before the turn's journal record is written: put the record of every
  * guest whose state changed (introduced, a request that changed the
