@@ -118,6 +118,7 @@ main(int argc, char **argv)
 			break;
 		case 'L':
 			o.lu_binary = optarg;
+			break;
 		case 'K':
 			o.populate_keep = true;
 			break;

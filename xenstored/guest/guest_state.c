@@ -307,9 +307,16 @@ restore_one(const char *key, const void *data, size_t len, void *arg)
 	}
 	c = guest_reattach(r->domid, r->remote_port, r->features,
 			   r->has_target ? r->target : DOMID_INVALID);
-	if (c == NULL) {
+	if (c == NULL && errno == ESRCH) {
 		log_info("domain %u: gone while the daemon was down", r->domid);
 		guest_release(r->domid);
+		goto out;
+	}
+	if (c == NULL) {
+		/* dom0 on its ring (a xenstore domain) is introduced anew. */
+		if (r->domid != 0)
+			log_warn("domain %u: cannot attach its ring again",
+				 r->domid);
 		goto out;
 	}
 	ring_conn_resume(c, r->req_end, r->rsp_base, r->out.data, r->out.len);
