@@ -361,3 +361,19 @@ ring_conn_resume(struct conn *c, XENSTORE_RING_IDX req_end,
 	if (k < len && ring_shows(intf, rsp_prod, out, k))
 		conn_queue_raw(c, (const uint8_t *)out + k, len - k);
 }
+
+void
+ring_conn_hand_over(struct conn *c)
+{
+	struct ring_link *l = link_of(c);
+
+	give_back(l, l->peek);
+	l->done = l->peek;
+	l->nmarks = 0;
+}
+
+void
+ring_conn_took_input(struct conn *c, size_t len)
+{
+	link_of(c)->done -= (XENSTORE_RING_IDX)len;
+}

@@ -69,4 +69,19 @@ void ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end);
 void ring_conn_resume(struct conn *c, XENSTORE_RING_IDX req_end,
 		      XENSTORE_RING_IDX rsp_base, const void *out, size_t len);
 
+/*
+ * A live update hands c over: everything read from its ring is in the
+ * hand-over (answered requests' replies in its output, the rest as its
+ * input), so all of it is given back, and the new binary reads on from
+ * req_cons.
+ */
+void ring_conn_hand_over(struct conn *c);
+
+/*
+ * The new binary of a live update gave c len bytes of input read from
+ * the ring by the old one (given back already): the requests they hold
+ * end before the ring's req_cons, where c reads on.
+ */
+void ring_conn_took_input(struct conn *c, size_t len);
+
 #endif /* RING_CONN_H */

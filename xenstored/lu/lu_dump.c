@@ -28,6 +28,7 @@
 #include "hyp.h"
 #include "lu_int.h"
 #include "lu_stream.h"
+#include "ring_conn.h"
 #include "store.h"
 #include "watch.h"
 
@@ -113,6 +114,8 @@ put_conn(struct dump *d, struct conn *c, struct conn *caller,
 						   : c->who.target;
 	lc.port = c->domain && c->domain->port >= 0 ? (unsigned)c->domain->port
 						    : 0;
+	if (!sock && c->transport == &ring_conn_transport)
+		ring_conn_hand_over(c);
 	lc.in = pending_input(d, c, m, &lc.in_len);
 	lc.out =
 		pending_output(d, c, m, c == caller, &lc.out_len, &lc.resp_len);

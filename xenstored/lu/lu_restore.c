@@ -30,6 +30,7 @@
 #include "log.h"
 #include "lu_int.h"
 #include "lu_stream.h"
+#include "ring_conn.h"
 #include "quota.h"
 #include "path.h"
 #include "store.h"
@@ -130,6 +131,8 @@ on_conn(void *arg, const struct lu_conn *lc)
 	else if (conn_restore(c, lc->in, lc->in_len, lc->out, lc->out_len,
 			      lc->resp_len) != 0)
 		c = NULL;
+	else if (c->transport == &ring_conn_transport)
+		ring_conn_took_input(c, lc->in_len);
 	return remember(r, lc->id, c);
 }
 
