@@ -10,6 +10,14 @@
 . tests/interop/lib.sh
 
 OURS_SYS="$XS_BUILD/xensys/bin/xenstored"
+# cxenstored runs under the shim (LD_PRELOAD) and execs the new binary
+# with it: a sanitized binary then refuses to start ("ASan runtime does
+# not come first").  The plain pass runs this test.
+case $XS_BUILD in */san-*)
+	echo "SKIP: a sanitized daemon cannot start under cxenstored's shim"
+	exit 0
+	;;
+esac
 XCTL="$XEN_BIN/xenstore-control"
 if ! cx_present || [ ! -x "$OURS_SYS" ] || [ ! -x "$XCTL" ]; then
 	echo "SKIP: cxenstored, the shim or our XEN=system daemon is missing"
