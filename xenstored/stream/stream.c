@@ -584,6 +584,7 @@ collect_cb(uint64_t seq, const uint8_t *data, size_t len, void *arg)
 	struct turn_paths *t = arg;
 	StreamGroup *sg = stream_group__unpack(NULL, len, data);
 	size_t i, j;
+	int ret;
 
 	(void)seq;
 	if (sg == NULL)
@@ -602,16 +603,23 @@ collect_cb(uint64_t seq, const uint8_t *data, size_t len, void *arg)
 						  ProtobufCBinaryData, j + 1);
 			if (!t->path || !t->removed || !t->value)
 				break;
-			t->path[j] = talloc_strdup(ctx, p);
+			if ((t->path[j] = talloc_strdup(ctx, p)) == NULL)
+				break;
 			t->n++;
 		}
 		t->removed[j] = c->removed;
 		t->value[j].len = c->value.len;
-		t->value[j].data =
-			talloc_memdup(ctx, c->value.data, c->value.len + 1);
+		/* A copy with a NUL after it (the record's has none). */
+		t->value[j].data = talloc_size(ctx, c->value.len + 1);
+		if (t->value[j].data == NULL)
+			break;
+		if (c->value.len)
+			memcpy(t->value[j].data, c->value.data, c->value.len);
+		t->value[j].data[c->value.len] = '\0';
 	}
+	ret = i == sg->n_change ? 0 : 1;
 	stream_group__free_unpacked(sg, NULL);
-	return i == sg->n_change ? 0 : 1;
+	return ret;
 }
 
 static bool
