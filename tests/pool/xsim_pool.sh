@@ -24,7 +24,7 @@ both() { [ "$(pool_line)" = "Pool: this host is h2; hosts alive: h1 h2" ]; }
 wait_for 10 "both hosts in h2's list" both
 
 XSIM_RUNDIR=$RUN/xh1 XENSTORED_PATH=$RUN/xh1/xenstored/socket \
-	"$BIN/xsim" create g1 -- 'echo up' >/dev/null || fail "create g1"
+	"$BIN/xsim" create g1 -- sleep >/dev/null || fail "create g1"
 uuid=$(x1 list /vm)
 [ -n "$uuid" ] || fail "no /vm/<uuid> on h1"
 name_on_h2() { [ "$(x2 read /vm/$uuid/name)" = g1 ]; }
