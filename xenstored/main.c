@@ -25,6 +25,7 @@
 #include "log.h"
 #include "lu.h"
 #include "options.h"
+#include "release.h"
 #include "store.h"
 #include "trace.h"
 #include "sock.h"
@@ -305,6 +306,7 @@ take_over_or_listen(void)
 	/* Guests served before a crash or a restart: where they were. */
 	if (!opts.live_update && hyp_available())
 		guest_state_restore();
+	release_restore();
 	if (opts.event_port >= 0)
 		setup_dom0_ring();
 	else if ((!have_rw &&

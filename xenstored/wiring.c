@@ -11,6 +11,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "guest_state.h"
+#include "release.h"
 #include "store.h"
 #include "stream.h"
 #include "txn.h"
@@ -79,6 +80,13 @@ static struct conn_hooks conn_hooks = {
  */
 #define REAP_STEP 512
 
+/*
+ * Nodes a turn visits to clean up after released domains (release.c,
+ * which counts a node it changes as 256): visiting 1M nodes took 4.6 ms
+ * in all here, so a step is well under 1 ms.
+ */
+#define RELEASE_STEP 65536
+
 int
 wiring_store(void)
 {
@@ -101,9 +109,10 @@ bool
 wiring_end_turn(void)
 {
 	bool reaping = store_reap(REAP_STEP);
+	bool releasing = release_step(RELEASE_STEP);
 
 	conn_flush_all();
-	return reaping;
+	return reaping || releasing;
 }
 
 int

@@ -22,7 +22,8 @@
 	X(txn)                                                                 \
 	X(dispatch)                                                            \
 	X(lu_stream)                                                           \
-	X(stream)
+	X(stream)                                                              \
+	X(release)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)

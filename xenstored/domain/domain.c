@@ -227,11 +227,19 @@ void
 domain_forget(unsigned domid)
 {
 	struct domain *d = domain_find(domid);
+	unsigned nodes;
+	unsigned long memory;
 
 	if (d == NULL)
 		return;
+	nodes = d->nodes;
+	memory = d->memory;
 	RB_REMOVE(domains, &domains, d);
 	talloc_free(d);
+	if ((nodes || memory) && (d = domain_get(domid)) != NULL) {
+		d->nodes = nodes;
+		d->memory = memory;
+	}
 }
 
 void

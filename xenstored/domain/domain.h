@@ -28,6 +28,7 @@ struct domain {
 	struct domain *next_dead;  /* guest.c's, while it tears down */
 	unsigned domid;
 	bool introduced;
+	bool releasing;	       /* release.c is cleaning up after it */
 	bool shutdown_noticed; /* RESUME clears it */
 	unsigned target;       /* SET_TARGET, DOMID_INVALID if none */
 	uint32_t features;     /* server_features offered to it */
@@ -61,7 +62,11 @@ struct domain *domain_find(unsigned domid);
 /* The domain's structure, made if missing; NULL with errno ENOMEM. */
 struct domain *domain_get(unsigned domid);
 
-/* Forget domid's structure and its accounting (it died). */
+/*
+ * Forget domid's structure (it died and was cleaned up after).  Nodes
+ * still owned by domid (made for a domain to come) stay counted, in a
+ * fresh structure.
+ */
 void domain_forget(unsigned domid);
 
 /* Call fn on every domain; fn must not forget domains. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guests' rings (guest.h): INTRODUCE, the ring transport, event channel
- * dispatch, reconnection, and the teardown of a released or dead domain.
+ * dispatch, reconnection, and the teardown of a released or dead domain
+ * (release.c cleans up after it in the tree).
  *
  * A guest's connection has no file descriptor: the one event channel
  * descriptor of the daemon fires, hyp_pending() names the port, and the
@@ -14,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <talloc.h>
 
 #include "conn.h"
 #include "domain.h"
@@ -23,13 +23,13 @@
 #include "hyp.h"
 #include "log.h"
 #include "ring.h"
+#include "release.h"
 #include "ring_conn.h"
 #include "store.h"
 #include "txn.h"
 #include "watch.h"
 
 static unsigned priv_domid;
-static bool keep_orphans;
 
 static int
 port_cmp(const struct domain *a, const struct domain *b)
@@ -46,8 +46,8 @@ void
 guest_init(unsigned priv, bool keep)
 {
 	priv_domid = priv;
-	keep_orphans = keep;
 	RB_INIT(&ports);
+	release_init(priv, keep);
 }
 
 static const struct node *
@@ -157,6 +157,8 @@ guest_introduce(unsigned domid, unsigned port)
 	struct domain *d;
 	int err;
 
+	if ((d = domain_find(domid)) != NULL && d->releasing)
+		release_finish(); /* its new life starts clean */
 	if ((d = domain_get(domid)) == NULL)
 		return ENOMEM;
 	/* dom0 served on the sockets: introducing it again changes nothing. */
@@ -237,169 +239,6 @@ reconnect(struct domain *d)
 	log_info("domain %u reconnected", d->domid);
 }
 
-/*
- * Paths of the nodes a teardown changes, collected first (the store must
- * not change during a walk).  Memory may run out on the way: then the
- * walk stops, what was collected is done, and the walk starts again,
- * which finds only what is left (every change removes a node or its
- * entry naming the domain).  A walk that collects nothing gives up.
- */
-struct owned {
-	unsigned domid;
-	void *ctx;
-	char **paths;
-	size_t n, cap;
-};
-
-/* Add n's path (nodes keep only their names: store.h); 0 or ENOMEM. */
-static int
-collect(struct owned *o, const struct node *n)
-{
-	char buf[XENSTORE_PAYLOAD_MAX + 1];
-	char **grown;
-
-	if (o->n == o->cap) {
-		grown = talloc_realloc(o->ctx, o->paths, char *,
-				       o->cap ? o->cap * 2 : 64);
-		if (grown == NULL)
-			return ENOMEM;
-		o->paths = grown;
-		o->cap = o->cap ? o->cap * 2 : 64;
-	}
-	node_path(n, buf, sizeof(buf));
-	if ((o->paths[o->n] = talloc_strdup(o->paths, buf)) == NULL)
-		return ENOMEM;
-	o->n++;
-	return 0;
-}
-
-static int
-collect_owned(struct node *n, void *arg)
-{
-	struct owned *o = arg;
-
-	if (node_perms(n)[0].id == o->domid)
-		return collect(o, n);
-	return 0;
-}
-
-static int
-collect_named(struct node *n, void *arg)
-{
-	struct owned *o = arg;
-	unsigned i;
-
-	for (i = 1; i < n->nperms; i++)
-		if (node_perms(n)[i].id == o->domid)
-			return collect(o, n);
-	return 0;
-}
-
-/* Without its permissions entries naming domid, or with a new owner. */
-static int
-rewrite_perms(struct node *n, unsigned domid, bool chown)
-{
-	struct perm p[n->nperms];
-	unsigned i, k = 0;
-
-	for (i = 0; i < n->nperms; i++) {
-		p[k] = node_perms(n)[i];
-		if (i == 0 && chown)
-			p[k].id = priv_domid;
-		if (i == 0 || p[k].id != domid)
-			k++;
-	}
-	return store_update(n, NULL, 0, p, k);
-}
-
-/* Nodes the domain owned go (or pass to dom0); how many did. */
-static size_t
-drop_owned(struct owned *o, unsigned domid)
-{
-	struct node *n;
-	size_t i, done = 0;
-
-	for (i = 0; i < o->n; i++) {
-		if ((n = store_lookup(o->paths[i])) == NULL)
-			continue;
-		/*
-		 * "/" and the special nodes cannot go: like orphans kept by
-		 * -K, they pass to dom0, so that no node stays owned by a
-		 * domain we forget.
-		 */
-		if (!keep_orphans && node_parent(n) != NULL)
-			store_rm(n);
-		else if (rewrite_perms(n, domid, true) != 0)
-			continue;
-		done++;
-	}
-	return done;
-}
-
-/* Entries naming the domain go from others' nodes; how many went. */
-static size_t
-drop_named(struct owned *o, unsigned domid)
-{
-	struct node *n;
-	size_t i, done = 0;
-
-	for (i = 0; i < o->n; i++)
-		if ((n = store_lookup(o->paths[i])) != NULL &&
-		    rewrite_perms(n, domid, false) == 0)
-			done++;
-	return done;
-}
-
-/*
- * Walk from each root, collect with fn, then act; again while a walk was
- * cut short and its batch changed something.
- */
-static void
-walk_and_drop(unsigned domid, const char *const *roots, unsigned nroots,
-	      int (*fn)(struct node *, void *),
-	      size_t (*drop)(struct owned *, unsigned))
-{
-	struct owned o = {domid, NULL, NULL, 0, 0};
-	struct node *n;
-	unsigned i;
-	size_t done;
-	int err;
-
-	do {
-		if ((o.ctx = talloc_new(NULL)) == NULL) {
-			err = ENOMEM;
-			break;
-		}
-		err = 0;
-		o.paths = NULL;
-		o.n = o.cap = 0;
-		for (i = 0; i < nroots && !err; i++)
-			if ((n = store_lookup(roots[i])) != NULL)
-				err = store_walk(n, fn, &o);
-		done = drop(&o, domid);
-		talloc_free(o.ctx);
-	} while (err && done > 0);
-	if (err)
-		log_warnx("domain %u: out of memory: some of its nodes or "
-			  "permissions entries stay",
-			  domid);
-}
-
-static void
-clean_nodes(unsigned domid)
-{
-	static const char *const roots[] = {"/", "@introduceDomain",
-					    "@releaseDomain"};
-
-	walk_and_drop(domid, roots, 3, collect_owned, drop_owned);
-	walk_and_drop(domid, roots, 3, collect_named, drop_named);
-	/*
-	 * Removals in steps count their nodes out of their owners as they
-	 * go: finish them while this domain's record is there to count.
-	 */
-	store_reap(SIZE_MAX);
-}
-
 static void
 teardown(struct domain *d)
 {
@@ -411,10 +250,9 @@ teardown(struct domain *d)
 	d->intf = NULL;
 	d->introduced = false;
 	guest_state_forget(domid);
-	clean_nodes(domid);
 	fire_special("@releaseDomain", domid);
 	log_info("domain %u released", domid);
-	domain_forget(domid);
+	release_queue(d);
 }
 
 int

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "lu_int.h"
 #include "lu_stream.h"
+#include "release.h"
 #include "txn.h"
 #include "txn_sched.h"
 
@@ -205,6 +206,8 @@ try_start(void *ctx, struct conn *c, struct msg *m, int *wait)
 	if ((path = lu_state_path(ctx)) == NULL)
 		return "Allocation failure.";
 	t0 = ms_now();
+	/* Xen's stream has no place for a cleaning half done. */
+	release_finish();
 	if (lu_dump(path, session, c, m, &why) != 0) {
 		if (strcmp(why, "busy") == 0) {
 			*wait = 1;

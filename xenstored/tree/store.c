@@ -117,6 +117,13 @@ static struct {
 	size_t start;
 } cursor;
 
+/*
+ * The one scan (store_scan_start): the next node it visits, 0 once it
+ * has visited them all.  move_node follows it; node_free and detach
+ * step it past what they remove, so it stays a node of the tree.
+ */
+static uint32_t scan_next;
+
 static void
 set_gen(struct node *n, enum node_gen which, uint64_t g)
 {
@@ -283,6 +290,18 @@ node_next_sibling(const struct node *k)
 	if (parent == NULL || parent->last_ref == ref_of(k))
 		return NULL;
 	return deref(k->next_ref);
+}
+
+/* The node after n's subtree in pre-order, or NULL. */
+static struct node *
+next_outside(const struct node *n)
+{
+	struct node *k;
+
+	for (; n != NULL; n = node_parent(n))
+		if ((k = node_next_sibling(n)) != NULL)
+			return k;
+	return NULL;
 }
 
 /* The record of a detached top, or NULL for any other node. */
@@ -614,6 +633,8 @@ move_node(struct node *n, size_t size, const char *path, size_t len)
 		k->parent_ref = ref_of(m);
 	if (cursor.child == old)
 		cursor.child = ref_of(m);
+	if (scan_next == old)
+		scan_next = ref_of(m);
 	index_relink(path, len, old, m);
 	block_free(n, node_block_size(n));
 	return m;
@@ -687,6 +708,8 @@ node_free(struct node *n, bool below)
 
 	report(&(struct store_change){
 		.op = STORE_REMOVE, .path = path, .node = n, .below = below});
+	if (scan_next == ref_of(n))
+		scan_next = ref_of(next_outside(n));
 	if (n->parent_ref)
 		unlink_child(n);
 	index_relink(path, len, ref_of(n), NULL);
@@ -727,6 +750,19 @@ count_node(struct node *n, void *arg)
 	return (*left)-- == 0;
 }
 
+/* The scan is below top, which goes: it goes on after top's subtree. */
+static void
+scan_step_out(const struct node *top)
+{
+	const struct node *n;
+
+	for (n = deref(scan_next); n != NULL; n = node_parent(n))
+		if (n == top) {
+			scan_next = ref_of(next_outside(top));
+			return;
+		}
+}
+
 /*
  * Report top removed and unlink it, leaving its subtree to store_reap;
  * 0, or -1 if the record cannot be had (top is then untouched).
@@ -751,6 +787,7 @@ detach(struct node *top)
 	d->quiet = muted;
 	report(&(struct store_change){
 		.op = STORE_REMOVE, .path = path, .node = top});
+	scan_step_out(top);
 	unlink_child(top);
 	top->parent_ref = 0;
 	TAILQ_INSERT_TAIL(&detached_list, d, link);
@@ -836,6 +873,30 @@ store_walk(struct node *top, int (*fn)(struct node *, void *), void *arg)
 	}
 }
 
+void
+store_scan_start(void)
+{
+	scan_next = ref_of(store_lookup("/"));
+}
+
+struct node *
+store_scan_next(void)
+{
+	struct node *n = deref(scan_next), *k;
+
+	if (n == NULL)
+		return NULL;
+	k = node_first_child(n);
+	scan_next = ref_of(k ? k : next_outside(n));
+	return n;
+}
+
+bool
+store_reaping(void)
+{
+	return !TAILQ_EMPTY(&detached_list);
+}
+
 int
 store_reserve(size_t n)
 {
@@ -852,6 +913,7 @@ store_init(void)
 		free(d);
 	}
 	nobservers = 0;
+	scan_next = 0;
 	if (arena_init() != 0)
 		return -1;
 	return index_init(0);

@@ -237,6 +237,22 @@ void store_rm(struct node *n);
  */
 bool store_reap(size_t budget);
 
+/* True while store_rm has nodes left for store_reap. */
+bool store_reaping(void);
+
+/*
+ * The scan: a visit of the tree under "/" in pre-order, a few nodes at a
+ * time over many loop turns while the tree changes.  The store keeps its
+ * place: a node that moves is followed, and a removal steps the scan
+ * past what goes.  Nodes created meanwhile are visited if they come
+ * after its place.  One scan at a time: store_scan_start begins again
+ * from "/".  store_scan_next returns the next node, or NULL once every
+ * node is visited; the caller may update or remove the node it was
+ * given before asking for the next.
+ */
+void store_scan_start(void);
+struct node *store_scan_next(void);
+
 /*
  * Visit the nodes of the subtrees store_rm has still to free, their
  * (unreachable) tops included (store_is_detached tells them), as
