@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <string.h>
+#include <talloc.h>
 
 #include "domain.h"
 #include "harness.h"
@@ -196,6 +197,52 @@ START_TEST(release_root_owner)
 }
 END_TEST
 
+/*
+ * Memory runs out for a connection (talloc's limit on it): a reply too
+ * large for its reserve becomes ENOMEM, a request that cannot be copied
+ * gets ENOMEM and is not done, and the connection stays, as a xenstore
+ * domain's one ring to dom0 must.
+ */
+/* talloc's limit is deprecated for use, not for a test's failures. */
+static void
+limit(struct conn *c, size_t more)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	ck_assert_int_eq(
+		talloc_set_memlimit(c, more ? talloc_total_size(c) + more : 0),
+		0);
+#pragma GCC diagnostic pop
+}
+
+START_TEST(out_of_memory_replies)
+{
+	char big[3000];
+	struct conn *c;
+
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_str_eq(HCALL(dom0, XS_WRITE, 0, "/big", big), "WRITE OK");
+	ck_assert_str_eq(HCALL(dom0, XS_SET_PERMS, 0, "/big", "n0", "r1"),
+			 "SET_PERMS OK");
+	ck_assert_str_eq(HCALL(dom0, XS_MKDIR, 0, "/local/domain/1"),
+			 "MKDIR OK");
+	ck_assert_str_eq(HCALL(dom0, XS_SET_PERMS, 0, "/local/domain/1", "n1"),
+			 "SET_PERMS OK");
+	ck_assert_str_eq(HCALL(guest, XS_WRITE, 0, "x", "1"), "WRITE OK");
+	c = hpeer_conn(guest);
+	limit(c, 1024);
+	ck_assert_str_eq(HCALL(guest, XS_READ, 0, "/big"), "ERROR ENOMEM");
+	ck_assert(hpeer_alive(guest));
+	ck_assert_str_eq(HCALL(guest, XS_WRITE, 0, "y", big), "ERROR ENOMEM");
+	ck_assert(hpeer_alive(guest));
+	ck_assert_str_eq(HCALL(dom0, XS_READ, 0, "/local/domain/1/y"),
+			 "ERROR ENOENT");
+	limit(c, 0);
+	ck_assert_str_eq(HCALL(guest, XS_READ, 0, "x"), "READ 1");
+}
+END_TEST
+
 Suite *
 dispatch_suite(void)
 {
@@ -207,6 +254,8 @@ dispatch_suite(void)
 	harness_add(s, "bad_payloads", bad_payloads, setup, teardown);
 	harness_add(s, "pipelined", pipelined, setup, teardown);
 	harness_add(s, "release_root_owner", release_root_owner, setup,
+		    teardown);
+	harness_add(s, "out_of_memory_replies", out_of_memory_replies, setup,
 		    teardown);
 	return s;
 }

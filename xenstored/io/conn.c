@@ -26,6 +26,13 @@
 
 /* Stop reading a client whose unread output exceeds this. */
 #define OUT_HIGH (4u << 20)
+
+/*
+ * Each connection keeps one message of this payload in reserve, for a
+ * reply when memory runs out ("OK", a transaction id, an error name):
+ * losing dom0's one ring in a xenstore domain would cut dom0 off.
+ */
+#define RESERVE_PAYLOAD 64
 /*
  * Requests one connection may have handled in one loop turn before the
  * others get their turn: a client pipelining thousands of requests must
@@ -270,19 +277,67 @@ append_out(struct conn *c, struct outbuf *o)
 	mark_dirty(c);
 }
 
-static void
-queue(struct conn *c, const struct xsd_sockmsg *hdr, const void *a, size_t alen,
-      const void *b, size_t blen)
+/* c's reserve, made again once the last one went out; NULL if it fails. */
+static struct outbuf *
+reserve(struct conn *c)
 {
+	if (c->reserve == NULL)
+		c->reserve =
+			talloc_size(c, sizeof(struct outbuf) + FRAME_HDR_SIZE +
+					       RESERVE_PAYLOAD);
+	return c->reserve;
+}
+
+/*
+ * No memory for a message: a reply goes out of c's reserve, whole if it
+ * fits (a WRITE's "OK" must not be lost: the write is done), else turned
+ * into ENOMEM (the replies too large for it are reads').  A watch event
+ * is dropped.  Only with the reserve still in use does c go.
+ */
+static struct outbuf *
+out_of_memory(struct conn *c, struct xsd_sockmsg *hdr, const void **a,
+	      size_t *alen, size_t *blen)
+{
+	static const char enomem[] = "ENOMEM";
+	struct outbuf *o = c->reserve;
+
+	if (hdr->type == XS_WATCH_EVENT) {
+		log_warnx("conn %lu (domain %u): out of memory: a watch event "
+			  "is dropped",
+			  c->id, c->who.domid);
+		return NULL;
+	}
+	if (o == NULL) {
+		conn_close(c, "out of memory queuing output");
+		return NULL;
+	}
+	c->reserve = NULL;
+	if (*alen + *blen > RESERVE_PAYLOAD) {
+		log_warnx("conn %lu (domain %u): out of memory: ENOMEM "
+			  "replaces a reply of %zu bytes",
+			  c->id, c->who.domid, *alen + *blen);
+		hdr->type = XS_ERROR;
+		hdr->len = sizeof(enomem);
+		*a = enomem;
+		*alen = sizeof(enomem);
+		*blen = 0;
+	}
+	return o;
+}
+
+static void
+queue(struct conn *c, const struct xsd_sockmsg *hdr0, const void *a,
+      size_t alen, const void *b, size_t blen)
+{
+	struct xsd_sockmsg hdr[1] = {*hdr0};
 	struct outbuf *o;
 
 	if (c->closing)
 		return;
+	reserve(c);
 	o = talloc_size(c, sizeof(*o) + sizeof(*hdr) + alen + blen);
-	if (o == NULL) {
-		conn_close(c, "out of memory queuing output");
+	if (o == NULL && (o = out_of_memory(c, hdr, &a, &alen, &blen)) == NULL)
 		return;
-	}
 	o->next = NULL;
 	o->off = 0;
 	o->queued = time(NULL);
@@ -463,8 +518,17 @@ dispatch_one(struct conn *c, const struct xsd_sockmsg *hdr,
 	struct msg *m = talloc(c, struct msg);
 
 	if (m == NULL || !(m->body = talloc_size(m, hdr->len + 1))) {
+		struct xsd_sockmsg err = *hdr;
+
 		talloc_free(m);
-		conn_close(c, "out of memory reading a request");
+		log_warnx("conn %lu (domain %u): out of memory: a request "
+			  "gets ENOMEM",
+			  c->id, c->who.domid);
+		err.type = XS_ERROR;
+		err.len = sizeof("ENOMEM");
+		queue(c, &err, "ENOMEM", err.len, NULL, 0);
+		if (c->transport->answered && !c->closing)
+			c->transport->answered(c, hdr);
 		return;
 	}
 	m->hdr = *hdr;

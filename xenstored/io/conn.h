@@ -77,6 +77,7 @@ struct conn {
 	size_t in_done; /* of in, handled already (while being handled) */
 
 	struct outbuf *out_head, *out_tail;
+	struct outbuf *reserve; /* for a reply when memory runs out */
 	size_t out_bytes;
 	uint64_t out_total;   /* bytes ever queued */
 	uint64_t out_dropped; /* of those, dropped unwritten (stale events) */
