@@ -33,6 +33,9 @@ has xenstore-ng-hotplug /usr/libexec/xenstore-ng/scripts/block
 has xenstore-ng-hotplug /usr/libexec/xenstore-ng/scripts/vif-bridge
 has xenstore-ng-hotplug /usr/lib/systemd/system/xenstore-hotplugd.service
 has xenstore-ng-hotplug /usr/share/man/man8/xenstore-hotplugd.8.gz
+has xenstore-ng-pool /usr/sbin/xs-pool-agent
+has xenstore-ng-pool /usr/lib/systemd/system/xs-pool-agent.service
+has xenstore-ng-pool /usr/share/man/man8/xs-pool-agent.8.gz
 
 # The daemon is built against Xen's real libraries, not the simulator's.
 dpkg-deb -f "$(deb_of xenstored-ng)" Depends | grep -q libxenevtchn1 ||
@@ -41,8 +44,12 @@ dpkg-deb -f "$(deb_of xenstored-ng)" Depends | grep -q libxenevtchn1 ||
 dpkg-deb -e "$(deb_of libxenstore-ng4)" "$RUN/ctl"
 [ ! -e "$RUN/ctl/shlibs" ] || fail "libxenstore-ng4 has a shlibs file"
 # Installing starts and enables nothing.
-dpkg-deb -e "$(deb_of xenstored-ng)" "$RUN/ctl2"
-if grep -E 'systemctl.*(start|enable)|deb-systemd-invoke' "$RUN/ctl2/postinst"; then
-	fail "the postinst starts or enables the daemon"
-fi
+for p in xenstored-ng xenstore-ng-hotplug xenstore-ng-pool; do
+	rm -rf "$RUN/ctl2"
+	dpkg-deb -e "$(deb_of $p)" "$RUN/ctl2"
+	if [ -e "$RUN/ctl2/postinst" ] &&
+		grep -E 'systemctl.*(start|enable)|deb-systemd-invoke' "$RUN/ctl2/postinst"; then
+		fail "$p's postinst starts or enables its service"
+	fi
+done
 echo ok

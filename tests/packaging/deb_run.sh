@@ -167,10 +167,15 @@ refuse "a stub domain is asked for"
 	fail "xenstore-hotplugd's default script directory"
 [ -x "$R/usr/libexec/xenstore-ng/scripts/block" ] || fail "block not executable"
 
+# --- the pool agent runs, and says what it lacks ---
+"$R/usr/sbin/xs-pool-agent" >"$RUN/agent.out" 2>&1 && fail "xs-pool-agent without options"
+grep -q "^usage: xs-pool-agent --host NAME --etcd" "$RUN/agent.out" ||
+	fail "xs-pool-agent's usage: $(cat "$RUN/agent.out")"
+
 # --- the units ---
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$RUN/units"
-	for u in xenstored-ng xenstore-hotplugd; do
+	for u in xenstored-ng xenstore-hotplugd xs-pool-agent; do
 		sed -e "s|=/usr/libexec/|=$R/usr/libexec/|" -e "s|=/usr/sbin/|=$R/usr/sbin/|" \
 			"$R/lib/systemd/system/$u.service" >"$RUN/units/$u.service"
 	done

@@ -5,7 +5,7 @@
 DEB_DIR=$XS_TOP/build/deb
 # The packages and what each must hold (one path of each, at least).
 DEB_PKGS="xenstored-ng libxenstore-ng4 libxenstore-ng-dev xenstore-ng-utils
-xenstore-ng-hotplug"
+xenstore-ng-hotplug xenstore-ng-pool"
 # Xen's packages ours must install beside.
 XEN_PKGS="xen-utils-4.17 xen-utils-common libxenstore4 libxen-dev xenstore-utils"
 MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)

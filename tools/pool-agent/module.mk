@@ -20,3 +20,9 @@ ALL += $(BIN)/xs-pool-agent
 bench-pool: deps
 	$(MAKE) $(BIN)/xenstored $(BIN)/xs-pool-agent $(B)/tests/pool-lat
 	@sh tools/bench/pool.sh $(B)
+
+.PHONY: install-pool-agent
+install: install-pool-agent
+install-pool-agent: $(BIN)/xs-pool-agent
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 755 $(BIN)/xs-pool-agent $(DESTDIR)$(SBINDIR)/xs-pool-agent
