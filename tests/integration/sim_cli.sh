@@ -44,7 +44,12 @@ xsim create g3 -F -- 'exit 7' && fail "exit 7 ignored"
 status=0
 xsim create g3 -F -- 'exit 7' || status=$?
 check_eq "guest status" 7 "$status"
+"$BIN/xenstore-write" /before-stop yes || fail "write before stop"
 xsim stop || fail "stop"
 must_fail stopped "cannot reach" xsim list
 xsim start || fail "second start"
 check_eq "fresh store" "0" "$("$BIN/xenstore-list" /local/domain)"
+# Not even from the database's journal.
+if "$BIN/xenstore-read" /before-stop 2>/dev/null; then
+	fail "the old store is back"
+fi

@@ -9,6 +9,7 @@
  * socket appearing, waited for with a bound.
  */
 #include <errno.h>
+#include <glob.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -220,18 +221,25 @@ host_stop_daemon(const char *name)
 	return r;
 }
 
-/* A fresh host starts with an empty store, as after a reboot. */
+/*
+ * A fresh host starts with an empty store, as after a reboot: the
+ * database and every file beside it (its journal, which would bring the
+ * old store back, the change stream, copies kept as damaged).  A pool
+ * agent finds the stream new and converges with etcd (docs/pool.md).
+ */
 static void
 remove_store(void)
 {
-	static const char *const files[] = {"xenstored/tdb",
-					    "xenstored/tdb.damaged"};
-	char path[PATH_MAX];
-	unsigned i;
+	char pattern[PATH_MAX];
+	glob_t g;
+	size_t i;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (host_file(path, sizeof(path), "%s", files[i]) == 0)
-			unlink(path);
+	if (host_file(pattern, sizeof(pattern), "xenstored/tdb*") != 0 ||
+	    glob(pattern, 0, NULL, &g) != 0)
+		return;
+	for (i = 0; i < g.gl_pathc; i++)
+		unlink(g.gl_pathv[i]);
+	globfree(&g);
 }
 
 int
