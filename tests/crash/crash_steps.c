@@ -85,6 +85,8 @@ turn(struct hpeer *p, const struct req *reqs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		plen = strlen(reqs[i].path) + 1;
+		if (len + sizeof(h) + plen + reqs[i].alen > sizeof(buf))
+			return -1;
 		h = (struct xsd_sockmsg){reqs[i].type, (uint32_t)i + 1, 0,
 					 (uint32_t)(plen + reqs[i].alen)};
 		memcpy(buf + len, &h, sizeof(h));

@@ -290,6 +290,27 @@ lock_folds(const char *path)
 }
 
 /*
+ * Whether the file passes tdb's whole-file check, repacked if need be.
+ * A fold's transaction cut short by a kill is undone by tdb_open, but the
+ * records it had written past the old end of the file stay there, on no
+ * list, and tdb_check calls that corrupt ("hashes do not match").  A
+ * repack (every record copied out and back, the rest made free) clears
+ * that; a file that still fails, or cannot be read through, is damaged.
+ */
+static bool
+check_tdb(const char *path)
+{
+	if (tdb_check(tdb, NULL, NULL) == 0)
+		return true;
+	if (tdb_repack(tdb) != 0 || tdb_check(tdb, NULL, NULL) != 0)
+		return false;
+	log_warnx("database %s: records a transaction cut short had left "
+		  "beyond its end are dropped (repacked)",
+		  path);
+	return true;
+}
+
+/*
  * Open the tdb file and the journal; on failure *bad_journal tells which
  * one cannot be read.
  */
@@ -309,7 +330,7 @@ try_open(const char *path, bool *bad_journal)
 		log_warn("database %s: cannot open", path);
 		goto fail;
 	}
-	if (!trusted && tdb_check(tdb, NULL, NULL) != 0) {
+	if (!trusted && !check_tdb(path)) {
 		log_warnx("database %s: damaged: %s", path, tdb_errorstr(tdb));
 		goto fail;
 	}
