@@ -12,6 +12,7 @@
 #include "domain.h"
 #include "guest_state.h"
 #include "release.h"
+#include "ring_conn.h"
 #include "store.h"
 #include "stream.h"
 #include "txn.h"
@@ -112,6 +113,7 @@ wiring_end_turn(void)
 	bool releasing = release_step(RELEASE_STEP);
 
 	conn_flush_all();
+	ring_conn_notify_owed();
 	return reaping || releasing;
 }
 

@@ -286,6 +286,20 @@ xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 	return 0;
 }
 
+/*
+ * Whether the handle's descriptor was made non-blocking (F_SETFL, as
+ * on Linux's evtchn device): then pending() fails with EAGAIN instead of
+ * waiting.  Asked only when nothing is pending, so a caller taking the
+ * ports that fired pays nothing for it.
+ */
+static bool
+nonblocking(const xenevtchn_handle *xce)
+{
+	int fl = fcntl(xce->epfd, F_GETFL);
+
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
 xenevtchn_port_or_error_t
 xenevtchn_pending(xenevtchn_handle *xce)
 {
@@ -294,7 +308,13 @@ xenevtchn_pending(xenevtchn_handle *xce)
 	int n;
 
 	for (;;) {
-		n = epoll_wait(xce->epfd, &ev, 1, -1);
+		n = epoll_wait(xce->epfd, &ev, 1, 0);
+		if (n == 0 && nonblocking(xce)) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (n == 0)
+			n = epoll_wait(xce->epfd, &ev, 1, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -4,6 +4,7 @@
  * the same API).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -38,7 +39,19 @@ bind_dom_exc(void)
 /*
  * The event channel handle is opened inheritable, as Xen's daemon opens
  * it: a live update's new binary takes it over with its ports bound.
+ * Its descriptor is made non-blocking, so that hyp_pending() can take
+ * every port that fired in one wake-up and say when there is none left
+ * (a read of Linux's evtchn device then fails with EAGAIN; the
+ * simulator's library does the same).
  */
+static int
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -1 : 0;
+}
+
 static int
 open_with(int inherited_fd)
 {
@@ -48,7 +61,7 @@ open_with(int inherited_fd)
 	xce = inherited_fd >= 0 ? xenevtchn_fdopen(NULL, inherited_fd, 0)
 				: xenevtchn_open(NULL, XENEVTCHN_NO_CLOEXEC);
 	xgt = xengnttab_open(NULL, 0);
-	if (xce == NULL || xgt == NULL) {
+	if (xce == NULL || xgt == NULL || set_nonblock(xenevtchn_fd(xce))) {
 		log_warn("%s: hypervisor found, but its event channels or "
 			 "grants cannot be opened",
 			 __func__);

@@ -57,8 +57,8 @@ void hyp_unbind(unsigned port);
 void hyp_notify(unsigned port);
 
 /*
- * The next port that fired, unmasked again, or -1 if none.  The
- * VIRQ_DOM_EXC port is hyp_virq_port().
+ * The next port that fired, unmasked again, or -1 if none has (it does
+ * not block).  The VIRQ_DOM_EXC port is hyp_virq_port().
  */
 int hyp_pending(void);
 int hyp_virq_port(void);

@@ -32,6 +32,12 @@ extern const struct conn_transport ring_conn_transport;
  */
 struct conn *ring_conn_new(struct domain *d, bool privileged);
 
+/*
+ * Send the event each ring whose indexes moved since its last one is
+ * owed: once per loop turn, after the flush, before the loop may sleep.
+ */
+void ring_conn_notify_owed(void);
+
 /* The domain a ring connection serves. */
 struct domain *ring_conn_domain(const struct conn *c);
 
