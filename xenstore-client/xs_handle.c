@@ -204,7 +204,10 @@ read_msg(struct xs_handle *h, int wake_fd)
 /*
  * File one message read from the connection: an event on the queue, a
  * reply in the slot of the waiting requester.  With lock held.  Returns
- * 0, or -1 if the message breaks the protocol (the handle is then dead).
+ * 0, 1 for a reply (the caller broadcasts reply_cond once it has let go
+ * of lock, so that the requester it wakes does not wait for the lock
+ * straight away), or -1 if the message breaks the protocol (the handle
+ * is then dead).
  */
 static int
 deliver(struct xs_handle *h, struct xs_msg *m)
@@ -225,8 +228,7 @@ deliver(struct xs_handle *h, struct xs_msg *m)
 	if (!h->awaiting || h->reply != NULL)
 		goto bad;
 	h->reply = m;
-	pthread_cond_broadcast(&h->reply_cond);
-	return 0;
+	return 1;
 bad:
 	free_msg(m);
 	mark_dead(h);
@@ -426,6 +428,8 @@ reader_main(void *arg)
 			r = deliver(h, m);
 		}
 		pthread_mutex_unlock(&h->lock);
+		if (r > 0)
+			pthread_cond_broadcast(&h->reply_cond);
 		if (r < 0)
 			return NULL;
 	}
@@ -486,6 +490,7 @@ wait_reply(struct xs_handle *h)
 {
 	struct xs_msg *m;
 	bool done, self;
+	int r;
 
 	pthread_mutex_lock(&h->lock);
 	self = reads_itself(h);
@@ -493,15 +498,18 @@ wait_reply(struct xs_handle *h)
 	if (self) {
 		do {
 			m = read_msg(h, -1);
+			r = 0;
 			pthread_mutex_lock(&h->lock);
 			if (m == NULL && lost(h))
 				mark_broken(h);
 			else if (m == NULL)
 				mark_dead(h);
 			else
-				deliver(h, m);
+				r = deliver(h, m);
 			done = h->reply != NULL || h->dead || h->broken;
 			pthread_mutex_unlock(&h->lock);
+			if (r > 0)
+				pthread_cond_broadcast(&h->reply_cond);
 		} while (!done);
 	}
 	pthread_mutex_lock(&h->lock);

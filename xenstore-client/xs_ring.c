@@ -22,11 +22,12 @@
  *
  * Both eventfds are drained under the lock before the ring is looked at,
  * so a kick written after the look is still pending when the waiter
- * polls.  For example: the reader polls; a 3000-byte WRITE is being sent;
- * the daemon consumes 1024 bytes and notifies; the reader wakes first,
- * acks, finds no reply, writes room; the sender wakes on room, writes
- * more.  Later the daemon writes the reply and notifies: whoever acks it,
- * the reader wakes.
+ * polls; a side drains one only when it was written (kicked, roomed),
+ * which spares the usual request two system calls.  For example: the reader
+ * polls; a 3000-byte WRITE is being sent; the daemon consumes 1024 bytes and
+ * notifies; the reader wakes first, acks, finds no reply, writes room; the
+ * sender wakes on room, writes more.  Later the daemon writes the reply and
+ * notifies: whoever acks it, the reader wakes.
  */
 #include <errno.h>
 #include <poll.h>
@@ -49,10 +50,13 @@ struct ring_transport {
 	struct xs_transport tp; /* first: the generic head */
 	struct xenstore_domain_interface *intf;
 	struct xs_ring_evtchn ev;
-	pthread_mutex_t lock; /* the ring indexes we write, and ev */
-	int epfd;	      /* the pollfd: ev.fd() and kick */
-	int kick;	      /* wakes the reader */
-	int room;	      /* wakes a sender waiting for room */
+	pthread_mutex_t lock;	  /* the ring indexes we write, ev.notify */
+	pthread_mutex_t ack_lock; /* ev.ack, which runs outside lock */
+	int epfd;		  /* the pollfd: ev.fd() and kick */
+	int kick;		  /* wakes the reader */
+	int room;		  /* wakes a sender waiting for room */
+	bool kicked, roomed;	  /* kick or room was written, not drained */
+	bool owed;		  /* rsp_cons moved since our last event */
 	unsigned senders_waiting;
 	bool broken;
 };
@@ -66,17 +70,6 @@ ring_dead(struct ring_transport *rt)
 	return rt->broken;
 }
 
-/* Consume pending events; with lock held.  Returns how many, or -1. */
-static int
-ack_events(struct ring_transport *rt)
-{
-	int n = rt->ev.ack(rt->ev.arg);
-
-	if (n < 0)
-		rt->broken = true;
-	return n;
-}
-
 static void
 drain(int fd)
 {
@@ -87,12 +80,34 @@ drain(int fd)
 }
 
 static void
-wake(struct ring_transport *rt, int fd)
+wake(struct ring_transport *rt, int fd, bool *flag)
 {
 	uint64_t one = 1;
 
 	if (write(fd, &one, sizeof(one)) != sizeof(one))
 		rt->broken = true;
+	*flag = true;
+}
+
+/* Drain fd if it was written; with lock held. */
+static void
+drain_if(int fd, bool *flag)
+{
+	if (*flag)
+		drain(fd);
+	*flag = false;
+}
+
+/* Consume pending events, serialised with other acks only; -1 broken. */
+static int
+ack_unlocked(struct ring_transport *rt)
+{
+	int n;
+
+	pthread_mutex_lock(&rt->ack_lock);
+	n = rt->ev.ack(rt->ev.arg);
+	pthread_mutex_unlock(&rt->ack_lock);
+	return n;
 }
 
 static ssize_t
@@ -108,7 +123,7 @@ ring_send(struct xs_transport *tp, const void *buf, size_t len)
 
 	for (;;) {
 		pthread_mutex_lock(&rt->lock);
-		drain(rt->room);
+		drain_if(rt->room, &rt->roomed);
 		if (ring_dead(rt)) {
 			pthread_mutex_unlock(&rt->lock);
 			errno = EBADF;
@@ -119,6 +134,8 @@ ring_send(struct xs_transport *tp, const void *buf, size_t len)
 			rt->broken = true;
 		else if (n > 0 && rt->ev.notify(rt->ev.arg) < 0)
 			rt->broken = true;
+		else if (n > 0)
+			rt->owed = false; /* this event announces both */
 		if (n == 0)
 			rt->senders_waiting++;
 		pthread_mutex_unlock(&rt->lock);
@@ -138,31 +155,69 @@ ring_send(struct xs_transport *tp, const void *buf, size_t len)
 			errno = err;
 			return -1;
 		}
-		if (ack_events(rt) > 0)
-			wake(rt, rt->kick);
+		pthread_mutex_unlock(&rt->lock);
+		r = ack_unlocked(rt);
+		pthread_mutex_lock(&rt->lock);
+		if (r < 0)
+			rt->broken = true;
+		else if (r > 0)
+			wake(rt, rt->kick, &rt->kicked);
 		pthread_mutex_unlock(&rt->lock);
 	}
 }
 
+/* Read the response ring; with lock held.  Bytes, 0, or -1 (broken). */
+static ssize_t
+take(struct ring_transport *rt, void *buf, size_t len)
+{
+	ssize_t n = ring_read(rt->intf, RING_CLIENT, buf, len);
+
+	if (n < 0)
+		rt->broken = true;
+	else if (n > 0)
+		rt->owed = true;
+	return n;
+}
+
+/*
+ * What is on the ring first: a reply that came with an event is read
+ * without acking it (the ack takes system calls, and the requester
+ * waiting for the reply would wait for our lock meanwhile).  The event
+ * is acked, outside the lock, when the ring is found empty, and the
+ * ring looked at again before anyone waits.  The daemon's event for the
+ * space we freed is sent then, or with our next request, whichever
+ * comes first: a requester woken by this reply usually sends its next
+ * request before we get there, and one event says both.
+ */
 static ssize_t
 ring_recv(struct xs_transport *tp, void *buf, size_t len)
 {
 	struct ring_transport *rt = (struct ring_transport *)tp;
 	ssize_t n;
+	int acked;
 
 	pthread_mutex_lock(&rt->lock);
-	drain(rt->kick);
-	if (ack_events(rt) > 0 && rt->senders_waiting > 0)
-		wake(rt, rt->room);
-	n = ring_read(rt->intf, RING_CLIENT, buf, len);
-	if (n < 0)
-		rt->broken = true;
-	else if (n > 0 && rt->ev.notify(rt->ev.arg) < 0)
-		rt->broken = true;
-	/* Deliver what arrived before an error; then report it. */
-	if (n == 0 && ring_dead(rt))
-		n = -1;
+	drain_if(rt->kick, &rt->kicked);
+	n = take(rt, buf, len);
 	pthread_mutex_unlock(&rt->lock);
+	if (n == 0) {
+		acked = ack_unlocked(rt);
+		pthread_mutex_lock(&rt->lock);
+		if (acked < 0)
+			rt->broken = true;
+		else if (acked > 0 && rt->senders_waiting > 0)
+			wake(rt, rt->room, &rt->roomed);
+		n = take(rt, buf, len);
+		if (n == 0 && rt->owed) {
+			rt->owed = false;
+			if (rt->ev.notify(rt->ev.arg) < 0)
+				rt->broken = true;
+		}
+		/* Deliver what arrived before an error; then report it. */
+		if (n == 0 && ring_dead(rt))
+			n = -1;
+		pthread_mutex_unlock(&rt->lock);
+	}
 	if (n > 0)
 		return n;
 	errno = n == 0 ? EAGAIN : EBADF;
@@ -184,6 +239,7 @@ ring_close(struct xs_transport *tp)
 	close(rt->kick);
 	close(rt->room);
 	pthread_mutex_destroy(&rt->lock);
+	pthread_mutex_destroy(&rt->ack_lock);
 	free(rt);
 }
 
@@ -228,6 +284,7 @@ xs_ring_open(struct xenstore_domain_interface *intf,
 	    watch_fd(rt->epfd, ev->fd(ev->arg)) < 0)
 		goto fail;
 	pthread_mutex_init(&rt->lock, NULL);
+	pthread_mutex_init(&rt->ack_lock, NULL);
 	/* On failure the request engine has closed rt already. */
 	return xs_handle_open(&rt->tp, flags);
 fail:

@@ -20,8 +20,10 @@
 #include "xenstore.h"
 
 /*
- * The caller's event channel to the daemon.  The transport serialises its
- * calls (a xenevtchn handle is not thread-safe), so they need no locking.
+ * The caller's event channel to the daemon.  The transport serialises
+ * the calls of each operation (two notifies, or two acks, never run at
+ * once), but a notify may run while another thread acks: a xenevtchn
+ * handle's notify and pending (an ioctl and a read on Linux) may.
  */
 struct xs_ring_evtchn {
 	void *arg;

@@ -51,7 +51,8 @@ ev_fd(void *arg)
  * Two threads may ack at once (libxenstore's reader and flood's loop on
  * the main thread): without the lock both could see the descriptor
  * readable, one would take the event and the other block in pending()
- * for an event that may never come.
+ * for an event that may never come.  The handle has the xenstore port
+ * alone, so the one pending() takes every event there is.
  */
 static int
 ev_ack(void *arg)
@@ -62,13 +63,12 @@ ev_ack(void *arg)
 
 	(void)arg;
 	pthread_mutex_lock(&lock);
-	while (poll(&pfd, 1, 0) == 1) {
+	if (poll(&pfd, 1, 0) == 1) {
 		p = xenevtchn_pending(xce);
-		if (p < 0 || xenevtchn_unmask(xce, (evtchn_port_t)p) < 0) {
+		if (p < 0 || xenevtchn_unmask(xce, (evtchn_port_t)p) < 0)
 			n = -1;
-			break;
-		}
-		n++;
+		else
+			n = 1;
 	}
 	pthread_mutex_unlock(&lock);
 	return n;
