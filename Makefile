@@ -158,6 +158,7 @@ run-pool: deps
 
 .PHONY: bench
 bench: deps-test
+	$(MAKE) all
 	$(MAKE) bench-run
 
 # Every header must compile on its own, with only its directory's paths.

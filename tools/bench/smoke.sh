@@ -57,6 +57,40 @@ if [ -s "$RUN/daemon.err" ]; then
 fi
 echo "check-bench: xs-bench ran every workload, 83 well-formed figures"
 
+# The simulated host's groups, tiny: the stub domain's workloads through
+# dom0's xenbus device (no memory fill: a sanitizer build has no limit),
+# and the ring's one guest and a gang of two.
+# figures FILE WANT WHAT: FILE has WANT well-formed RESULT lines.
+figures() {
+	awk -F '\t' -v want="$2" -v what="$3" '
+	/^#/ { next }
+	$1 != "RESULT" || NF != 5 || $3 !~ /^-?[0-9.]+(e[-+][0-9]+)?$/ {
+		bad++; print "bad line: " $0; next }
+	{ n++ }
+	END {
+		if (bad || n != want) {
+			printf "check-bench: %s: %d figures (want %d), %d bad lines\n",
+			    what, n, want, bad
+			exit 1
+		}
+	}' "$1"
+}
+if [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-xenbus" ]; then
+	# seq 9, tput 12, tx 39, watch 2 per watcher count (1, 10).
+	BENCH_PIN=0 BENCH_STUB_FIT="" BENCH_STUB_ARGS="-n 100 -o 320 -c 48 -X 10 -r 3 -W 10" \
+		sh "$(dirname "$0")/stub.sh" "$BIN" >"$RUN/stub" ||
+		{ echo "check-bench: stub.sh failed"; cat "$RUN/stub"; exit 1; }
+	figures "$RUN/stub" 64 stub.sh || { cat "$RUN/stub"; exit 1; }
+	grep -q '^RESULT	stub\.seq\.read\.ops	' "$RUN/stub" ||
+		{ echo "check-bench: stub.sh: no stub. keys"; exit 1; }
+	# one guest 3, the gang of two 3.
+	BENCH_RING_GUESTS=2 BENCH_RING_READS=50 \
+		sh "$(dirname "$0")/ring.sh" "$BIN" quick >"$RUN/ring" ||
+		{ echo "check-bench: ring.sh failed"; cat "$RUN/ring"; exit 1; }
+	figures "$RUN/ring" 6 ring.sh || { cat "$RUN/ring"; exit 1; }
+	echo "check-bench: stub.sh 64 and ring.sh 6 well-formed figures"
+fi
+
 # The HTML report (report.sh) of these figures, given as both daemons'
 # so that there is something to plot: a page with the table, and the two
 # plots where gnuplot is installed.
