@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -692,6 +693,11 @@ channel_accept_cb(evutil_socket_t fd, short what, void *arg)
 	channel_accept();
 }
 
+/*
+ * The socket is bound under a temporary name and renamed into place
+ * once it listens: whoever waits for path to appear (xsim start) may
+ * connect at once, where between bind and listen it was refused.
+ */
 int
 channel_listen(struct event_base *b, const char *path, uid_t uid)
 {
@@ -700,19 +706,21 @@ channel_listen(struct event_base *b, const char *path, uid_t uid)
 
 	base = b;
 	dom0_uid = uid;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new",
+			     path) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	unlink(path);
+	unlink(sa.sun_path);
 	/* main() set umask 077: the socket is never open to others. */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0600) < 0 || chown(path, uid, (gid_t)-1) < 0 ||
-	    listen(fd, 64) < 0)
+	    chmod(sa.sun_path, 0600) < 0 ||
+	    chown(sa.sun_path, uid, (gid_t)-1) < 0 || listen(fd, 64) < 0 ||
+	    rename(sa.sun_path, path) < 0)
 		goto fail;
 	listen_ev = event_new(base, fd, EV_READ | EV_PERSIST, channel_accept_cb,
 			      NULL);
@@ -725,6 +733,7 @@ channel_listen(struct event_base *b, const char *path, uid_t uid)
 fail:
 	err = errno;
 	close(fd);
+	unlink(sa.sun_path);
 	errno = err;
 	return -1;
 }
