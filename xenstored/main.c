@@ -177,14 +177,15 @@ load_store(void)
 
 /* lu.h's open_store: 1 if the files stay, 0 if they start empty, -1. */
 static int
-open_store(const char *stream_db)
+open_store(const char *stream_db, const struct db_position *pos,
+	   bool have_store)
 {
 	bool keep = stream_db && strcmp(stream_db, opts.db_file) == 0;
 	enum db_sync sync = (enum db_sync)opts.sync;
 
 	if (!keep)
 		fresh_db();
-	if ((keep ? db_open_current(opts.db_file, sync)
+	if ((keep ? db_open_current(opts.db_file, sync, pos)
 		  : db_open(opts.db_file, sync, false)) != 0) {
 		if (!keep)
 			return -1;
@@ -193,7 +194,10 @@ open_store(const char *stream_db)
 		if (db_open(opts.db_file, sync, false) != 0)
 			return -1;
 	}
-	if (!keep && store_create_base(opts.priv_domid) != 0)
+	db_skip_load();
+	if (!keep && have_store)
+		db_write_all();
+	else if (!keep && store_create_base(opts.priv_domid) != 0)
 		return -1;
 	return keep;
 }

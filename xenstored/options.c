@@ -9,8 +9,10 @@
 
 #include "db.h"
 #include "frame.h"
+#include "lu.h"
 #include "options.h"
 #include "quota.h"
+#include "store.h"
 
 static const char usage_text[] =
 	"Usage: xenstored [options]\n"
@@ -48,6 +50,7 @@ static const char usage_text[] =
 	"us:\n"
 	"                             its state in "
 	"$XENSTORED_RUNDIR/state_dump\n"
+	"                             " LU_IMAGE_HELP "\n"
 	"      --check-state <file>   check that a live update's state <file>\n"
 	"                             can be read, and exit (0 if it can)\n"
 	"  -e, --event <port>         run as a xenstore domain: serve dom0 on\n"

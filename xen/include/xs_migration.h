@@ -62,6 +62,11 @@ enum xs_mig_own_type {
 	XS_MIG_OWN_DB = 0x78730004,
 	/* u64 count, then each NODE's birth (creation order), in order. */
 	XS_MIG_OWN_BIRTHS = 0x78730005,
+	/*
+	 * The store's memory (struct xs_mig_own_store), instead of NODE
+	 * records: only to a binary that takes the same image layout.
+	 */
+	XS_MIG_OWN_STORE = 0x78730010,
 };
 
 /* GLOBAL: the descriptors the new process inherits. 8 bytes. */
@@ -178,6 +183,21 @@ struct xs_mig_own_conn {
 struct xs_mig_own_reply {
 	uint32_t conn_id;
 	uint32_t type, req_id, tx_id;
+};
+
+/*
+ * OWN_DB's body after the path's NUL (optional): where the journal ends
+ * (db.h's struct db_position), so that it is not read through again.
+ */
+struct xs_mig_own_db_pos {
+	uint64_t journal_size, next_seq, entries;
+};
+
+/* OWN_STORE: a descriptor (a memfd) holding the store's image. */
+struct xs_mig_own_store {
+	int32_t fd;
+	uint32_t flags; /* none yet */
+	uint64_t bytes;
 };
 
 #endif /* XS_MIGRATION_H */

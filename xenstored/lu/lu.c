@@ -97,8 +97,10 @@ lu_binary(struct conn *c, const char *file)
 	}
 	session->conn = c;
 	session->version = XS_MIG_VERSION_1;
+	session->image_fd = -1;
 	/* Here, not at -s: the loop stops for it, apart from the exec. */
-	if (lu_probe(session->file, &session->ours, &why) != 0) {
+	if (lu_probe(session->file, &session->ours, &session->image, &why) !=
+	    0) {
 		talloc_free(session);
 		return why;
 	}
@@ -218,6 +220,9 @@ try_start(void *ctx, struct conn *c, struct msg *m, int *wait)
 	log_info("live-update: state written in %ld ms", ms_now() - t0);
 	why = lu_exec(ctx, session);
 	unlink(path);
+	if (session->image_fd >= 0)
+		close(session->image_fd);
+	session->image_fd = -1;
 	return why;
 }
 

@@ -13,6 +13,13 @@
 #include <stdbool.h>
 
 struct conn;
+struct db_position;
+
+/*
+ * What --help says of -U to name the store image (store.h) a binary
+ * takes: the old binary of a live update looks for it (lu_probe).
+ */
+#define LU_IMAGE_HELP "(and its store as " STORE_IMAGE_TAG ")"
 
 struct lu_hooks {
 	/* The listening socket's descriptor, -1 if none. */
@@ -25,11 +32,14 @@ struct lu_hooks {
 	bool (*is_socket)(const struct conn *c);
 	/*
 	 * In the new binary: open the store's files, which the old binary
-	 * (ours) left current if stream_db names them; else start them
-	 * empty, with the base tree.  1 if they were kept (the nodes then
-	 * come in as loaded), 0 if not, -1 on failure.
+	 * (ours) left current if stream_db names them (pos, if not NULL,
+	 * says where their journal ends); else start them empty, with the
+	 * base tree, or, if the store came as an image (have_store), with
+	 * all of it written at the next flush.  1 if they were kept (the
+	 * nodes then come in as loaded), 0 if not, -1 on failure.
 	 */
-	int (*open_store)(const char *stream_db);
+	int (*open_store)(const char *stream_db, const struct db_position *pos,
+			  bool have_store);
 };
 
 /*

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <talloc.h>
 #include <unistd.h>
 
@@ -26,6 +28,7 @@
 #include "domain.h"
 #include "guest.h"
 #include "hyp.h"
+#include "log.h"
 #include "lu_int.h"
 #include "lu_stream.h"
 #include "ring_conn.h"
@@ -34,7 +37,7 @@
 
 struct dump {
 	struct lu_writer w;
-	const struct lu_session *s;
+	struct lu_session *s;
 	void *ctx;
 	uint32_t conn_id;
 	struct lu_node *node; /* one, reused: it is large */
@@ -207,11 +210,33 @@ add_birth(struct node *n, void *arg)
 	return 0;
 }
 
+/* OWN_DB: the files' path, and where their journal ends if we know. */
+static void
+put_db(struct dump *d, const char *path)
+{
+	struct db_position pos;
+	struct xs_mig_own_db_pos p;
+	size_t len = strlen(path) + 1;
+	char *body = talloc_size(d->ctx, len + sizeof(p));
+
+	if (body == NULL || db_position(&pos) != 0) {
+		lu_write_own(&d->w, XS_MIG_OWN_DB, path, len);
+		return;
+	}
+	p.journal_size = pos.journal_size;
+	p.next_seq = pos.next_seq;
+	p.entries = pos.entries;
+	memcpy(body, path, len);
+	memcpy(body + len, &p, sizeof(p));
+	lu_write_own(&d->w, XS_MIG_OWN_DB, body, len + sizeof(p));
+}
+
 /*
  * For our binary: the store's files, written just now, hold what the
  * nodes below do, and the nodes' births (creation order, which a later
- * load of the files sorts siblings by).  A fold under way would make
- * the new binary wait for it at open: the update waits instead.
+ * load of the files sorts siblings by; an image holds them itself).  A
+ * fold under way would make the new binary wait for it at open: the
+ * update waits instead.
  */
 static int
 put_store_files(struct dump *d)
@@ -227,6 +252,10 @@ put_store_files(struct dump *d)
 	}
 	if (path == NULL || db_flush() != 0)
 		return 0; /* the new binary starts them again */
+	if (d->s->image) {
+		put_db(d, path);
+		return 0;
+	}
 	b.v = talloc_array(d->ctx, uint64_t, store_count() + 1);
 	if (b.v == NULL) {
 		d->why = "Allocation failure.";
@@ -236,8 +265,32 @@ put_store_files(struct dump *d)
 		if ((n = store_lookup(roots[i])) != NULL)
 			store_walk(n, add_birth, &b);
 	b.v[0] = b.n;
-	lu_write_own(&d->w, XS_MIG_OWN_DB, path, strlen(path) + 1);
+	put_db(d, path);
 	lu_write_own(&d->w, XS_MIG_OWN_BIRTHS, b.v, (b.n + 1) * sizeof(*b.v));
+	return 0;
+}
+
+/*
+ * For a binary that takes our layout: the store's memory, copied into a
+ * memfd that the exec hands over (store_image.c says why).  1 if it
+ * cannot be had: the nodes go as records then.
+ */
+static int
+put_image(struct dump *d)
+{
+	struct xs_mig_own_store o = {-1, 0, 0};
+	struct stat st;
+
+	o.fd = memfd_create("xenstored-store", MFD_CLOEXEC);
+	if (o.fd < 0 || store_image_save(o.fd) != 0 || fstat(o.fd, &st) != 0) {
+		log_warn("live-update: no store image: nodes go one by one");
+		if (o.fd >= 0)
+			close(o.fd);
+		return 1;
+	}
+	o.bytes = (uint64_t)st.st_size;
+	d->s->image_fd = o.fd;
+	lu_write_own(&d->w, XS_MIG_OWN_STORE, &o, sizeof(o));
 	return 0;
 }
 
@@ -249,6 +302,8 @@ put_nodes(struct dump *d)
 
 	if (d->s->ours && put_store_files(d) != 0)
 		return -1;
+	if (d->s->image && put_image(d) == 0)
+		return 0;
 	for (i = 0; i < 3; i++)
 		if ((n = store_lookup(roots[i])) != NULL &&
 		    store_walk(n, put_node, d) != 0) {
@@ -314,7 +369,7 @@ any_node(struct node *n, void *arg)
 }
 
 int
-lu_dump(const char *path, const struct lu_session *s, struct conn *c,
+lu_dump(const char *path, struct lu_session *s, struct conn *c,
 	const struct msg *m, const char **why)
 {
 	struct dump d = {.s = s, .why = "Dump write error"};
@@ -356,5 +411,9 @@ lu_dump(const char *path, const struct lu_session *s, struct conn *c,
 	talloc_free(d.ctx);
 	if (err)
 		unlink(path);
+	if (err && s->image_fd >= 0) {
+		close(s->image_fd);
+		s->image_fd = -1;
+	}
 	return err;
 }

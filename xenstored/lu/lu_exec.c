@@ -34,6 +34,7 @@
 #include "hyp.h"
 #include "log.h"
 #include "lu_int.h"
+#include "store.h"
 
 #define PROBE_MS 5000
 #define PROBE_OUT 65536
@@ -99,7 +100,7 @@ run(char *const argv[], char *out, size_t size)
 }
 
 int
-lu_probe(char *file, bool *ours, const char **why)
+lu_probe(char *file, bool *ours, bool *image, const char **why)
 {
 	static char help[] = "--help";
 	char *argv[] = {file, help, NULL};
@@ -111,6 +112,7 @@ lu_probe(char *file, bool *ours, const char **why)
 		return -1;
 	status = run(argv, out, PROBE_OUT);
 	*ours = strstr(out, "--check-state") != NULL;
+	*image = *ours && strstr(out, LU_IMAGE_HELP) != NULL;
 	free(out);
 	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_warnx("live-update: %s --help does not run", file);
@@ -168,6 +170,8 @@ set_inherit(const struct lu_session *s, bool inherit)
 	for (c = conn_first(); c; c = c->next)
 		if (c->fd >= 0 && !c->closing && (s->ours || !c->readonly))
 			fcntl(c->fd, F_SETFD, flag);
+	if (s->image_fd >= 0)
+		fcntl(s->image_fd, F_SETFD, flag);
 }
 
 /* Our binary may come back to us: a descriptor of it, in the environment. */

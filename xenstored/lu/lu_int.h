@@ -28,6 +28,8 @@ struct lu_session {
 	unsigned version;  /* -v: the stream's version (1 by default) */
 	time_t started_at;
 	bool ours; /* the new binary is our daemon: our records go too */
+	bool image; /* ... and takes our store's image (store.h) */
+	int image_fd; /* the image written for the exec, or -1 */
 };
 
 /* What lu_init was given. */
@@ -49,14 +51,16 @@ char *lu_state_path(void *ctx);
  * *why: "busy" for a state Xen's format cannot carry now (input longer
  * than 64 kB), which passes on the next try.
  */
-int lu_dump(const char *path, const struct lu_session *s, struct conn *c,
+int lu_dump(const char *path, struct lu_session *s, struct conn *c,
 	    const struct msg *m, const char **why);
 
 /*
  * Run the new binary with --help before anything else: whether it starts
- * at all (-1 with *why if not), and whether it is our daemon (*ours).
+ * at all (-1 with *why if not), whether it is our daemon (*ours), and
+ * whether it takes our store's image (*image: its help names the tag).
  */
-int lu_probe(char *file, bool *ours, const char **why);
+int lu_probe(char *file, bool *ours, bool *image, const char **why);
+
 
 /*
  * What the old binary tells ours through the environment: a descriptor

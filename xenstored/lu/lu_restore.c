@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "db.h"
 #include "domain.h"
 #include "guest.h"
 #include "hyp.h"
@@ -47,9 +48,13 @@ struct restore {
 	bool have_rw, have_ro;
 	/* The store: its files (OWN_DB), births (OWN_BIRTHS), how many. */
 	const char *stream_db;
+	struct db_position pos; /* where its journal ends, if have_pos */
+	bool have_pos;
 	const uint64_t *births; /* [0]: how many follow */
 	size_t nodes, node_i;
 	int kept; /* open_store's answer, -2 before it is asked */
+	int image_fd; /* OWN_STORE: the store came whole, or -1 */
+	const char *why; /* why the check refused the stream */
 	/*
 	 * The nodes come in pre-order: the last one's ancestors (each a
 	 * prefix of last, anc_len[i] bytes long) hold the next one's parent.
@@ -169,7 +174,9 @@ open_store(struct restore *r)
 		return r->kept < 0 ? EIO : 0;
 	if (r->nodes)
 		store_reserve(r->nodes);
-	r->kept = lu_config.hooks->open_store(r->stream_db);
+	r->kept = lu_config.hooks->open_store(r->stream_db,
+					      r->have_pos ? &r->pos : NULL,
+					      r->image_fd >= 0);
 	if (r->kept < 0)
 		log_warnx("live-update: cannot open the store's files");
 	return r->kept < 0 ? EIO : 0;
@@ -326,6 +333,23 @@ owed_reply(struct restore *r, const uint8_t *body, size_t len)
 	conn_reply_str(c, &m, getenv(LU_ENV_REFUSED) ? LU_REFUSED_REPLY : "OK");
 }
 
+/* The files' path, then (from newer binaries) where the journal ends. */
+static void
+own_db(struct restore *r, const uint8_t *body, size_t len)
+{
+	size_t plen = strlen((const char *)body) + 1;
+	struct xs_mig_own_db_pos p;
+
+	r->stream_db = (const char *)body;
+	if (len - plen < sizeof(p))
+		return;
+	memcpy(&p, body + plen, sizeof(p));
+	r->pos.journal_size = p.journal_size;
+	r->pos.next_seq = p.next_seq;
+	r->pos.entries = p.entries;
+	r->have_pos = true;
+}
+
 static int
 on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 {
@@ -347,7 +371,7 @@ on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 		owed_reply(r, body, len);
 	} else if (type == XS_MIG_OWN_DB && len > 0 &&
 		   memchr(body, '\0', len) != NULL) {
-		r->stream_db = (const char *)body;
+		own_db(r, body, len);
 	} else if (type == XS_MIG_OWN_BIRTHS && len >= 8 &&
 		   ((const uint64_t *)(const void *)body)[0] <= len / 8 - 1) {
 		r->births = (const uint64_t *)(const void *)body;
@@ -446,11 +470,43 @@ count_node(void *arg, const struct lu_node *ln)
 	return 0;
 }
 
+/*
+ * The store's image is taken while the stream is checked: it changes
+ * nothing outside this process, and one that does not fit (another
+ * layout, a short file) refuses the stream before anything is taken.
+ */
+static int
+take_image(void *arg, uint32_t type, const uint8_t *body, size_t len)
+{
+	struct restore *r = arg;
+	struct xs_mig_own_store o;
+	struct stat st;
+
+	if (type != XS_MIG_OWN_STORE)
+		return 0;
+	r->why = "the store's image cannot be taken";
+	if (len < sizeof(o) || r->image_fd >= 0)
+		return EINVAL;
+	memcpy(&o, body, sizeof(o));
+	if (o.fd <= 2 || fstat(o.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != o.bytes || store_image_load(o.fd) != 0) {
+		log_warn("live-update: store image (fd %d)", o.fd);
+		return EINVAL;
+	}
+	r->image_fd = o.fd;
+	log_info("live-update: store image taken whole (%zu nodes, %llu "
+		 "bytes)",
+		 store_count(), (unsigned long long)o.bytes);
+	return 0;
+}
+
 int
 lu_restore(bool *have_rw, bool *have_ro)
 {
-	static const struct lu_visitor counting = {.node = count_node};
-	struct restore r = {.ctx = talloc_new(NULL), .kept = -2};
+	static const struct lu_visitor counting = {.node = count_node,
+						   .other = take_image};
+	struct restore r = {.ctx = talloc_new(NULL), .kept = -2,
+			    .image_fd = -1};
 	char *path = lu_state_path(r.ctx);
 	const char *why = "out of memory";
 	unsigned version = 0;
@@ -463,7 +519,7 @@ lu_restore(bool *have_rw, bool *have_ro)
 		log_warn("live-update: cannot read %s", path ? path : "state");
 	/* All of it is checked before anything is taken over. */
 	else if (lu_read(buf, len, &counting, &r, &version, &why) != 0)
-		fall_back(why);
+		fall_back(why ? why : r.why);
 	else {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		store_mute(true);
@@ -485,6 +541,8 @@ lu_restore(bool *have_rw, bool *have_ro)
 	}
 	if (err == 0)
 		forget_fallback();
+	if (r.image_fd >= 0)
+		close(r.image_fd);
 	if (path)
 		unlink(path);
 	*have_rw = r.have_rw;

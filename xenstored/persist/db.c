@@ -138,6 +138,8 @@ static size_t fold_retry_at; /* after a failed fold: entries to wait for */
 
 /* db_open_current: the files are known good, skip tdb_check. */
 static bool trusted;
+/* ... and where the journal ends, if known (NULL: read it through). */
+static const struct db_position *known;
 
 /* The fold running in a child, if fold_pid is not 0. */
 static pid_t fold_pid;
@@ -338,7 +340,11 @@ try_open(const char *path, bool *bad_journal)
 		log_warnx("database %s: not a store of a known format", path);
 		goto fail;
 	}
-	journal = journal_open(jpath, folded, sync_mode == DB_SYNC_FSYNC);
+	journal = known ? journal_open_known(jpath, folded,
+					     sync_mode == DB_SYNC_FSYNC,
+					     (off_t)known->journal_size,
+					     known->next_seq)
+			: journal_open(jpath, folded, sync_mode == DB_SYNC_FSYNC);
 	if (journal == NULL) {
 		*bad_journal = true;
 		goto fail;
@@ -416,14 +422,43 @@ db_open(const char *path, enum db_sync sync, bool reset)
 }
 
 int
-db_open_current(const char *path, enum db_sync sync)
+db_open_current(const char *path, enum db_sync sync,
+		const struct db_position *pos)
 {
 	int ret;
 
 	trusted = true;
+	known = pos;
 	ret = db_open(path, sync, false);
 	trusted = false;
+	known = NULL;
+	/* The fold comes when it would have come in the old binary. */
+	if (ret == 0 && pos)
+		jentries = (size_t)pos->entries;
 	return ret;
+}
+
+int
+db_position(struct db_position *pos)
+{
+	if (journal == NULL || db_folding() || journal_dropping(journal))
+		return -1;
+	pos->journal_size = (uint64_t)journal_size(journal);
+	pos->next_seq = journal_next_seq(journal);
+	pos->entries = jentries;
+	return 0;
+}
+
+void
+db_skip_load(void)
+{
+	close_tdb();
+}
+
+void
+db_write_all(void)
+{
+	dirty_lost = true;
 }
 
 int

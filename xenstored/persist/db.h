@@ -15,6 +15,7 @@
 #define DB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum db_sync {
 	DB_SYNC_NONE,  /* written after the replies, never fsync'd */
@@ -35,11 +36,43 @@ int db_parse_sync(const char *s, enum db_sync *out);
 int db_open(const char *path, enum db_sync sync, bool reset);
 
 /*
+ * Where the files stand after a db_flush: the journal's length, the
+ * number of its next record, and the entries it holds since the last
+ * fold.  A live update's old binary hands it to the new one.
+ */
+struct db_position {
+	uint64_t journal_size, next_seq, entries;
+};
+
+/*
+ * The files' position now; 0, or -1 while a fold or a drop of folded
+ * records is under way (the position is about to change).
+ */
+int db_position(struct db_position *pos);
+
+/*
  * db_open for files the daemon itself has just written and flushed (the
  * old binary of a live update, ours): the whole-file check of a damaged
- * file is skipped, as it costs tens of milliseconds per 100k nodes.
+ * file is skipped, as it costs tens of milliseconds per 100k nodes, and
+ * so is the reading of the journal if pos (NULL: unknown) says where it
+ * ends and the file is still that long.
  */
-int db_open_current(const char *path, enum db_sync sync);
+int db_open_current(const char *path, enum db_sync sync,
+		    const struct db_position *pos);
+
+/*
+ * Instead of db_load, when the store comes from elsewhere (a live
+ * update): the tdb file, open since db_open, is closed, as db_load
+ * leaves it, so that a fold's child can open it (tdb refuses a file
+ * open twice in one process: every fold failed after an update).
+ */
+void db_skip_load(void);
+
+/*
+ * The store came from elsewhere than these files (a live update's image
+ * with files started anew): write the whole store at the next flush.
+ */
+void db_write_all(void);
 
 /*
  * Load the tree from the file into the (empty) store.  Returns 1 if the

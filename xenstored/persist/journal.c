@@ -237,8 +237,30 @@ sync_dir(const char *path)
 	return ret;
 }
 
-struct journal *
-journal_open(const char *path, uint64_t folded, bool durable)
+/* What the caller knows of the file already; NULL: nothing. */
+struct known {
+	off_t size;
+	uint64_t next_seq;
+};
+
+/* The file as known, or, if it is not that any more, checked. */
+static int
+check_or_trust(struct journal *j, uint64_t folded, const struct known *k)
+{
+	struct stat st;
+
+	if (k && k->next_seq > folded && fstat(j->fd, &st) == 0 &&
+	    st.st_size == k->size) {
+		j->size = k->size;
+		j->next_seq = k->next_seq;
+		return 0;
+	}
+	return check_file(j, folded);
+}
+
+static struct journal *
+open_journal(const char *path, uint64_t folded, bool durable,
+	     const struct known *k)
 {
 	struct journal *j = calloc(1, sizeof(*j));
 
@@ -253,7 +275,7 @@ journal_open(const char *path, uint64_t folded, bool durable)
 		log_warn("journal %s: cannot open", path);
 		goto fail;
 	}
-	if (check_file(j, folded) != 0) {
+	if (check_or_trust(j, folded, k) != 0) {
 		if (errno != EBADMSG)
 			log_warn("journal %s: cannot read", path);
 		goto fail;
@@ -266,6 +288,21 @@ journal_open(const char *path, uint64_t folded, bool durable)
 fail:
 	journal_close(j);
 	return NULL;
+}
+
+struct journal *
+journal_open(const char *path, uint64_t folded, bool durable)
+{
+	return open_journal(path, folded, durable, NULL);
+}
+
+struct journal *
+journal_open_known(const char *path, uint64_t folded, bool durable, off_t size,
+		   uint64_t next_seq)
+{
+	struct known k = {size, next_seq};
+
+	return open_journal(path, folded, durable, &k);
 }
 
 void

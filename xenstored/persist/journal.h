@@ -45,6 +45,15 @@ struct journal;
  */
 struct journal *journal_open(const char *path, uint64_t folded, bool durable);
 
+/*
+ * journal_open for a file this daemon (the old binary of a live update)
+ * has just written: if it is still size bytes long, its records are not
+ * read again and the next one is numbered next_seq; else it is checked
+ * as journal_open does.
+ */
+struct journal *journal_open_known(const char *path, uint64_t folded,
+				   bool durable, off_t size, uint64_t next_seq);
+
 /* Close the file and free j (NULL is fine). */
 void journal_close(struct journal *j);
 

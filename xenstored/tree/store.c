@@ -155,6 +155,25 @@ arena_data_cap(void)
 	return ((size_t)rl.rlim_cur / 2) & ~(size_t)4095;
 }
 
+/*
+ * Transparent huge pages for the arena, where the system offers them
+ * for the asking (THP "madvise"): a store of 100k nodes is 9 MB of
+ * nodes reached in no order, and on a paravirtualised guest every TLB
+ * miss and every 4 kB fault is dear.  Measured there, a live update's
+ * copy of that arena (store_image.c) took 20-70 ms from 4 kB pages and
+ * 2-5 ms from huge ones.  The cost: the arena's resident size grows in
+ * steps of 2 MB.
+ */
+static void
+huge_pages(size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	madvise(store_arena, size, MADV_HUGEPAGE);
+#else
+	(void)size;
+#endif
+}
+
 static int
 arena_init(void)
 {
@@ -177,6 +196,7 @@ arena_init(void)
 				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 				   -1, 0);
 		if (store_arena != MAP_FAILED) {
+			huge_pages(size);
 			arena_size = arena_limit = size;
 			arena_top = UNIT; /* reference 0 means none */
 			return 0;
@@ -895,6 +915,40 @@ bool
 store_reaping(void)
 {
 	return !TAILQ_EMPTY(&detached_list);
+}
+
+void
+arena_state(struct arena_state *st)
+{
+	st->top = arena_top;
+	st->nnodes = nnodes;
+	st->nlists = sizeof(free_head) / sizeof(free_head[0]);
+	st->generation = generation;
+	st->free_head = free_head;
+	st->free_count = free_count;
+	st->detached = !TAILQ_EMPTY(&detached_list);
+}
+
+int
+arena_adopt(size_t top, size_t n, uint64_t gen)
+{
+	if (top < UNIT || top > arena_limit) {
+		errno = ENOMEM;
+		return -1;
+	}
+	arena_top = top;
+	nnodes = n;
+	generation = gen;
+	return 0;
+}
+
+void
+store_report_loaded(struct node *n, const char *path)
+{
+	loading = true;
+	report(&(struct store_change){
+		.op = STORE_CREATE, .path = path, .node = n, .quiet = true});
+	loading = false;
 }
 
 int

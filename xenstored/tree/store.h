@@ -307,4 +307,26 @@ struct store_index_stats {
 
 void store_index_stats(struct store_index_stats *st);
 
+/*
+ * The store's memory as one image, for a live update into a binary of
+ * the same layout (store_image.c).  The tag names the layout: change it
+ * with anything in struct node, the arena or the index; a binary's
+ * --help shows it, so that the old binary knows before the exec.
+ */
+#define STORE_IMAGE_TAG "store-image-1"
+
+/*
+ * Write the image into fd from offset 0.  0, or -1 with errno (EBUSY
+ * while a removal has subtrees left to free: store_reap).
+ */
+int store_image_save(int fd);
+
+/*
+ * Take the image in fd (from offset 0) into the empty store (store_init
+ * only), and report every node to the observers as loaded.  0, or -1
+ * with errno (EINVAL: another layout or a damaged image; ENOMEM), and
+ * then the store must not be used.
+ */
+int store_image_load(int fd);
+
 #endif /* STORE_H */

@@ -249,6 +249,53 @@ index_reserve(size_t n)
 	return 0;
 }
 
+/* The two tables' sizes, the growth's progress, then their buckets. */
+int
+index_image_save(int fd, off_t *off)
+{
+	uint64_t h[4] = {tab[0].n, tab[1].n, moved, growths};
+	int t;
+
+	if (image_put(fd, off, h, sizeof(h)) != 0)
+		return -1;
+	for (t = 0; t < 2; t++)
+		if (tab[t].n &&
+		    image_put(fd, off, tab[t].b, tab[t].n * sizeof(uint32_t)))
+			return -1;
+	return 0;
+}
+
+int
+index_image_load(int fd, off_t *off)
+{
+	uint64_t h[4];
+	int t;
+
+	if (image_get(fd, off, h, sizeof(h)) != 0)
+		return -1;
+	/* Powers of 2, the new table larger, as a growth leaves them. */
+	if (h[0] == 0 || (h[0] & (h[0] - 1)) || (h[1] & (h[1] - 1)) ||
+	    (h[1] && (h[1] <= h[0] || h[2] > h[0])) || h[0] > UINT32_MAX ||
+	    h[1] > UINT32_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	free(tab[0].b);
+	free(tab[1].b);
+	memset(tab, 0, sizeof(tab));
+	for (t = 0; t < 2; t++) {
+		if (h[t] == 0)
+			continue;
+		tab[t].n = (size_t)h[t];
+		if ((tab[t].b = malloc(tab[t].n * sizeof(uint32_t))) == NULL ||
+		    image_get(fd, off, tab[t].b, tab[t].n * sizeof(uint32_t)))
+			return -1;
+	}
+	moved = (size_t)h[2];
+	growths = (unsigned long)h[3];
+	return 0;
+}
+
 void
 index_stats(struct store_index_stats *st)
 {

@@ -7,8 +7,10 @@
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "store.h"
 
@@ -62,5 +64,39 @@ int index_reserve(size_t n);
 
 /* What store_index_stats reports (store.h). */
 void index_stats(struct store_index_stats *st);
+
+/*
+ * For store_image.c: the arena's bookkeeping as it stands (the lists
+ * are store.c's own arrays, nlists long), and whether a removal still
+ * has subtrees to free (they cannot go into an image).
+ */
+struct arena_state {
+	size_t top, nnodes, nlists;
+	uint64_t generation;
+	uint32_t *free_head, *free_count;
+	bool detached;
+};
+void arena_state(struct arena_state *st);
+
+/*
+ * Make an empty store's arena top bytes long, holding nnodes nodes, at
+ * generation (the caller copies the bytes in next); 0, or -1 with ENOMEM
+ * if the arena is smaller.
+ */
+int arena_adopt(size_t top, size_t nnodes, uint64_t generation);
+
+/* Tell the observers that n, at path, was read back (store_load's way). */
+void store_report_loaded(struct node *n, const char *path);
+
+/*
+ * The index's tables into fd from *off on, or back from it into an
+ * index that holds nothing yet; *off moves past them.  0 or -1 with errno.
+ */
+int index_image_save(int fd, off_t *off);
+int index_image_load(int fd, off_t *off);
+
+/* pwrite and pread all of len at *off, which moves on; 0 or -1. */
+int image_put(int fd, off_t *off, const void *p, size_t len);
+int image_get(int fd, off_t *off, void *p, size_t len);
 
 #endif /* STORE_INT_H */
