@@ -35,7 +35,8 @@
  * request in flight is repeated or answered as xs_resume.c decides.
  * XENSTORE_RECONNECT_TIMEOUT (seconds, default 30; 0: never, as Xen's
  * library) bounds the wait; a socket that stays missing for 2 s is a
- * daemon that was stopped, not restarted.
+ * daemon that was stopped, not restarted.  xs_open() waits the same
+ * way when the socket refuses (a daemon killed, not yet back).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -298,16 +299,21 @@ reconnect_timeout_ms(void)
 	return s != NULL ? strtol(s, NULL, 10) * 1000L : 30000L;
 }
 
-/* Open h->path again, with backoff; NULL with errno when giving up. */
+/*
+ * Open path, with backoff while the daemon is away (refused: its socket
+ * is there but nobody listens yet; missing, for up to 2 s: being made
+ * again); NULL with errno when giving up, or ECANCELED if wake_fd (if
+ * any) becomes readable.
+ */
 static struct xs_transport *
-open_again(struct xs_handle *h, int wake_fd)
+open_backoff(const char *path, int wake_fd)
 {
 	long start = now_ms(), limit = reconnect_timeout_ms();
 	struct xs_transport *tp;
 	int delay = 5;
 
 	for (;;) {
-		if ((tp = xs_transport_open_path(h->path)) != NULL)
+		if ((tp = xs_transport_open_path(path)) != NULL)
 			return tp;
 		if (now_ms() - start >= limit ||
 		    (errno == ENOENT && now_ms() - start >= 2000))
@@ -318,6 +324,12 @@ open_again(struct xs_handle *h, int wake_fd)
 		}
 		delay = delay < 200 ? delay * 2 : 250;
 	}
+}
+
+static struct xs_transport *
+open_again(struct xs_handle *h, int wake_fd)
+{
+	return open_backoff(h->path, wake_fd);
 }
 
 /*
@@ -769,8 +781,17 @@ xs_open(unsigned long flags)
 
 	/* A missing socket is no failure when the device answers. */
 	tp = xs_transport_open_path(xs_daemon_socket());
-	if (tp == NULL)
+	if (tp == NULL && errno == ENOENT)
 		return open_device(flags);
+	/*
+	 * A daemon restarting (killed, and its socket refuses until the
+	 * new one listens) is waited for as a broken handle waits for it.
+	 */
+	if (tp == NULL && (errno == ECONNREFUSED || errno == EAGAIN) &&
+	    reconnect_timeout_ms() > 0)
+		tp = open_backoff(xs_daemon_socket(), -1);
+	if (tp == NULL)
+		return NULL;
 	h = xs_handle_open(tp, flags);
 	if (h == NULL)
 		return NULL;
