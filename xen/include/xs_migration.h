@@ -169,10 +169,14 @@ struct xs_mig_domain {
 	uint32_t features; /* version 2 */
 };
 
-/* OWN_CONN: what Xen's CONNECTION cannot say of a connection. */
+/*
+ * OWN_CONN: what Xen's CONNECTION cannot say of a connection.  Older
+ * binaries of ours wrote and read only the first 8 bytes.
+ */
 struct xs_mig_own_conn {
 	uint32_t conn_id;
 	uint32_t flags;
+	uint32_t remote_port; /* a guest's end of its event channel, or 0 */
 };
 #define XS_MIG_OWN_CONN_READONLY 0x1
 

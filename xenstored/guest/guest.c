@@ -191,41 +191,6 @@ guest_introduce(unsigned domid, unsigned port)
 	return 0;
 }
 
-struct conn *
-guest_restore(unsigned domid, unsigned target, unsigned port)
-{
-	struct domain *d = domain_get(domid);
-	struct conn *c;
-
-	if (d == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	d->target = target;
-	d->introduced = true;
-	unbind(d);
-	d->port = (int)port;
-	if (RB_INSERT(ports, &ports, d) != NULL) {
-		log_warnx("domain %u: event channel %u is another's", domid,
-			  port);
-		d->port = -1;
-	}
-	if (d->intf == NULL && (d->intf = hyp_map_ring(domid)) == NULL) {
-		log_warn("domain %u: cannot map its ring page again", domid);
-		errno = 0;
-		return NULL;
-	}
-	if ((c = attach(d)) == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	/* It may have written while we were away, or wait for our reply. */
-	conn_wake(c);
-	if (d->port >= 0)
-		hyp_notify((unsigned)d->port);
-	return c;
-}
-
 /* The guest asked for a fresh connection (feature bit 1). */
 static void
 reconnect(struct domain *d)
@@ -279,41 +244,70 @@ guest_set_target(unsigned domid, unsigned target)
 		d->conn->who.target = target;
 }
 
-struct conn *
-guest_reattach(unsigned domid, unsigned remote_port, uint32_t features,
-	       unsigned target)
+/*
+ * Our end of a's event channel: the one the exec kept (a live update),
+ * or a new binding to the guest's end (a crash).  0 or EINVAL.
+ */
+static int
+reattach_port(struct domain *d, const struct guest_attach *a)
 {
-	struct domain *d = domain_get(domid);
+	if (a->local_port < 0)
+		return bind_port(d, a->remote_port);
+	unbind(d);
+	d->port = a->local_port;
+	if (RB_INSERT(ports, &ports, d) != NULL) {
+		log_warnx("domain %u: event channel %d is another's", d->domid,
+			  a->local_port);
+		d->port = -1;
+		return EINVAL;
+	}
+	return 0;
+}
+
+struct conn *
+guest_reattach(const struct guest_attach *a)
+{
+	struct domain *d = domain_get(a->domid);
 	struct conn *c;
+	bool dead;
+	int err;
 
 	if (d == NULL) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	d->introduced = true; /* so that its death is a teardown */
-	d->features = features & DOMAIN_FEATURES_SUPPORTED;
-	d->target = target;
-	if (!hyp_available() || domid == priv_domid) {
+	d->target = a->target;
+	if (a->features != GUEST_FEATURES_KEPT)
+		d->features = a->features & DOMAIN_FEATURES_SUPPORTED;
+	if (a->remote_port)
+		d->remote_port = a->remote_port;
+	if (!hyp_available()) {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (hyp_domain_state(domid) == HYP_DOMAIN_DEAD ||
-	    (d->intf == NULL && (d->intf = hyp_map_ring(domid)) == NULL)) {
+	/* A port kept across exec is ours still: the teardown unbinds it. */
+	dead = hyp_domain_state(a->domid) == HYP_DOMAIN_DEAD;
+	if (dead && a->local_port < 0) {
 		errno = ESRCH;
 		return NULL;
 	}
-	if (bind_port(d, remote_port) != 0) {
-		errno = EINVAL;
+	if ((err = reattach_port(d, a)) != 0 || dead) {
+		errno = dead ? ESRCH : err;
 		return NULL;
 	}
-	d->remote_port = remote_port;
+	if (d->intf == NULL && (d->intf = hyp_map_ring(a->domid)) == NULL) {
+		log_warn("domain %u: cannot map its ring page again", a->domid);
+		errno = ENXIO;
+		return NULL;
+	}
 	if ((c = attach(d)) == NULL)
 		return NULL;
 	/* Requests may wait on the ring, with no event to come for them. */
 	conn_wake(c);
 	hyp_notify((unsigned)d->port);
-	log_info("domain %u attached again, event channel %u", domid,
-		 remote_port);
+	log_info("domain %u attached again, event channel %d", a->domid,
+		 d->port);
 	return c;
 }
 

@@ -30,17 +30,34 @@ int guest_introduce(unsigned domid, unsigned port);
 int guest_release(unsigned domid);
 
 /*
- * Attach domid's ring again as it is, after a restart of the daemon (a
- * crash, or a live update): map its page (grant reference 1), bind our
- * end to the guest's event channel remote_port, and serve the ring from
- * its current indexes, without resetting them or firing
- * @introduceDomain.  The domain counts as introduced from here on, so
- * that if it is gone (errno ESRCH) guest_release() tears it down.
- * Returns the connection (which has no watches yet), or NULL with errno:
- * ESRCH, EINVAL (no hypervisor, or the port cannot be bound), ENOMEM.
+ * Where a guest stood when the daemon stopped: the same after a live
+ * update's exec and after a crash; only where it comes from differs
+ * (the migration stream, lu_restore.c; the guest's record in the
+ * database, guest_state.c).
  */
-struct conn *guest_reattach(unsigned domid, unsigned remote_port,
-			    uint32_t features, unsigned target);
+#define GUEST_FEATURES_KEPT UINT32_MAX
+struct guest_attach {
+	unsigned domid, target;
+	uint32_t features;    /* offered, or GUEST_FEATURES_KEPT: as they are */
+	unsigned remote_port; /* the guest's end of its event channel, 0: unknown */
+	int local_port;	      /* ours, still bound (a live update), or -1 */
+};
+
+/*
+ * Attach a guest's ring again as it is, after the daemon restarted: our
+ * end of its event channel (kept across the exec, or bound again to
+ * remote_port), its page mapped again (grant reference 1), the ring
+ * served from its current indexes, neither reset nor @introduceDomain
+ * fired.  The domain counts as introduced from here on, so that its
+ * death is a teardown: if it is gone already (ESRCH), the caller tears
+ * it down (guest_release) or leaves it to guest_check_domains.  The
+ * caller then gives the connection what it was owed (input, output,
+ * transaction ids) and its watches.  Returns the connection, or NULL
+ * with errno: ESRCH; ENXIO (the page cannot be mapped: the domain stays
+ * known without a connection, so that @releaseDomain fires when it
+ * dies); EINVAL (no hypervisor, or the port cannot be had); ENOMEM.
+ */
+struct conn *guest_reattach(const struct guest_attach *a);
 
 /* SET_TARGET: domid's connection acts for target too. */
 void guest_set_target(unsigned domid, unsigned target);
@@ -50,17 +67,6 @@ void guest_set_target(unsigned domid, unsigned target);
  * for every domain when there is no hypervisor to ask).
  */
 bool guest_domain_exists(unsigned domid);
-
-/*
- * After a live update: domid's ring connection as the old binary left it.
- * Its event channel is still bound (our end: port); its ring page is
- * mapped again, not reset, so what the guest had written is read.  A
- * domain whose page cannot be mapped stays known without a connection,
- * so that @releaseDomain fires when it dies.  Returns the connection,
- * NULL for such a domain, or NULL with errno ENOMEM.  (The crash restart
- * re-attaches guests through this too.)
- */
-struct conn *guest_restore(unsigned domid, unsigned target, unsigned port);
 
 /*
  * Look for domains that died or shut down unnoticed (after a live

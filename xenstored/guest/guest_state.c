@@ -297,6 +297,7 @@ static void
 restore_one(const char *key, const void *data, size_t len, void *arg)
 {
 	GuestRecord *r = guest_record__unpack(NULL, len, data);
+	struct guest_attach a;
 	struct conn *c;
 
 	(void)arg;
@@ -305,18 +306,19 @@ restore_one(const char *key, const void *data, size_t len, void *arg)
 			  key);
 		goto out;
 	}
-	c = guest_reattach(r->domid, r->remote_port, r->features,
-			   r->has_target ? r->target : DOMID_INVALID);
+	a.domid = r->domid;
+	a.target = r->has_target ? r->target : DOMID_INVALID;
+	a.features = r->has_features ? r->features : GUEST_FEATURES_KEPT;
+	a.remote_port = r->remote_port;
+	a.local_port = -1;
+	c = guest_reattach(&a);
 	if (c == NULL && errno == ESRCH) {
 		log_info("domain %u: gone while the daemon was down", r->domid);
 		guest_release(r->domid);
 		goto out;
 	}
 	if (c == NULL) {
-		/* dom0 on its ring (a xenstore domain) is introduced anew. */
-		if (r->domid != 0)
-			log_warn("domain %u: cannot attach its ring again",
-				 r->domid);
+		log_warn("domain %u: cannot attach its ring again", r->domid);
 		goto out;
 	}
 	ring_conn_resume(c, r->req_end, r->rsp_base, r->out.data, r->out.len);

@@ -105,7 +105,7 @@ put_conn(struct dump *d, struct conn *c, struct conn *caller,
 	 const struct msg *m)
 {
 	struct lu_conn lc;
-	struct xs_mig_own_conn own = {0, XS_MIG_OWN_CONN_READONLY};
+	struct xs_mig_own_conn own = {0, 0, 0};
 	bool sock = lu_config.hooks->is_socket(c);
 
 	memset(&lc, 0, sizeof(lc));
@@ -137,8 +137,11 @@ put_conn(struct dump *d, struct conn *c, struct conn *caller,
 
 		lu_write_own(&d->w, XS_MIG_OWN_LU_REPLY, &r, sizeof(r));
 	}
-	if (d->s->ours && c->readonly) {
+	/* A guest's own end, which a crash restart binds to afterwards. */
+	if (d->s->ours && (c->readonly || !sock)) {
 		own.conn_id = lc.id;
+		own.flags = c->readonly ? XS_MIG_OWN_CONN_READONLY : 0;
+		own.remote_port = !sock && c->domain ? c->domain->remote_port : 0;
 		lu_write_own(&d->w, XS_MIG_OWN_CONN, &own, sizeof(own));
 	}
 	watch_foreach(c, put_watch, d);

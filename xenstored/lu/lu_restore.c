@@ -13,6 +13,7 @@
  * they are what the record says (a socket).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,25 +116,43 @@ on_global(void *arg, int socket_fd, int evtchn_fd)
 	return 0;
 }
 
+/*
+ * A guest's ring as the old binary left it, its event channel still
+ * bound (our end in the stream); guest.h's guest_reattach, as after a
+ * crash.  The guest's own end comes with OWN_CONN, from our binary.
+ */
+static struct conn *
+reattach(const struct lu_conn *lc)
+{
+	struct guest_attach a = {
+		.domid = lc->domid,
+		.target = lc->target == XS_MIG_DOMID_INVALID ? DOMID_INVALID
+							     : lc->target,
+		.features = GUEST_FEATURES_KEPT,
+		.local_port = (int)lc->port,
+	};
+
+	return guest_reattach(&a);
+}
+
 static int
 on_conn(void *arg, const struct lu_conn *lc)
 {
 	struct restore *r = arg;
 	struct conn *c = NULL;
 
+	errno = 0;
 	if (!lc->ring && is_socket(lc->fd))
 		c = lu_config.hooks->adopt_conn(lc->fd, false);
 	else if (lc->ring && hyp_available())
-		c = guest_restore(lc->domid,
-				  lc->target == XS_MIG_DOMID_INVALID
-					  ? DOMID_INVALID
-					  : lc->target,
-				  lc->port);
-	if (c == NULL)
-		log_warnx("live-update: connection %u (%s %u) is lost", lc->id,
-			  lc->ring ? "domain" : "fd",
-			  lc->ring ? lc->domid : (unsigned)lc->fd);
-	else if (conn_restore(c, lc->in, lc->in_len, lc->out, lc->out_len,
+		c = reattach(lc);
+	if (c == NULL) {
+		/* One that died during the exec is torn down once we serve. */
+		if (!lc->ring || errno != ESRCH)
+			log_warnx("live-update: connection %u (%s %u) is lost",
+				  lc->id, lc->ring ? "domain" : "fd",
+				  lc->ring ? lc->domid : (unsigned)lc->fd);
+	} else if (conn_restore(c, lc->in, lc->in_len, lc->out, lc->out_len,
 			      lc->resp_len) != 0)
 		c = NULL;
 	else if (c->transport == &ring_conn_transport)
@@ -363,10 +382,15 @@ on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 		if (is_socket(ro.socket_fd) &&
 		    lu_config.hooks->adopt_listener(ro.socket_fd, true) == 0)
 			r->have_ro = true;
-	} else if (type == XS_MIG_OWN_CONN && len >= sizeof(own)) {
-		memcpy(&own, body, sizeof(own));
-		if ((c = find_conn(r, own.conn_id)) != NULL)
+	} else if (type == XS_MIG_OWN_CONN &&
+		   len >= offsetof(struct xs_mig_own_conn, remote_port)) {
+		memset(&own, 0, sizeof(own));
+		memcpy(&own, body, len < sizeof(own) ? len : sizeof(own));
+		if ((c = find_conn(r, own.conn_id)) != NULL) {
 			c->readonly = own.flags & XS_MIG_OWN_CONN_READONLY;
+			if (own.remote_port && c->domain)
+				c->domain->remote_port = own.remote_port;
+		}
 	} else if (type == XS_MIG_OWN_LU_REPLY) {
 		owed_reply(r, body, len);
 	} else if (type == XS_MIG_OWN_DB && len > 0 &&
