@@ -40,12 +40,12 @@ wait_incr g 1
 crash_restart --priv-domid 7
 touch "$RUN/go1"
 wait_incr p 2
-check_eq "privileged guest's counter" 10 "$(xenstore-read /local/domain/7/n)"
+check_eq "privileged guest's counter" 10 "$("$BIN/xenstore-read" /local/domain/7/n)"
 wait_incr g 2
 
 "$CTL" live-update -t 10 "$BIN/xenstored" || fail "live update"
 crash_restart --priv-domid 7
 touch "$RUN/go2"
 wait_incr g 3
-check_eq "guest's counter" 15 "$(xenstore-read "/local/domain/$g_domid/m")"
+check_eq "guest's counter" 15 "$("$BIN/xenstore-read" "/local/domain/$g_domid/m")"
 stop_daemon
