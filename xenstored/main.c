@@ -183,6 +183,11 @@ open_store(const char *stream_db, const struct db_position *pos,
 	bool keep = stream_db && strcmp(stream_db, opts.db_file) == 0;
 	enum db_sync sync = (enum db_sync)opts.sync;
 
+	/* A xenstore domain's store lives in its memory only (-I). */
+	if (opts.internal_db)
+		return have_store || store_create_base(opts.priv_domid) == 0
+			       ? 0
+			       : -1;
 	if (!keep)
 		fresh_db();
 	if ((keep ? db_open_current(opts.db_file, sync, pos)

@@ -4,7 +4,8 @@
 # files stay current, so that a crash after the update restarts with
 # everything (the new binary carries on the old one's journal without
 # reading it again); a new binary with other files writes them whole;
-# and a binary that takes another image layout gets node records.
+# a binary that takes another image layout gets node records; and a
+# store kept in memory only (-I) stays so.
 . tests/lib.sh
 
 CTL="$BIN/xenstore-control"
@@ -66,4 +67,13 @@ chmod +x "$RUN/other-layout"
 lu "$RUN/other-layout"
 grep -q "store image" "$RUN/daemon.err" && fail "image taken by another layout"
 check_eq "tree from node records" "$after" "$(listing)"
+stop_daemon
+
+# --- a store in memory only (-I, a xenstore domain's): no files appear ---
+rm -f "$RUN"/tdb* "$RUN"/other.tdb* "$RUN/socket"
+start_daemon -V -I
+xenstore-write /mem/a 1
+lu "$BIN/xenstored"
+check_eq "in-memory store after the update" 1 "$("$BIN/xenstore-read" /mem/a)"
+[ ! -e "$RUN/tdb" ] || fail "an update of an in-memory store wrote files"
 stop_daemon
