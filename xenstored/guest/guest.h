@@ -39,7 +39,7 @@ int guest_release(unsigned domid);
 struct guest_attach {
 	unsigned domid, target;
 	uint32_t features;    /* offered, or GUEST_FEATURES_KEPT: as they are */
-	unsigned remote_port; /* the guest's end of its event channel, 0: unknown */
+	unsigned remote_port; /* the guest's end of its channel, or 0 */
 	int local_port;	      /* ours, still bound (a live update), or -1 */
 };
 

@@ -141,7 +141,8 @@ put_conn(struct dump *d, struct conn *c, struct conn *caller,
 	if (d->s->ours && (c->readonly || !sock)) {
 		own.conn_id = lc.id;
 		own.flags = c->readonly ? XS_MIG_OWN_CONN_READONLY : 0;
-		own.remote_port = !sock && c->domain ? c->domain->remote_port : 0;
+		own.remote_port =
+			!sock && c->domain ? c->domain->remote_port : 0;
 		lu_write_own(&d->w, XS_MIG_OWN_CONN, &own, sizeof(own));
 	}
 	watch_foreach(c, put_watch, d);

@@ -27,8 +27,8 @@ struct lu_session {
 	unsigned timeout;  /* -t, seconds */
 	unsigned version;  /* -v: the stream's version (1 by default) */
 	time_t started_at;
-	bool ours; /* the new binary is our daemon: our records go too */
-	bool image; /* ... and takes our store's image (store.h) */
+	bool ours;    /* the new binary is our daemon: our records go too */
+	bool image;   /* ... and takes our store's image (store.h) */
 	int image_fd; /* the image written for the exec, or -1 */
 };
 
@@ -60,7 +60,6 @@ int lu_dump(const char *path, struct lu_session *s, struct conn *c,
  * whether it takes our store's image (*image: its help names the tag).
  */
 int lu_probe(char *file, bool *ours, bool *image, const char **why);
-
 
 /*
  * What the old binary tells ours through the environment: a descriptor

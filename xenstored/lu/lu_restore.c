@@ -53,8 +53,8 @@ struct restore {
 	bool have_pos;
 	const uint64_t *births; /* [0]: how many follow */
 	size_t nodes, node_i;
-	int kept; /* open_store's answer, -2 before it is asked */
-	int image_fd; /* OWN_STORE: the store came whole, or -1 */
+	int kept;	 /* open_store's answer, -2 before it is asked */
+	int image_fd;	 /* OWN_STORE: the store came whole, or -1 */
 	const char *why; /* why the check refused the stream */
 	/*
 	 * The nodes come in pre-order: the last one's ancestors (each a
@@ -153,7 +153,7 @@ on_conn(void *arg, const struct lu_conn *lc)
 				  lc->id, lc->ring ? "domain" : "fd",
 				  lc->ring ? lc->domid : (unsigned)lc->fd);
 	} else if (conn_restore(c, lc->in, lc->in_len, lc->out, lc->out_len,
-			      lc->resp_len) != 0)
+				lc->resp_len) != 0)
 		c = NULL;
 	else if (c->transport == &ring_conn_transport)
 		ring_conn_took_input(c, lc->in_len);
@@ -193,9 +193,8 @@ open_store(struct restore *r)
 		return r->kept < 0 ? EIO : 0;
 	if (r->nodes)
 		store_reserve(r->nodes);
-	r->kept = lu_config.hooks->open_store(r->stream_db,
-					      r->have_pos ? &r->pos : NULL,
-					      r->image_fd >= 0);
+	r->kept = lu_config.hooks->open_store(
+		r->stream_db, r->have_pos ? &r->pos : NULL, r->image_fd >= 0);
 	if (r->kept < 0)
 		log_warnx("live-update: cannot open the store's files");
 	return r->kept < 0 ? EIO : 0;
@@ -529,8 +528,8 @@ lu_restore(bool *have_rw, bool *have_ro)
 {
 	static const struct lu_visitor counting = {.node = count_node,
 						   .other = take_image};
-	struct restore r = {.ctx = talloc_new(NULL), .kept = -2,
-			    .image_fd = -1};
+	struct restore r = {
+		.ctx = talloc_new(NULL), .kept = -2, .image_fd = -1};
 	char *path = lu_state_path(r.ctx);
 	const char *why = "out of memory";
 	unsigned version = 0;

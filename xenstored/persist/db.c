@@ -340,11 +340,11 @@ try_open(const char *path, bool *bad_journal)
 		log_warnx("database %s: not a store of a known format", path);
 		goto fail;
 	}
-	journal = known ? journal_open_known(jpath, folded,
-					     sync_mode == DB_SYNC_FSYNC,
-					     (off_t)known->journal_size,
-					     known->next_seq)
-			: journal_open(jpath, folded, sync_mode == DB_SYNC_FSYNC);
+	journal =
+		known ? journal_open_known(
+				jpath, folded, sync_mode == DB_SYNC_FSYNC,
+				(off_t)known->journal_size, known->next_seq)
+		      : journal_open(jpath, folded, sync_mode == DB_SYNC_FSYNC);
 	if (journal == NULL) {
 		*bad_journal = true;
 		goto fail;

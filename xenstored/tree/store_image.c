@@ -99,9 +99,9 @@ store_image_save(int fd)
 	h.generation = st.generation;
 	h.nlists = st.nlists;
 	/* The pages at once, not one by one as the writes reach them. */
-	(void)fallocate(fd, 0, 0,
-			(off_t)(sizeof(h) + 2 * st.nlists * sizeof(uint32_t) +
-				st.top));
+	(void)fallocate(
+		fd, 0, 0,
+		(off_t)(sizeof(h) + 2 * st.nlists * sizeof(uint32_t) + st.top));
 	if (image_put(fd, &off, &h, sizeof(h)) != 0 ||
 	    image_put(fd, &off, st.free_head, st.nlists * sizeof(uint32_t)) ||
 	    image_put(fd, &off, st.free_count, st.nlists * sizeof(uint32_t)) ||
@@ -125,8 +125,8 @@ report_all(struct node *top, const char *top_path)
 	memcpy(path, top_path, len + 1);
 	for (;;) {
 		store_report_loaded(n, path);
-		if ((k = node_first_child(n)) != NULL && len + 1 + k->namelen <
-								sizeof(path)) {
+		if ((k = node_first_child(n)) != NULL &&
+		    len + 1 + k->namelen < sizeof(path)) {
 			if (len > 1)
 				path[len++] = '/';
 			else
