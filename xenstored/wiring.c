@@ -11,6 +11,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "guest_state.h"
+#include "hold.h"
 #include "release.h"
 #include "ring_conn.h"
 #include "store.h"
@@ -117,9 +118,11 @@ wiring_end_turn(void)
 	return reaping || releasing;
 }
 
+/* Held commits learn their group's number from the stream. */
 int
 wiring_stream(const char *db_path)
 {
+	stream_set_numbered(hold_numbered);
 	return stream_open(db_path);
 }
 

@@ -23,6 +23,7 @@
 	X(dispatch)                                                            \
 	X(lu_stream)                                                           \
 	X(stream)                                                              \
+	X(hold)                                                                \
 	X(release)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);

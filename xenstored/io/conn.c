@@ -10,6 +10,11 @@
  * input is handled (reply_early), once whatever changed is persisted.
  * The flush point frees closed connections and retries deferred
  * requests, so no callback ever frees another object.
+ *
+ * A reply may be held (conn_reply_hold: a commit waiting for the pool's
+ * verdict): it is queued, counted and saved as any reply, but nothing
+ * from it on is written, and the connection reads no further request,
+ * until conn_release_held lets it go as it is or as an error.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -57,6 +62,8 @@
 /* Other connections waiting in a turn for which a reply leaves early. */
 #define EARLY_OTHERS 2
 #define IOV_MAX_BATCH 64
+/* Payload room of a held reply, so that an error name can replace it. */
+#define HELD_ROOM 16
 
 struct outbuf {
 	struct outbuf *next;
@@ -422,6 +429,69 @@ conn_reply_error(struct conn *c, const struct msg *m, int errnum)
 	conn_reply(c, m, XS_ERROR, name, strlen(name) + 1);
 }
 
+int
+conn_reply_hold(struct conn *c, const struct msg *m, const char *s)
+{
+	struct xsd_sockmsg hdr = m->hdr;
+	size_t len = strlen(s) + 1;
+	struct outbuf *o;
+
+	if (c->closing || c->held)
+		return EBUSY;
+	o = talloc_size(c, sizeof(*o) + sizeof(hdr) +
+				   (len > HELD_ROOM ? len : HELD_ROOM));
+	if (o == NULL)
+		return ENOMEM;
+	hdr.len = (uint32_t)len;
+	o->next = NULL;
+	o->off = 0;
+	o->queued = time(NULL);
+	o->len = sizeof(hdr) + len;
+	memcpy(o->data, &hdr, sizeof(hdr));
+	memcpy(o->data + sizeof(hdr), s, len);
+	append_out(c, o);
+	c->held = o;
+	return 0;
+}
+
+/*
+ * An error in place of the held reply changes its length: out_total
+ * moves by the difference.  Positions taken before it (the transport's
+ * marks of replies already queued) lie before the held reply and stay
+ * true; its own mark, taken when it was queued, ends a few bytes early,
+ * which only a reply written in part could notice, and a reply this
+ * small is written whole.
+ */
+void
+conn_release_held(struct conn *c, int errnum)
+{
+	struct outbuf *o = c->held;
+	struct xsd_sockmsg hdr;
+	const char *name;
+	size_t len;
+
+	if (o == NULL)
+		return;
+	c->held = NULL;
+	memcpy(&hdr, o->data, sizeof(hdr));
+	if (errnum) {
+		name = frame_error_name(errnum);
+		len = strlen(name) + 1;
+		if (len > HELD_ROOM) /* never: the names are short */
+			name = "EIO", len = sizeof("EIO");
+		hdr.type = XS_ERROR;
+		hdr.len = (uint32_t)len;
+		memcpy(o->data, &hdr, sizeof(hdr));
+		memcpy(o->data + sizeof(hdr), name, len);
+		c->out_bytes = c->out_bytes - o->len + sizeof(hdr) + len;
+		c->out_total = c->out_total - o->len + sizeof(hdr) + len;
+		o->len = sizeof(hdr) + len;
+	}
+	trace_io(c, true, &hdr, o->data + sizeof(hdr));
+	mark_dirty(c);
+	conn_wake(c);
+}
+
 void
 conn_set_event_timeout(unsigned seconds)
 {
@@ -497,8 +567,8 @@ conn_queue_event(struct conn *c, const char *path, const char *token)
 static bool
 reading_paused(const struct conn *c)
 {
-	return c->closing || c->deferred != NULL || c->in_backlog ||
-	       c->out_bytes > OUT_HIGH ||
+	return c->closing || c->deferred != NULL || c->held != NULL ||
+	       c->in_backlog || c->out_bytes > OUT_HIGH ||
 	       (hooks->output_full && hooks->output_full(c));
 }
 
@@ -750,8 +820,9 @@ write_out(struct conn *c)
 	int cnt;
 
 	drop_stale_events(c);
-	while (c->out_head && !c->closing) {
-		for (cnt = 0, o = c->out_head; o && cnt < IOV_MAX_BATCH;
+	while (c->out_head && c->out_head != c->held && !c->closing) {
+		for (cnt = 0, o = c->out_head;
+		     o && o != c->held && cnt < IOV_MAX_BATCH;
 		     o = o->next, cnt++) {
 			iov[cnt].iov_base = o->data + o->off;
 			iov[cnt].iov_len = o->len - o->off;
@@ -784,7 +855,7 @@ write_out(struct conn *c)
 				c->out_tail = NULL;
 			talloc_free(o);
 		}
-		if (c->out_head) {
+		if (c->out_head && c->out_head != c->held) {
 			if (c->ev_write)
 				event_add(c->ev_write, NULL);
 			return;

@@ -94,6 +94,7 @@ struct conn {
 	struct conn_txns *txns;	      /* txn.c */
 
 	struct msg *deferred; /* a request waiting to be retried */
+	struct outbuf *held;  /* a reply queued but held: conn_reply_hold */
 	bool closing;
 	unsigned long id; /* for logs */
 };
@@ -174,6 +175,24 @@ size_t conn_output_pending(const struct conn *c);
  * queue's.
  */
 size_t conn_output_copy(const struct conn *c, void *buf, size_t cap);
+
+/*
+ * Queue the NUL-terminated s as m's reply, but hold it (and whatever is
+ * queued after it) back until conn_release_held; meanwhile c reads no
+ * further request, so that none is answered before it nor runs before
+ * its fate is known.  The held reply counts as queued output (for the
+ * outstanding quota, a save of the guest's record, a live update's
+ * dump): across a restart it is sent as queued.  0, or ENOMEM or EBUSY
+ * (nothing queued: the caller replies as usual).
+ */
+int conn_reply_hold(struct conn *c, const struct msg *m, const char *s);
+
+/*
+ * Let c's held reply go, as queued (errnum 0) or as an XS_ERROR naming
+ * errnum in its place; c reads its next requests at the end of this
+ * loop turn.  Needs no memory.
+ */
+void conn_release_held(struct conn *c, int errnum);
 
 /* Queue an XS_ERROR reply naming errnum. */
 void conn_reply_error(struct conn *c, const struct msg *m, int errnum);

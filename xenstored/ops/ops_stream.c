@@ -9,11 +9,17 @@
  *	stream read <seq> [<i> <off>]	group seq, from change i, byte off of
  *					its value
  *	stream ack <seq>		every group up to seq is handled
+ *	stream hold <prefix>...		hold the replies of commits under
+ *					these for my verdict (hold.h)
+ *	stream verdict <seq> ok|lost	group seq is in etcd, or lost there:
+ *					its held commit gets OK or EAGAIN
  *
  * A read's reply is one page (XENSTORE_PAYLOAD_MAX) of:
  *
  *	<seq> <flags> <changes>\n	flags: "-", or "a" (the agent's own
- *					change) and/or "l" (changes lost here)
+ *					change), "l" (changes lost here)
+ *					and/or "h" (a commit waits for the
+ *					verdict on it)
  *	W <path> <vlen> <off> <n>\n<n bytes of the value from off>\n
  *	R <path>\n			removed
  *	.\n				the group is complete, or
@@ -31,6 +37,7 @@
 #include <string.h>
 #include <talloc.h>
 
+#include "hold.h"
 #include "ops.h"
 #include "stream.h"
 #include "xs_wire.h"
@@ -80,6 +87,7 @@ read_group(void *ctx, struct conn *c, const struct msg *m, uint64_t seq,
 	char buf[XENSTORE_PAYLOAD_MAX], line[XENSTORE_PAYLOAD_MAX];
 	struct stream_group *g;
 	size_t len = 0, room, n;
+	bool held;
 	int err, l;
 
 	err = stream_read(ctx, seq, &g);
@@ -87,9 +95,10 @@ read_group(void *ctx, struct conn *c, const struct msg *m, uint64_t seq,
 		return err;
 	if (i > g->n || (i < g->n && off > g->changes[i].vlen))
 		return EINVAL;
-	l = snprintf(line, sizeof(line), "%" PRIu64 " %s%s%s %u\n", seq,
-		     g->agent ? "a" : "", g->lost ? "l" : "",
-		     g->agent || g->lost ? "" : "-", g->n);
+	held = hold_waits(seq);
+	l = snprintf(line, sizeof(line), "%" PRIu64 " %s%s%s%s %u\n", seq,
+		     g->agent ? "a" : "", g->lost ? "l" : "", held ? "h" : "",
+		     g->agent || g->lost || held ? "" : "-", g->n);
 	put(buf, &len, line, (size_t)l);
 	for (; i < g->n; i++, off = 0) {
 		const struct stream_change *ch = &g->changes[i];
@@ -150,6 +159,22 @@ ops_stream(void *ctx, struct conn *c, struct msg *m, const char **argv,
 		if (parse_u64(argv[1], &seq) != 0)
 			return EINVAL;
 		err = stream_ack(seq);
+		if (err == 0)
+			conn_reply_str(c, m, "OK");
+		return err;
+	}
+	if (strcmp(argv[0], "hold") == 0) {
+		err = hold_prefixes(c, argv + 1, argc - 1);
+		if (err == 0)
+			conn_reply_str(c, m, "OK");
+		return err;
+	}
+	if (strcmp(argv[0], "verdict") == 0 && argc == 3) {
+		if (parse_u64(argv[1], &seq) != 0 ||
+		    (strcmp(argv[2], "ok") != 0 &&
+		     strcmp(argv[2], "lost") != 0))
+			return EINVAL;
+		err = hold_verdict(c, seq, argv[2][0] == 'o');
 		if (err == 0)
 			conn_reply_str(c, m, "OK");
 		return err;

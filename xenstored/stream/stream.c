@@ -36,6 +36,13 @@
  * makes the next group written a "lost" one: the reader then reads the
  * tree again instead of trusting the stream.
  *
+ * Numbers for a request.  A group is numbered when it is appended, at
+ * the flush; a request that must learn its group's number (a commit
+ * whose reply waits for the agent's verdict, hold.c) tags the open group
+ * (stream_request_tag), and the numbered hook hears (tag, number) as it
+ * is appended, before any reply of the turn goes out, or (tag, 0) if it
+ * never is.
+ *
  * Trimming.  Groups up to the reader's acknowledgement are dropped in
  * batches (journal_drop_before); the last group always stays, so that
  * numbering goes on after a restart (stream_open reads the first
@@ -74,6 +81,7 @@ struct pgroup {
 	unsigned n;
 	bool agent;
 	bool lost;
+	uint64_t tag; /* stream_request_tag: say its number once written */
 };
 
 static void *ctx; /* everything of an open stream */
@@ -90,19 +98,25 @@ static struct pgroup *cur;     /* the request's */
 static struct pgroup *outside; /* changes outside any request */
 static bool in_request, cur_agent;
 static bool lost; /* a change was not recorded */
+static stream_numbered_fn *numbered;
+
+static bool
+path_under(const char *path, const char *prefix)
+{
+	size_t l = strlen(prefix);
+
+	return strncmp(path, prefix, l) == 0 &&
+	       (path[l] == '\0' || path[l] == '/' || l == 1);
+}
 
 static bool
 under_prefix(const char *path)
 {
 	unsigned i;
-	size_t l;
 
-	for (i = 0; i < nprefixes; i++) {
-		l = strlen(prefixes[i]);
-		if (strncmp(path, prefixes[i], l) == 0 &&
-		    (path[l] == '\0' || path[l] == '/' || l == 1))
+	for (i = 0; i < nprefixes; i++)
+		if (path_under(path, prefixes[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -175,6 +189,40 @@ stream_request_end(void)
 {
 	close_group(&cur);
 	in_request = false;
+}
+
+bool
+stream_request_under(const char *prefix)
+{
+	unsigned i;
+
+	if (!in_request || cur == NULL || cur->agent)
+		return false;
+	for (i = 0; i < cur->n; i++)
+		if (path_under(cur->v[i].path, prefix))
+			return true;
+	return false;
+}
+
+bool
+stream_request_tag(uint64_t tag)
+{
+	if (!in_request || cur == NULL || tag == 0)
+		return false;
+	cur->tag = tag;
+	return true;
+}
+
+void
+stream_set_numbered(stream_numbered_fn *fn)
+{
+	numbered = fn;
+}
+
+bool
+stream_is_reader(const void *who)
+{
+	return owner != NULL && who == owner;
 }
 
 static int
@@ -286,6 +334,10 @@ stream_flush(void)
 		}
 		if (first == 0)
 			first = last_seq();
+		if (g->tag && numbered) {
+			numbered(g->tag, last_seq());
+			g->tag = 0;
+		}
 	}
 	if (last_seq() - first + 1 > STREAM_KEEP) {
 		log_warnx("%s: %d groups not acknowledged: the oldest go",
@@ -295,6 +347,8 @@ stream_flush(void)
 out:
 	for (g = pending; g; g = pending) {
 		pending = g->next;
+		if (g->tag && numbered) /* not written: nobody will read it */
+			numbered(g->tag, 0);
 		talloc_free(g);
 	}
 	pending_tail = &pending;

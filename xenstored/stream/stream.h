@@ -71,6 +71,27 @@ void stream_observe(const struct store_change *ch);
 void stream_request_begin(const void *who);
 void stream_request_end(void);
 
+/*
+ * Whether the current request's group has a change at or under prefix
+ * and is not the registered reader's (whose own changes are never held
+ * for it: docs/pool.md, verdicts).
+ */
+bool stream_request_under(const char *prefix);
+
+/*
+ * Ask for the number of the current request's group: the numbered hook
+ * gets (tag, its number) when stream_flush writes it, or (tag, 0) if it
+ * could not be written.  tag is not 0; false if the request has no group.
+ */
+bool stream_request_tag(uint64_t tag);
+
+/* Set the hook stream_request_tag calls back (wiring.c). */
+typedef void stream_numbered_fn(uint64_t tag, uint64_t seq);
+void stream_set_numbered(stream_numbered_fn *fn);
+
+/* Whether who is the registered reader's owner. */
+bool stream_is_reader(const void *who);
+
 /* Append the groups of this turn to the file; 0 or -1 (logged). */
 int stream_flush(void);
 
