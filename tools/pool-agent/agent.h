@@ -63,6 +63,7 @@ struct change {
 struct group {
 	uint64_t seq;
 	bool agent, lost;
+	bool held; /* a local commit waits for our verdict on it */
 	size_t n;
 	struct change *v;
 };
@@ -85,6 +86,14 @@ struct kupd {
 	char **paths;
 };
 STAILQ_HEAD(kupdq, kupd);
+
+/* A held commit that lost: answered once revisions up to rev are here. */
+struct verdict {
+	STAILQ_ENTRY(verdict) link;
+	uint64_t seq;
+	int64_t rev;
+};
+STAILQ_HEAD(verdictq, verdict);
 
 enum phase { PH_START, PH_SYNC, PH_RUN, PH_STOP };
 
@@ -121,10 +130,12 @@ struct agent {
 	struct group *pg;    /* the group being read or published */
 	struct kupdq kupds;  /* applied revisions not yet met in the stream */
 	struct event *retry; /* after an error, try again later */
+	struct verdictq verdicts; /* "lost" verdicts waiting for the winner */
 
 	/* applying: the watch */
 	struct etcd_watch *watch;
-	int64_t applied; /* the last revision handled */
+	int64_t applied;  /* the last revision handled */
+	int64_t applying; /* the revision being applied locally (0: none) */
 	struct revq revs;
 	bool apply_busy;
 	struct event *rewatch;
@@ -141,10 +152,14 @@ void sync_resync(struct agent *a, const char *why);
 /* publish.c */
 void publish_kick(struct agent *a);
 void publish_reset(struct agent *a);
+/* Send the "lost" verdicts whose winners are in the local tree now. */
+void publish_verdicts(struct agent *a);
 
 /* apply.c */
 void apply_watch(struct agent *a, int64_t from);
 void apply_stop(struct agent *a);
+/* The last revision whose changes are all in the local tree. */
+int64_t apply_done(const struct agent *a);
 
 /* Shared helpers (main.c) */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -172,6 +172,7 @@ watch_msg(void *arg, yajl_val res)
 		queue_rev(a, evs, start, i, rev);
 	}
 	apply_next(a);
+	publish_verdicts(a); /* our own revisions need no applying */
 }
 
 static void
@@ -297,6 +298,8 @@ ended(void *arg, int err, const char *data, size_t len)
 	rev_free(r);
 	free(p);
 	a->apply_busy = false;
+	a->applying = 0;
+	publish_verdicts(a);
 	apply_next(a);
 }
 
@@ -350,6 +353,8 @@ start_txn(struct applying *p)
 	 */
 	xsc_sendv(p->a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "register",
 		  "/pool", "/vm", NULL);
+	xsc_sendv(p->a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "hold",
+		  "/pool", NULL);
 	xsc_sendv(p->a->xs, XS_TRANSACTION_START, 0, started, p, "", NULL);
 }
 
@@ -369,5 +374,19 @@ apply_next(struct agent *a)
 	p->a = a;
 	p->r = r;
 	a->apply_busy = true;
+	a->applying = r->rev;
 	start_txn(p);
+}
+
+int64_t
+apply_done(const struct agent *a)
+{
+	const struct rev *r = STAILQ_FIRST(&a->revs);
+	int64_t done = a->applied;
+
+	if (a->applying && a->applying - 1 < done)
+		done = a->applying - 1;
+	if (r && r->rev - 1 < done)
+		done = r->rev - 1;
+	return done;
 }

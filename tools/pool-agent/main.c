@@ -441,6 +441,7 @@ main(int argc, char **argv)
 	RB_INIT(&a->owners);
 	STAILQ_INIT(&a->kupds);
 	STAILQ_INIT(&a->revs);
+	STAILQ_INIT(&a->verdicts);
 	sync_start(a);
 	event_base_dispatch(a->base);
 	return a->phase == PH_STOP ? 0 : 1;

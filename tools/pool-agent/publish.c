@@ -23,6 +23,13 @@
  * that committed before the remote revision was applied is thus compared
  * with the older revision, and loses, as it should: locally the remote
  * value came after it.
+ *
+ * A group flagged "h" is a transaction's commit whose reply the daemon
+ * holds for our verdict (docs/pool.md, "No lost update"): "ok" once it
+ * is in etcd (or will never be: refused, nothing of ours), "lost" when
+ * its inner compare failed, but only once the watch has brought every
+ * revision up to the failed transaction's (the winner among them) into
+ * the local tree, so that the client's retry reads the winner.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -62,6 +69,7 @@ publish_parse_page(struct group *g, const char *data, size_t len, uint64_t *i,
 		g->seq = seq;
 		g->agent = strchr(flags, 'a') != NULL;
 		g->lost = strchr(flags, 'l') != NULL;
+		g->held = strchr(flags, 'h') != NULL;
 		g->v = calloc(n ? n : 1, sizeof(*g->v));
 		if (g->v == NULL)
 			return -1;
@@ -134,9 +142,59 @@ retry_later(struct agent *a, int ms)
 	evtimer_add(a->retry, &tv);
 }
 
+static void
+send_verdict(struct agent *a, uint64_t seq, const char *what)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)seq);
+	xsc_sendv(a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "verdict", s,
+		  what, NULL);
+}
+
+/* What became of g, if a commit waits for it; rev: etcd's at the loss. */
+static void
+verdict(struct agent *a, const struct group *g, bool ok, int64_t rev)
+{
+	struct verdict *v;
+
+	if (!g->held)
+		return;
+	if (ok) {
+		send_verdict(a, g->seq, "ok");
+		return;
+	}
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		exit(1);
+	v->seq = g->seq;
+	v->rev = rev;
+	STAILQ_INSERT_TAIL(&a->verdicts, v, link);
+	publish_verdicts(a);
+}
+
+void
+publish_verdicts(struct agent *a)
+{
+	struct verdict *v;
+
+	while ((v = STAILQ_FIRST(&a->verdicts)) != NULL &&
+	       apply_done(a) >= v->rev) {
+		STAILQ_REMOVE_HEAD(&a->verdicts, link);
+		send_verdict(a, v->seq, "lost");
+		free(v);
+	}
+}
+
 void
 publish_reset(struct agent *a)
 {
+	struct verdict *v;
+
+	/* A resync converges anew: their commits get OK when the wait ends. */
+	while ((v = STAILQ_FIRST(&a->verdicts)) != NULL) {
+		STAILQ_REMOVE_HEAD(&a->verdicts, link);
+		free(v);
+	}
 	group_free(a->pg);
 	a->pg = NULL;
 	a->pub_again = false;
@@ -582,7 +640,8 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 			  (unsigned long long)g->seq, g->n ? g->v[0].path : "",
 			  g->n > 1 ? ", ..." : "", msg);
 		a->lost++;
-		g->n = 0; /* publish the cursor alone */
+		verdict(a, g, true, 0); /* a retry would be refused again */
+		g->n = 0;		/* publish the cursor alone */
 		a->pub_busy = false;
 		a->cursor_reset = true;
 		a->next_seq = g->seq + 1;
@@ -619,12 +678,17 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 	if (r0 && !etcd_bool(r0, "succeeded")) {
 		a->lost++;
 		a->conflicts++;
-		agent_log("group %llu: %s%s lost to a newer write in the pool",
-			  (unsigned long long)g->seq, g->v[0].path,
-			  g->n > 1 ? " (and more)" : "");
+		agent_log(
+			"group %llu: %s%s lost to a newer write in the pool%s",
+			(unsigned long long)g->seq, g->v[0].path,
+			g->n > 1 ? " (and more)" : "",
+			g->held ? ": its commit gets EAGAIN" : "");
+		/* Every other revision is older than our own, rev. */
+		verdict(a, g, false, rev - 1);
 	} else if (r0) {
 		published(a, g, rev);
 		a->published++;
+		verdict(a, g, true, 0);
 	}
 	a->cursor = g->seq;
 	a->cursor_mod = rev;
@@ -704,6 +768,7 @@ handle_group(struct agent *a)
 	inner = inner_txn(a, g, &n);
 	if (inner == NULL) {
 		/* Nothing this host may publish: the group is handled. */
+		verdict(a, g, true, 0);
 		done_group(a);
 		return;
 	}

@@ -1004,4 +1004,7 @@ sync_start(struct agent *a)
 		fatal_cb(a, a->socket, errno, NULL);
 	xsc_sendv(a->xs, XS_CONTROL, 0, registered, a, "stream", "register",
 		  "/pool", "/vm", NULL);
+	/* /pool's commits wait for our verdict (publish.c); /vm's are ours. */
+	xsc_sendv(a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "hold", "/pool",
+		  NULL);
 }

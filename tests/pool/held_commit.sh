@@ -1,0 +1,52 @@
+# A commit under /pool waits for its agent's verdict, but never for
+# long: with the agent paused, the commit is answered OK after the
+# bounded wait (logged) and published once the agent runs again; with
+# the agent killed while a commit waits, the commit is answered at once
+# and the next agent publishes it.  The other host ends with each value.
+. "$XS_TOP/tests/lib.sh"
+. "$XS_TOP/tests/pool/lib.sh"
+
+start_cluster 3
+start_host h1
+start_host h2
+start_agent h1
+start_agent h2
+wait_agent h1
+wait_agent h2
+
+in_etcd() {
+	[ "$(etcdctl --endpoints "$ENDPOINTS" get --print-value-only \
+		/xenstore/data/pool/v 2>/dev/null)" = "$1" ]
+}
+incr() { XENSTORED_PATH=$RUN/h1/socket "$TOOLS/pool-incr" /pool/v 1; }
+
+xs h1 write /pool/v 0
+wait_for 10 "/pool/v on h2" reads h2 /pool/v 0
+
+# The agent paused: registered, but no verdict comes.
+kill -STOP "$(cat "$RUN/h1/agent.pid")"
+incr || fail "the commit with the agent paused"
+grep -q "no verdict from the pool agent" "$RUN/h1/daemon.err" ||
+	fail "the wait for a verdict was not logged"
+reads h1 /pool/v 1 || fail "h1 does not read its commit"
+in_etcd 0 || fail "published while the agent was paused"
+kill -CONT "$(cat "$RUN/h1/agent.pid")"
+wait_for 10 "the commit in etcd" in_etcd 1
+wait_for 10 "the commit on h2" reads h2 /pool/v 1
+
+# The agent killed while the commit waits: answered when its connection
+# goes, and published by the next agent.
+kill -STOP "$(cat "$RUN/h1/agent.pid")"
+incr &
+w=$!
+background $w
+wait_for 10 "the commit applied on h1" reads h1 /pool/v 2
+stop_agent h1 KILL
+wait "$w" || fail "the commit with the agent killed"
+grep -q "pool agent gone: held commits are answered OK" \
+	"$RUN/h1/daemon.err" || fail "the agent's going did not answer it"
+start_agent h1
+wait_for 10 "the commit in etcd after the restart" in_etcd 2
+wait_for 10 "the commit on h2 after the restart" reads h2 /pool/v 2
+stop_hosts
+echo ok
