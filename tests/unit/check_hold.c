@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "harness.h"
 #include "hcase.h"
 #include "hold.h"
@@ -85,7 +86,10 @@ head(unsigned long seq)
 
 START_TEST(verdict_ok)
 {
+	struct xsd_sockmsg hdr;
 	struct hpeer *other;
+	char out[64];
+	size_t n;
 
 	commit(dom0, "/pool/n", "1");
 	/* Applied at once, its reply held; the client's next request waits. */
@@ -93,6 +97,15 @@ START_TEST(verdict_ok)
 	hpeer_send(dom0, XS_READ, 0, "/pool/n", 8);
 	ck_assert_uint_eq(hpeer_pending(dom0), 0);
 	ck_assert_str_eq(head(1), "1 h 2");
+	/*
+	 * The held OK is queued output, which a guest's saved record and a
+	 * live update's dump carry: a restart answers it, never loses it.
+	 */
+	n = conn_output_copy(hpeer_conn(dom0), out, sizeof(out));
+	ck_assert_uint_eq(n, sizeof(hdr) + 3);
+	memcpy(&hdr, out, sizeof(hdr));
+	ck_assert_uint_eq(hdr.type, XS_TRANSACTION_END);
+	ck_assert_str_eq(out + sizeof(hdr), "OK");
 	/* Another client is not held up, and reads the new value. */
 	other = hpeer_new(0, true);
 	ck_assert_str_eq(HCALL(other, XS_READ, 0, "/pool/n"), "READ 1");

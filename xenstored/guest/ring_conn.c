@@ -284,6 +284,19 @@ ring_conn_answered(struct conn *c, const struct xsd_sockmsg *hdr)
 	l->nmarks = i + 1;
 }
 
+/* A reply not yet written changed length: so do the marks after it. */
+static void
+ring_conn_resized(struct conn *c, uint64_t end, int64_t delta)
+{
+	struct ring_link *l = link_of(c);
+	unsigned i;
+
+	for (i = 0; i < l->nmarks; i++)
+		if (l->marks[i].out >= end)
+			l->marks[i].out =
+				(uint64_t)((int64_t)l->marks[i].out + delta);
+}
+
 /* The guest broke the framing: say so in its page (error 3). */
 static void
 ring_conn_violated(struct conn *c)
@@ -312,6 +325,7 @@ const struct conn_transport ring_conn_transport = {
 	.violated = ring_conn_violated,
 	.closed = ring_conn_closed,
 	.answered = ring_conn_answered,
+	.resized = ring_conn_resized,
 };
 
 struct conn *

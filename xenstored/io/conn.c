@@ -456,18 +456,17 @@ conn_reply_hold(struct conn *c, const struct msg *m, const char *s)
 
 /*
  * An error in place of the held reply changes its length: out_total
- * moves by the difference.  Positions taken before it (the transport's
- * marks of replies already queued) lie before the held reply and stay
- * true; its own mark, taken when it was queued, ends a few bytes early,
- * which only a reply written in part could notice, and a reply this
- * small is written whole.
+ * moves by the difference, and so do the transport's positions at or
+ * after its end (a ring's mark of where the reply ends, resized).
  */
 void
 conn_release_held(struct conn *c, int errnum)
 {
-	struct outbuf *o = c->held;
+	struct outbuf *o = c->held, *n;
 	struct xsd_sockmsg hdr;
 	const char *name;
+	uint64_t end;
+	int64_t delta;
 	size_t len;
 
 	if (o == NULL)
@@ -483,9 +482,14 @@ conn_release_held(struct conn *c, int errnum)
 		hdr.len = (uint32_t)len;
 		memcpy(o->data, &hdr, sizeof(hdr));
 		memcpy(o->data + sizeof(hdr), name, len);
-		c->out_bytes = c->out_bytes - o->len + sizeof(hdr) + len;
-		c->out_total = c->out_total - o->len + sizeof(hdr) + len;
+		delta = (int64_t)(sizeof(hdr) + len) - (int64_t)o->len;
+		for (end = c->out_total, n = o->next; n; n = n->next)
+			end -= n->len;
+		c->out_bytes = (size_t)((int64_t)c->out_bytes + delta);
+		c->out_total = (uint64_t)((int64_t)c->out_total + delta);
 		o->len = sizeof(hdr) + len;
+		if (c->transport->resized)
+			c->transport->resized(c, end, delta);
 	}
 	trace_io(c, true, &hdr, o->data + sizeof(hdr));
 	mark_dirty(c);
