@@ -755,7 +755,11 @@ def run(args, seed, nops):
             if i % 100 == 99 and not ls.txns:
                 ls.dump(i)
         ls.sync(i)
+        # Ending one may reset the table (a failed commit can end its
+        # connection's others): take each label only while it is there.
         for label in sorted(ls.txns):
+            if label not in ls.txns:
+                continue
             ls.step(i, {"c": ls.txns[label], "type": T["TRANSACTION_END"],
                         "payload": b"F\0", "tx": label})
         ls.dump(i)
