@@ -196,6 +196,12 @@ migrate_out(const char *which, const char *target)
 		goto out;
 	}
 	res = wait_value(xsh, res_path, HANDOVER_TIMEOUT_MS, any);
+	if (res != NULL && strstr(res, "another migration won") != NULL) {
+		/* That one has the guest paused, and takes it away. */
+		util_errx("cannot migrate %s to %s: %s", r.name, target,
+			  res + 7);
+		goto out;
+	}
 	if (res == NULL || strncmp(res, "handed ", 7) != 0) {
 		set_paused(&r, false);
 		util_errx("cannot migrate %s to %s: %s; it keeps running here",
