@@ -6,7 +6,8 @@
  * change stream:
  *
  *   source host, xsim migrate   writes MIG_PREFIX/out/<uuid> =
- *                               "<req> <target>\n<config>"  (guest paused)
+ *                               "<req> <target> <deadline>\n<config>"
+ *                               (guest paused; refused past deadline)
  *   source agent, publishing    one etcd transaction (inside the outer
  *                               one: cursor and lease, so fenced and
  *                               exactly once):
@@ -41,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent.h"
 
@@ -235,7 +237,8 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 
 /* The inner transaction of a request; NULL after a logged refusal. */
 static char *
-request_txn(struct agent *a, struct req *q, const struct change *c)
+request_txn(struct agent *a, struct req *q, const struct change *c,
+	    bool *expired)
 {
 	yajl_gen g;
 	const char *nl = memchr(c->value, '\n', c->vlen);
@@ -243,10 +246,23 @@ request_txn(struct agent *a, struct req *q, const struct change *c)
 	size_t vl;
 	int n;
 
+	long long deadline = 0;
+
 	if (nl == NULL ||
-	    sscanf(c->value, "%127s %255s", q->id, q->target) != 2 ||
+	    sscanf(c->value, "%127s %255s %lld", q->id, q->target, &deadline) !=
+		    3 ||
 	    strchr(q->target, '/') != NULL)
 		return NULL;
+	if (time(NULL) > deadline) {
+		/* xsim gave up on it (or is about to): never hand it over. */
+		agent_log("migration %s of %s to %s: expired", q->id, q->uuid,
+			  q->target);
+		result(a, q->id, "error: %s",
+		       "the request expired before the agent could publish "
+		       "it");
+		*expired = true;
+		return NULL;
+	}
 	ok = key2(a->owner_pfx, q->uuid);
 	alive = key2(a->hosts_pfx, q->target);
 	mk = key2(alive, "/alive");
@@ -311,7 +327,7 @@ migrate_group(struct agent *a, struct group *g)
 	struct req *q;
 	char *inner, *body;
 	const char *dir;
-	bool out = false;
+	bool out = false, expired = false;
 
 	if ((c = find_write(g, OUT_DIR)) != NULL) {
 		dir = OUT_DIR;
@@ -328,10 +344,12 @@ migrate_group(struct agent *a, struct group *g)
 		exit(1);
 	q->a = a;
 	snprintf(q->uuid, sizeof(q->uuid), "%s", c->path + strlen(dir));
-	inner = out ? request_txn(a, q, c) : report_txn(a, q, c);
+	inner = out ? request_txn(a, q, c, &expired) : report_txn(a, q, c);
 	if (inner == NULL) {
-		agent_log("group %llu: %s is not a migration request: skipped",
-			  (unsigned long long)g->seq, c->path);
+		if (!expired)
+			agent_log("group %llu: %s is not a migration request: "
+				  "skipped",
+				  (unsigned long long)g->seq, c->path);
 		free(q);
 		publish_skip(a);
 		return true;

@@ -3,8 +3,8 @@
  * Migration (migrate.h).  The words, all in the local tree of each host
  * (the agents carry them through etcd; tools/pool-agent/migrate.c):
  *
- *   source  /tool/pool/mig/out/<uuid> = "<req> <target>\n<config>"
- *           written by `xsim migrate` once the guest is paused
+ *   source  /tool/pool/mig/out/<uuid> = "<req> <target> <deadline>\n
+ *           <config>", written by `xsim migrate` once the guest is paused
  *   source  /tool/pool/migrate-result/<req> = "handed <target>" or
  *           "error: <why>" (the compare-and-swap), later "running
  *           <domid>" or "failed: <why>" (the target's report)
@@ -44,6 +44,7 @@
 #include "xenstore.h"
 
 #define HANDOVER_TIMEOUT_MS 30000 /* the agent's compare-and-swap */
+#define DEADLINE_S 20		  /* ... which it makes only this soon */
 #define REBUILD_TIMEOUT_MS 60000  /* the target's build, devices included */
 #define POLL_MS 20
 
@@ -123,16 +124,38 @@ refuse(struct xs_handle *xsh, const char *me, const char *target, char *buf,
 	return NULL;
 }
 
-/* The request: "<req> <target>\n<config>", malloc()ed. */
+/*
+ * The request: "<req> <target> <deadline>\n<config>", malloc()ed.  The
+ * agent refuses it after the deadline (seconds since the epoch, this
+ * host's clock), so that a request we gave up on is never handed over.
+ */
 static char *
 request(const char *req, const char *target, const char *cfg)
 {
-	size_t n = strlen(req) + strlen(target) + strlen(cfg) + 3;
+	size_t n = strlen(req) + strlen(target) + strlen(cfg) + 32;
 	char *v = malloc(n);
 
 	if (v != NULL)
-		snprintf(v, n, "%s %s\n%s", req, target, cfg);
+		snprintf(v, n, "%s %s %lld\n%s", req, target,
+			 (long long)time(NULL) + DEADLINE_S, cfg);
 	return v;
+}
+
+/*
+ * No answer from the agent: the hand-over happened if the owner the
+ * agent mirrors is the target (an answer lost, not the decision).
+ */
+static char *
+no_answer(struct xs_handle *xsh, const char *uuid, const char *target)
+{
+	char path[300], *owner;
+	bool handed;
+
+	snprintf(path, sizeof(path), "/tool/pool/owner/%s", uuid);
+	owner = read_node(xsh, path);
+	handed = owner != NULL && strcmp(owner, target) == 0;
+	free(owner);
+	return handed ? strdup("handed") : NULL;
 }
 
 /* After the hand-over: wait for the target, then destroy the copy. */
@@ -196,13 +219,15 @@ migrate_out(const char *which, const char *target)
 		goto out;
 	}
 	res = wait_value(xsh, res_path, HANDOVER_TIMEOUT_MS, any);
+	if (res == NULL)
+		res = no_answer(xsh, r.uuid, target);
 	if (res != NULL && strstr(res, "another migration won") != NULL) {
 		/* That one has the guest paused, and takes it away. */
 		util_errx("cannot migrate %s to %s: %s", r.name, target,
 			  res + 7);
 		goto out;
 	}
-	if (res == NULL || strncmp(res, "handed ", 7) != 0) {
+	if (res == NULL || strncmp(res, "handed", 6) != 0) {
 		set_paused(&r, false);
 		util_errx("cannot migrate %s to %s: %s; it keeps running here",
 			  r.name, target,
