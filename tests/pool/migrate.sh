@@ -3,9 +3,11 @@
 # domain with a new guest process, the same uuid, and its devices walk
 # the xenbus states to Connected again; h1 has no copy left; /vm/<uuid>
 # on h2 (and in etcd) equals what h1 had; both hosts' lists show it on
-# h2.  Then refusals that leave the guest running where it is: an
-# unknown host, a host this host still believes alive but which is not
-# in etcd (the compare-and-swap refuses it), a host not in the pool.
+# h2.  Before that, refusals that leave the guest running where it is:
+# an unknown host, a host this host still believes alive but which is
+# not in etcd (the compare-and-swap refuses it), the host itself.
+# Then back to h1 while h1's agent is down: the agent started again
+# finds the request in its snapshot and g1 is built there.
 . "$XS_TOP/tests/lib.sh"
 . "$XS_TOP/tests/pool/lib.sh"
 
@@ -94,4 +96,24 @@ wait_for 10 "h2's write to g1's /vm on h1" moved
 for x in xsim1 xsim2; do
 	$x list | grep -q "^g1 *$uuid h2$" || fail "$x list: $($x list)"
 done
+
+# Back to h1, whose agent dies (SIGKILL) just before: its lease still
+# holds, so the hand-over passes, but nobody there hears of it.  The
+# agent started again finds the request in its snapshot, and g1 is
+# built on h1 after all.
+apid=$(cat "$RUN/xh1/pool-agent.pid")
+kill -KILL "$apid"
+xsim2 migrate g1 h1 2>"$RUN/err" &
+mig=$!
+owned_h1() { [ "$(etcdctl --endpoints "$ENDPOINTS" get --print-value-only \
+	/xenstore/owner/$uuid)" = h1 ]; }
+wait_for 10 "the hand-over to h1" owned_h1
+"$BIN/xs-pool-agent" --host h1 --etcd "$ENDPOINTS" \
+	--socket "$RUN/xh1/xenstored/socket" >>"$RUN/xh1/pool-agent.log" 2>&1 &
+echo $! >"$RUN/xh1/pool-agent.pid" # xsim stop stops it
+wait $mig || fail "migrate g1 h1: $(cat "$RUN/err")"
+xsim1 wait -t 20 g1 || fail "g1's devices on h1 again"
+xsim2 domid g1 2>/dev/null && fail "g1 still on h2"
+grep -q "not built yet" "$RUN/xh1/pool-agent.log" ||
+	fail "the restarted agent did not note the request"
 echo ok

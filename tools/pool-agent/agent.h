@@ -168,6 +168,13 @@ void publish_outer_failed(struct agent *a, yajl_val json);
  * the target), handle it (one etcd transaction) and return true.
  */
 bool migrate_group(struct agent *a, struct group *g);
+/*
+ * At a snapshot: take P/migrate* keys (true if key was one); at its end,
+ * note for the local tree each request for this host that has no report
+ * yet (it arrived while the agent was away).
+ */
+bool migrate_snapshot(struct agent *a, const char *key, const char *val);
+void migrate_snapshot_end(struct agent *a);
 /* A watched P/migrate* key: note it in r for the local tree if ours. */
 void migrate_watched(struct agent *a, const char *key, const char *val,
 		     bool del, struct rev *r);

@@ -30,6 +30,10 @@
  *   source agent, watching      /tool/pool/migrate-result/<req> =
  *                               "running ..." or "failed: ..."
  *
+ * A target whose agent was away when the request came finds it in the
+ * snapshot it starts from: a request for it without a report of the
+ * same <req> is noted then.
+ *
  * Since the request is a group of the source's stream, every write the
  * source made to /vm/<uuid> before it is in etcd before ownership
  * passes; two racing requests for one guest are two groups, and the
@@ -398,4 +402,68 @@ migrate_watched(struct agent *a, const char *key, const char *val, bool del,
 	r->note_value = strdup(rest);
 	if (r->note_path == NULL || r->note_value == NULL)
 		exit(1);
+}
+
+/* --- requests that came while the agent was away --- */
+
+struct pending {
+	char uuid[128], id[128];
+	char *value; /* a request for this host, or NULL: a report */
+};
+
+static struct pending *snap;
+static size_t nsnap, capsnap;
+
+bool
+migrate_snapshot(struct agent *a, const char *key, const char *val)
+{
+	size_t lm = strlen(a->migrate_pfx), ld = strlen(a->migdone_pfx);
+	bool report = strncmp(key, a->migdone_pfx, ld) == 0;
+	char id[128], src[256], tgt[256];
+	struct pending *p;
+
+	if (!report && strncmp(key, a->migrate_pfx, lm) != 0)
+		return false;
+	if (sscanf(val, "%127s %255s %255s", id, src, tgt) != 3 ||
+	    (!report && strcmp(tgt, a->host) != 0))
+		return true;
+	if (nsnap == capsnap) {
+		capsnap = capsnap ? 2 * capsnap : 8;
+		snap = realloc(snap, capsnap * sizeof(*snap));
+		if (snap == NULL)
+			exit(1);
+	}
+	p = &snap[nsnap++];
+	snprintf(p->uuid, sizeof(p->uuid), "%s", key + (report ? ld : lm));
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->value = report ? NULL : strdup(val);
+	return true;
+}
+
+void
+migrate_snapshot_end(struct agent *a)
+{
+	char path[300];
+	size_t i, j;
+
+	for (i = 0; i < nsnap; i++) {
+		if (snap[i].value == NULL)
+			continue;
+		for (j = 0; j < nsnap; j++)
+			if (snap[j].value == NULL &&
+			    strcmp(snap[j].uuid, snap[i].uuid) == 0 &&
+			    strcmp(snap[j].id, snap[i].id) == 0)
+				break;
+		if (j == nsnap && strchr(snap[i].uuid, '/') == NULL) {
+			agent_log("migration %s of %s: not built yet",
+				  snap[i].id, snap[i].uuid);
+			snprintf(path, sizeof(path), "/tool/pool/incoming/%s",
+				 snap[i].uuid);
+			xsc_write(a->xs, 0, path, snap[i].value,
+				  strlen(snap[i].value), NULL, NULL);
+		}
+	}
+	for (i = 0; i < nsnap; i++)
+		free(snap[i].value);
+	nsnap = 0;
 }

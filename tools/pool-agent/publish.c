@@ -509,10 +509,20 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 			ok = malloc(strlen(a->owner_pfx) + strlen(u) + 1);
 			strcpy(ok, a->owner_pfx);
 			strcat(ok, u);
-			/* A guest's /vm/<uuid> removed: nobody owns it. */
-			if (c->removed && strlen(c->path) == 4 + strlen(u))
+			/*
+			 * A guest's /vm/<uuid> removed: nobody owns it, and
+			 * the record of its last migration goes too.
+			 */
+			if (c->removed && strlen(c->path) == 4 + strlen(u)) {
 				op_del(gen, ok);
-			else if (kmap_get(&a->owners, u) == NULL)
+				free(ok);
+				ok = malloc(strlen(a->migdone_pfx) + strlen(u) +
+					    1);
+				sprintf(ok, "%s%s", a->migrate_pfx, u);
+				op_del(gen, ok);
+				sprintf(ok, "%s%s", a->migdone_pfx, u);
+				op_del(gen, ok);
+			} else if (kmap_get(&a->owners, u) == NULL)
 				op_put(gen, ok, a->host, strlen(a->host));
 			free(ok);
 		}

@@ -324,12 +324,13 @@ snapshot_done(void *arg, int err, yajl_val json, const char *msg)
 		} else if (strcmp(key, a->cursor_key) == 0) {
 			a->cursor = strtoull(val, NULL, 10);
 			a->cursor_mod = mod;
-		} else {
+		} else if (!migrate_snapshot(a, key, val)) {
 			agent_host_key(a, key, true);
 		}
 		free(key);
 		free(val);
 	}
+	migrate_snapshot_end(a);
 	w->join = a->cursor_mod == 0;
 	w_cur = w;
 	step_bounds(w);

@@ -325,9 +325,26 @@ built_domid(const char *cfg)
 	return id;
 }
 
+struct by_uuid {
+	const char *uuid;
+	long domid;
+};
+
+static int
+match_uuid(const struct record *r, void *arg)
+{
+	struct by_uuid *b = arg;
+
+	if (strcmp(r->uuid, b->uuid) != 0)
+		return 0;
+	b->domid = r->domid;
+	return 1;
+}
+
 static void
 receive_one(struct xs_handle *xsh, const char *uuid)
 {
+	struct by_uuid here = {uuid, -1};
 	char path[300], req[128], src[256], why[512], report[1024];
 	char *v, *cfg;
 
@@ -347,7 +364,12 @@ receive_one(struct xs_handle *xsh, const char *uuid)
 	cfg++;
 	fprintf(stderr, "xsim: migration %s: guest %s from %s\n", req, uuid,
 		src);
-	if (build(uuid, src, cfg, why, sizeof(why)) == 0)
+	/* Noted again by an agent restarted before our report went out. */
+	record_foreach(match_uuid, &here);
+	if (here.domid >= 0)
+		snprintf(report, sizeof(report), "%s %s running %ld", req, src,
+			 here.domid);
+	else if (build(uuid, src, cfg, why, sizeof(why)) == 0)
 		snprintf(report, sizeof(report), "%s %s running %ld", req, src,
 			 built_domid(cfg));
 	else
