@@ -22,14 +22,14 @@
 #   BENCH_TMPDIR    where the daemons' scratch directories go (default /tmp)
 #   BENCH_GROUPS    the groups to run (default: all of
 #                   "seq tput tx watch storm populate big lu fsync stub
-#                   ring devices crash")
+#                   ring devices crash pool")
 set -u
 BIN=$(cd "${1:-build/bin}" && pwd)
 XSB=$BIN/xs-bench
 QUICK=${BENCH_QUICK:-}
 FULL=${BENCH_FULL:-}
 REPS=${BENCH_REPS:-1}
-GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch storm populate big lu fsync stub ring devices crash} "
+GROUPS_RUN=" ${BENCH_GROUPS:-seq tput tx watch storm populate big lu fsync stub ring devices crash pool} "
 # The daemons' run directories (our tdb file lives there): keep it short,
 # unix socket paths are limited to 107 bytes.
 SCRATCH=${BENCH_TMPDIR:-/tmp}
@@ -255,6 +255,23 @@ sim_group stub "xenstored in its own domain, dom0's tools through dom0's xenbus 
 sim_group ring "guests of the simulated host reading over their rings: 1, 16 and 50 at once"
 sim_group devices "xsim create to Connected, requests per device"
 sim_group crash "guests incrementing across a SIGKILL of the daemon and its restart by xsim's supervisor"
+
+# The pool (docs/pool.md, tools/bench/pool.sh, half a minute): a private
+# etcd cluster, replication, mirrored commits, the agent's cost to the
+# local daemon, migration; ours only, and only where etcd is installed.
+if wanted pool; then
+	if ! command -v etcd >/dev/null; then
+		note "pool figures skipped: etcd is not installed (etcd-server)"
+	elif [ ! -x "$BIN/xs-pool-agent" ] || [ ! -x "$BIN/xsim" ] ||
+		[ ! -x "$BIN/../tests/pool-mirror" ]; then
+		note "pool figures skipped: xs-pool-agent, xsim or tests/pool-mirror not built"
+	elif sh "$(dirname "$0")/pool.sh" "$BIN" "$QUICK" >"$OUT/pool.txt"; then
+		cat "$OUT/pool.txt" >>"$OUT/ours.txt"
+		note "pool figures: ours only (two hosts on a private etcd of three members)"
+	else
+		note "pool figures failed: see above"
+	fi
+fi
 
 # The table: one row per key in the order first measured (ours, then
 # any only theirs has), the median of each side's runs, and the ratio.

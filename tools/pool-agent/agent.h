@@ -10,6 +10,9 @@
  *	publish.c	local commits (the daemon's change stream) to etcd
  *			transactions, exactly once, in commit order
  *	apply.c		etcd's watch to local transactions, one per revision
+ *	migrate.c	a guest's migration: ownership handed over with one
+ *			compare-and-swap, the request and the report carried
+ *			between the two hosts
  *	main.c		options, the loop, signals
  *
  * Everything runs on one libevent loop; each of the three flows has at
@@ -22,6 +25,8 @@
  *	P/hosts/<host>/alive	the host's name, on its lease
  *	P/hosts/<host>/cursor	the last stream group the host published
  *	P/hosts/<host>/sync	put by the host's converging transactions
+ *	P/migrate/<uuid>	the last migration of the guest: its request
+ *	P/migrate-done/<uuid>	... and the target's report
  *
  * Every transaction an agent makes puts a key under P/hosts/<host>/, so
  * that its watch knows its own revisions.
@@ -75,6 +80,8 @@ struct rev {
 	size_t n;
 	struct change *v;
 	bool owners_only; /* nothing for the local tree */
+	char *note_path;  /* a migration's note, written outside the */
+	char *note_value; /* shared prefixes when the rev's turn comes */
 };
 STAILQ_HEAD(revq, rev);
 
@@ -107,7 +114,8 @@ struct agent {
 
 	/* keys */
 	char *data_pfx, *owner_pfx, *cursor_key, *alive_key, *hosts_pfx;
-	char *own_pfx, *sync_key; /* P/hosts/<host>/ and its sync key */
+	char *own_pfx, *sync_key;	 /* P/hosts/<host>/ and its sync key */
+	char *migrate_pfx, *migdone_pfx; /* P/migrate/, P/migrate-done/ */
 
 	/* lease and fencing */
 	int64_t lease, alive_create;
@@ -154,6 +162,35 @@ void publish_kick(struct agent *a);
 void publish_reset(struct agent *a);
 /* Send the "lost" verdicts whose winners are in the local tree now. */
 void publish_verdicts(struct agent *a);
+/* For migrate.c: the outer transaction (cursor, lease) around inner. */
+char *publish_outer(struct agent *a, uint64_t seq, const char *inner);
+/* The current group has nothing for etcd: go on with the next. */
+void publish_skip(struct agent *a);
+/* The current group is in etcd at rev: go on with the next. */
+void publish_done(struct agent *a, int64_t rev);
+/* etcd refused the current group (err, msg): 1 if the caller is done. */
+bool publish_error(struct agent *a, int err, const char *msg);
+/* The outer compare failed (json: the failure's ranges). */
+void publish_outer_failed(struct agent *a, yajl_val json);
+
+/* migrate.c */
+/* The local paths under the stream prefix MIG_PREFIX (docs/pool.md). */
+#define MIG_PREFIX "/tool/pool/mig"
+/*
+ * If group g is a migration's (a request on the source, a report on
+ * the target), handle it (one etcd transaction) and return true.
+ */
+bool migrate_group(struct agent *a, struct group *g);
+/*
+ * At a snapshot: take P/migrate* keys (true if key was one); at its end,
+ * note for the local tree each request for this host that has no report
+ * yet (it arrived while the agent was away).
+ */
+bool migrate_snapshot(struct agent *a, const char *key, const char *val);
+void migrate_snapshot_end(struct agent *a);
+/* A watched P/migrate* key: note it in r for the local tree if ours. */
+void migrate_watched(struct agent *a, const char *key, const char *val,
+		     bool del, struct rev *r);
 
 /* apply.c */
 void apply_watch(struct agent *a, int64_t from);
@@ -176,6 +213,14 @@ RB_PROTOTYPE(kmap, kent, link, kent_cmp)
  * the change stream's prefixes: nothing to publish.
  */
 void agent_host_key(struct agent *a, const char *key, bool alive);
+
+/*
+ * Set (host) or forget (NULL) the owner of /vm/<uuid>, in the map and
+ * as /tool/pool/owner/<uuid> in the local tree (what `xsim list` reads).
+ */
+void agent_owner(struct agent *a, const char *uuid, const char *host);
+/* Whether path is shared (under /pool or /vm). */
+bool agent_shared(const char *path);
 
 /* The uuid of /vm/<uuid>/..., or NULL (not under /vm/<uuid>). */
 char *vm_uuid(const char *path);

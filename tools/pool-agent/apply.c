@@ -56,6 +56,8 @@ static void
 rev_free(struct rev *r)
 {
 	changes_free(r->v, r->n);
+	free(r->note_path);
+	free(r->note_value);
 	free(r);
 }
 
@@ -74,18 +76,12 @@ apply_stop(struct agent *a)
 	}
 }
 
-static bool
-shared_path(const char *p)
-{
-	return strcmp(p, "/pool") == 0 || strncmp(p, "/pool/", 6) == 0 ||
-	       strcmp(p, "/vm") == 0 || strncmp(p, "/vm/", 4) == 0;
-}
-
 /* Queue the events of one revision (events[from, to)). */
 static void
 queue_rev(struct agent *a, yajl_val evs, size_t from, size_t to, int64_t rev)
 {
-	size_t i, l = strlen(a->owner_pfx);
+	size_t i, l = strlen(a->owner_pfx), lm = strlen(a->migrate_pfx),
+		  ld = strlen(a->migdone_pfx);
 	struct rev *r;
 
 	if (rev <= a->applied)
@@ -110,7 +106,7 @@ queue_rev(struct agent *a, yajl_val evs, size_t from, size_t to, int64_t rev)
 
 		if (key == NULL)
 			continue;
-		if ((path = key_path(a, key)) != NULL && shared_path(path)) {
+		if ((path = key_path(a, key)) != NULL && agent_shared(path)) {
 			r->v[r->n].path = strdup(path);
 			r->v[r->n].value = val;
 			r->v[r->n].vlen = vlen;
@@ -118,17 +114,17 @@ queue_rev(struct agent *a, yajl_val evs, size_t from, size_t to, int64_t rev)
 			r->n++;
 			val = NULL;
 		} else if (strncmp(key, a->owner_pfx, l) == 0) {
-			if (del)
-				kmap_del(&a->owners, key + l);
-			else if (val)
-				kmap_set(&a->owners, key + l, rev, val);
+			agent_owner(a, key + l, del ? NULL : val);
+		} else if (strncmp(key, a->migrate_pfx, lm) == 0 ||
+			   strncmp(key, a->migdone_pfx, ld) == 0) {
+			migrate_watched(a, key, val, del, r);
 		} else {
 			agent_host_key(a, key, !del);
 		}
 		free(key);
 		free(val);
 	}
-	if (r->n == 0) {
+	if (r->n == 0 && r->note_path == NULL) {
 		rev_free(r);
 		return;
 	}
@@ -352,7 +348,7 @@ start_txn(struct applying *p)
 	 * and the transaction would come back as a local change.
 	 */
 	xsc_sendv(p->a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "register",
-		  "/pool", "/vm", NULL);
+		  "/pool", "/vm", MIG_PREFIX, NULL);
 	xsc_sendv(p->a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "hold",
 		  "/pool", NULL);
 	xsc_sendv(p->a->xs, XS_TRANSACTION_START, 0, started, p, "", NULL);
@@ -364,10 +360,24 @@ apply_next(struct agent *a)
 	struct applying *p;
 	struct rev *r;
 
-	if (a->apply_busy || a->phase != PH_RUN ||
-	    (r = STAILQ_FIRST(&a->revs)) == NULL)
-		return;
-	STAILQ_REMOVE_HEAD(&a->revs, link);
+	for (;;) {
+		if (a->apply_busy || a->phase != PH_RUN ||
+		    (r = STAILQ_FIRST(&a->revs)) == NULL)
+			return;
+		STAILQ_REMOVE_HEAD(&a->revs, link);
+		/*
+		 * A migration's note, in revision order: after the guest's
+		 * /vm of the revisions before it.  It lies outside the
+		 * stream's prefixes: no group of ours to count.
+		 */
+		if (r->note_path != NULL)
+			xsc_write(a->xs, 0, r->note_path, r->note_value,
+				  strlen(r->note_value), NULL, NULL);
+		if (r->n > 0)
+			break;
+		a->applied_n++;
+		rev_free(r);
+	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		exit(1);

@@ -211,6 +211,28 @@ group_free(struct group *g)
 }
 
 void
+agent_owner(struct agent *a, const char *uuid, const char *host)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "/tool/pool/owner/%s", uuid);
+	if (host == NULL) {
+		kmap_del(&a->owners, uuid);
+		xsc_sendv(a->xs, XS_RM, 0, NULL, NULL, path, NULL);
+		return;
+	}
+	kmap_set(&a->owners, uuid, 0, host);
+	xsc_write(a->xs, 0, path, host, strlen(host), NULL, NULL);
+}
+
+bool
+agent_shared(const char *p)
+{
+	return strcmp(p, "/pool") == 0 || strncmp(p, "/pool/", 6) == 0 ||
+	       strcmp(p, "/vm") == 0 || strncmp(p, "/vm/", 4) == 0;
+}
+
+void
 agent_host_key(struct agent *a, const char *key, bool alive)
 {
 	size_t l = strlen(a->hosts_pfx), n;

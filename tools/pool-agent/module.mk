@@ -16,10 +16,12 @@ $(BIN)/xs-pool-agent: $(POOL_OBJS) $(TRANSPORT_OBJS)
 
 ALL += $(BIN)/xs-pool-agent
 
+# The pool's figures (tools/bench/pool.sh): alone, or in `make bench`.
 .PHONY: bench-pool
 bench-pool: deps
-	$(MAKE) $(BIN)/xenstored $(BIN)/xs-pool-agent $(B)/tests/pool-lat
-	@sh tools/bench/pool.sh $(B)
+	$(MAKE) all $(B)/tests/pool-lat $(B)/tests/pool-mirror
+	@sh tools/bench/pool.sh $(BIN) >/dev/null
+bench-run: $(BIN)/xs-pool-agent $(B)/tests/pool-lat $(B)/tests/pool-mirror
 
 .PHONY: install-pool-agent
 install: install-pool-agent

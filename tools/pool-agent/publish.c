@@ -507,7 +507,8 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 	yajl_gen_array_open(gen);
 	for (i = 0; i < g->n; i++) {
 		c = &g->v[i];
-		if (!is_last(g, i) || !agent_owns(a, c->path))
+		if (!is_last(g, i) || !agent_shared(c->path) ||
+		    !agent_owns(a, c->path))
 			continue;
 		e = kmap_get(&a->kmod, c->path);
 		/*
@@ -538,7 +539,7 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 	yajl_gen_array_open(gen);
 	for (i = 0; i < g->n; i++) {
 		c = &g->v[i];
-		if (!is_last(g, i))
+		if (!is_last(g, i) || !agent_shared(c->path))
 			continue;
 		if (!agent_owns(a, c->path)) {
 			agent_log("group %llu: %s belongs to another host's "
@@ -566,10 +567,20 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 			ok = malloc(strlen(a->owner_pfx) + strlen(u) + 1);
 			strcpy(ok, a->owner_pfx);
 			strcat(ok, u);
-			/* A guest's /vm/<uuid> removed: nobody owns it. */
-			if (c->removed && strlen(c->path) == 4 + strlen(u))
+			/*
+			 * A guest's /vm/<uuid> removed: nobody owns it, and
+			 * the record of its last migration goes too.
+			 */
+			if (c->removed && strlen(c->path) == 4 + strlen(u)) {
 				op_del(gen, ok);
-			else if (kmap_get(&a->owners, u) == NULL)
+				free(ok);
+				ok = malloc(strlen(a->migdone_pfx) + strlen(u) +
+					    1);
+				sprintf(ok, "%s%s", a->migrate_pfx, u);
+				op_del(gen, ok);
+				sprintf(ok, "%s%s", a->migdone_pfx, u);
+				op_del(gen, ok);
+			} else if (kmap_get(&a->owners, u) == NULL)
 				op_put(gen, ok, a->host, strlen(a->host));
 			free(ok);
 		}
@@ -595,7 +606,8 @@ published(struct agent *a, struct group *g, int64_t rev)
 	char *u, *pfx;
 
 	for (i = 0; i < g->n; i++) {
-		if (!removed_in(g, i) || !agent_owns(a, g->v[i].path))
+		if (!removed_in(g, i) || !agent_shared(g->v[i].path) ||
+		    !agent_owns(a, g->v[i].path))
 			continue;
 		/* The old subtree is gone from etcd. */
 		l = strlen(g->v[i].path);
@@ -610,13 +622,17 @@ published(struct agent *a, struct group *g, int64_t rev)
 		free(pfx);
 	}
 	for (i = 0; i < g->n; i++) {
-		if (!is_last(g, i) || !agent_owns(a, g->v[i].path))
+		if (!is_last(g, i) || !agent_shared(g->v[i].path) ||
+		    !agent_owns(a, g->v[i].path))
 			continue;
 		kmap_set(&a->kmod, g->v[i].path, g->v[i].removed ? 0 : rev,
 			 NULL);
 		u = vm_uuid(g->v[i].path);
-		if (u && kmap_get(&a->owners, u) == NULL)
-			kmap_set(&a->owners, u, rev, a->host);
+		if (u && g->v[i].removed &&
+		    strlen(g->v[i].path) == 4 + strlen(u))
+			agent_owner(a, u, NULL); /* released */
+		else if (u && kmap_get(&a->owners, u) == NULL)
+			agent_owner(a, u, a->host);
 		free(u);
 	}
 }
@@ -626,50 +642,19 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 {
 	struct agent *a = arg;
 	struct group *g = a->pg;
-	yajl_val rs, r0, kvs;
+	yajl_val rs, r0;
 	int64_t rev;
 
 	if (a->phase != PH_RUN || g == NULL) {
 		a->pub_busy = false;
 		return;
 	}
-	if (err == E2BIG || err == EREMOTEIO) {
-		/* etcd will never take it: say so, and go on without it. */
-		agent_log("group %llu (%s%s): etcd refused it: %s; it is not "
-			  "in the pool",
-			  (unsigned long long)g->seq, g->n ? g->v[0].path : "",
-			  g->n > 1 ? ", ..." : "", msg);
-		a->lost++;
-		verdict(a, g, true, 0); /* a retry would be refused again */
-		g->n = 0;		/* publish the cursor alone */
-		a->pub_busy = false;
-		a->cursor_reset = true;
-		a->next_seq = g->seq + 1;
-		group_free(g);
-		a->pg = NULL;
-		publish_kick(a);
+	if (publish_error(a, err, msg))
 		return;
-	}
-	if (err) {
-		agent_log("group %llu: %s (retrying)",
-			  (unsigned long long)g->seq, msg);
-		retry_later(a, err == EACCES ? 1000 : 200);
-		return;
-	}
 	rev = etcd_int(etcd_get(json, "header"), "revision");
 	rs = etcd_get(json, "responses");
 	if (!etcd_bool(json, "succeeded")) {
-		/* Failure: the cursor moved (another agent?) or fenced. */
-		r0 = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
-			     ? etcd_get(rs->u.array.values[1], "response_range")
-			     : NULL;
-		kvs = etcd_get(r0, "kvs");
-		a->pub_busy = false;
-		if (!kvs || !YAJL_IS_ARRAY(kvs) || kvs->u.array.len == 0 ||
-		    etcd_int(kvs->u.array.values[0], "lease") != a->lease)
-			sync_fenced(a, "the lease is gone");
-		else
-			sync_resync(a, "etcd's cursor moved");
+		publish_outer_failed(a, json);
 		return;
 	}
 	r0 = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
@@ -690,9 +675,76 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 		a->published++;
 		verdict(a, g, true, 0);
 	}
-	a->cursor = g->seq;
+	publish_done(a, rev);
+}
+
+bool
+publish_error(struct agent *a, int err, const char *msg)
+{
+	struct group *g = a->pg;
+
+	if (err == E2BIG || err == EREMOTEIO) {
+		/* etcd will never take it: say so, and go on without it. */
+		agent_log("group %llu (%s%s): etcd refused it: %s; it is not "
+			  "in the pool",
+			  (unsigned long long)g->seq, g->n ? g->v[0].path : "",
+			  g->n > 1 ? ", ..." : "", msg);
+		a->lost++;
+		verdict(a, g, true, 0); /* a retry would be refused again */
+		g->n = 0;		/* publish the cursor alone */
+		a->pub_busy = false;
+		a->cursor_reset = true;
+		a->next_seq = g->seq + 1;
+		group_free(g);
+		a->pg = NULL;
+		publish_kick(a);
+		return true;
+	}
+	if (err) {
+		agent_log("group %llu: %s (retrying)",
+			  (unsigned long long)g->seq, msg);
+		retry_later(a, err == EACCES ? 1000 : 200);
+		return true;
+	}
+	return false;
+}
+
+void
+publish_outer_failed(struct agent *a, yajl_val json)
+{
+	yajl_val rs = etcd_get(json, "responses"), r1, kvs;
+
+	/* Failure: the cursor moved (another agent?) or fenced. */
+	r1 = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
+		     ? etcd_get(rs->u.array.values[1], "response_range")
+		     : NULL;
+	kvs = etcd_get(r1, "kvs");
+	a->pub_busy = false;
+	if (!kvs || !YAJL_IS_ARRAY(kvs) || kvs->u.array.len == 0 ||
+	    etcd_int(kvs->u.array.values[0], "lease") != a->lease)
+		sync_fenced(a, "the lease is gone");
+	else
+		sync_resync(a, "etcd's cursor moved");
+}
+
+void
+publish_done(struct agent *a, int64_t rev)
+{
+	a->cursor = a->pg->seq;
 	a->cursor_mod = rev;
 	done_group(a);
+}
+
+void
+publish_skip(struct agent *a)
+{
+	done_group(a);
+}
+
+char *
+publish_outer(struct agent *a, uint64_t seq, const char *inner)
+{
+	return outer_txn(a, seq, inner);
 }
 
 static void
@@ -765,6 +817,8 @@ handle_group(struct agent *a)
 		sync_resync(a, "the daemon lost changes from its stream");
 		return;
 	}
+	if (migrate_group(a, g))
+		return;
 	inner = inner_txn(a, g, &n);
 	if (inner == NULL) {
 		/* Nothing this host may publish: the group is handled. */

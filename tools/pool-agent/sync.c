@@ -292,8 +292,9 @@ snapshot_done(void *arg, int err, yajl_val json, const char *msg)
 	w->rev = etcd_int(etcd_get(json, "header"), "revision");
 	kmap_clear(&a->kmod);
 	kmap_clear(&a->owners);
-	/* The pool's hosts, as the snapshot has them. */
+	/* The pool's hosts and owners, as the snapshot has them. */
 	xsc_sendv(a->xs, XS_RM, 0, NULL, NULL, "/tool/pool/hosts", NULL);
+	xsc_sendv(a->xs, XS_RM, 0, NULL, NULL, "/tool/pool/owner", NULL);
 	xsc_write(a->xs, 0, "/tool/pool/host", a->host, strlen(a->host), NULL,
 		  NULL);
 	a->cursor = 0;
@@ -319,16 +320,17 @@ snapshot_done(void *arg, int err, yajl_val json, const char *msg)
 			w->nsnap++;
 			val = NULL;
 		} else if (strncmp(key, a->owner_pfx, l) == 0) {
-			kmap_set(&a->owners, key + l, mod, val);
+			agent_owner(a, key + l, val);
 		} else if (strcmp(key, a->cursor_key) == 0) {
 			a->cursor = strtoull(val, NULL, 10);
 			a->cursor_mod = mod;
-		} else {
+		} else if (!migrate_snapshot(a, key, val)) {
 			agent_host_key(a, key, true);
 		}
 		free(key);
 		free(val);
 	}
+	migrate_snapshot_end(a);
 	w->join = a->cursor_mod == 0;
 	w_cur = w;
 	step_bounds(w);
@@ -851,7 +853,7 @@ mine_batch(struct mine *m)
 			j_b64(g, a->host, strlen(a->host));
 			yajl_gen_map_close(g);
 			yajl_gen_map_close(g);
-			kmap_set(&a->owners, u, 0, a->host);
+			agent_owner(a, u, a->host);
 			free(ok);
 			ops++;
 		}
@@ -973,6 +975,8 @@ registered(void *arg, int err, const char *data, size_t len)
 					 : NULL);
 	xsc_sendv(a->xs, XS_WATCH, 0, NULL, NULL, "/pool", "pool-agent", NULL);
 	xsc_sendv(a->xs, XS_WATCH, 0, NULL, NULL, "/vm", "pool-agent", NULL);
+	xsc_sendv(a->xs, XS_WATCH, 0, NULL, NULL, MIG_PREFIX, "pool-agent",
+		  NULL);
 	a->phase = PH_RUN;
 	sync_resync(a, "starting");
 }
@@ -998,12 +1002,14 @@ sync_start(struct agent *a)
 	a->alive_key = join(a->hosts_pfx, a->host, "/alive");
 	a->own_pfx = join(a->hosts_pfx, a->host, "/");
 	a->sync_key = join(a->hosts_pfx, a->host, "/sync");
+	a->migrate_pfx = join(a->prefix, "/migrate/", "");
+	a->migdone_pfx = join(a->prefix, "/migrate-done/", "");
 	a->keepalive = evtimer_new(a->base, keepalive_cb, a);
 	a->xs = xsc_open(a->base, a->socket, xs_event, xs_lost, a);
 	if (a->xs == NULL)
 		fatal_cb(a, a->socket, errno, NULL);
 	xsc_sendv(a->xs, XS_CONTROL, 0, registered, a, "stream", "register",
-		  "/pool", "/vm", NULL);
+		  "/pool", "/vm", MIG_PREFIX, NULL);
 	/* /pool's commits wait for our verdict (publish.c); /vm's are ours. */
 	xsc_sendv(a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "hold", "/pool",
 		  NULL);

@@ -107,20 +107,16 @@ load(struct config *c, const char *file, char **settings, int n)
 	return r;
 }
 
+/* Build and start the guest c describes (uuid: see dom_opts). */
 static int
-create_from_config(const char *file, char **settings, int n, bool fg,
-		   const char *rundir)
+create_config(struct config *c, const char *file, bool fg, const char *uuid)
 {
-	struct config *c = malloc(sizeof(*c));
 	const char *disks[CONFIG_MAX_DEVS], *vifs[CONFIG_MAX_DEVS];
-	struct dom_opts o = {.foreground = fg};
+	struct dom_opts o = {.foreground = fg, .uuid = uuid};
 	char **args = NULL;
 	unsigned i;
 	int r = 1;
 
-	if (c == NULL || load(c, file, settings, n) < 0 ||
-	    host_init(rundir, false) < 0)
-		goto out;
 	if (config_split_args(c->extra, &args) < 0) {
 		util_errx("%s: extra: unterminated quote", file);
 		goto out;
@@ -145,6 +141,39 @@ create_from_config(const char *file, char **settings, int n, bool fg,
 	r = dom_create(&o);
 out:
 	config_free_args(args);
+	return r;
+}
+
+static int
+create_from_config(const char *file, char **settings, int n, bool fg,
+		   const char *rundir)
+{
+	struct config *c = malloc(sizeof(*c));
+	int r = 1;
+
+	if (c != NULL && load(c, file, settings, n) == 0 &&
+	    host_init(rundir, false) == 0)
+		r = create_config(c, file, fg, NULL);
+	free(c);
+	return r;
+}
+
+int
+create_from_text(const char *text, const char *source, const char *uuid)
+{
+	struct config *c = malloc(sizeof(*c));
+	char err[512];
+	int r = 1;
+
+	if (c == NULL)
+		return 1;
+	config_init(c);
+	if (config_parse(c, text, source, false, err, sizeof(err)) < 0)
+		util_errx("%s", err);
+	else if (c->name[0] == '\0')
+		util_errx("%s: no name", source);
+	else
+		r = create_config(c, source, false, uuid);
 	free(c);
 	return r;
 }

@@ -16,4 +16,12 @@
  */
 int create_main(int argc, char **argv, const char **rundir);
 
+/*
+ * Create a guest in the background from configuration text (a migrated
+ * guest's, domcfg.h); source names it in messages; uuid as in dom_opts
+ * (NULL: a fresh one).  The host is initialised already.  0, or 1 after
+ * printing what failed.
+ */
+int create_from_text(const char *text, const char *source, const char *uuid);
+
 #endif /* CREATE_H */

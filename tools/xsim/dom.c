@@ -42,6 +42,7 @@
 #include "device.h"
 #include "dom.h"
 #include "dom0.h"
+#include "domcfg.h"
 #include "host.h"
 #include "layout.h"
 #include "record.h"
@@ -124,8 +125,26 @@ unbuild(xc_interface *xch, struct xs_handle *xsh, struct built *b)
 {
 	if (b->chan >= 0)
 		close(b->chan);
-	layout_domain_remove(xsh, b->domid);
+	layout_domain_remove(xsh, b->domid, b->lay.keep_vm);
 	xc_domain_destroy(xch, b->domid);
+}
+
+/* The 16 bytes of a uuid's text form; 0 or -1. */
+static int
+parse_uuid(const char *s, unsigned char b[16])
+{
+	unsigned i = 0, v;
+
+	if (strlen(s) != LAYOUT_UUID_LEN)
+		return -1;
+	for (; *s && i < 16; s += 2) {
+		if (*s == '-')
+			s++;
+		if (sscanf(s, "%2x", &v) != 1)
+			return -1;
+		b[i++] = (unsigned char)v;
+	}
+	return i == 16 ? 0 : -1;
 }
 
 /* Steps 1 to 6 but starting the guest; 0 or -1 after a message. */
@@ -142,7 +161,14 @@ build(xc_interface *xch, struct xs_handle *xsh, const struct dom_opts *o,
 	b->lay.vcpus = o->vcpus > 0 ? o->vcpus : 1;
 	b->lay.driver_domain = o->driver_domain;
 	cfg.max_vcpus = b->lay.vcpus;
-	if (layout_new_uuid(cfg.handle, b->lay.uuid) < 0) {
+	if (o->uuid != NULL) {
+		if (parse_uuid(o->uuid, cfg.handle) < 0) {
+			util_errx("bad uuid %s", o->uuid);
+			return -1;
+		}
+		snprintf(b->lay.uuid, sizeof(b->lay.uuid), "%s", o->uuid);
+		b->lay.keep_vm = true;
+	} else if (layout_new_uuid(cfg.handle, b->lay.uuid) < 0) {
 		util_err("cannot make a UUID");
 		return -1;
 	}
@@ -203,7 +229,7 @@ fail:
  * remove its nodes and its record.  Everything may be done already.
  */
 static int
-teardown(const struct record *r)
+teardown(const struct record *r, bool keep_vm)
 {
 	struct xs_handle *xsh;
 	xc_interface *xch;
@@ -227,7 +253,7 @@ teardown(const struct record *r)
 		ret = -1;
 	}
 	xc_interface_close(xch);
-	if (xsh != NULL && layout_domain_remove(xsh, r->domid) < 0) {
+	if (xsh != NULL && layout_domain_remove(xsh, r->domid, keep_vm) < 0) {
 		util_err("cannot remove the nodes of domain %u", r->domid);
 		ret = -1;
 	}
@@ -255,7 +281,7 @@ reap(const char *name)
 	if (n == 1 && info.domid == r.domid && info.shutdown)
 		crashed = info.shutdown_reason == SHUTDOWN_crash;
 	if ((crashed ? r.on_crash : r.on_poweroff) == DOM_DESTROY)
-		teardown(&r);
+		teardown(&r, false);
 }
 
 static int
@@ -520,6 +546,10 @@ dom_create(const struct dom_opts *o)
 		unbuild(xch, xsh, &b);
 		goto out;
 	}
+	if (domcfg_save(o, xsh, b.domid) < 0)
+		util_err("warning: cannot save the configuration of %s (it "
+			 "cannot migrate)",
+			 o->name);
 	if (o->foreground) {
 		xs_close(xsh);
 		xc_interface_close(xch);
@@ -571,7 +601,26 @@ dom_destroy(const char *which)
 		kill(r.pid, SIGKILL);
 	if (r.monitor > 0 && r.monitor != getpid())
 		util_wait_gone(r.monitor, GONE_TIMEOUT_MS);
-	return teardown(&r);
+	return teardown(&r, false);
+}
+
+int
+dom_destroy_migrated(const char *name)
+{
+	struct record r;
+
+	if (record_get(name, &r) < 0)
+		return -1;
+	if (record_mark_destroying(r.name) < 0) {
+		util_err("cannot mark %s for destruction", r.name);
+		return -1;
+	}
+	/* Paused: it cannot close its frontends; the walk is forced. */
+	if (r.pid > 0 && util_pid_alive(r.pid))
+		kill(r.pid, SIGKILL);
+	if (r.monitor > 0 && r.monitor != getpid())
+		util_wait_gone(r.monitor, GONE_TIMEOUT_MS);
+	return teardown(&r, true);
 }
 
 struct destroy_pass {

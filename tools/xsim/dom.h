@@ -31,6 +31,8 @@ struct dom_opts {
 	unsigned ndisks;
 	const char *const *vifs; /* xl vif specs */
 	unsigned nvifs;
+	const char *uuid; /* a guest migrated in: its uuid, and its /vm as
+			     the pool has it (NULL: a fresh uuid) */
 };
 
 /*
@@ -50,6 +52,13 @@ int dom_create(const struct dom_opts *o);
  * after printing what failed.
  */
 int dom_destroy(const char *which);
+
+/*
+ * Destroy the copy of a guest migrated away (docs/pool.md): kill its
+ * paused guest, force its devices' removal, destroy the domain and its
+ * nodes but /vm/<uuid>, which belongs to the target now.  0 or -1.
+ */
+int dom_destroy_migrated(const char *name);
 
 /* Destroy every domain that has a record; 0 or -1. */
 int dom_destroy_all(void);

@@ -80,9 +80,9 @@ step_dirs(struct xs_handle *h, xs_transaction_t t, const struct layout_dom *d)
 	if (!mknod_perms(h, t, path, roperm, 2))
 		return false;
 	snprintf(path, sizeof(path), "/vm/%s", d->uuid);
-	if (!xs_rm(h, t, path) && errno != ENOENT)
+	if (!d->keep_vm && !xs_rm(h, t, path) && errno != ENOENT)
 		return false;
-	if (!mknod_perms(h, t, path, roperm, 2))
+	if (!d->keep_vm && !mknod_perms(h, t, path, roperm, 2))
 		return false;
 	snprintf(path, sizeof(path), "/libxl/%u", d->domid);
 	if (!xs_rm(h, t, path) && errno != ENOENT)
@@ -103,6 +103,8 @@ step_identity(struct xs_handle *h, xs_transaction_t t,
 {
 	char path[256];
 
+	if (d->keep_vm)
+		goto home; /* what the guest's first host wrote stays */
 	snprintf(path, sizeof(path), "/vm/%s/uuid", d->uuid);
 	if (!writef(h, t, path, "%s", d->uuid))
 		return false;
@@ -112,6 +114,7 @@ step_identity(struct xs_handle *h, xs_transaction_t t,
 	snprintf(path, sizeof(path), "/vm/%s/start_time", d->uuid);
 	if (!writef(h, t, path, "%ld.00", (long)time(NULL)))
 		return false;
+home:
 	return writef(h, t, home(path, sizeof(path), d, "vm"), "/vm/%s",
 		      d->uuid) &&
 	       writef(h, t, home(path, sizeof(path), d, "name"), "%s",
@@ -244,16 +247,22 @@ rm_quiet(struct xs_handle *h, xs_transaction_t t, const char *path)
 	return xs_rm(h, t, path) || errno == ENOENT;
 }
 
+struct removal {
+	unsigned domid;
+	bool keep_vm;
+};
+
 static bool
 remove_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 {
 	static const char *const kinds[] = {"vbd", "vif"};
-	unsigned domid = *(unsigned *)arg;
+	const struct removal *rm = arg;
+	unsigned domid = rm->domid;
 	char path[256], *vm;
 	unsigned i;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
-	vm = xs_read(h, t, path, NULL);
+	vm = rm->keep_vm ? NULL : xs_read(h, t, path, NULL);
 	if (vm != NULL && strncmp(vm, "/vm/", 4) == 0 && !rm_quiet(h, t, vm)) {
 		free(vm);
 		return false;
@@ -274,9 +283,11 @@ remove_txn(struct xs_handle *h, xs_transaction_t t, void *arg)
 }
 
 int
-layout_domain_remove(struct xs_handle *xsh, unsigned domid)
+layout_domain_remove(struct xs_handle *xsh, unsigned domid, bool keep_vm)
 {
-	return txn_run(xsh, remove_txn, &domid) ? 0 : -1;
+	struct removal rm = {domid, keep_vm};
+
+	return txn_run(xsh, remove_txn, &rm) ? 0 : -1;
 }
 
 char *

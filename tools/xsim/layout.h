@@ -27,6 +27,8 @@ struct layout_dom {
 	unsigned long maxkb;	 /* memory/static-max; 0: memkb */
 	unsigned vcpus;
 	bool driver_domain; /* gets ~/libxl and ~/device-model, rwperm */
+	bool keep_vm;	    /* /vm/<uuid> is there already (a migrated
+			       guest's, from the pool): leave it as it is */
 };
 
 /*
@@ -44,11 +46,12 @@ int layout_dom0(struct xs_handle *xsh);
 
 /*
  * Remove the nodes of domain domid (its home, its /vm directory, found
- * through ~/vm, the dom0 backends of its vbd and vif devices, and
+ * through ~/vm, unless keep_vm (a guest migrated away: /vm/<uuid> is the
+ * target's now), the dom0 backends of its vbd and vif devices, and
  * /libxl/<domid>) in one transaction retried on
  * EAGAIN.  Nodes already gone are no error.  0, or -1 with errno.
  */
-int layout_domain_remove(struct xs_handle *xsh, unsigned domid);
+int layout_domain_remove(struct xs_handle *xsh, unsigned domid, bool keep_vm);
 
 /*
  * The domain's name as the layout records it (~/name), malloc()ed; NULL

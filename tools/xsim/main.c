@@ -20,6 +20,7 @@
  *   xsim [-r RUNDIR] network-attach DOMAIN [VIFSPEC...]
  *   xsim [-r RUNDIR] network-detach DOMAIN DEVID | network-list DOMAIN
  *   xsim [-r RUNDIR] wait [-t SECONDS] DOMAIN
+ *   xsim [-r RUNDIR] migrate DOMAIN HOST
  *
  * RUNDIR defaults to $XSIM_RUNDIR, else /var/run/xsim; -r may also come
  * after the command.  ACTION is destroy (default) or preserve: what to do
@@ -27,7 +28,9 @@
  * backend drivers and no hotplug daemon in dom0 (for tests that play
  * them).  --pool makes the host NAME of the pool whose etcd cluster
  * answers at ENDPOINTS (docs/pool.md): its agent runs beside xenstored,
- * and list shows the pool's hosts.  -v, and $XSIM_STATS=FILE, report
+ * and list shows the pool's hosts and guests; migrate moves a guest to
+ * another host of the pool (migrate.h; migrate-receive is the receiver
+ * that start --pool runs beside the agent).  -v, and $XSIM_STATS=FILE, report
  * the transaction retries.
  * docs/devices.md describes configurations, specs and waits.
  */
@@ -42,6 +45,7 @@
 #include "dom0.h"
 #include "host.h"
 #include "layout.h"
+#include "migrate.h"
 #include "pool.h"
 #include "txn.h"
 #include "util.h"
@@ -75,7 +79,8 @@ static void __attribute__((noreturn)) usage(void)
 		"[VIFSPEC...]\n"
 		"       xsim [-r RUNDIR] network-detach DOMAIN DEVID | "
 		"network-list DOMAIN\n"
-		"       xsim [-r RUNDIR] wait [-t SECONDS] DOMAIN\n");
+		"       xsim [-r RUNDIR] wait [-t SECONDS] DOMAIN\n"
+		"       xsim [-r RUNDIR] migrate DOMAIN HOST\n");
 	exit(2);
 }
 
@@ -101,11 +106,23 @@ static bool
 known(const char *cmd)
 {
 	static const char *const cmds[] = {
-		"start",	  "stop",	  "create",
-		"list",		  "destroy",	  "shutdown",
-		"domid",	  "pid",	  "block-attach",
-		"block-detach",	  "block-list",	  "network-attach",
-		"network-detach", "network-list", "wait",
+		"start",
+		"stop",
+		"create",
+		"list",
+		"destroy",
+		"shutdown",
+		"domid",
+		"pid",
+		"block-attach",
+		"block-detach",
+		"block-list",
+		"network-attach",
+		"network-detach",
+		"network-list",
+		"wait",
+		"migrate",
+		"migrate-receive",
 	};
 	unsigned i;
 
@@ -295,6 +312,10 @@ main(int argc, char **argv)
 		r = dom_show(argv[0], cmd);
 	else if (strcmp(cmd, "wait") == 0 && argc == 1)
 		r = device_wait_connected(argv[0], wait_ms(secs));
+	else if (strcmp(cmd, "migrate") == 0 && argc == 2)
+		r = migrate_out(argv[0], argv[1]);
+	else if (strcmp(cmd, "migrate-receive") == 0 && argc == 0)
+		r = migrate_receive();
 	else
 		r = device_cmd(cmd, argc, argv);
 	return r < 0 ? 1 : 0;

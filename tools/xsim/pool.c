@@ -3,7 +3,9 @@
  * The pool agent of a simulated host (pool.h).  The agent shows the
  * pool in the local tree, outside what it shares: /tool/pool/host (this
  * host's name) and /tool/pool/hosts/<name> for every host whose lease
- * is alive; this file reads them.
+ * is alive, and /tool/pool/owner/<uuid> (the host that runs each of the
+ * pool's guests); this file reads them.  Beside the agent runs xsim's
+ * migration receiver (migrate.h).
  */
 #include <limits.h>
 #include <stdint.h>
@@ -25,6 +27,20 @@ read_node(struct xs_handle *xsh, const char *path)
 	unsigned len;
 
 	return xs_read(xsh, XBT_NULL, path, &len);
+}
+
+/* The migration receiver: `xsim -r RUNDIR migrate-receive` (migrate.h). */
+static int
+start_receiver(void)
+{
+	char xsim[PATH_MAX], dir[PATH_MAX];
+	char o_r[] = "-r", cmd[] = "migrate-receive";
+	char *argv[] = {xsim, o_r, dir, cmd, NULL};
+
+	if (util_path(xsim, sizeof(xsim), "%s/xsim", util_bindir()) < 0 ||
+	    util_path(dir, sizeof(dir), "%s", host_dir()) < 0)
+		return -1;
+	return host_spawn("migrate-receiver", argv) < 0 ? -1 : 0;
 }
 
 int
@@ -56,7 +72,7 @@ pool_start(const char *endpoints, const char *name)
 	argv[6] = sock;
 	argv[7] = NULL;
 	pid = host_spawn("pool-agent", argv);
-	if (pid < 0)
+	if (pid < 0 || start_receiver() < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/tool/pool/hosts/%s", name);
 	xsh = xs_open(0);
@@ -84,7 +100,35 @@ pool_start(const char *endpoints, const char *name)
 int
 pool_stop(void)
 {
-	return host_stop_daemon("pool-agent");
+	int r = host_stop_daemon("migrate-receiver");
+
+	return host_stop_daemon("pool-agent") < 0 ? -1 : r;
+}
+
+/* The pool's guests: /tool/pool/owner/<uuid> (the agent's) and /vm. */
+static void
+list_guests(struct xs_handle *xsh)
+{
+	char **uuids, path[300], *host, *name;
+	unsigned n, i;
+
+	uuids = xs_directory(xsh, XBT_NULL, "/tool/pool/owner", &n);
+	if (uuids == NULL || n == 0) {
+		free(uuids);
+		return;
+	}
+	printf("%-20s %-36s %s\n", "Guest", "UUID", "Host");
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/tool/pool/owner/%s", uuids[i]);
+		host = read_node(xsh, path);
+		snprintf(path, sizeof(path), "/vm/%s/name", uuids[i]);
+		name = read_node(xsh, path);
+		printf("%-20s %-36s %s\n", name ? name : "-", uuids[i],
+		       host ? host : "-");
+		free(host);
+		free(name);
+	}
+	free(uuids);
 }
 
 void
@@ -106,4 +150,5 @@ pool_list(struct xs_handle *xsh)
 	printf("\n");
 	free(hosts);
 	free(me);
+	list_guests(xsh);
 }

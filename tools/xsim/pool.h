@@ -2,7 +2,9 @@
 /*
  * The host in a pool (docs/pool.md): xsim start --pool ENDPOINTS --host
  * NAME runs the pool agent (xs-pool-agent) beside xenstored, as the
- * daemon RUNDIR/pool-agent.pid with its log in RUNDIR/pool-agent.log.
+ * daemon RUNDIR/pool-agent.pid with its log in RUNDIR/pool-agent.log,
+ * and the migration receiver (migrate.h), RUNDIR/migrate-receiver.pid
+ * and .log.
  */
 #ifndef XSIM_POOL_H
 #define XSIM_POOL_H
@@ -16,10 +18,13 @@ struct xs_handle;
  */
 int pool_start(const char *endpoints, const char *name);
 
-/* Stop the agent, if one runs; 0 or -1. */
+/* Stop the receiver and the agent, if they run; 0 or -1. */
 int pool_stop(void);
 
-/* Print the pool's hosts, as the agent sees them, if in a pool. */
+/*
+ * Print the pool's hosts and its guests with the host each runs on, as
+ * the agent sees them, if in a pool.
+ */
 void pool_list(struct xs_handle *xsh);
 
 #endif /* XSIM_POOL_H */

@@ -35,6 +35,12 @@ record_path(const char *name, const char *suffix, char *buf, size_t len)
 }
 
 int
+record_cfg_path(const char *name, char *buf, size_t len)
+{
+	return record_path(name, ".cfg", buf, len);
+}
+
+int
 record_log_path(const char *name, char *buf, size_t len)
 {
 	return record_path(name, ".log", buf, len);
@@ -161,6 +167,8 @@ record_remove(const char *name)
 	if (record_path(name, "", path, sizeof(path)) == 0)
 		unlink(path);
 	if (record_path(name, ".destroying", path, sizeof(path)) == 0)
+		unlink(path);
+	if (record_path(name, ".cfg", path, sizeof(path)) == 0)
 		unlink(path);
 }
 

@@ -45,7 +45,10 @@ int record_find(const char *which, struct record *r);
 /* record_find, saying "no domain WHICH" when there is none. */
 int record_get(const char *which, struct record *r);
 
-/* Remove name's record and marker; missing ones are no error. */
+/*
+ * Remove name's record, marker and configuration; missing ones are no
+ * error.
+ */
 void record_remove(const char *name);
 
 /* Create or test name's "being destroyed" marker. */
@@ -58,6 +61,12 @@ bool record_destroying(const char *name);
  * cannot be read.
  */
 int record_foreach(int (*fn)(const struct record *r, void *arg), void *arg);
+
+/*
+ * The configuration name's guest was built from (RUNDIR/domains/NAME.cfg,
+ * domcfg.h) into buf; 0 or -1 (ENAMETOOLONG).
+ */
+int record_cfg_path(const char *name, char *buf, size_t len);
 
 /* The log of name's guest into buf; 0 or -1 (ENAMETOOLONG). */
 int record_log_path(const char *name, char *buf, size_t len);

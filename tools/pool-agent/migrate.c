@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest's migration between hosts, the agent's part (agent.h,
+ * docs/pool.md "Migration").  xsim speaks only to its local xenstored;
+ * the agents carry its words through etcd, in the order of each host's
+ * change stream:
+ *
+ *   source host, xsim migrate   writes MIG_PREFIX/out/<uuid> =
+ *                               "<req> <target> <deadline>\n<config>"
+ *                               (guest paused; refused past deadline)
+ *   source agent, publishing    one etcd transaction (inside the outer
+ *                               one: cursor and lease, so fenced and
+ *                               exactly once):
+ *        compare  P/owner/<uuid> == this host,
+ *                 P/hosts/<target>/alive exists
+ *        success  P/owner/<uuid> = target,
+ *                 P/migrate/<uuid> = "<req> <source> <target>\n<config>"
+ *        failure  range both (to say why)
+ *                               then /tool/pool/migrate-result/<req> =
+ *                               "handed <target>" or "error: <why>"
+ *   target agent, watching      P/migrate/<uuid> for itself, in revision
+ *                               order (after the guest's /vm, which the
+ *                               source published before its request):
+ *                               /tool/pool/incoming/<uuid> = the value
+ *   target host, xsim's         rebuilds the guest, then writes
+ *   receiver                    MIG_PREFIX/done/<uuid> =
+ *                               "<req> <source> running <domid>" or
+ *                               "<req> <source> failed: <why>"
+ *   target agent, publishing    P/migrate-done/<uuid> = that
+ *   source agent, watching      /tool/pool/migrate-result/<req> =
+ *                               "running ..." or "failed: ..."
+ *
+ * A target whose agent was away when the request came finds it in the
+ * snapshot it starts from: a request for it without a report of the
+ * same <req> is noted then.
+ *
+ * Since the request is a group of the source's stream, every write the
+ * source made to /vm/<uuid> before it is in etcd before ownership
+ * passes; two racing requests for one guest are two groups, and the
+ * compare lets only the first one through.  The notes (incoming,
+ * migrate-result) lie outside the stream's prefixes: they are never
+ * published, and the agent's own groups stay one per applied revision.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+
+#define OUT_DIR MIG_PREFIX "/out/"
+#define DONE_DIR MIG_PREFIX "/done/"
+
+/* The group's last write under dir, or NULL. */
+static struct change *
+find_write(struct group *g, const char *dir)
+{
+	size_t i, l = strlen(dir);
+	struct change *c = NULL;
+
+	for (i = 0; i < g->n; i++)
+		if (!g->v[i].removed && strncmp(g->v[i].path, dir, l) == 0 &&
+		    g->v[i].path[l] != '\0' &&
+		    strchr(g->v[i].path + l, '/') == NULL)
+			c = &g->v[i];
+	return c;
+}
+
+static bool
+only_mig(struct group *g)
+{
+	size_t i, l = strlen(MIG_PREFIX);
+
+	for (i = 0; i < g->n; i++)
+		if (strncmp(g->v[i].path, MIG_PREFIX, l) != 0 ||
+		    (g->v[i].path[l] != '\0' && g->v[i].path[l] != '/'))
+			return false;
+	return true;
+}
+
+static char *
+key2(const char *pfx, const char *rest)
+{
+	char *k = malloc(strlen(pfx) + strlen(rest) + 1);
+
+	if (k == NULL) {
+		agent_log("out of memory");
+		exit(1);
+	}
+	strcpy(k, pfx);
+	strcat(k, rest);
+	return k;
+}
+
+static void
+cmp(yajl_gen g, const char *key, const char *target, const char *result,
+    const char *field, const char *value)
+{
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, key, strlen(key));
+	j_key(g, "target");
+	j_str(g, target);
+	j_key(g, "result");
+	j_str(g, result);
+	j_key(g, field);
+	if (strcmp(field, "value") == 0)
+		j_b64(g, value, strlen(value));
+	else
+		j_str(g, value);
+	yajl_gen_map_close(g);
+}
+
+static void
+op(yajl_gen g, const char *what, const char *key, const char *v, size_t vlen)
+{
+	yajl_gen_map_open(g);
+	j_key(g, what);
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, key, strlen(key));
+	if (v != NULL) {
+		j_key(g, "value");
+		j_b64(g, v, vlen);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+/* The local note /tool/pool/migrate-result/<req> for xsim. */
+static void __attribute__((format(printf, 3, 4)))
+result(struct agent *a, const char *req, const char *fmt, ...)
+{
+	char path[300], v[600];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "/tool/pool/migrate-result/%s", req);
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	xsc_write(a->xs, 0, path, v, strlen(v), NULL, NULL);
+}
+
+/* A request being published: what its reply needs. */
+struct req {
+	struct agent *a;
+	char uuid[128], id[128], target[256];
+	bool report; /* a target's report, not a request */
+};
+
+/* Why the inner compare failed, from its failure's two ranges. */
+static void
+refused(struct req *q, yajl_val inner)
+{
+	yajl_val rs = etcd_get(inner, "responses"), kvs;
+	char *owner = NULL, why[512];
+	bool alive = false;
+	size_t len;
+
+	if (rs && YAJL_IS_ARRAY(rs) && rs->u.array.len == 2) {
+		kvs = etcd_get(
+			etcd_get(rs->u.array.values[0], "response_range"),
+			"kvs");
+		if (kvs && YAJL_IS_ARRAY(kvs) && kvs->u.array.len > 0)
+			owner = etcd_unb64(
+				etcd_str(kvs->u.array.values[0], "value"),
+				&len);
+		kvs = etcd_get(
+			etcd_get(rs->u.array.values[1], "response_range"),
+			"kvs");
+		alive = kvs && YAJL_IS_ARRAY(kvs) && kvs->u.array.len > 0;
+	}
+	if (owner == NULL)
+		snprintf(why, sizeof(why), "guest %s has no owner in the pool",
+			 q->uuid);
+	else if (strcmp(owner, q->a->host) != 0)
+		snprintf(why, sizeof(why),
+			 "guest %s belongs to host %s now (another "
+			 "migration won)",
+			 q->uuid, owner);
+	else if (!alive)
+		snprintf(why, sizeof(why), "host %s is not alive in the pool",
+			 q->target);
+	else
+		snprintf(why, sizeof(why), "etcd refused the hand-over");
+	free(owner);
+	agent_log("migration %s of %s to %s refused: %s", q->id, q->uuid,
+		  q->target, why);
+	result(q->a, q->id, "error: %s", why);
+}
+
+static void
+txn_done(void *arg, int err, yajl_val json, const char *msg)
+{
+	struct req *q = arg;
+	struct agent *a = q->a;
+	yajl_val rs, inner;
+	int64_t rev;
+
+	if (a->phase != PH_RUN || a->pg == NULL) {
+		a->pub_busy = false;
+		free(q);
+		return;
+	}
+	if (err && !q->report && (err == E2BIG || err == EREMOTEIO))
+		result(a, q->id, "error: etcd refused the request: %s", msg);
+	if (publish_error(a, err, msg)) {
+		free(q);
+		return;
+	}
+	rev = etcd_int(etcd_get(json, "header"), "revision");
+	if (!etcd_bool(json, "succeeded")) {
+		publish_outer_failed(a, json);
+		if (a->fenced && !q->report)
+			result(a, q->id, "error: %s",
+			       "this host's agent was fenced (its lease "
+			       "expired): nothing was handed over");
+		free(q);
+		return;
+	}
+	rs = etcd_get(json, "responses");
+	inner = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
+			? etcd_get(rs->u.array.values[0], "response_txn")
+			: NULL;
+	if (q->report) {
+		a->published++;
+	} else if (inner && etcd_bool(inner, "succeeded")) {
+		agent_log("migration %s: guest %s handed over to %s", q->id,
+			  q->uuid, q->target);
+		agent_owner(a, q->uuid, q->target);
+		result(a, q->id, "handed %s", q->target);
+		a->published++;
+	} else {
+		refused(q, inner);
+	}
+	free(q);
+	publish_done(a, rev);
+}
+
+/* The inner transaction of a request; NULL after a logged refusal. */
+static char *
+request_txn(struct agent *a, struct req *q, const struct change *c,
+	    bool *expired)
+{
+	yajl_gen g;
+	const char *nl = memchr(c->value, '\n', c->vlen);
+	char *ok, *alive, *mk, *v;
+	size_t vl;
+	int n;
+
+	long long deadline = 0;
+
+	if (nl == NULL ||
+	    sscanf(c->value, "%127s %255s %lld", q->id, q->target, &deadline) !=
+		    3 ||
+	    strchr(q->target, '/') != NULL)
+		return NULL;
+	if (time(NULL) > deadline) {
+		/* xsim gave up on it (or is about to): never hand it over. */
+		agent_log("migration %s of %s to %s: expired", q->id, q->uuid,
+			  q->target);
+		result(a, q->id, "error: %s",
+		       "the request expired before the agent could publish "
+		       "it");
+		*expired = true;
+		return NULL;
+	}
+	ok = key2(a->owner_pfx, q->uuid);
+	alive = key2(a->hosts_pfx, q->target);
+	mk = key2(alive, "/alive");
+	free(alive);
+	alive = mk;
+	mk = key2(a->migrate_pfx, q->uuid);
+	/* "<req> <source> <target>" and the request's "\n<config>". */
+	vl = strlen(q->id) + 1 + strlen(a->host) + 1 + strlen(q->target) +
+	     (c->vlen - (size_t)(nl - c->value));
+	v = malloc(vl + 1);
+	if (v == NULL)
+		exit(1);
+	n = snprintf(v, vl + 1, "%s %s %s", q->id, a->host, q->target);
+	memcpy(v + n, nl, c->vlen - (size_t)(nl - c->value));
+	g = yajl_gen_alloc(NULL);
+	yajl_gen_map_open(g);
+	j_key(g, "compare");
+	yajl_gen_array_open(g);
+	cmp(g, ok, "VALUE", "EQUAL", "value", a->host);
+	cmp(g, alive, "CREATE", "GREATER", "create_revision", "0");
+	yajl_gen_array_close(g);
+	j_key(g, "success");
+	yajl_gen_array_open(g);
+	op(g, "request_put", ok, q->target, strlen(q->target));
+	op(g, "request_put", mk, v, vl);
+	yajl_gen_array_close(g);
+	j_key(g, "failure");
+	yajl_gen_array_open(g);
+	op(g, "request_range", ok, NULL, 0);
+	op(g, "request_range", alive, NULL, 0);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	free(ok);
+	free(alive);
+	free(mk);
+	free(v);
+	return j_done(g);
+}
+
+/* The inner transaction of a target's report. */
+static char *
+report_txn(struct agent *a, struct req *q, const struct change *c)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	char *k = key2(a->migdone_pfx, q->uuid);
+
+	q->report = true;
+	yajl_gen_map_open(g);
+	j_key(g, "success");
+	yajl_gen_array_open(g);
+	op(g, "request_put", k, c->value, c->vlen);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	free(k);
+	return j_done(g);
+}
+
+bool
+migrate_group(struct agent *a, struct group *g)
+{
+	struct change *c;
+	struct req *q;
+	char *inner, *body;
+	const char *dir;
+	bool out = false, expired = false;
+
+	if ((c = find_write(g, OUT_DIR)) != NULL) {
+		dir = OUT_DIR;
+		out = true;
+	} else if ((c = find_write(g, DONE_DIR)) != NULL)
+		dir = DONE_DIR;
+	else if (only_mig(g)) {
+		publish_skip(a); /* nothing to publish */
+		return true;
+	} else
+		return false;
+	q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		exit(1);
+	q->a = a;
+	snprintf(q->uuid, sizeof(q->uuid), "%s", c->path + strlen(dir));
+	inner = out ? request_txn(a, q, c, &expired) : report_txn(a, q, c);
+	if (inner == NULL) {
+		if (!expired)
+			agent_log("group %llu: %s is not a migration request: "
+				  "skipped",
+				  (unsigned long long)g->seq, c->path);
+		free(q);
+		publish_skip(a);
+		return true;
+	}
+	body = publish_outer(a, g->seq, inner);
+	if (etcd_call(a->etcd, "/v3/kv/txn", body, txn_done, q) != 0) {
+		agent_log("out of memory");
+		exit(1);
+	}
+	free(inner);
+	free(body);
+	return true;
+}
+
+void
+migrate_watched(struct agent *a, const char *key, const char *val, bool del,
+		struct rev *r)
+{
+	char id[128], src[256], tgt[256], path[300];
+	const char *uuid, *rest;
+	bool report = strncmp(key, a->migdone_pfx, strlen(a->migdone_pfx)) == 0;
+	int n = 0;
+
+	if (del || val == NULL || r->note_path != NULL)
+		return;
+	uuid = key + strlen(report ? a->migdone_pfx : a->migrate_pfx);
+	if (strchr(uuid, '/') != NULL || *uuid == '\0')
+		return;
+	if (report) {
+		/* "<req> <source> <status...>": for the source. */
+		if (sscanf(val, "%127s %255s %n", id, src, &n) != 2 || n == 0 ||
+		    strcmp(src, a->host) != 0)
+			return;
+		rest = val + n;
+		snprintf(path, sizeof(path), "/tool/pool/migrate-result/%s",
+			 id);
+	} else {
+		/* "<req> <source> <target>\n...": for the target. */
+		if (sscanf(val, "%127s %255s %255s", id, src, tgt) != 3 ||
+		    strcmp(tgt, a->host) != 0)
+			return;
+		rest = val;
+		snprintf(path, sizeof(path), "/tool/pool/incoming/%s", uuid);
+	}
+	r->note_path = strdup(path);
+	r->note_value = strdup(rest);
+	if (r->note_path == NULL || r->note_value == NULL)
+		exit(1);
+}
+
+/* --- requests that came while the agent was away --- */
+
+struct pending {
+	char uuid[128], id[128];
+	char *value; /* a request for this host, or NULL: a report */
+};
+
+static struct pending *snap;
+static size_t nsnap, capsnap;
+
+bool
+migrate_snapshot(struct agent *a, const char *key, const char *val)
+{
+	size_t lm = strlen(a->migrate_pfx), ld = strlen(a->migdone_pfx);
+	bool report = strncmp(key, a->migdone_pfx, ld) == 0;
+	char id[128], src[256], tgt[256];
+	struct pending *p;
+
+	if (!report && strncmp(key, a->migrate_pfx, lm) != 0)
+		return false;
+	if (sscanf(val, "%127s %255s %255s", id, src, tgt) != 3 ||
+	    (!report && strcmp(tgt, a->host) != 0))
+		return true;
+	if (nsnap == capsnap) {
+		capsnap = capsnap ? 2 * capsnap : 8;
+		snap = realloc(snap, capsnap * sizeof(*snap));
+		if (snap == NULL)
+			exit(1);
+	}
+	p = &snap[nsnap++];
+	snprintf(p->uuid, sizeof(p->uuid), "%s", key + (report ? ld : lm));
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->value = report ? NULL : strdup(val);
+	return true;
+}
+
+void
+migrate_snapshot_end(struct agent *a)
+{
+	char path[300];
+	size_t i, j;
+
+	for (i = 0; i < nsnap; i++) {
+		if (snap[i].value == NULL)
+			continue;
+		for (j = 0; j < nsnap; j++)
+			if (snap[j].value == NULL &&
+			    strcmp(snap[j].uuid, snap[i].uuid) == 0 &&
+			    strcmp(snap[j].id, snap[i].id) == 0)
+				break;
+		if (j == nsnap && strchr(snap[i].uuid, '/') == NULL) {
+			agent_log("migration %s of %s: not built yet",
+				  snap[i].id, snap[i].uuid);
+			snprintf(path, sizeof(path), "/tool/pool/incoming/%s",
+				 snap[i].uuid);
+			xsc_write(a->xs, 0, path, snap[i].value,
+				  strlen(snap[i].value), NULL, NULL);
+		}
+	}
+	for (i = 0; i < nsnap; i++)
+		free(snap[i].value);
+	nsnap = 0;
+}
