@@ -8,17 +8,22 @@
  * "live-update [-c <cmdline>] [-F] [-t <timeout>] [-v <version>] <file>"
  * drives the daemon's live-update steps (-f, -c, -s, and -a after a
  * failure) as Xen's tool does; the -s step is answered by the new
- * binary.
+ * binary.  When /tool/xenstored/domid exists xenstore runs in a domain
+ * of its own, which cannot read our files: then, as Xen's tool does,
+ * the file itself goes instead of its name, announced with -b <size>
+ * and sent in chunks of CHUNK bytes, each "-d\0<len>\0<bytes>\0".
  *
  * Exit status: 0 done, 1 cannot reach the daemon, 2 usage, 3 the command
  * failed.  Messages and their streams match Xen's byte for byte, since
  * scripts compare them; tests/integration/control_cli.sh checks that.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,6 +142,93 @@ lu_start(struct xs_handle *h, bool force, const char *to, const char *vers)
 	return rc;
 }
 
+/* Xen's tool's chunk size: a chunk and its header fit one request. */
+#define CHUNK 2048
+
+/* The whole of file, malloc'd, its size in *size; NULL with errno. */
+static char *
+read_file(const char *file, size_t *size)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0)
+		err = errno;
+	else if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		err = EINVAL;
+	else if ((buf = malloc((size_t)st.st_size)) == NULL)
+		err = ENOMEM;
+	else
+		err = 0;
+	if (err) {
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	while (got < (size_t)st.st_size &&
+	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	*size = got;
+	return buf;
+}
+
+/* A xenstore domain's new kernel: -b, then the chunks; 0, 1 or 3. */
+static int
+send_kernel(struct xs_handle *h, const char *file)
+{
+	char num[24], *img, *buf, *reply;
+	const char *b[2] = {"-b", num};
+	size_t size, off, n;
+	unsigned len;
+	int rc;
+
+	if ((img = read_file(file, &size)) == NULL) {
+		fprintf(stderr, "Cannot read %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	snprintf(num, sizeof(num), "%zu", size);
+	if ((rc = lu_step(h, "Starting live update", 2, b)) != 0 ||
+	    (buf = malloc(3 + sizeof(num) + CHUNK + 1)) == NULL) {
+		free(img);
+		return rc ? rc : 1;
+	}
+	for (off = 0; off < size && rc == 0; off += n) {
+		n = size - off < CHUNK ? size - off : CHUNK;
+		memcpy(buf, "-d", 3);
+		len = 3 + (unsigned)sprintf(buf + 3, "%zu", n) + 1;
+		memcpy(buf + len, img + off, n);
+		buf[len + n] = '\0';
+		len += (unsigned)n + 1;
+		reply = xs_control_command(h, "live-update", buf, len);
+		if (reply == NULL || strcmp(reply, "OK") != 0) {
+			fprintf(stderr, "Transfer of new binary failed:\n%s\n",
+				reply ? reply : strerror(errno));
+			rc = 3;
+		}
+		free(reply);
+	}
+	free(buf);
+	free(img);
+	return rc;
+}
+
+/* Whether xenstore runs in a domain of its own. */
+static bool
+in_domain(struct xs_handle *h)
+{
+	unsigned len;
+	char *v = xs_read(h, XBT_NULL, "/tool/xenstored/domid", &len);
+
+	free(v);
+	return v != NULL;
+}
+
 static int
 live_update(struct xs_handle *h, int argc, char **argv)
 {
@@ -171,7 +263,14 @@ live_update(struct xs_handle *h, int argc, char **argv)
 	}
 	f[1] = file;
 	c[1] = cmdline;
-	if ((rc = lu_step(h, "Setting update binary", 2, f)) != 0)
+	if (in_domain(h)) {
+		/* As Xen's tool: -a after any failure of the upload too. */
+		if ((rc = send_kernel(h, file)) != 0) {
+			free(xs_control_command(h, "live-update", abort_arg,
+						3));
+			return rc;
+		}
+	} else if ((rc = lu_step(h, "Setting update binary", 2, f)) != 0)
 		return rc;
 	if ((cmdline == NULL ||
 	     (rc = lu_step(h, "Setting update binary", 2, c)) == 0) &&

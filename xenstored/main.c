@@ -316,12 +316,14 @@ take_over_or_listen(void)
 	if (!opts.live_update && hyp_available())
 		guest_state_restore();
 	release_restore();
-	if (opts.event_port >= 0)
-		setup_dom0_ring();
-	else if ((!have_rw &&
-		  sock_listen(base, opts.socket, false, opts.priv_domid)) ||
-		 (!have_ro &&
-		  sock_listen(base, opts.socket_ro, true, opts.priv_domid)))
+	if (opts.event_port >= 0) {
+		/* After a live update dom0's ring came with the state. */
+		if (!opts.live_update)
+			setup_dom0_ring();
+	} else if ((!have_rw &&
+		    sock_listen(base, opts.socket, false, opts.priv_domid)) ||
+		   (!have_ro &&
+		    sock_listen(base, opts.socket_ro, true, opts.priv_domid)))
 		fatalx("cannot serve the sockets");
 	if (opts.live_update) {
 		/* Deaths during the exec had no VIRQ to tell us. */
@@ -386,6 +388,9 @@ main(int argc, char **argv)
 	conn_set_event_timeout(opts.watch_event_timeout);
 	if (lu_init(argc, argv, opts.rundir, &lu_hooks, opts.priv_domid) != 0)
 		fatalx("cannot set up live update");
+	/* A xenstore domain's new kernel comes uploaded, as on Xen. */
+	if (opts.event_port >= 0)
+		lu_upload_enable();
 	take_over_or_listen();
 	add_signal(SIGTERM, signal_stop_cb);
 	add_signal(SIGINT, signal_stop_cb);

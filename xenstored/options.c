@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "frame.h"
@@ -59,8 +60,9 @@ static const char usage_text[] =
 	"  -I, --internal-db          keep the store in memory only (no\n"
 	"                             database files)\n"
 	"\n"
-	"Environment: XENSTORED_RUNDIR (default /var/run/xenstored) holds\n"
-	"the sockets \"socket\" and \"socket_ro\"; XENSTORED_PATH overrides\n"
+	"Environment: XENSTORED_RUNDIR (default /var/run/xenstored; with -e\n"
+	"the working directory) holds the sockets \"socket\" and\n"
+	"\"socket_ro\" and a live update's state; XENSTORED_PATH overrides\n"
 	"the path of \"socket\".\n";
 
 static const struct option long_options[] = {
@@ -141,6 +143,18 @@ set_paths(struct options *o)
 	const char *path = getenv("XENSTORED_PATH");
 
 	o->rundir = getenv("XENSTORED_RUNDIR");
+	/*
+	 * A xenstore domain's run directory is the one its host gave it as
+	 * its working directory (Xen's stub domain's 9pfs share): a live
+	 * update's state goes there, never into dom0's /var/run.
+	 */
+	if ((o->rundir == NULL || o->rundir[0] == '\0') && o->event_port >= 0) {
+		char *cwd = getcwd(NULL, 0);
+
+		if (cwd == NULL)
+			exit(1);
+		o->rundir = cwd;
+	}
 	if (o->rundir == NULL || o->rundir[0] == '\0')
 		o->rundir = "/var/run/xenstored";
 	if (asprintf(&o->socket_ro, "%s/socket_ro", o->rundir) < 0)

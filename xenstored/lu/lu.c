@@ -11,6 +11,8 @@
  *                      them, else the reply names the domains that hold
  *                      them and for how long
  *   -a                 abort
+ *   -b <size>, -d <len> <data>   a xenstore domain's new kernel, uploaded
+ *                      in chunks instead of -f (lu_upload.c)
  *
  * From -f on, new transactions wait (dispatch_hold_transactions), as in
  * Xen.  Every step answers "OK" or a text saying what went wrong; the
@@ -35,6 +37,11 @@
 #include "txn_sched.h"
 
 #define RETRY_MS 100
+/*
+ * lu_start's answer for a -s set aside (park), which has no reply yet;
+ * not an errno, nor TXN_WAIT.
+ */
+#define PARKED (-2)
 
 struct lu_config lu_config;
 static struct lu_session *session;
@@ -59,6 +66,8 @@ destroy_session(struct lu_session *s)
 	return 0;
 }
 
+static void retry_parked(void);
+
 static void
 lu_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -69,8 +78,35 @@ lu_retry_cb(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	if (session == NULL || !session->started)
 		return;
-	conn_retry_soon(session->conn);
-	evtimer_add(retry, &tv);
+	if (session->parked)
+		retry_parked();
+	else
+		conn_retry_soon(session->conn);
+	if (session)
+		evtimer_add(retry, &tv);
+}
+
+struct lu_session *
+lu_session(void)
+{
+	return session;
+}
+
+const char *
+lu_session_open(struct conn *c)
+{
+	if (session)
+		return "live-update session already active.";
+	/* A child of the connection: it ends if the connection goes. */
+	session = talloc_zero(c, struct lu_session);
+	if (session == NULL)
+		return "Allocation failure.";
+	talloc_set_destructor(session, destroy_session);
+	session->conn = c;
+	session->version = XS_MIG_VERSION_1;
+	session->image_fd = -1;
+	dispatch_hold_transactions(true);
+	return NULL;
 }
 
 static const char *
@@ -84,27 +120,18 @@ lu_binary(struct conn *c, const char *file)
 		return "File not accessible.";
 	if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
 		return "File not executable.";
-	if (session)
-		return "live-update session already active.";
-	/* A child of the connection: it ends if the connection goes. */
-	session = talloc_zero(c, struct lu_session);
-	if (session == NULL)
-		return "Allocation failure.";
-	talloc_set_destructor(session, destroy_session);
+	if ((why = lu_session_open(c)) != NULL)
+		return why;
 	if (!(session->file = talloc_strdup(session, file))) {
 		talloc_free(session);
 		return "Allocation failure.";
 	}
-	session->conn = c;
-	session->version = XS_MIG_VERSION_1;
-	session->image_fd = -1;
 	/* Here, not at -s: the loop stops for it, apart from the exec. */
 	if (lu_probe(session->file, &session->ours, &session->image, &why) !=
 	    0) {
 		talloc_free(session);
 		return why;
 	}
-	dispatch_hold_transactions(true);
 	return NULL;
 }
 
@@ -125,7 +152,10 @@ lu_abort(void)
 	if (session == NULL)
 		return "No live-update session active.";
 	/* A waiting -s (on another connection) learns why at once. */
-	if (session->started) {
+	if (session->parked)
+		conn_reply_str(session->conn, session->parked,
+			       "Cancellation was requested");
+	else if (session->started) {
 		cancelled = session->conn;
 		conn_retry_soon(session->conn);
 	}
@@ -248,7 +278,56 @@ parse_start(const char **argv, unsigned argc)
 	return 0;
 }
 
-/* -s, first or again: 0 after a reply, TXN_WAIT to wait, or EINVAL. */
+/*
+ * A xenstore domain's -s waits aside, as Xen's delayed requests do:
+ * dom0's one ring carries every dom0 client, and a request waiting on
+ * it would hold all of them back, the commits the update waits for
+ * among them.  The retry timer tries it (retry_parked); its reply goes
+ * when the update fails, or comes from the new kernel.  PARKED, or
+ * ENOMEM (the session ends).
+ */
+static int
+park(struct conn *c, struct msg *m)
+{
+	struct msg *p = session->parked;
+
+	(void)c;
+	if (p != NULL)
+		return PARKED;
+	if ((p = talloc(session, struct msg)) == NULL ||
+	    (p->body = talloc_memdup(p, m->body, m->hdr.len + 1)) == NULL) {
+		talloc_free(session);
+		return ENOMEM;
+	}
+	p->hdr = m->hdr;
+	p->txn = NULL;
+	session->parked = p;
+	return PARKED;
+}
+
+static void
+retry_parked(void)
+{
+	struct conn *c = session->conn;
+	void *ctx = talloc_new(NULL);
+	const char *reply;
+	int wait;
+
+	if (ctx == NULL)
+		return; /* the next try */
+	reply = try_start(ctx, c, session->parked, &wait);
+	if (!wait) {
+		log_warnx("live-update failed: %s", reply);
+		conn_reply_str(c, session->parked, reply);
+		talloc_free(session);
+	}
+	talloc_free(ctx);
+}
+
+/*
+ * -s, first or again: 0 after a reply, TXN_WAIT to wait, PARKED, or an
+ * errno.
+ */
 static int
 lu_start(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	 unsigned argc, const char **reply)
@@ -268,15 +347,22 @@ lu_start(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	if (!session->started) {
 		if (parse_start(argv, argc))
 			return EINVAL;
+		/* As Xen: the session stays, for more data or -a. */
+		if (session->kernel && (*reply = lu_upload_ready(session)))
+			return 0;
 		log_info("live-update: start, force=%d, timeout=%u",
 			 session->force, session->timeout);
 		session->started = true;
 		session->started_at = time(NULL);
 		evtimer_add(retry, &tv);
 	}
+	if (session->parked) {
+		*reply = "live-update session already active.";
+		return 0;
+	}
 	*reply = try_start(ctx, c, m, &wait);
 	if (wait)
-		return TXN_WAIT;
+		return lu_upload_enabled() ? park(c, m) : TXN_WAIT;
 	log_warnx("live-update failed: %s", *reply);
 	*reply = talloc_strdup(ctx, *reply);
 	talloc_free(session);
@@ -296,12 +382,19 @@ control_lu(void *ctx, struct conn *c, struct msg *m, const char **argv,
 		reply = lu_abort();
 	else if (strcmp(argv[0], "-c") == 0 && argc == 2)
 		reply = lu_cmdline(c, argv[1]);
-	else if (strcmp(argv[0], "-f") == 0 && argc == 2)
+	else if (lu_upload_enabled() && strcmp(argv[0], "-b") == 0 && argc == 2)
+		reply = lu_upload_begin(c, argv[1], &err);
+	else if (lu_upload_enabled() && strcmp(argv[0], "-d") == 0)
+		reply = lu_upload_data(c, m, &err);
+	else if (!lu_upload_enabled() && strcmp(argv[0], "-f") == 0 &&
+		 argc == 2)
 		reply = lu_binary(c, argv[1]);
 	else if (strcmp(argv[0], "-s") == 0)
 		err = lu_start(ctx, c, m, argv + 1, argc - 1, &reply);
 	else
 		return EINVAL;
+	if (err == PARKED)
+		return 0;
 	if (err)
 		return err;
 	conn_reply_str(c, m, reply ? reply : "OK");

@@ -51,6 +51,12 @@ int lu_init(int argc, char **argv, const char *rundir,
 	    const struct lu_hooks *hooks, unsigned priv_domid);
 
 /*
+ * We run as a xenstore domain: the new kernel comes uploaded (-b, -d)
+ * by dom0, never named by a file (-f), as in Xen's stub domain.
+ */
+void lu_upload_enable(void);
+
+/*
  * In the new binary (-U): read state_dump and take over what it holds:
  * the event channel handle, listeners, connections with their pending
  * input and output, watches, nodes, quotas, domains.  Call it after the

@@ -138,7 +138,8 @@ new_argv(void *ctx, const struct lu_session *s)
 			max += *w == ' ' || *w == '\t';
 	if ((argv = talloc_array(ctx, char *, (size_t)max)) == NULL)
 		return NULL;
-	argv[n++] = s->file;
+	/* An uploaded kernel has no file name: it keeps ours. */
+	argv[n++] = s->kernel ? lu_config.argv[0] : s->file;
 	if (words) {
 		for (w = strtok_r(words, " \t", &save); w;
 		     w = strtok_r(NULL, " \t", &save))
@@ -204,7 +205,10 @@ lu_exec(void *ctx, const struct lu_session *s)
 		log_warn("live-update: no way back for %s", s->file);
 	set_inherit(s, true);
 	hyp_exec_prepare();
-	execv(s->file, argv);
+	if (s->kernel)
+		lu_upload_exec(s->kernel, argv);
+	else
+		execv(s->file, argv);
 	log_warn("live-update: exec %s", s->file);
 	if (fallback >= 0) {
 		unsetenv(LU_ENV_FALLBACK);

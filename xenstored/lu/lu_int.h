@@ -14,6 +14,7 @@
 
 struct conn;
 struct msg;
+struct lu_image;
 
 #define LU_STATE_FILE "state_dump"
 
@@ -30,6 +31,8 @@ struct lu_session {
 	bool ours;    /* the new binary is our daemon: our records go too */
 	bool image;   /* ... and takes our store's image (store.h) */
 	int image_fd; /* the image written for the exec, or -1 */
+	struct lu_image *kernel; /* -b: the uploaded kernel (lu_upload.c) */
+	struct msg *parked;	 /* a xenstore domain's waiting -s (lu.c) */
 };
 
 /* What lu_init was given. */
@@ -41,6 +44,15 @@ struct lu_config {
 	unsigned priv_domid;
 };
 extern struct lu_config lu_config;
+
+/*
+ * Open the one session on c (-f, -b), holding new transactions back from
+ * now on; NULL, or why not (another session is open, no memory).
+ */
+const char *lu_session_open(struct conn *c);
+
+/* The open session, or NULL. */
+struct lu_session *lu_session(void);
 
 /* The path of state_dump, on ctx; NULL on ENOMEM. */
 char *lu_state_path(void *ctx);
@@ -77,5 +89,23 @@ int lu_probe(char *file, bool *ours, bool *image, const char **why);
  * failure, with everything as it was, and the reason.
  */
 const char *lu_exec(void *ctx, const struct lu_session *s);
+
+/*
+ * The kernel of a xenstore domain, uploaded in chunks (lu_upload.c), as
+ * Xen's stub domain takes it: -b SIZE opens the session with SIZE bytes
+ * allocated (a second -b on it starts again), -d LEN DATA adds a chunk.
+ */
+bool lu_upload_enabled(void);
+const char *lu_upload_begin(struct conn *c, const char *size, int *err);
+const char *lu_upload_data(struct conn *c, const struct msg *m, int *err);
+
+/* At -s: NULL if the session's kernel is whole and ours, else why not. */
+const char *lu_upload_ready(struct lu_session *s);
+
+/*
+ * Exec the uploaded kernel in place with argv (the domain's kexec).
+ * Returns only on failure, with errno.
+ */
+void lu_upload_exec(const struct lu_image *image, char **argv);
 
 #endif /* LU_INT_H */

@@ -61,8 +61,17 @@ do_control(void *ctx, struct conn *c, struct msg *m)
 	unsigned argc, i;
 
 	argc = frame_get_strings(m->body, m->hdr.len, argv, MAX_ARGS + 1);
-	if (argc == 0 || argc > MAX_ARGS + 1)
+	if (argc == 0)
 		return EINVAL;
+	/*
+	 * A kernel's chunk (live-update -d) is binary, NULs and all: its
+	 * handler reads the payload itself and sees the first strings only.
+	 */
+	if (argc > MAX_ARGS + 1) {
+		if (strcmp(argv[0], "live-update") != 0)
+			return EINVAL;
+		argc = MAX_ARGS + 1;
+	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(commands[i].name, argv[0]) == 0)
 			return commands[i].fn(ctx, c, m, argv + 1, argc - 1);

@@ -51,14 +51,23 @@ static const struct op {
 };
 
 static bool hold_transactions;
+static const struct conn *hold_exempt;
 static control_lu_fn *live_update;
 
 void
 dispatch_hold_transactions(bool on)
 {
 	hold_transactions = on;
-	if (!on)
+	if (!on) {
+		hold_exempt = NULL;
 		conn_retry_all_deferred();
+	}
+}
+
+void
+dispatch_hold_exempt(const struct conn *c)
+{
+	hold_exempt = c;
 }
 
 void
@@ -78,7 +87,7 @@ static bool
 held_back(struct conn *c, const struct msg *m)
 {
 	return hold_transactions && m->hdr.type == XS_TRANSACTION_START &&
-	       txn_oldest(c) == 0;
+	       c != hold_exempt && txn_oldest(c) == 0;
 }
 
 /*

@@ -26,6 +26,15 @@ void dispatch_message(struct conn *c, struct msg *m);
 void dispatch_hold_transactions(bool on);
 
 /*
+ * While they are held, c's are not (until the hold ends): dom0's one
+ * ring in a xenstore domain, which carries every dom0 client, the
+ * update's own among them.  Our connections handle requests in order,
+ * so one held there would hold them all; Xen's daemon sets it aside and
+ * reads on.  c is compared, never used.
+ */
+void dispatch_hold_exempt(const struct conn *c);
+
+/*
  * The CONTROL "live-update" command's handler (lu.c, above this layer,
  * sets it; without one the command does not exist).  Like a handler: 0
  * after queuing the reply, an errno, or TXN_WAIT to be run again later.
