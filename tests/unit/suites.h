@@ -22,6 +22,7 @@
 	X(txn)                                                                 \
 	X(dispatch)                                                            \
 	X(lu_stream)                                                           \
+	X(lu_upload)                                                           \
 	X(stream)                                                              \
 	X(hold)                                                                \
 	X(release)

@@ -99,6 +99,17 @@ bool lu_upload_enabled(void);
 const char *lu_upload_begin(struct conn *c, const char *size, int *err);
 const char *lu_upload_data(struct conn *c, const struct msg *m, int *err);
 
+/*
+ * The checks, pure (check_lu_upload.c calls them).  A decimal size in
+ * 1..max, else 0.  The chunk of a CONTROL payload "live-update\0-d\0
+ * <len>\0<len bytes>..." (len bytes, NULs and all, at *data): 0, or
+ * EINVAL if the payload is not one or holds fewer bytes.  Whether an
+ * image is a xenstored: an ELF whose text knows --check-state.
+ */
+size_t lu_upload_size(const char *s, size_t max);
+int lu_upload_chunk(const char *body, size_t len, const char **data, size_t *n);
+bool lu_upload_is_xenstored(const void *img, size_t size);
+
 /* At -s: NULL if the session's kernel is whole and ours, else why not. */
 const char *lu_upload_ready(struct lu_session *s);
 

@@ -69,9 +69,8 @@ lu_upload_enabled(void)
 	return enabled;
 }
 
-/* A decimal size in 1..max, else 0. */
-static size_t
-parse_size(const char *s, size_t max)
+size_t
+lu_upload_size(const char *s, size_t max)
 {
 	size_t v = 0;
 
@@ -101,7 +100,7 @@ const char *
 lu_upload_begin(struct conn *c, const char *arg, int *err)
 {
 	struct lu_session *s = lu_session();
-	size_t size = parse_size(arg, SIZE_MAX);
+	size_t size = lu_upload_size(arg, SIZE_MAX);
 	struct lu_image *img;
 	const char *why;
 
@@ -135,28 +134,38 @@ lu_upload_begin(struct conn *c, const char *arg, int *err)
 	return NULL;
 }
 
+int
+lu_upload_chunk(const char *body, size_t len, const char **data, size_t *n)
+{
+	const char *p = body, *end = body + len, *nul;
+	int i;
+
+	*n = 0;
+	/* Past "live-update", "-d" and the length: the chunk's bytes. */
+	for (i = 0; i < 3; i++) {
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
+			return EINVAL;
+		if (i == 1 && strcmp(p, "-d") != 0)
+			return EINVAL;
+		if (i == 2)
+			*n = lu_upload_size(p, XENSTORE_PAYLOAD_MAX);
+		p = nul + 1;
+	}
+	if (*n == 0 || *n > (size_t)(end - p))
+		return EINVAL;
+	*data = p;
+	return 0;
+}
+
 const char *
 lu_upload_data(struct conn *c, const struct msg *m, int *err)
 {
 	struct lu_session *s = lu_session();
-	const char *p = m->body, *end = m->body + m->hdr.len, *nul;
-	size_t len = 0;
-	int i;
+	const char *p = NULL;
+	size_t len;
 
-	/* Past "live-update", "-d" and the length: the chunk's bytes. */
-	for (i = 0; i < 3; i++) {
-		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL) {
-			*err = EINVAL;
-			return NULL;
-		}
-		if (i == 2)
-			len = parse_size(p, XENSTORE_PAYLOAD_MAX);
-		p = nul + 1;
-	}
-	if (len == 0 || len > (size_t)(end - p)) {
-		*err = EINVAL;
+	if ((*err = lu_upload_chunk(m->body, m->hdr.len, &p, &len)) != 0)
 		return NULL;
-	}
 	if (s == NULL || s->conn != c || s->kernel == NULL || s->started)
 		return "Not in live-update session.";
 	if (len > s->kernel->size - s->kernel->off)
@@ -166,16 +175,23 @@ lu_upload_data(struct conn *c, const struct msg *m, int *err)
 	return NULL;
 }
 
+bool
+lu_upload_is_xenstored(const void *img, size_t size)
+{
+	static const char elf[] = "\177ELF", mark[] = "--check-state";
+
+	return size > 4 && memcmp(img, elf, 4) == 0 &&
+	       memmem(img, size, mark, sizeof(mark) - 1) != NULL;
+}
+
 const char *
 lu_upload_ready(struct lu_session *s)
 {
-	static const char elf[] = "\177ELF", mark[] = "--check-state";
 	const struct lu_image *img = s->kernel;
 
 	if (img->off != img->size)
 		return "Kernel not complete.";
-	s->ours = img->size > 4 && memcmp(img->data, elf, 4) == 0 &&
-		  memmem(img->data, img->size, mark, sizeof(mark) - 1) != NULL;
+	s->ours = lu_upload_is_xenstored(img->data, img->size);
 	if (!s->ours) {
 		log_warnx(
 			"live-update: the uploaded kernel is not a xenstored");
