@@ -26,7 +26,7 @@
 XENSTORETYPE=domain
 export XENSTORETYPE
 expect_log # the refusals are logged
-N=${STUB_LU_INCREMENTS:-300}
+N=${STUB_LU_INCREMENTS:-1500}
 ROUNDS=${STUB_LU_ROUNDS:-6}
 start_sim
 
@@ -139,7 +139,9 @@ all_done() {
 	! alive "$dom0pid"
 }
 rounds=0
+busy=0
 while ! all_done || [ $rounds -lt "$ROUNDS" ]; do
+	all_done || busy=$((busy + 1))
 	tool=$XC
 	[ $((rounds % 2)) -eq 1 ] && [ -n "$DEB" ] && tool=$DEB
 	t0=$(date +%s%N)
@@ -150,7 +152,8 @@ while ! all_done || [ $rounds -lt "$ROUNDS" ]; do
 	[ $rounds -gt 100 ] && fail "the clients hang"
 	serving "round $rounds"
 done
-echo "$rounds live updates"
+echo "$rounds live updates, $busy of them while the clients incremented"
+[ $busy -ge 1 ] || fail "no update while the clients ran: raise STUB_LU_INCREMENTS"
 case $(readlink "/proc/$pid/exe") in
 /memfd:*) ;;
 *) fail "the kernel is not the uploaded image: $(readlink "/proc/$pid/exe")" ;;
