@@ -24,12 +24,14 @@
  * A commit waits HOLD_WAIT_MS at most, then "OK" is sent (logged): the
  * change stays, published later, last writer wins, as for a plain write.
  * The agent's connection going (a restart) answers every held commit
- * "OK" at once.  Only dom0's clients (the toolstack, on its socket or
- * its ring) are held: a guest's requests never wait on the network, so
- * a guest allowed to write under /pool keeps last-writer-wins.  A client holds
- *at most one: its connection reads no request while its reply is held.  The
- *table is a list searched linearly: it holds one entry at most per connection
- *committing under the pool's prefixes at that moment.
+ * "OK" at once.  Only dom0's clients on its sockets are held: a
+ * guest's requests never wait on the network, so a guest allowed to
+ * write under /pool keeps last-writer-wins; and dom0's ring (a xenstore
+ * domain's) carries every dom0 client at once, so one held reply there
+ * would stop them all.  A client holds at most one: its connection
+ * reads no request while its reply is held.  The table is a list
+ * searched linearly: it holds one entry at most per connection
+ * committing under the pool's prefixes at that moment.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -38,6 +40,7 @@
 
 #include "conn.h"
 #include "containers.h"
+#include "domain.h"
 #include "hold.h"
 #include "log.h"
 #include "stream.h"
@@ -168,9 +171,9 @@ hold_commit(struct conn *c, const struct msg *m)
 	struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
 	struct held *h;
 
-	/* Guests never wait on the network: only dom0's clients are held. */
+	/* Guests never wait on the network; dom0's one ring must not. */
 	if (agent == NULL || c == agent || c->who.domid != 0 ||
-	    !under_prefixes())
+	    (c->domain != NULL && c->domain->conn == c) || !under_prefixes())
 		goto now;
 	h = talloc_zero(c, struct held);
 	if (h == NULL)
