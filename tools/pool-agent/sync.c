@@ -495,6 +495,13 @@ bounds_done(void *arg, int err, const char *data, size_t len)
 	} else {
 		a->next_seq = a->cursor + 1;
 	}
+	/*
+	 * A host that joins gets its cursor key now, published groups or
+	 * not: it has the pool's state from here on, so the next sync must
+	 * remove what the pool removed meanwhile, not bring it back.
+	 */
+	if (w->join)
+		a->cursor_reset = true;
 	w->seq = a->next_seq;
 	w->last = l;
 	read_next(w);
