@@ -17,48 +17,7 @@
 
 #include "frame.h"
 #include "unix.h"
-
-struct rmsg {
-	struct xsd_sockmsg h;
-	char body[XENSTORE_PAYLOAD_MAX + 1];
-};
-
-static uint32_t req;
-
-static void
-send_msg(int fd, uint32_t type, const char *p, size_t len)
-{
-	struct xsd_sockmsg h = {
-		.type = type, .req_id = ++req, .len = (uint32_t)len};
-
-	if (write(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) ||
-	    write(fd, p, len) != (ssize_t)len)
-		exit(1);
-}
-
-static void
-recv_msg(int fd, struct rmsg *m)
-{
-	size_t got;
-	ssize_t n;
-
-	for (got = 0; got < sizeof(m->h); got += (size_t)n)
-		if ((n = read(fd, (char *)&m->h + got, sizeof(m->h) - got)) <=
-		    0)
-			exit(1);
-	for (got = 0; got < m->h.len; got += (size_t)n)
-		if ((n = read(fd, m->body + got, m->h.len - got)) <= 0)
-			exit(1);
-	m->body[m->h.len] = '\0';
-}
-
-static void
-reply(int fd, struct rmsg *m)
-{
-	do
-		recv_msg(fd, m);
-	while (m->h.type == XS_WATCH_EVENT);
-}
+#include "wire.h"
 
 static double
 now_s(void)

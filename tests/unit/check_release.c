@@ -14,6 +14,7 @@
 #include "db.h"
 #include "domain.h"
 #include "harness.h"
+#include "hcase.h"
 #include "leak.h"
 #include "release.h"
 #include "side.h"
@@ -285,20 +286,6 @@ START_TEST(release_batches)
 }
 END_TEST
 
-/* Run fn in a child process (a daemon of its own): its exit status. */
-static int
-in_child(int (*fn)(const char *), const char *db)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(fn(db));
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
-}
-
 /* Release domain 5, clean a slice, persist, die (no close: a SIGKILL). */
 static int
 die_releasing(const char *db)
@@ -338,8 +325,8 @@ START_TEST(release_after_crash)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(db, sizeof(db), "%s/tdb", dir);
-	ck_assert_int_eq(in_child(die_releasing, db), 0);
-	ck_assert_int_eq(in_child(finish_after, db), 0);
+	ck_assert_int_eq(run_child(die_releasing, db), 0);
+	ck_assert_int_eq(run_child(finish_after, db), 0);
 }
 END_TEST
 

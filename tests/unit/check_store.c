@@ -158,20 +158,6 @@ START_TEST(rm_check_midway)
 }
 END_TEST
 
-/* Run fn in a child process (a daemon of its own): its exit status. */
-static int
-in_child(int (*fn)(const char *), const char *db)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(fn(db));
-	ck_assert_int_gt(pid, 0);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
-}
-
 /* Make /big and /keep, remove /big, die part-way through freeing it. */
 static int
 die_reaping(const char *db)
@@ -232,14 +218,14 @@ START_TEST(rm_steps_leftovers)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(db, sizeof(db), "%s/tdb", dir);
-	ck_assert_int_eq(in_child(die_reaping, db), 0);
-	ck_assert_int_eq(in_child(load_after, db), 0);
+	ck_assert_int_eq(run_child(die_reaping, db), 0);
+	ck_assert_int_eq(run_child(load_after, db), 0);
 	tdb = tdb_open(db, 0, TDB_DEFAULT, O_RDONLY, 0);
 	ck_assert_ptr_nonnull(tdb);
 	tdb_traverse_read(tdb, count_big, &big);
 	tdb_close(tdb);
 	ck_assert_uint_eq(big, 0);
-	ck_assert_int_eq(in_child(load_after, db), 0);
+	ck_assert_int_eq(run_child(load_after, db), 0);
 }
 END_TEST
 
