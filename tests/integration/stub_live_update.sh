@@ -12,6 +12,8 @@
 #     libxenctrl opens to read the kernel file; it makes no hypercall):
 #     nothing lost or applied twice, no error, the same domain and
 #     process throughout, the kernel now the uploaded image;
+#   - the store goes over as one image (the kernel's text names its
+#     layout), and as node records to a kernel of another layout;
 #   - watches keep firing afterwards, on the guests' rings and for a
 #     dom0 client of the xenbus device;
 #   - an open transaction holds the update back (refused after -t), and
@@ -24,7 +26,8 @@
 . "$XS_TOP/tests/lib.sh"
 . "$XS_TOP/tests/sim/sim.sh"
 XENSTORETYPE=domain
-export XENSTORETYPE
+XENSTORE_DOMAIN_ARGS=-V # what each update took over, on the console
+export XENSTORETYPE XENSTORE_DOMAIN_ARGS
 expect_log # the refusals are logged
 N=${STUB_LU_INCREMENTS:-1500}
 ROUNDS=${STUB_LU_ROUNDS:-6}
@@ -154,6 +157,20 @@ while ! all_done || [ $rounds -lt "$ROUNDS" ]; do
 done
 echo "$rounds live updates, $busy of them while the clients incremented"
 [ $busy -ge 1 ] || fail "no update while the clients ran: raise STUB_LU_INCREMENTS"
+images=$(grep -c "store image taken whole" "$SIM/xenstored.log")
+check_eq "updates that took the store as an image" "$rounds" "$images"
+# A kernel of another store layout (its text names another tag) gets the
+# nodes one by one, and keeps everything all the same.
+perl -0777 -pe 's/store-image-1/store-image-x/g' "$BIN/xenstored" >"$RUN/other-layout"
+chmod +x "$RUN/other-layout"
+over=$(grep -c "taken over" "$SIM/xenstored.log")
+"$XC" live-update -t 10 "$RUN/other-layout" || fail "update to another layout"
+check_eq "states taken over" $((over + 1)) \
+	"$(grep -c "taken over" "$SIM/xenstored.log")"
+check_eq "images after another layout" "$images" \
+	"$(grep -c "store image taken whole" "$SIM/xenstored.log")"
+serving other-layout
+check_eq "dom0's tx count after another layout" "$N" "$("$BIN/xenstore-read" /stub/tx)"
 case $(readlink "/proc/$pid/exe") in
 /memfd:*) ;;
 *) fail "the kernel is not the uploaded image: $(readlink "/proc/$pid/exe")" ;;

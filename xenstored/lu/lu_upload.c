@@ -25,7 +25,9 @@
  * goes through its 9pfs share.  Only an image that is ours is taken (an
  * ELF that knows --check-state): another would get a stream it may not
  * read and no way back, and a xenstore domain that dies takes xenstore
- * with it.
+ * with it.  The domain cannot run the image to ask its --help which
+ * store layout it takes (lu_probe), so the same words are looked for in
+ * its text: a kernel of our layout gets the store as one image.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -41,6 +43,7 @@
 #include "log.h"
 #include "lu_int.h"
 #include "mem.h"
+#include "store.h"
 #include "xs_wire.h"
 
 /* The most -b may announce without a data limit to bound it. */
@@ -197,6 +200,8 @@ lu_upload_ready(struct lu_session *s)
 			"live-update: the uploaded kernel is not a xenstored");
 		return "Error activating new binary.";
 	}
+	s->image = memmem(img->data, img->size, LU_IMAGE_HELP,
+			  sizeof(LU_IMAGE_HELP) - 1) != NULL;
 	return NULL;
 }
 
