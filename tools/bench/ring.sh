@@ -66,7 +66,14 @@ gang() {
 		[ $i -gt 3000 ] && { echo "# ring: $G guests did not finish" >&2; exit 1; }
 		sleep 0.1
 	done
-	parse "$R"/domains/g*.log | awk -v g="$G" '
+	summarise ring "$G" "ring: $G guests at once" "$R"/domains/g*.log
+}
+
+# summarise KEY G TEXT LOG...: the gang's RESULT lines from its members'
+# bench-read lines: all their reads over the time from the first start
+# to the last end, the median of their p50s, the worst p99.
+summarise() {
+	parse "$@" 2>/dev/null | awk -v k="$1" -v g="$2" -v w="$3" '
 		{
 			total += $4; if ($3 > p99) p99 = $3; p50[NR] = $2
 			if (NR == 1 || $5 < from) from = $5
@@ -74,20 +81,51 @@ gang() {
 		}
 		END {
 			n = NR
+			if (n < g) {
+				printf "# %s: %d of %d finished\n", w, n, g > "/dev/stderr"
+				exit 1
+			}
 			for (i = 2; i <= n; i++)
 				for (j = i; j > 1 && p50[j - 1] > p50[j]; j--) {
 					t = p50[j]; p50[j] = p50[j - 1]; p50[j - 1] = t
 				}
-			printf "RESULT\tring.g%d.read.ops\t%d\tops/s\tring: %d guests at once, READ ops/s (all reads / first start to last end)\n", g, total / ((to - from) / 1e6), g
-			printf "RESULT\tring.g%d.read.p50\t%.1f\tus\tring: %d guests at once, median of the guests p50 us\n", g, p50[int((n + 1) / 2)], g
-			printf "RESULT\tring.g%d.read.p99\t%.1f\tus\tring: %d guests at once, worst p99 us\n", g, p99, g
+			printf "RESULT\t%s.g%d.read.ops\t%d\tops/s\t%s, READ ops/s (all reads / first start to last end)\n", k, g, total / ((to - from) / 1e6), w
+			printf "RESULT\t%s.g%d.read.p50\t%.1f\tus\t%s, median of the p50s us\n", k, g, p50[int((n + 1) / 2)], w
+			printf "RESULT\t%s.g%d.read.p99\t%.1f\tus\t%s, worst p99 us\n", k, g, p99, w
 		}'
 }
 
-# 16 guests (against 16 socket connections: tput READ C=16 D=1), then
-# 50, each with as many reads as makes the run last a few seconds.
+# sockets G M: the same gang as dom0 processes, each with one connection
+# to the daemon's socket, through the same library and client program
+# (xsim-guest -s): what the ring's gang is to be compared with, since
+# xs-bench's tput drives its 16 connections from one process.
+sockets() {
+	G=$1
+	M=$2
+	S=$R/sockgang
+	rm -rf "$S"
+	mkdir -p "$S"
+	"$BIN/xenstore-write" /bench/x 0123456789abcdef
+	i=1
+	while [ $i -le $G ]; do
+		"$BIN/xsim-guest" -s 'watch /bench/go g' 'wait 1' \
+			"bench-read $M /bench/x" >"$S/c$i.log" 2>&1 &
+		i=$((i + 1))
+	done
+	until [ "$(cat "$S"/c*.log 2>/dev/null | grep -c '^watch /bench/go g: OK')" -ge $G ]; do
+		sleep 0.1
+	done
+	"$BIN/xenstore-write" /bench/go 1
+	wait
+	"$BIN/xenstore-rm" /bench
+	summarise sock "$G" "sockets: $G client processes at once" "$S"/c*.log
+}
+
+# 16 guests, then 50, each with as many reads as makes the run last a
+# few seconds; after each gang, as many socket clients.
 M=4000
 [ -n "$QUICK" ] && M=400
 for G in ${BENCH_RING_GUESTS:-16 50}; do
 	gang "$G" "$M"
+	sockets "$G" "$M"
 done
