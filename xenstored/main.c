@@ -170,7 +170,7 @@ load_store(void)
 		fatalx("out of memory creating the store");
 	if (db_flush() != 0)
 		fatalx("cannot write %s", opts.db_file);
-	wiring_stream(opts.db_file);
+	wiring_stream(opts.db_file, db_was_reset());
 	log_info("store %s from %s: %zu nodes", loaded ? "loaded" : "created",
 		 opts.db_file, store_count());
 }
@@ -332,7 +332,7 @@ take_over_or_listen(void)
 		if (db_flush() != 0)
 			fatalx("cannot write %s", opts.db_file);
 		if (!opts.internal_db)
-			wiring_stream(opts.db_file);
+			wiring_stream(opts.db_file, false);
 	}
 }
 

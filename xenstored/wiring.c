@@ -120,10 +120,10 @@ wiring_end_turn(void)
 
 /* Held commits learn their group's number from the stream. */
 int
-wiring_stream(const char *db_path)
+wiring_stream(const char *db_path, bool store_reset)
 {
 	stream_set_numbered(hold_numbered);
-	return stream_open(db_path);
+	return stream_open(db_path, store_reset);
 }
 
 void

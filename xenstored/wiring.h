@@ -35,9 +35,10 @@ bool wiring_end_turn(void);
 
 /*
  * Open the change stream beside the database at db_path, once the store
- * is loaded (stream.h); 0 or -1 (logged: the daemon runs without one).
+ * is loaded (stream.h), started over if the store was reset (--reset-db
+ * started it empty); 0 or -1 (logged: the daemon runs without one).
  */
-int wiring_stream(const char *db_path);
+int wiring_stream(const char *db_path, bool store_reset);
 
 /* Write its last groups and close it (shutdown). */
 void wiring_stream_close(void);

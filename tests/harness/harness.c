@@ -144,7 +144,7 @@ load(const char *path, int sync)
 		return 0;
 	if (db_flush() != 0)
 		return -1;
-	wiring_stream(path);
+	wiring_stream(path, false);
 	return 0;
 }
 

@@ -357,6 +357,9 @@ fail:
 	return -1;
 }
 
+/* db_open started empty after moving damaged files aside. */
+static bool was_reset;
+
 /* --reset-db: keep both files as <name>.damaged, start empty. */
 static int
 move_aside(const char *path)
@@ -418,7 +421,14 @@ db_open(const char *path, enum db_sync sync, bool reset)
 	}
 	if (move_aside(path) != 0)
 		return -1;
+	was_reset = true;
 	return try_open(path, &bad_journal);
+}
+
+bool
+db_was_reset(void)
+{
+	return was_reset;
 }
 
 int

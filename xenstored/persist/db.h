@@ -35,6 +35,9 @@ int db_parse_sync(const char *s, enum db_sync *out);
  */
 int db_open(const char *path, enum db_sync sync, bool reset);
 
+/* Whether db_open moved damaged files aside and started empty. */
+bool db_was_reset(void);
+
 /*
  * Where the files stand after a db_flush: the journal's length, the
  * number of its next record, and the entries it holds since the last

@@ -86,6 +86,7 @@ struct pgroup {
 
 static void *ctx; /* everything of an open stream */
 static struct journal *file;
+static char *file_path;
 static char *prefix_path;
 static char *prefixes[STREAM_MAX_PREFIXES];
 static unsigned nprefixes;
@@ -710,8 +711,37 @@ cut(const char *path, uint64_t folded, off_t off, bool durable)
 	return file ? 0 : -1;
 }
 
+/* --reset-db: stream.h. */
+static int
+start_over(void)
+{
+	uint64_t last;
+	char *aside;
+
+	if (file == NULL)
+		return -1;
+	last = last_seq();
+	aside = talloc_asprintf(ctx, "%s.damaged", file_path);
+	journal_close(file);
+	file = NULL;
+	if (aside == NULL || rename(file_path, aside) != 0) {
+		log_warn("stream: cannot move %s aside", file_path);
+		return -1;
+	}
+	file = journal_open(file_path, last, db_sync_mode() == DB_SYNC_FSYNC);
+	if (file == NULL)
+		return -1;
+	first = acked = 0;
+	lost = true;
+	log_warnx("stream: groups up to %llu belong to the store reset: kept "
+		  "as %s; group %llu tells the reader to read the tree",
+		  (unsigned long long)last, aside,
+		  (unsigned long long)last + 1);
+	return stream_flush();
+}
+
 int
-stream_open(const char *db_path)
+stream_open(const char *db_path, bool store_reset)
 {
 	struct scan s = {0};
 	bool durable = db_sync_mode() == DB_SYNC_FSYNC;
@@ -719,7 +749,7 @@ stream_open(const char *db_path)
 	char *path;
 
 	ctx = talloc_new(NULL);
-	path = talloc_asprintf(ctx, "%s.stream", db_path);
+	path = file_path = talloc_asprintf(ctx, "%s.stream", db_path);
 	prefix_path = talloc_asprintf(ctx, "%s.stream-prefixes", db_path);
 	if (path == NULL || prefix_path == NULL)
 		goto fail;
@@ -728,6 +758,11 @@ stream_open(const char *db_path)
 	file = journal_open(path, folded, durable);
 	if (file == NULL || load_prefixes() != 0)
 		goto fail;
+	if (store_reset) {
+		if (start_over() != 0)
+			goto fail;
+		return 0;
+	}
 	if (journal_foreach(file, 0, journal_size(file), scan_cb, &s) != 0 ||
 	    s.err)
 		goto fail;

@@ -52,10 +52,18 @@ struct stream_group {
 /*
  * Open (creating if needed) <db_path>.stream and its prefixes, after the
  * store is loaded: a last loop turn whose changes the store does not
- * hold (the daemon died between the two writes) is cut off.  0 or -1
- * (logged; the daemon then runs without a stream).
+ * hold (the daemon died between the two writes) is cut off.
+ *
+ * store_reset: the store started empty (--reset-db).  The old groups
+ * describe a tree that is gone, and a reader resuming from its cursor
+ * would publish them against the new one.  The file is moved aside to
+ * <db_path>.stream.damaged; numbering goes on after its last group (a
+ * reader's cursor, which may be that last group, never points into new
+ * ones), and the first new group is a "lost" one, written at once: the
+ * reader reads the tree again.  0 or -1 (logged; the daemon then runs
+ * without a stream).
  */
-int stream_open(const char *db_path);
+int stream_open(const char *db_path, bool store_reset);
 
 /* Close the file (shutdown); the stream is off until stream_open. */
 void stream_close(void);
