@@ -26,9 +26,13 @@
  *   receiver                    MIG_PREFIX/done/<uuid> =
  *                               "<req> <source> running <domid>" or
  *                               "<req> <source> failed: <why>"
- *   target agent, publishing    P/migrate-done/<uuid> = that
+ *   target agent, publishing    P/migrate-done/<uuid> = that; if
+ *                               "failed", in the same transaction, the
+ *                               hand-back: P/owner/<uuid> = source if
+ *                               it is still this host
  *   source agent, watching      /tool/pool/migrate-result/<req> =
- *                               "running ..." or "failed: ..."
+ *                               "running ..." or "failed: ..." (and the
+ *                               owner, in the same revision)
  *
  * A target whose agent was away when the request came finds it in the
  * snapshot it starts from: a request for it without a report of the
@@ -148,7 +152,10 @@ struct req {
 	struct agent *a;
 	char uuid[128], id[128], target[256];
 	bool report; /* a target's report, not a request */
+	char source[256]; /* a failed report's: the guest goes back there */
 };
+
+static void reported(struct agent *a, struct req *q, yajl_val inner);
 
 /* Why the inner compare failed, from its failure's two ranges. */
 static void
@@ -225,6 +232,7 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 			? etcd_get(rs->u.array.values[0], "response_txn")
 			: NULL;
 	if (q->report) {
+		reported(a, q, inner);
 		a->published++;
 	} else if (inner && etcd_bool(inner, "succeeded")) {
 		agent_log("migration %s: guest %s handed over to %s", q->id,
@@ -306,22 +314,75 @@ request_txn(struct agent *a, struct req *q, const struct change *c,
 	return j_done(g);
 }
 
-/* The inner transaction of a target's report. */
+/* Whether a report "<req> <source> failed: ..." says the build failed. */
+static bool
+failed_report(struct req *q, const struct change *c)
+{
+	int n = 0;
+
+	return sscanf(c->value, "%127s %255s %n", q->id, q->source, &n) == 2 &&
+	       n > 0 && strncmp(c->value + n, "failed", 6) == 0 &&
+	       strchr(q->source, '/') == NULL;
+}
+
+/*
+ * The inner transaction of a target's report.  A failed build hands the
+ * guest back in the same transaction: if it is still ours, its owner is
+ * the source again, which resumes its paused copy on reading the report
+ * (the owner and the report arrive there in one revision).
+ */
 static char *
 report_txn(struct agent *a, struct req *q, const struct change *c)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	char *k = key2(a->migdone_pfx, q->uuid);
+	char *ok = key2(a->owner_pfx, q->uuid);
+	bool back = failed_report(q, c);
 
 	q->report = true;
+	if (!back)
+		q->source[0] = '\0';
 	yajl_gen_map_open(g);
+	if (back) {
+		j_key(g, "compare");
+		yajl_gen_array_open(g);
+		cmp(g, ok, "VALUE", "EQUAL", "value", a->host);
+		yajl_gen_array_close(g);
+	}
 	j_key(g, "success");
 	yajl_gen_array_open(g);
 	op(g, "request_put", k, c->value, c->vlen);
+	if (back)
+		op(g, "request_put", ok, q->source, strlen(q->source));
 	yajl_gen_array_close(g);
+	if (back) { /* not ours any more: the report alone */
+		j_key(g, "failure");
+		yajl_gen_array_open(g);
+		op(g, "request_put", k, c->value, c->vlen);
+		yajl_gen_array_close(g);
+	}
 	yajl_gen_map_close(g);
 	free(k);
+	free(ok);
 	return j_done(g);
+}
+
+/* A report is in etcd: a failed build's guest may be the source's again. */
+static void
+reported(struct agent *a, struct req *q, yajl_val inner)
+{
+	if (q->source[0] == '\0')
+		return;
+	if (inner && etcd_bool(inner, "succeeded")) {
+		agent_log("migration %s: %s could not be built here; handed "
+			  "back to %s",
+			  q->id, q->uuid, q->source);
+		agent_owner(a, q->uuid, q->source);
+	} else {
+		agent_log("migration %s: %s could not be built here, and is "
+			  "no longer this host's: not handed back",
+			  q->id, q->uuid);
+	}
 }
 
 bool

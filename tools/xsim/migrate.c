@@ -158,6 +158,32 @@ no_answer(struct xs_handle *xsh, const char *uuid, const char *target)
 	return handed ? strdup("handed") : NULL;
 }
 
+/*
+ * The target could not build the guest.  Its agent handed it back with
+ * the report (the owner and the report are one etcd revision, applied
+ * here as one transaction): if this host owns it again, it resumes here.
+ */
+static void
+failed(struct xs_handle *xsh, const struct record *r, const char *target,
+       const char *report)
+{
+	char path[300], *owner, *me = read_node(xsh, "/tool/pool/host");
+	bool back;
+
+	snprintf(path, sizeof(path), "/tool/pool/owner/%s", r->uuid);
+	owner = read_node(xsh, path);
+	back = owner != NULL && me != NULL && strcmp(owner, me) == 0;
+	free(me);
+	if (back)
+		set_paused(r, false);
+	util_errx("%s: host %s could not rebuild it (%s); %s %s in the pool",
+		  r->name, target, report,
+		  back ? "it runs here again, owned by" : "the guest stays "
+							 "paused here, owned by",
+		  owner ? owner : "nobody");
+	free(owner);
+}
+
 /* After the hand-over: wait for the target, then destroy the copy. */
 static int
 finish(struct xs_handle *xsh, const struct record *r, const char *target,
@@ -171,9 +197,7 @@ finish(struct xs_handle *xsh, const struct record *r, const char *target,
 			  "stays paused here, owned by %s in the pool",
 			  r->name, target, REBUILD_TIMEOUT_MS / 1000, target);
 	else if (strncmp(v, "failed", 6) == 0)
-		util_errx("%s: host %s could not rebuild it (%s); the guest "
-			  "stays paused here, owned by %s in the pool",
-			  r->name, target, v, target);
+		failed(xsh, r, target, v);
 	else if (dom_destroy_migrated(r->name) == 0)
 		ret = 0;
 	free(v);
@@ -227,7 +251,8 @@ migrate_out(const char *which, const char *target)
 			  res + 7);
 		goto out;
 	}
-	if (res == NULL || strncmp(res, "handed", 6) != 0) {
+	/* A fast target's report may replace "handed" before we read it. */
+	if (res == NULL || (strncmp(res, "handed", 6) != 0 && !final(res))) {
 		set_paused(&r, false);
 		util_errx("cannot migrate %s to %s: %s; it keeps running here",
 			  r.name, target,
