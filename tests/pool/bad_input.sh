@@ -43,7 +43,7 @@ xs h1 write /pool/y 2 || fail "xenstored with a bad certificate"
 stop_agent h1
 
 # A value larger than etcd takes: refused, said, and the rest goes on.
-ETCD_EXTRA="--max-request-bytes 2048" start_cluster 1
+ETCD_EXTRA="--max-request-bytes 2048 --max-txn-ops 8" start_cluster 1
 start_host h2
 start_agent h1
 start_agent h2
@@ -56,5 +56,21 @@ xs h1 write /pool/small ok
 wait_for 10 "a write after the refusal" reads h2 /pool/small ok
 absent h2 /pool/big || fail "the large value reached h2"
 check_eq "h1 keeps its value" "$big" "$(xs h1 read /pool/big)"
+# A transaction of more keys than etcd's --max-txn-ops: refused, said
+# with the option to raise, not split: none of it reaches h2.
+{
+	echo "1 start"; echo "> 1: OK"
+	for i in $(seq 1 12); do echo "1 write /pool/many/k$i v$i"; echo "> 1: OK"; done
+	echo "1 commit"; echo "> 1: OK"
+} >"$RUN/many.script"
+XENSTORED_PATH=$RUN/h1/socket "$TOOLS/xs-script" "$RUN/many.script" >/dev/null ||
+	fail "the large transaction on h1"
+wait_for 10 "the --max-txn-ops refusal logged" grep -q \
+	"group [0-9]*: 1[23] changes, more than etcd's --max-txn-ops .*not split.*raise --max-txn-ops on every member" \
+	"$RUN/h1/agent.log"
+xs h1 write /pool/after ok
+wait_for 10 "a write after the large transaction" reads h2 /pool/after ok
+absent h2 /pool/many/k1 || fail "part of the large transaction reached h2"
+check_eq "h1 keeps it" v12 "$(xs h1 read /pool/many/k12)"
 stop_hosts
 echo ok

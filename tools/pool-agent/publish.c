@@ -689,6 +689,18 @@ publish_error(struct agent *a, int err, const char *msg)
 			  "in the pool",
 			  (unsigned long long)g->seq, g->n ? g->v[0].path : "",
 			  g->n > 1 ? ", ..." : "", msg);
+		/*
+		 * etcd 3.4 does not tell its clients its limits, so the agent
+		 * cannot keep under this one; splitting the group would make
+		 * a transaction arrive in parts elsewhere.
+		 */
+		if (strstr(msg, "too many operations"))
+			agent_log("group %llu: %zu changes, more than etcd's "
+				  "--max-txn-ops (128 unless raised) takes in "
+				  "one transaction; not split (it would not "
+				  "be atomic): it stays on this host; raise "
+				  "--max-txn-ops on every member",
+				  (unsigned long long)g->seq, g->n);
 		a->lost++;
 		verdict(a, g, true, 0); /* a retry would be refused again */
 		g->n = 0;		/* publish the cursor alone */
