@@ -151,7 +151,7 @@ result(struct agent *a, const char *req, const char *fmt, ...)
 struct req {
 	struct agent *a;
 	char uuid[128], id[128], target[256];
-	bool report; /* a target's report, not a request */
+	bool report;	  /* a target's report, not a request */
 	char source[256]; /* a failed report's: the guest goes back there */
 };
 

@@ -178,8 +178,9 @@ failed(struct xs_handle *xsh, const struct record *r, const char *target,
 		set_paused(r, false);
 	util_errx("%s: host %s could not rebuild it (%s); %s %s in the pool",
 		  r->name, target, report,
-		  back ? "it runs here again, owned by" : "the guest stays "
-							 "paused here, owned by",
+		  back ? "it runs here again, owned by"
+		       : "the guest stays "
+			 "paused here, owned by",
 		  owner ? owner : "nobody");
 	free(owner);
 }
