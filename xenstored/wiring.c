@@ -5,6 +5,7 @@
  * decision.
  */
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "conn.h"
 #include "db.h"
@@ -122,6 +123,11 @@ wiring_end_turn(void)
 int
 wiring_stream(const char *db_path, bool store_reset)
 {
+	const char *wait = getenv("XENSTORED_HOLD_WAIT_MS");
+
+	/* Tests that need a wait outlasting an agent's fence set it. */
+	if (wait && strtoul(wait, NULL, 10) > 0)
+		hold_set_wait((unsigned)strtoul(wait, NULL, 10));
 	stream_set_numbered(hold_numbered);
 	return stream_open(db_path, store_reset);
 }

@@ -5,7 +5,8 @@
  * a database: a commit under the agent's prefixes waits for its verdict
  * and so do the client's later requests, "ok" and "lost" answer it, what
  * is not held (plain writes, /vm, the agent's own, a guest's), the
- * bounded wait, the agent going and the client going.
+ * bounded wait and the agent going (EIO: never OK without a verdict), a
+ * verdict on a range of groups, and the client going.
  */
 #include <check.h>
 #include <stdio.h>
@@ -187,7 +188,8 @@ START_TEST(bounded_wait)
 	ck_assert_uint_eq(hpeer_pending(dom0), 0);
 	usleep(150 * 1000);
 	harness_flush();
-	ck_assert_str_eq(hpeer_text(dom0), "TRANSACTION_END OK");
+	/* Never OK without etcd's word: its fate is not known yet. */
+	ck_assert_str_eq(hpeer_text(dom0), "ERROR EIO");
 	/* The group stays, for the agent to publish; late verdicts are moot. */
 	ck_assert_str_eq(head(1), "1 - 2");
 	ck_assert_str_eq(CTL(agent, "verdict", "1", "lost"), "DEBUG OK");
@@ -204,7 +206,7 @@ START_TEST(agent_gone)
 	hpeer_free(agent);
 	agent = NULL;
 	harness_flush();
-	ck_assert_str_eq(hpeer_text(dom0), "TRANSACTION_END OK");
+	ck_assert_str_eq(hpeer_text(dom0), "ERROR EIO");
 	/* No agent: nothing is held. */
 	commit(dom0, "/pool/n", "2");
 	ck_assert_str_eq(hpeer_text(dom0), "TRANSACTION_END OK");
@@ -218,7 +220,25 @@ START_TEST(agent_gone)
 	ck_assert_uint_eq(hpeer_pending(dom0), 0);
 	hpeer_free(next);
 	harness_flush();
-	ck_assert_str_eq(hpeer_text(dom0), "TRANSACTION_END OK");
+	ck_assert_str_eq(hpeer_text(dom0), "ERROR EIO");
+}
+END_TEST
+
+/* A fenced agent's "lost" covers every group it will not publish. */
+START_TEST(verdict_range)
+{
+	struct hpeer *other = hpeer_new(0, true);
+
+	commit(dom0, "/pool/n", "1");
+	commit(other, "/pool/m", "1");
+	ck_assert_uint_eq(hpeer_pending(dom0), 0);
+	ck_assert_uint_eq(hpeer_pending(other), 0);
+	ck_assert_str_eq(CTL(agent, "verdict", "2", "1", "lost"),
+			 "ERROR EINVAL");
+	ck_assert_str_eq(CTL(agent, "verdict", "1", "2", "lost"), "DEBUG OK");
+	ck_assert_str_eq(hpeer_text(dom0), "ERROR EAGAIN");
+	ck_assert_str_eq(hpeer_text(other), "ERROR EAGAIN");
+	hpeer_free(other);
 }
 END_TEST
 
@@ -247,6 +267,7 @@ hold_suite(void)
 	harness_add(s, "not_held", not_held, setup, teardown);
 	harness_add(s, "bounded_wait", bounded_wait, setup, teardown);
 	harness_add(s, "agent_gone", agent_gone, setup, teardown);
+	harness_add(s, "verdict_range", verdict_range, setup, teardown);
 	harness_add(s, "client_gone", client_gone, setup, teardown);
 	return s;
 }

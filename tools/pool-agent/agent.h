@@ -132,8 +132,10 @@ struct agent {
 	int64_t cursor_mod; /* the cursor key's mod_revision (0: absent) */
 	uint64_t next_seq;  /* the next group to handle */
 	uint64_t old_last;  /* groups up to here predate this sync */
-	uint64_t acked;	    /* acknowledged to the daemon */
-	bool cursor_reset;  /* etcd's cursor must become next_seq - 1 */
+	/* Groups a fence kept from etcd: their held commits lost. */
+	uint64_t unpub_first, unpub_last;
+	uint64_t acked;	   /* acknowledged to the daemon */
+	bool cursor_reset; /* etcd's cursor must become next_seq - 1 */
 	bool pub_busy, pub_again;
 	struct group *pg;    /* the group being read or published */
 	struct kupdq kupds;  /* applied revisions not yet met in the stream */
@@ -162,6 +164,13 @@ void publish_kick(struct agent *a);
 void publish_reset(struct agent *a);
 /* Send the "lost" verdicts whose winners are in the local tree now. */
 void publish_verdicts(struct agent *a);
+
+/*
+ * A resync has converged: the local tree holds etcd's state.  The held
+ * commits of the groups a fence kept from etcd (undone by the resync)
+ * lost, and so do those whose "lost" verdicts waited through the resync.
+ */
+void publish_converged(struct agent *a);
 /* For migrate.c: the outer transaction (cursor, lease) around inner. */
 char *publish_outer(struct agent *a, uint64_t seq, const char *inner);
 /* The current group has nothing for etcd: go on with the next. */

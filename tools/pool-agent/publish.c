@@ -186,15 +186,29 @@ publish_verdicts(struct agent *a)
 }
 
 void
+publish_converged(struct agent *a)
+{
+	char f[24], l[24];
+
+	if (a->unpub_last) {
+		snprintf(f, sizeof(f), "%llu",
+			 (unsigned long long)a->unpub_first);
+		snprintf(l, sizeof(l), "%llu",
+			 (unsigned long long)a->unpub_last);
+		xsc_sendv(a->xs, XS_CONTROL, 0, NULL, NULL, "stream", "verdict",
+			  f, l, "lost", NULL);
+		a->unpub_first = a->unpub_last = 0;
+	}
+	publish_verdicts(a);
+}
+
+void
 publish_reset(struct agent *a)
 {
-	struct verdict *v;
-
-	/* A resync converges anew: their commits get OK when the wait ends. */
-	while ((v = STAILQ_FIRST(&a->verdicts)) != NULL) {
-		STAILQ_REMOVE_HEAD(&a->verdicts, link);
-		free(v);
-	}
+	/*
+	 * "lost" verdicts are kept: their commits still wait, and the
+	 * resync brings the winners (publish_converged sends them).
+	 */
 	group_free(a->pg);
 	a->pg = NULL;
 	a->pub_again = false;

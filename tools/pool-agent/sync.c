@@ -21,7 +21,9 @@
  * local commit there in the meantime makes it fail with EAGAIN, and the
  * agent goes back to 4.  A fenced host's unpublished groups are not
  * published: while it was fenced another host may have taken its guests
- * over; they are logged as lost and etcd's state wins.
+ * over; they are logged as lost and etcd's state wins, and once step 5
+ * has undone them here, their held commits are told they lost
+ * (publish_converged): EAGAIN, and the retry reads etcd's state.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -469,8 +471,12 @@ bounds_done(void *arg, int err, const char *data, size_t len)
 	a->cursor_reset = false;
 	if (a->fenced) {
 		/* Nothing before the fence is published. */
-		if (l > a->cursor)
+		if (l > a->cursor) {
 			a->lost += l - a->cursor;
+			if (a->unpub_last == 0)
+				a->unpub_first = a->cursor + 1;
+			a->unpub_last = l;
+		}
 		a->next_seq = l + 1;
 		a->cursor_reset = true;
 		w->seq = l + 1;
@@ -945,6 +951,7 @@ finish_sync_run(struct walk *w)
 		return;
 	}
 	apply_watch(a, rev + 1);
+	publish_converged(a);
 	publish_kick(a);
 }
 

@@ -21,10 +21,13 @@
  *	turn 9	agent: stream verdict 42 lost
  *		-> conn 5 gets EAGAIN, retries, reads 8, commits 9
  *
- * A commit waits HOLD_WAIT_MS at most, then "OK" is sent (logged): the
- * change stays, published later, last writer wins, as for a plain write.
- * The agent's connection going (a restart) answers every held commit
- * "OK" at once.  Only dom0's clients on its sockets are held: a
+ * A commit waits HOLD_WAIT_MS at most, then EIO is sent (logged): its
+ * fate is not known yet (the change stays here, and the agent publishes
+ * it later unless fenced), and "OK" there would acknowledge a change the
+ * pool may still reject or undo; EAGAIN would make the client's retry
+ * build on its own change, counted twice if that is published too.  The
+ * agent's connection going (a restart) answers every held commit EIO at
+ * once, for the same reason.  Only dom0's clients on its sockets are held: a
  * guest's requests never wait on the network, so a guest allowed to
  * write under /pool keeps last-writer-wins; and dom0's ring (a xenstore
  * domain's) carries every dom0 client at once, so one held reply there
@@ -78,12 +81,12 @@ release(struct held *h, int errnum)
 }
 
 static void
-release_all(void)
+release_all(int errnum)
 {
 	struct held *h;
 
 	while ((h = TAILQ_FIRST(&helds)) != NULL)
-		release(h, 0);
+		release(h, errnum);
 }
 
 static void
@@ -101,8 +104,9 @@ destroy_mark(void **m)
 {
 	(void)m;
 	if (!TAILQ_EMPTY(&helds))
-		log_warnx("pool agent gone: held commits are answered OK");
-	release_all();
+		log_warnx("pool agent gone: held commits are answered EIO "
+			  "(the next agent publishes them, or not if fenced)");
+	release_all(EIO);
 	forget_prefixes();
 	agent = NULL;
 	agent_mark = NULL;
@@ -147,10 +151,11 @@ hold_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_warnx("group %llu: no verdict from the pool agent in %u ms: "
-		  "conn %lu (domain %u) is answered OK",
+		  "conn %lu (domain %u) is answered EIO (its fate in the pool "
+		  "is not known yet)",
 		  (unsigned long long)h->seq, wait_ms, h->c->id,
 		  h->c->who.domid);
-	release(h, 0);
+	release(h, EIO);
 }
 
 static bool
@@ -229,14 +234,19 @@ hold_waits(uint64_t seq)
 }
 
 int
-hold_verdict(struct conn *c, uint64_t seq, bool ok)
+hold_verdict(struct conn *c, uint64_t first, uint64_t last, bool ok)
 {
-	struct held *h;
+	struct held *h, *next;
 
 	if (c != agent || c == NULL)
 		return EACCES;
-	if ((h = find(seq)) != NULL)
-		release(h, ok ? 0 : EAGAIN);
+	if (first == 0 || last < first)
+		return EINVAL;
+	for (h = TAILQ_FIRST(&helds); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, link);
+		if (h->seq >= first && h->seq <= last)
+			release(h, ok ? 0 : EAGAIN);
+	}
 	return 0;
 }
 

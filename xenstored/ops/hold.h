@@ -6,7 +6,8 @@
  * locally at once, as any other; only its reply waits: "OK" once the
  * agent has published it, EAGAIN if it lost to a newer write in the pool
  * (the local tree then holds the winner, and the client's retry reads
- * it), "OK" if no verdict comes within HOLD_WAIT_MS or the agent goes.
+ * it), EIO if no verdict comes within HOLD_WAIT_MS or the agent goes
+ * (its fate in the pool is not known yet: never "OK" without etcd's).
  *
  * Only the agent's requests decide: it asks for verdicts on prefixes
  * (hold_prefixes) and gives them (hold_verdict).  Only dom0's commits
@@ -51,11 +52,13 @@ void hold_numbered(uint64_t tag, uint64_t seq);
 bool hold_waits(uint64_t seq);
 
 /*
- * The agent's verdict on group seq: the held commit's reply goes, "OK"
- * if ok, else EAGAIN.  0 (also when nobody waits for seq: it timed out,
- * its client went), or EACCES if agent is not the one that asked.
+ * The agent's verdict on groups first to last (a fenced agent's "lost"
+ * covers every group it will not publish): each held commit's reply
+ * goes, "OK" if ok, else EAGAIN.  0 (also when nobody waits for them:
+ * timed out, client gone), EINVAL (an empty range), or EACCES if agent
+ * is not the one that asked.
  */
-int hold_verdict(struct conn *agent, uint64_t seq, bool ok);
+int hold_verdict(struct conn *agent, uint64_t first, uint64_t last, bool ok);
 
 /* Change the longest wait (tests; HOLD_WAIT_MS otherwise). */
 void hold_set_wait(unsigned ms);

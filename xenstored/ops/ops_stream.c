@@ -145,6 +145,7 @@ ops_stream(void *ctx, struct conn *c, struct msg *m, const char **argv,
 	   unsigned argc)
 {
 	uint64_t seq, i = 0, off = 0;
+	const char *what;
 	int err;
 
 	if (argc == 0)
@@ -169,12 +170,14 @@ ops_stream(void *ctx, struct conn *c, struct msg *m, const char **argv,
 			conn_reply_str(c, m, "OK");
 		return err;
 	}
-	if (strcmp(argv[0], "verdict") == 0 && argc == 3) {
+	/* verdict <seq> [<last>] ok|lost */
+	if (strcmp(argv[0], "verdict") == 0 && (argc == 3 || argc == 4)) {
+		what = argv[argc - 1];
 		if (parse_u64(argv[1], &seq) != 0 ||
-		    (strcmp(argv[2], "ok") != 0 &&
-		     strcmp(argv[2], "lost") != 0))
+		    (argc == 4 && parse_u64(argv[2], &i) != 0) ||
+		    (strcmp(what, "ok") != 0 && strcmp(what, "lost") != 0))
 			return EINVAL;
-		err = hold_verdict(c, seq, argv[2][0] == 'o');
+		err = hold_verdict(c, seq, argc == 4 ? i : seq, what[0] == 'o');
 		if (err == 0)
 			conn_reply_str(c, m, "OK");
 		return err;
