@@ -160,8 +160,9 @@ no_answer(struct xs_handle *xsh, const char *uuid, const char *target)
 
 /*
  * The target could not build the guest.  Its agent handed it back with
- * the report (the owner and the report are one etcd revision, applied
- * here as one transaction): if this host owns it again, it resumes here.
+ * the report (one etcd revision; our agent writes the owner's mirror
+ * before the report's note, on one connection, so the mirror is current
+ * here): if this host owns it again, it resumes here.
  */
 static void
 failed(struct xs_handle *xsh, const struct record *r, const char *target,
