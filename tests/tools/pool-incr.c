@@ -81,8 +81,10 @@ main(int argc, char **argv)
 			if (call(XS_TRANSACTION_END, (uint32_t)tx, "T", 2, buf,
 				 &len) == XS_TRANSACTION_END)
 				break;
-			if (strcmp(buf, "EAGAIN") != 0)
+			if (strcmp(buf, "EAGAIN") != 0) {
+				fprintf(stderr, "pool-incr: commit: %s\n", buf);
 				return 1;
+			}
 		}
 		nanosleep(&pause, NULL);
 	}

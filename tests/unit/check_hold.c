@@ -6,7 +6,8 @@
  * and so do the client's later requests, "ok" and "lost" answer it, what
  * is not held (plain writes, /vm, the agent's own, a guest's), the
  * bounded wait and the agent going (EIO: never OK without a verdict), a
- * verdict on a range of groups, and the client going.
+ * verdict on a range of groups, the client going, and what a live update
+ * waits for and gives up.
  */
 #include <check.h>
 #include <stdio.h>
@@ -99,8 +100,8 @@ START_TEST(verdict_ok)
 	ck_assert_uint_eq(hpeer_pending(dom0), 0);
 	ck_assert_str_eq(head(1), "1 h 2");
 	/*
-	 * The held OK is queued output, which a guest's saved record and a
-	 * live update's dump carry: a restart answers it, never loses it.
+	 * The held OK is queued output, which a guest's saved record
+	 * carries (a live update waits for the verdict: give_up below).
 	 */
 	n = conn_output_copy(hpeer_conn(dom0), out, sizeof(out));
 	ck_assert_uint_eq(n, sizeof(hdr) + 3);
@@ -242,6 +243,29 @@ START_TEST(verdict_range)
 }
 END_TEST
 
+/*
+ * What a live update waits for (lu.c): the held commit's age, the agent
+ * whose transactions must not wait behind it; with -F, EIO for each.
+ */
+START_TEST(give_up)
+{
+	commit(dom0, "/pool/n", "1");
+	ck_assert_uint_eq(hpeer_pending(dom0), 0);
+	ck_assert_int_ne(hold_since(hpeer_conn(dom0)), 0);
+	ck_assert_int_eq(hold_since(hpeer_conn(agent)), 0);
+	ck_assert(hold_for(hpeer_conn(agent)));
+	ck_assert(!hold_for(hpeer_conn(dom0)));
+	hold_give_up("test");
+	harness_flush();
+	ck_assert_str_eq(hpeer_text(dom0), "ERROR EIO");
+	ck_assert_int_eq(hold_since(hpeer_conn(dom0)), 0);
+	ck_assert(!hold_for(hpeer_conn(agent)));
+	/* A late verdict is moot. */
+	ck_assert_str_eq(CTL(agent, "verdict", "1", "ok"), "DEBUG OK");
+	ck_assert_uint_eq(hpeer_pending(dom0), 0);
+}
+END_TEST
+
 /* The client going while held: nothing is left behind (leak fixture). */
 START_TEST(client_gone)
 {
@@ -269,5 +293,6 @@ hold_suite(void)
 	harness_add(s, "agent_gone", agent_gone, setup, teardown);
 	harness_add(s, "verdict_range", verdict_range, setup, teardown);
 	harness_add(s, "client_gone", client_gone, setup, teardown);
+	harness_add(s, "give_up", give_up, setup, teardown);
 	return s;
 }

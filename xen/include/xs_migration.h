@@ -63,6 +63,12 @@ enum xs_mig_own_type {
 	/* u64 count, then each NODE's birth (creation order), in order. */
 	XS_MIG_OWN_BIRTHS = 0x78730005,
 	/*
+	 * The change stream's registered reader, the pool agent: u32 its
+	 * connection's id, then the prefixes it asked verdicts for, each
+	 * NUL-terminated (docs/pool.md).
+	 */
+	XS_MIG_OWN_POOL_AGENT = 0x78730006,
+	/*
 	 * The store's memory (struct xs_mig_own_store), instead of NODE
 	 * records: only to a binary that takes the same image layout.
 	 */

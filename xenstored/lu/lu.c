@@ -7,9 +7,11 @@
  *   -c <cmdline>       the new binary's command line, split on blanks
  *   -s [-t N] [-F] [-v V]   start: the request waits (a deferred request,
  *                      tried again every RETRY_MS) until no transaction is
- *                      open, or for N seconds; then -F goes ahead without
- *                      them, else the reply names the domains that hold
- *                      them and for how long
+ *                      open and no commit waits for the pool's verdict
+ *                      (hold.h), or for N seconds; then -F goes ahead
+ *                      without them (the held commits answered EIO), else
+ *                      the reply names the domains that hold them and for
+ *                      how long
  *   -a                 abort
  *   -b <size>, -d <len> <data>   a xenstore domain's new kernel, uploaded
  *                      in chunks instead of -f (lu_upload.c)
@@ -29,6 +31,7 @@
 
 #include "conn.h"
 #include "dispatch.h"
+#include "hold.h"
 #include "log.h"
 #include "lu_int.h"
 #include "lu_stream.h"
@@ -172,43 +175,62 @@ ms_now(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Xen's rule: no transaction open, or -F and all of them past -t. */
+/*
+ * What holds the update back: open transactions (Xen's), and commits
+ * whose replies wait for the pool's verdict (hold.h), which must not be
+ * carried into the new binary as a queued "OK".
+ */
+typedef time_t since_fn(const struct conn *c);
+static since_fn *const waits_for[] = {txn_oldest, hold_since};
+static const char *const waits_what[] = {
+	"Domains with long running transactions:",
+	"Commits waiting for the pool's verdict:",
+};
+
+/* Xen's rule: nothing open, or -F and all of it past -t. */
 static bool
 may_go(time_t now)
 {
-	unsigned total = 0, old = 0;
+	unsigned total = 0, old = 0, i;
 	struct conn *c;
 	time_t t;
 
-	for (c = conn_first(); c; c = c->next) {
-		if (c->closing || (t = txn_oldest(c)) == 0)
-			continue;
-		total++;
-		if (now - t >= (time_t)session->timeout)
-			old++;
-	}
+	for (c = conn_first(); c; c = c->next)
+		for (i = 0; i < 2 && !c->closing; i++) {
+			if ((t = waits_for[i](c)) == 0)
+				continue;
+			total++;
+			if (now - t >= (time_t)session->timeout)
+				old++;
+		}
 	return total == 0 || (session->force && old == total);
 }
 
-/* Why we give up: the domains with transactions older than -t. */
+/* Why we give up: the domains with what holds us back past -t. */
 static const char *
 refusal(void *ctx, time_t now)
 {
+	const char *head;
 	char *text = NULL;
 	struct conn *c;
+	unsigned i;
 	time_t t;
 
-	for (c = conn_first(); c; c = c->next) {
-		if (c->closing || (t = txn_oldest(c)) == 0 ||
-		    now - t < (time_t)session->timeout)
-			continue;
-		text = talloc_asprintf(ctx, "%s\nDomain %u: %ld s",
-				       text ? text
-					    : "Domains with long running "
-					      "transactions:",
-				       c->who.domid, (long)(now - t));
-		if (text == NULL)
-			return "Allocation failure.";
+	for (i = 0; i < 2; i++) {
+		head = waits_what[i];
+		for (c = conn_first(); c; c = c->next) {
+			if (c->closing || (t = waits_for[i](c)) == 0 ||
+			    now - t < (time_t)session->timeout)
+				continue;
+			text = talloc_asprintf(ctx, "%s%s%s\nDomain %u: %ld s",
+					       text ? text : "",
+					       head && text ? "\n" : "",
+					       head ? head : "", c->who.domid,
+					       (long)(now - t));
+			if (text == NULL)
+				return "Allocation failure.";
+			head = NULL;
+		}
 	}
 	return text ? text : "Overlapping transactions";
 }
@@ -240,6 +262,8 @@ try_start(void *ctx, struct conn *c, struct msg *m, int *wait)
 	t0 = ms_now();
 	/* Xen's stream has no place for a cleaning half done. */
 	release_finish();
+	/* -F past held commits: their fate is not known, never "OK". */
+	hold_give_up("live-update");
 	if (lu_dump(path, session, c, m, &why) != 0) {
 		if (strcmp(why, "busy") == 0) {
 			*wait = 1;

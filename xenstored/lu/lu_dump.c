@@ -27,12 +27,14 @@
 #include "db.h"
 #include "domain.h"
 #include "guest.h"
+#include "hold.h"
 #include "hyp.h"
 #include "log.h"
 #include "lu_int.h"
 #include "lu_stream.h"
 #include "ring_conn.h"
 #include "store.h"
+#include "stream.h"
 #include "watch.h"
 
 struct dump {
@@ -100,6 +102,36 @@ pending_output(struct dump *d, const struct conn *c, const struct msg *m,
 	return out;
 }
 
+/*
+ * OWN_POOL_AGENT: the pool agent stays the stream's reader, and its
+ * transactions' commits under its prefixes stay held for its verdicts
+ * (docs/pool.md); held commits themselves are not carried: the update
+ * waits for them (lu.c).
+ */
+static int
+put_pool_agent(struct dump *d, const struct conn *c, uint32_t id)
+{
+	const char *const *p;
+	unsigned n, i;
+	bool held = hold_agent(&p, &n) == c;
+	char *body = talloc_memdup(d->ctx, &id, sizeof(id));
+	size_t len = sizeof(id);
+
+	for (i = 0; body != NULL && held && i < n; i++) {
+		body = talloc_realloc_size(d->ctx, body,
+					   len + strlen(p[i]) + 1);
+		if (body != NULL)
+			memcpy(body + len, p[i], strlen(p[i]) + 1);
+		len += strlen(p[i]) + 1;
+	}
+	if (body == NULL) {
+		d->why = "Allocation failure.";
+		return -1;
+	}
+	lu_write_own(&d->w, XS_MIG_OWN_POOL_AGENT, body, len);
+	return 0;
+}
+
 static int
 put_conn(struct dump *d, struct conn *c, struct conn *caller,
 	 const struct msg *m)
@@ -145,6 +177,9 @@ put_conn(struct dump *d, struct conn *c, struct conn *caller,
 			!sock && c->domain ? c->domain->remote_port : 0;
 		lu_write_own(&d->w, XS_MIG_OWN_CONN, &own, sizeof(own));
 	}
+	if (d->s->ours && stream_is_reader(c) &&
+	    put_pool_agent(d, c, lc.id) != 0)
+		return -1;
 	watch_foreach(c, put_watch, d);
 	return 0;
 }

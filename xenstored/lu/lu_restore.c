@@ -28,6 +28,7 @@
 #include "db.h"
 #include "domain.h"
 #include "guest.h"
+#include "hold.h"
 #include "hyp.h"
 #include "log.h"
 #include "lu_int.h"
@@ -36,6 +37,7 @@
 #include "quota.h"
 #include "path.h"
 #include "store.h"
+#include "stream.h"
 #include "watch.h"
 
 #define ANC_MAX 128
@@ -56,6 +58,10 @@ struct restore {
 	int kept;	 /* open_store's answer, -2 before it is asked */
 	int image_fd;	 /* OWN_STORE: the store came whole, or -1 */
 	const char *why; /* why the check refused the stream */
+	/* OWN_POOL_AGENT: the stream's reader, once the store is open. */
+	struct conn *agent;
+	const char *agent_prefixes[HOLD_MAX_PREFIXES];
+	unsigned agent_n;
 	/*
 	 * The nodes come in pre-order: the last one's ancestors (each a
 	 * prefix of last, anc_len[i] bytes long) hold the next one's parent.
@@ -368,6 +374,46 @@ own_db(struct restore *r, const uint8_t *body, size_t len)
 	r->have_pos = true;
 }
 
+/* The connection id, then the hold prefixes, each NUL-terminated. */
+static void
+pool_agent(struct restore *r, const uint8_t *body, size_t len)
+{
+	const char *p = (const char *)body + 4, *end = (const char *)body + len;
+	const char *nul;
+	uint32_t id;
+
+	memcpy(&id, body, sizeof(id));
+	r->agent = find_conn(r, id);
+	r->agent_n = 0;
+	while (p < end && r->agent_n < HOLD_MAX_PREFIXES &&
+	       (nul = memchr(p, '\0', (size_t)(end - p))) != NULL &&
+	       nul > p) { /* an empty one: the record's padding */
+		r->agent_prefixes[r->agent_n++] = p;
+		p = nul + 1;
+	}
+}
+
+/*
+ * The pool agent is the stream's reader again, and its commits' verdicts
+ * are asked for again: otherwise its own changes would be published
+ * back, and /pool's commits answered without etcd's verdict.
+ */
+static void
+reattach_agent(struct restore *r)
+{
+	int err;
+
+	if (r->agent == NULL)
+		return;
+	err = stream_reattach(r->agent);
+	if (err == 0 && r->agent_n)
+		err = hold_prefixes(r->agent, r->agent_prefixes, r->agent_n);
+	if (err)
+		log_warnx("live-update: the pool agent (conn %lu) is not the "
+			  "stream's reader again: %s",
+			  r->agent->id, strerror(err));
+}
+
 static int
 on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 {
@@ -390,6 +436,8 @@ on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 			if (own.remote_port && c->domain)
 				c->domain->remote_port = own.remote_port;
 		}
+	} else if (type == XS_MIG_OWN_POOL_AGENT && len >= 4) {
+		pool_agent(r, body, len);
 	} else if (type == XS_MIG_OWN_LU_REPLY) {
 		owed_reply(r, body, len);
 	} else if (type == XS_MIG_OWN_DB && len > 0 &&
@@ -550,6 +598,8 @@ lu_restore(bool *have_rw, bool *have_ro)
 		store_mute(false);
 		if (err == 0 && r.kept == -2)
 			err = open_store(&r);
+		if (err == 0)
+			reattach_agent(&r);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (err)
 			log_warnx("live-update: %s: %s", path,

@@ -8,6 +8,7 @@
 
 #include "dispatch.h"
 #include "frame.h"
+#include "hold.h"
 #include "log.h"
 #include "ops.h"
 #include "stream.h"
@@ -82,12 +83,17 @@ dispatch_live_update(void)
 	return live_update;
 }
 
-/* A new transaction waits while a live update is pending. */
+/*
+ * A new transaction waits while a live update is pending; but not the
+ * pool agent's while a commit waits for its verdict: the update waits
+ * for that verdict, and a "lost" one comes only after the agent has
+ * applied the winner, in a transaction (hold.h).
+ */
 static bool
 held_back(struct conn *c, const struct msg *m)
 {
 	return hold_transactions && m->hdr.type == XS_TRANSACTION_START &&
-	       c != hold_exempt && txn_oldest(c) == 0;
+	       c != hold_exempt && !hold_for(c) && txn_oldest(c) == 0;
 }
 
 /*

@@ -35,11 +35,17 @@
  * reads no request while its reply is held.  The table is a list
  * searched linearly: it holds one entry at most per connection
  * committing under the pool's prefixes at that moment.
+ *
+ * A live update waits for held commits as for open transactions, or,
+ * forced, answers them EIO (hold_give_up): a held "OK" in the dump would
+ * be answered by the new binary without a verdict.  The agent itself
+ * goes over (lu_dump.c's OWN_POOL_AGENT, hold_agent).
  */
 #include <errno.h>
 #include <event2/event.h>
 #include <string.h>
 #include <talloc.h>
+#include <time.h>
 
 #include "conn.h"
 #include "containers.h"
@@ -53,6 +59,7 @@ struct held {
 	struct conn *c; /* its parent */
 	uint64_t tag;
 	uint64_t seq; /* 0 until its group is written */
+	time_t since;
 	struct event *timer;
 };
 
@@ -192,10 +199,15 @@ hold_commit(struct conn *c, const struct msg *m)
 		goto now;
 	}
 	h->c = c;
+	h->since = time(NULL);
 	h->tag = ++last_tag;
 	stream_request_tag(h->tag);
 	TAILQ_INSERT_TAIL(&helds, h, link);
 	talloc_set_destructor(h, destroy_held);
+	/* A transaction of the agent's held back by a live update may go now.
+	 */
+	if (agent->deferred)
+		conn_retry_soon(agent);
 	return;
 now:
 	conn_reply_str(c, m, "OK");
@@ -248,6 +260,46 @@ hold_verdict(struct conn *c, uint64_t first, uint64_t last, bool ok)
 			release(h, ok ? 0 : EAGAIN);
 	}
 	return 0;
+}
+
+time_t
+hold_since(const struct conn *c)
+{
+	struct held *h;
+
+	TAILQ_FOREACH(h, &helds, link)
+		if (h->c == c)
+			return h->since;
+	return 0;
+}
+
+bool
+hold_for(const struct conn *c)
+{
+	return c == agent && c != NULL && !TAILQ_EMPTY(&helds);
+}
+
+void
+hold_give_up(const char *why)
+{
+	struct held *h;
+
+	while ((h = TAILQ_FIRST(&helds)) != NULL) {
+		log_warnx("%s: a commit waiting for its verdict is answered "
+			  "EIO (group %llu, conn %lu, domain %u: its fate in "
+			  "the pool is not known yet)",
+			  why, (unsigned long long)h->seq, h->c->id,
+			  h->c->who.domid);
+		release(h, EIO);
+	}
+}
+
+const struct conn *
+hold_agent(const char *const **p, unsigned *n)
+{
+	*p = (const char *const *)prefixes;
+	*n = nprefixes;
+	return agent;
 }
 
 void

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 struct conn;
 struct msg;
@@ -59,6 +60,32 @@ bool hold_waits(uint64_t seq);
  * is not the one that asked.
  */
 int hold_verdict(struct conn *agent, uint64_t first, uint64_t last, bool ok);
+
+/*
+ * A live update waits for held commits as for open transactions
+ * (lu.c): when c's commit began to wait, 0 if none of c's waits.
+ */
+time_t hold_since(const struct conn *c);
+
+/*
+ * Whether c is the agent and a commit waits for its verdict: its own
+ * transactions (the winners a "lost" verdict waits for) must then not
+ * wait behind a live update that waits for that verdict.
+ */
+bool hold_for(const struct conn *c);
+
+/*
+ * Answer every held commit EIO now (its fate in the pool is not known),
+ * logged with why: a live update forced past them (-F), which must not
+ * carry a held "OK" into the new binary.
+ */
+void hold_give_up(const char *why);
+
+/*
+ * The agent that asked for verdicts and its prefixes (*p, *n), for a
+ * live update to hand over; NULL if none asked.
+ */
+const struct conn *hold_agent(const char *const **p, unsigned *n);
 
 /* Change the longest wait (tests; HOLD_WAIT_MS otherwise). */
 void hold_set_wait(unsigned ms);

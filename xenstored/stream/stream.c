@@ -514,10 +514,22 @@ set_prefixes(const char **p, unsigned n)
 			nprefixes++;
 }
 
+/* who is the registered reader until it is freed. */
+static int
+own(void *who)
+{
+	void **mark = talloc(who, void *);
+
+	if (mark == NULL)
+		return ENOMEM;
+	talloc_set_destructor(mark, destroy_mark);
+	owner = who;
+	return 0;
+}
+
 int
 stream_register(void *who, const char **p, unsigned n)
 {
-	void **mark;
 	unsigned i;
 
 	if (file == NULL)
@@ -538,14 +550,16 @@ stream_register(void *who, const char **p, unsigned n)
 		log_info("stream: following %u prefixes from group %llu", n,
 			 (unsigned long long)journal_next_seq(file));
 	}
-	if (owner == NULL) {
-		mark = talloc(who, void *);
-		if (mark == NULL)
-			return ENOMEM;
-		talloc_set_destructor(mark, destroy_mark);
-		owner = who;
-	}
-	return 0;
+	return owner == NULL ? own(who) : 0;
+}
+
+int
+stream_reattach(void *who)
+{
+	/* The file is opened after the state is taken over (main.c). */
+	if (owner != NULL)
+		return owner == who ? 0 : EBUSY;
+	return own(who);
 }
 
 /* --- opening: the last turn against the store --- */

@@ -111,6 +111,13 @@ int stream_flush(void);
  */
 int stream_register(void *owner, const char **prefixes, unsigned n);
 
+/*
+ * After a live update: who, the registered reader's connection handed
+ * over, is registered again, with the prefixes the file keeps (which
+ * may be opened after it).  0, or EBUSY, ENOMEM.
+ */
+int stream_reattach(void *who);
+
 /* The numbers of the first and the last group kept (0, 0: none yet). */
 void stream_bounds(uint64_t *first, uint64_t *last);
 
