@@ -123,6 +123,15 @@ struct agent {
 	bool fenced;	   /* since the last sync: skip what is unpublished */
 	bool resync_again; /* fenced during a sync */
 
+	/*
+	 * The migration request sent to etcd and not answered yet (seq 0:
+	 * none): its fate is settled from etcd before xsim is told.
+	 */
+	struct {
+		uint64_t seq;
+		char uuid[128], id[128], target[256];
+	} mig;
+
 	/* the snapshot's view, kept up to date in stream order */
 	struct kmap kmod;   /* path -> mod_revision */
 	struct kmap owners; /* uuid -> host */
@@ -195,8 +204,14 @@ bool migrate_group(struct agent *a, struct group *g);
  * note for the local tree each request for this host that has no report
  * yet (it arrived while the agent was away).
  */
+void migrate_snapshot_begin(struct agent *a);
 bool migrate_snapshot(struct agent *a, const char *key, const char *val);
 void migrate_snapshot_end(struct agent *a);
+/*
+ * A fenced agent's unpublished group g (never to be published): a
+ * request in it is answered from the snapshot just read.
+ */
+void migrate_fenced(struct agent *a, struct group *g);
 /* A watched P/migrate* key: note it in r for the local tree if ours. */
 void migrate_watched(struct agent *a, const char *key, const char *val,
 		     bool del, struct rev *r);

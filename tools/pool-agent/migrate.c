@@ -38,6 +38,13 @@
  * snapshot it starts from: a request for it without a report of the
  * same <req> is noted then.
  *
+ * xsim resumes the guest only on an "error:" answer, so one is given
+ * only when etcd has settled it: a request once sent (a->mig) may land
+ * however late its reply, so it is never "expired" afterwards, and when
+ * its transaction's fate is unknown the next snapshot settles it (its
+ * cursor past the group: P/migrate/<uuid> names it or not; fenced: the
+ * groups kept out are read for requests, migrate_fenced).
+ *
  * Since the request is a group of the source's stream, every write the
  * source made to /vm/<uuid> before it is in etcd before ownership
  * passes; two racing requests for one guest are two groups, and the
@@ -141,6 +148,8 @@ result(struct agent *a, const char *req, const char *fmt, ...)
 	va_list ap;
 
 	snprintf(path, sizeof(path), "/tool/pool/migrate-result/%s", req);
+	if (a->mig.seq && strcmp(req, a->mig.id) == 0)
+		a->mig.seq = 0; /* settled */
 	va_start(ap, fmt);
 	vsnprintf(v, sizeof(v), fmt, ap);
 	va_end(ap);
@@ -157,7 +166,33 @@ struct req {
 
 static void reported(struct agent *a, struct req *q, yajl_val inner);
 
-/* Why the inner compare failed, from its failure's two ranges. */
+static void
+handed(struct req *q)
+{
+	agent_log("migration %s: guest %s handed over to %s", q->id, q->uuid,
+		  q->target);
+	agent_owner(q->a, q->uuid, q->target);
+	result(q->a, q->id, "handed %s", q->target);
+}
+
+/* Whether the range response r holds a request of id (ours in etcd). */
+static bool
+names_request(yajl_val r, const char *id)
+{
+	yajl_val kvs = etcd_get(etcd_get(r, "response_range"), "kvs");
+	size_t len, l = strlen(id);
+	char *v;
+	bool ours;
+
+	if (!kvs || !YAJL_IS_ARRAY(kvs) || kvs->u.array.len == 0)
+		return false;
+	v = etcd_unb64(etcd_str(kvs->u.array.values[0], "value"), &len);
+	ours = v != NULL && len > l && strncmp(v, id, l) == 0 && v[l] == ' ';
+	free(v);
+	return ours;
+}
+
+/* Why the inner compare failed, from its failure's ranges. */
 static void
 refused(struct req *q, yajl_val inner)
 {
@@ -166,7 +201,13 @@ refused(struct req *q, yajl_val inner)
 	bool alive = false;
 	size_t len;
 
-	if (rs && YAJL_IS_ARRAY(rs) && rs->u.array.len == 2) {
+	/* Already in etcd (a send whose answer was lost): it happened. */
+	if (rs && YAJL_IS_ARRAY(rs) && rs->u.array.len == 3 &&
+	    names_request(rs->u.array.values[2], q->id)) {
+		handed(q);
+		return;
+	}
+	if (rs && YAJL_IS_ARRAY(rs) && rs->u.array.len >= 2) {
 		kvs = etcd_get(
 			etcd_get(rs->u.array.values[0], "response_range"),
 			"kvs");
@@ -198,6 +239,21 @@ refused(struct req *q, yajl_val inner)
 	result(q->a, q->id, "error: %s", why);
 }
 
+/* A request's outer transaction passed: its inner one decides. */
+static void
+answer(struct req *q, yajl_val json)
+{
+	yajl_val rs = etcd_get(json, "responses"), inner;
+
+	inner = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
+			? etcd_get(rs->u.array.values[0], "response_txn")
+			: NULL;
+	if (inner && etcd_bool(inner, "succeeded"))
+		handed(q);
+	else
+		refused(q, inner);
+}
+
 static void
 txn_done(void *arg, int err, yajl_val json, const char *msg)
 {
@@ -208,6 +264,9 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 
 	if (a->phase != PH_RUN || a->pg == NULL) {
 		a->pub_busy = false;
+		/* A late reply that it is in etcd still settles a request. */
+		if (!err && !q->report && etcd_bool(json, "succeeded"))
+			answer(q, json);
 		free(q);
 		return;
 	}
@@ -219,37 +278,34 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 	}
 	rev = etcd_int(etcd_get(json, "header"), "revision");
 	if (!etcd_bool(json, "succeeded")) {
+		/*
+		 * Not now: a request sent before may have landed.  The
+		 * resynchronisation's snapshot settles it (cursor past it,
+		 * or fenced: migrate_snapshot_end, migrate_fenced); else it
+		 * is sent again.
+		 */
 		publish_outer_failed(a, json);
-		if (a->fenced && !q->report)
-			result(a, q->id, "error: %s",
-			       "this host's agent was fenced (its lease "
-			       "expired): nothing was handed over");
 		free(q);
 		return;
 	}
-	rs = etcd_get(json, "responses");
-	inner = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
-			? etcd_get(rs->u.array.values[0], "response_txn")
-			: NULL;
 	if (q->report) {
+		rs = etcd_get(json, "responses");
+		inner = rs && YAJL_IS_ARRAY(rs) && rs->u.array.len > 1
+				? etcd_get(rs->u.array.values[0],
+					   "response_txn")
+				: NULL;
 		reported(a, q, inner);
-		a->published++;
-	} else if (inner && etcd_bool(inner, "succeeded")) {
-		agent_log("migration %s: guest %s handed over to %s", q->id,
-			  q->uuid, q->target);
-		agent_owner(a, q->uuid, q->target);
-		result(a, q->id, "handed %s", q->target);
-		a->published++;
 	} else {
-		refused(q, inner);
+		answer(q, json);
 	}
+	a->published++;
 	free(q);
 	publish_done(a, rev);
 }
 
 /* The inner transaction of a request; NULL after a logged refusal. */
 static char *
-request_txn(struct agent *a, struct req *q, const struct change *c,
+request_txn(struct agent *a, struct req *q, const struct change *c, bool again,
 	    bool *expired)
 {
 	yajl_gen g;
@@ -265,8 +321,12 @@ request_txn(struct agent *a, struct req *q, const struct change *c,
 		    3 ||
 	    strchr(q->target, '/') != NULL)
 		return NULL;
-	if (time(NULL) > deadline) {
-		/* xsim gave up on it (or is about to): never hand it over. */
+	/*
+	 * Checked only before the first send: once sent, it may be in etcd
+	 * (an answer lost), and only etcd can say; xsim waits for that.
+	 */
+	if (!again && time(NULL) > deadline) {
+		/* Nobody sent it in time: never hand it over late. */
 		agent_log("migration %s of %s to %s: expired", q->id, q->uuid,
 			  q->target);
 		result(a, q->id, "error: %s",
@@ -305,6 +365,7 @@ request_txn(struct agent *a, struct req *q, const struct change *c,
 	yajl_gen_array_open(g);
 	op(g, "request_range", ok, NULL, 0);
 	op(g, "request_range", alive, NULL, 0);
+	op(g, "request_range", mk, NULL, 0); /* ours already? */
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	free(ok);
@@ -409,7 +470,8 @@ migrate_group(struct agent *a, struct group *g)
 		exit(1);
 	q->a = a;
 	snprintf(q->uuid, sizeof(q->uuid), "%s", c->path + strlen(dir));
-	inner = out ? request_txn(a, q, c, &expired) : report_txn(a, q, c);
+	inner = out ? request_txn(a, q, c, a->mig.seq == g->seq, &expired)
+		    : report_txn(a, q, c);
 	if (inner == NULL) {
 		if (!expired)
 			agent_log("group %llu: %s is not a migration request: "
@@ -418,6 +480,12 @@ migrate_group(struct agent *a, struct group *g)
 		free(q);
 		publish_skip(a);
 		return true;
+	}
+	if (out) {
+		a->mig.seq = g->seq;
+		snprintf(a->mig.uuid, sizeof(a->mig.uuid), "%s", q->uuid);
+		snprintf(a->mig.id, sizeof(a->mig.id), "%s", q->id);
+		snprintf(a->mig.target, sizeof(a->mig.target), "%s", q->target);
 	}
 	body = publish_outer(a, g->seq, inner);
 	if (etcd_call(a->etcd, "/v3/kv/txn", body, txn_done, q) != 0) {
@@ -474,6 +542,33 @@ struct pending {
 
 static struct pending *snap;
 static size_t nsnap, capsnap;
+/*
+ * In the last snapshot: every request (value NULL), what etcd handed;
+ * the targets' reports on this host's requests (value: the status).
+ */
+static struct pending *seen, *mine;
+static size_t nseen, capseen, nmine, capmine;
+
+static struct pending *
+add(struct pending **v, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		*v = realloc(*v, *cap * sizeof(**v));
+		if (*v == NULL)
+			exit(1);
+	}
+	return &(*v)[(*n)++];
+}
+
+void
+migrate_snapshot_begin(struct agent *a)
+{
+	(void)a;
+	nseen = 0;
+	while (nmine > 0)
+		free(mine[--nmine].value);
+}
 
 bool
 migrate_snapshot(struct agent *a, const char *key, const char *val)
@@ -482,23 +577,82 @@ migrate_snapshot(struct agent *a, const char *key, const char *val)
 	bool report = strncmp(key, a->migdone_pfx, ld) == 0;
 	char id[128], src[256], tgt[256];
 	struct pending *p;
+	int n = 0;
 
 	if (!report && strncmp(key, a->migrate_pfx, lm) != 0)
 		return false;
-	if (sscanf(val, "%127s %255s %255s", id, src, tgt) != 3 ||
-	    (!report && strcmp(tgt, a->host) != 0))
+	if (sscanf(val, "%127s %255s %n%255s", id, src, &n, tgt) != 3)
 		return true;
-	if (nsnap == capsnap) {
-		capsnap = capsnap ? 2 * capsnap : 8;
-		snap = realloc(snap, capsnap * sizeof(*snap));
-		if (snap == NULL)
+	if (report && strcmp(src, a->host) == 0) {
+		p = add(&mine, &nmine, &capmine);
+		snprintf(p->uuid, sizeof(p->uuid), "%s", key + ld);
+		snprintf(p->id, sizeof(p->id), "%s", id);
+		if ((p->value = strdup(val + n)) == NULL)
 			exit(1);
 	}
-	p = &snap[nsnap++];
+	if (!report) {
+		p = add(&seen, &nseen, &capseen);
+		snprintf(p->uuid, sizeof(p->uuid), "%s", key + lm);
+		snprintf(p->id, sizeof(p->id), "%s", id);
+		p->value = NULL;
+	}
+	if (!report && strcmp(tgt, a->host) != 0)
+		return true;
+	p = add(&snap, &nsnap, &capsnap);
 	snprintf(p->uuid, sizeof(p->uuid), "%s", key + (report ? ld : lm));
 	snprintf(p->id, sizeof(p->id), "%s", id);
 	p->value = report ? NULL : strdup(val);
 	return true;
+}
+
+/*
+ * A request whose fate etcd's snapshot decides (it landed before, or a
+ * fence keeps it out for good): handed if etcd has it, else why not.
+ * Only then may xsim resume the guest.
+ */
+static void
+settle(struct agent *a, const char *uuid, const char *id, const char *target,
+       const char *why)
+{
+	struct kent *o = kmap_get(&a->owners, uuid);
+	size_t i;
+
+	for (i = 0; i < nseen; i++)
+		if (strcmp(seen[i].uuid, uuid) == 0 &&
+		    strcmp(seen[i].id, id) == 0) {
+			/* The snapshot has its owner (handed back, maybe). */
+			agent_log("migration %s: guest %s was handed over to "
+				  "%s (etcd has it)",
+				  id, uuid, target);
+			result(a, id, "handed %s", target);
+			/* The target may have reported meanwhile. */
+			for (i = 0; i < nmine; i++)
+				if (strcmp(mine[i].uuid, uuid) == 0 &&
+				    strcmp(mine[i].id, id) == 0)
+					result(a, id, "%s", mine[i].value);
+			return;
+		}
+	if (o != NULL && o->value != NULL && strcmp(o->value, a->host) != 0)
+		result(a, id,
+		       "error: guest %s belongs to host %s now (another "
+		       "migration won)",
+		       uuid, o->value);
+	else
+		result(a, id, "error: %s", why);
+	agent_log("migration %s of %s to %s: not handed over (%s)", id, uuid,
+		  target, why);
+}
+
+void
+migrate_fenced(struct agent *a, struct group *g)
+{
+	struct change *c = find_write(g, OUT_DIR);
+	char id[128], target[256];
+
+	if (c != NULL && sscanf(c->value, "%127s %255s", id, target) == 2)
+		settle(a, c->path + strlen(OUT_DIR), id, target,
+		       "this host's agent was fenced (its lease expired): "
+		       "nothing was handed over");
 }
 
 void
@@ -506,6 +660,11 @@ migrate_snapshot_end(struct agent *a)
 {
 	char path[300];
 	size_t i, j;
+
+	/* A request sent before: in etcd's cursor, so its fate is final. */
+	if (a->mig.seq && a->cursor >= a->mig.seq)
+		settle(a, a->mig.uuid, a->mig.id, a->mig.target,
+		       "etcd refused the hand-over");
 
 	for (i = 0; i < nsnap; i++) {
 		if (snap[i].value == NULL)

@@ -50,6 +50,7 @@ struct walk {
 	size_t nexcl, capexcl;
 	uint64_t seq, last;
 	bool gap;
+	bool fenced;  /* step 4 reads the groups a fence keeps out */
 	bool changed; /* the converging transaction changed something */
 	bool join;    /* the host never published: it brings its /pool */
 	unsigned tries;
@@ -294,6 +295,7 @@ snapshot_done(void *arg, int err, yajl_val json, const char *msg)
 	w->rev = etcd_int(etcd_get(json, "header"), "revision");
 	kmap_clear(&a->kmod);
 	kmap_clear(&a->owners);
+	migrate_snapshot_begin(a);
 	/* The pool's hosts and owners, as the snapshot has them. */
 	xsc_sendv(a->xs, XS_RM, 0, NULL, NULL, "/tool/pool/hosts", NULL);
 	xsc_sendv(a->xs, XS_RM, 0, NULL, NULL, "/tool/pool/owner", NULL);
@@ -403,7 +405,7 @@ group_page_done(void *arg, int err, const char *data, size_t len)
 
 	if (err == ENOSPC) {
 		/* Dropped: converge decides for them. */
-		w->gap = true;
+		w->gap = !w->fenced;
 		w->seq++;
 		read_next(w);
 		return;
@@ -425,11 +427,16 @@ group_page_done(void *arg, int err, const char *data, size_t len)
 			  "read", s, si, so, NULL);
 		return;
 	}
-	if (g->lost)
-		w->gap = true;
-	if (!g->agent)
-		for (i = 0; i < g->n; i++)
-			add_excl(w, g->v[i].path);
+	if (w->fenced) {
+		if (!g->agent)
+			migrate_fenced(w->a, g);
+	} else {
+		if (g->lost)
+			w->gap = true;
+		if (!g->agent)
+			for (i = 0; i < g->n; i++)
+				add_excl(w, g->v[i].path);
+	}
 	group_free(g);
 	g = NULL;
 	w->seq++;
@@ -467,6 +474,7 @@ bounds_done(void *arg, int err, const char *data, size_t len)
 		free(w->excl[i]);
 	w->nexcl = 0;
 	w->gap = false;
+	w->fenced = false;
 	a->old_last = l;
 	a->cursor_reset = false;
 	if (a->fenced) {
@@ -479,9 +487,11 @@ bounds_done(void *arg, int err, const char *data, size_t len)
 		}
 		a->next_seq = l + 1;
 		a->cursor_reset = true;
-		w->seq = l + 1;
+		/* Read only for the migration requests among them. */
+		w->seq = a->cursor + 1 > f ? a->cursor + 1 : f;
 		w->last = l;
-		step_walk(w);
+		w->fenced = true;
+		read_next(w);
 		return;
 	}
 	if (a->cursor > l) {

@@ -43,8 +43,8 @@
 #include "util.h"
 #include "xenstore.h"
 
-#define HANDOVER_TIMEOUT_MS 30000 /* the agent's compare-and-swap */
-#define DEADLINE_S 20		  /* ... which it makes only this soon */
+#define HANDOVER_TIMEOUT_MS 30000 /* the agent's compare-and-swap ... */
+#define DEADLINE_S 20		  /* ... which it sends only this soon */
 #define REBUILD_TIMEOUT_MS 60000  /* the target's build, devices included */
 #define POLL_MS 20
 
@@ -141,12 +141,9 @@ request(const char *req, const char *target, const char *cfg)
 	return v;
 }
 
-/*
- * No answer from the agent: the hand-over happened if the owner the
- * agent mirrors is the target (an answer lost, not the decision).
- */
+/* The hand-over happened if the owner the agent mirrors is the target. */
 static char *
-no_answer(struct xs_handle *xsh, const char *uuid, const char *target)
+mirror_says(struct xs_handle *xsh, const char *uuid, const char *target)
 {
 	char path[300], *owner;
 	bool handed;
@@ -156,6 +153,34 @@ no_answer(struct xs_handle *xsh, const char *uuid, const char *target)
 	handed = owner != NULL && strcmp(owner, target) == 0;
 	free(owner);
 	return handed ? strdup("handed") : NULL;
+}
+
+/*
+ * The agent's answer, or the hand-over seen in the owner's mirror.  The
+ * guest is never resumed without the agent's word that etcd did not
+ * take the hand-over (an "error:" answer): once sent, a request may
+ * land in etcd however late its answer comes, and the target then
+ * builds the guest.  So past the timeout the guest stays paused, and
+ * xsim says so and waits on.
+ */
+static char *
+wait_answer(struct xs_handle *xsh, const struct record *r, const char *target,
+	    const char *res_path)
+{
+	char *res = wait_value(xsh, res_path, HANDOVER_TIMEOUT_MS, any);
+	unsigned waited = HANDOVER_TIMEOUT_MS / 1000;
+
+	while (res == NULL &&
+	       (res = mirror_says(xsh, r->uuid, target)) == NULL) {
+		fprintf(stderr,
+			"xsim: %s: no answer from the pool agent in %u s; the "
+			"guest stays paused here until etcd's answer is known "
+			"(is the agent running? see pool-agent.log)\n",
+			r->name, waited);
+		res = wait_value(xsh, res_path, HANDOVER_TIMEOUT_MS, any);
+		waited += HANDOVER_TIMEOUT_MS / 1000;
+	}
+	return res;
 }
 
 /*
@@ -244,25 +269,19 @@ migrate_out(const char *which, const char *target)
 		set_paused(&r, false);
 		goto out;
 	}
-	res = wait_value(xsh, res_path, HANDOVER_TIMEOUT_MS, any);
-	if (res == NULL)
-		res = no_answer(xsh, r.uuid, target);
-	if (res != NULL && strstr(res, "another migration won") != NULL) {
+	res = wait_answer(xsh, &r, target, res_path);
+	if (strstr(res, "another migration won") != NULL) {
 		/* That one has the guest paused, and takes it away. */
 		util_errx("cannot migrate %s to %s: %s", r.name, target,
 			  res + 7);
 		goto out;
 	}
 	/* A fast target's report may replace "handed" before we read it. */
-	if (res == NULL || (strncmp(res, "handed", 6) != 0 && !final(res))) {
+	if (strncmp(res, "handed", 6) != 0 && !final(res)) {
 		set_paused(&r, false);
 		util_errx("cannot migrate %s to %s: %s; it keeps running here",
 			  r.name, target,
-			  res == NULL ? "no answer from the pool agent "
-					"(see pool-agent.log)"
-				      : res + (strncmp(res, "error: ", 7) == 0
-						       ? 7
-						       : 0));
+			  res + (strncmp(res, "error: ", 7) == 0 ? 7 : 0));
 		goto out;
 	}
 	ret = finish(xsh, &r, target, res_path);
