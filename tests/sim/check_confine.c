@@ -13,11 +13,17 @@
 
 #include "confine.h"
 
-/* A soft data limit below the hard one, as the domain boots with. */
+/*
+ * A soft data limit below the hard one, as the domain boots with; both
+ * far above what the test uses, AddressSanitizer's shadow included.
+ */
+#define SOFT ((rlim_t)1 << 50)
+#define HARD ((rlim_t)1 << 51)
+
 static struct rlimit
 boot_limit(void)
 {
-	struct rlimit rl = {.rlim_cur = 64 << 20, .rlim_max = 128 << 20};
+	struct rlimit rl = {.rlim_cur = SOFT, .rlim_max = HARD};
 
 	ck_assert_int_eq(setrlimit(RLIMIT_DATA, &rl), 0);
 	return rl;
@@ -47,8 +53,8 @@ START_TEST(test_confined_may_not_set_data)
 	rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
 	ck_assert_int_eq(setrlimit(RLIMIT_DATA, &rl), -1);
 	ck_assert_int_eq(getrlimit(RLIMIT_DATA, &now), 0);
-	ck_assert_uint_eq(now.rlim_cur, 64 << 20);
-	ck_assert_uint_eq(now.rlim_max, 128 << 20);
+	ck_assert_uint_eq(now.rlim_cur, SOFT);
+	ck_assert_uint_eq(now.rlim_max, HARD);
 }
 END_TEST
 
@@ -58,7 +64,7 @@ START_TEST(test_confined_reads_and_sets_others)
 
 	ck_assert_int_eq(confine_domain(), 0);
 	ck_assert_int_eq(prlimit(0, RLIMIT_DATA, NULL, &rl), 0);
-	ck_assert_uint_eq(rl.rlim_cur, 64 << 20);
+	ck_assert_uint_eq(rl.rlim_cur, SOFT);
 	ck_assert_int_eq(setrlimit(RLIMIT_CORE, &core), 0);
 }
 END_TEST
