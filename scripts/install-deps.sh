@@ -27,7 +27,7 @@ set -e
 
 BUILD="gcc make pkg-config
 libevent-dev libtalloc-dev libtdb-dev libbsd-dev check
-libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
+libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev libseccomp-dev
 libxen-dev libxenstore4
 libcurl4-openssl-dev libssl-dev etcd-server etcd-client curl"
 # make deb: debhelper and dpkg-dev build the packages, go-md2man makes

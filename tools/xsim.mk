@@ -10,6 +10,8 @@
 #                       script of operations (tools/guest/)
 #   $(B)/tests/sim/ring-unit   Check suite of the ring transport against
 #                       an in-process fake daemon (tests/sim/)
+#   $(B)/tests/sim/confine-unit   Check suite of the xenstore domain's
+#                       seccomp filter (tools/xsim/confine.c)
 #
 # Both link the static libxenstore (the ring transport is not exported
 # from the shared library) and the simulator's libraries (XSIMLIBS_*,
@@ -31,7 +33,7 @@ $(XGUEST_OBJS): CFLAGS += $(XSIMLIBS_CFLAGS) -Itools/guest
 $(BIN)/xsim: $(XSIM_OBJS) $(XSC_A) $(XSIMLIBS_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(XSIM_OBJS) $(XSC_A) $(XSIMLIBS_LIBS) \
-		-pthread
+		-lseccomp -pthread
 
 $(BIN)/xsim-guest: $(XGUEST_OBJS) $(XS_RING_OBJ) $(B)/obj/transport/ring.o \
 		$(XSC_A) $(XSIMLIBS_DEPS)
@@ -62,7 +64,14 @@ $(B)/tests/sim/ring-unit: $(B)/obj/tests/sim/check_ring_transport.o \
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -pthread
 
-ALL += $(BIN)/xsim $(BIN)/xsim-guest $(B)/tests/sim/ring-unit
+$(B)/obj/tests/sim/check_confine.o: CFLAGS += -Itools/xsim
+$(B)/tests/sim/confine-unit: $(B)/obj/tests/sim/check_confine.o \
+		$(B)/obj/tools/xsim/confine.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lseccomp
+
+ALL += $(BIN)/xsim $(BIN)/xsim-guest $(B)/tests/sim/ring-unit \
+	$(B)/tests/sim/confine-unit
 
 # What `xsim start` runs the hotplug scripts with, inside the build: the
 # scripts in $(B)/etc/xen/scripts (xsim looks there, beside its bin/,
@@ -80,8 +89,9 @@ $(B)/libexec/xsim/ip: tools/xsim/sim-ip
 ALL += $(XSIM_SCRIPTS) $(B)/libexec/xsim/ip
 
 .PHONY: check-sim-unit
-check-sim-unit: $(B)/tests/sim/ring-unit
+check-sim-unit: $(B)/tests/sim/ring-unit $(B)/tests/sim/confine-unit
 	$(B)/tests/sim/ring-unit
+	$(B)/tests/sim/confine-unit
 
 CHECKS += check-sim-unit
 

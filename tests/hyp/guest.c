@@ -334,6 +334,14 @@ role_xsdom(char **argv)
 		"choose VIRQ_DOM_EXC's handler");
 	REFUSED(xc_dom_gnttab_seed(xch, 0, false, 0, 0, me, me) == 0, EPERM,
 		"seed dom0's grant table");
+	REFUSED(xsim_domain_memory(xch, me, getpid(), 1024, 1 << 20) == 0,
+		EPERM, "set its own memory");
+	REFUSED(xc_domain_increase_reservation(xch, guest, 1, 0, 0, NULL) >= 0,
+		EPERM, "grow another domain");
+	/* No toolstack set its size here: nothing to grow. */
+	REFUSED(xc_domain_increase_reservation(xch, DOMID_SELF, 1, 0, 0,
+					       NULL) >= 0,
+		ENOMEM, "grow without a maximum");
 	REFUSED(xengnttab_map_grant_ref(gt, guest, GNTTAB_RESERVED_CONSOLE,
 					PROT_READ),
 		EPERM, "map the guest's console page");

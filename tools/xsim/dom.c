@@ -693,6 +693,7 @@ record_by_domid(const struct record *r, void *arg)
 /*
  * Memory (MB) and vcpus as the toolstack set them in xenstore: the
  * simulated hypervisor gives every domain the same few pages and one vcpu.
+ * A xenstore domain's is the hypervisor's: it grows on demand.
  */
 static void
 list_size(struct xs_handle *xsh, const xc_dominfo_t *info, unsigned long *mb,
@@ -705,9 +706,13 @@ list_size(struct xs_handle *xsh, const xc_dominfo_t *info, unsigned long *mb,
 	*vcpus = info->nr_online_vcpus;
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
 		 info->domid);
-	v = xs_read(xsh, XBT_NULL, path, NULL);
+	v = info->xenstore && info->domid != 0
+		    ? NULL
+		    : xs_read(xsh, XBT_NULL, path, NULL);
 	if (v != NULL && *v != '\0')
 		*mb = strtoul(v, NULL, 10) / 1024;
+	else if (info->xenstore && info->domid != 0)
+		*mb = info->nr_pages * (XSIM_PAGE_SIZE / 1024) / 1024;
 	free(v);
 	snprintf(path, sizeof(path), "/local/domain/%u/cpu", info->domid);
 	cpus = xs_directory(xsh, XBT_NULL, path, &n);

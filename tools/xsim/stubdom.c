@@ -13,11 +13,14 @@
  *   5. once it serves dom0, write /tool/xenstored/domid and its
  *      /local/domain/<id> nodes through dom0's xenbus.
  *
- * The domain's memory is the daemon's limit: XENSTORE_DOMAIN_SIZE MiB
- * (default 8, as Debian), or XENSTORE_MAX_DOMAIN_SIZE when set (the most
- * it may balloon to), applied as the process's data limit
- * (RLIMIT_DATA: heap, the node arena, every private writable mapping),
- * under which the daemon answers ENOMEM and keeps serving.
+ * The domain's memory is the daemon's limit: it boots with
+ * XENSTORE_DOMAIN_SIZE MiB (default 8, as Debian) as the process's data
+ * limit (RLIMIT_DATA: heap, the node arena, every private writable
+ * mapping), and the hypervisor, told the size, the most it may balloon
+ * to (XENSTORE_MAX_DOMAIN_SIZE) and the process, raises that limit when
+ * the daemon asks, up to the most; beyond, the daemon answers ENOMEM and
+ * keeps serving.  The process cannot raise its limit itself
+ * (confine.h).
  *
  * Its console is its standard error, RUNDIR/xenstored.log; the access
  * log, when asked for with -T FILE, goes through a second console
@@ -37,6 +40,7 @@
 
 #include <xenctrl.h>
 
+#include "confine.h"
 #include "host.h"
 #include "stubdom.h"
 #include "util.h"
@@ -123,8 +127,8 @@ add_domain_args(char **argv, int *n, char *buf)
  * console descriptors) cross the exec.
  */
 static void __attribute__((noreturn))
-exec_kernel(char **argv, int chan, int console, int trace, long limit_mb,
-	    const char *home)
+exec_kernel(char **argv, int chan, int console, int trace, long memory_mb,
+	    long maxmem_mb, const char *home)
 {
 	struct rlimit rl;
 	char num[16];
@@ -136,8 +140,11 @@ exec_kernel(char **argv, int chan, int console, int trace, long limit_mb,
 		dup2(fd, STDIN_FILENO);
 	dup2(trace >= 0 ? trace : console, STDOUT_FILENO);
 	dup2(console, STDERR_FILENO);
-	rl.rlim_cur = rl.rlim_max = (rlim_t)limit_mb << 20;
-	if (LIMIT_MEMORY && setrlimit(RLIMIT_DATA, &rl) < 0) {
+	/* The hypervisor sets the same once told the pid (stubdom_start). */
+	rl.rlim_cur = (rlim_t)memory_mb << 20;
+	rl.rlim_max = (rlim_t)maxmem_mb << 20;
+	if (LIMIT_MEMORY &&
+	    (setrlimit(RLIMIT_DATA, &rl) < 0 || confine_domain() < 0)) {
 		fprintf(stderr,
 			"xsim: cannot limit the xenstore domain's "
 			"memory: %s\n",
@@ -277,7 +284,7 @@ stubdom_start(char *const *extra_args)
 	char opt_n[] = "-N", opt_e[] = "--event", opt_i[] = "--internal-db";
 	char *argv[ARGV_MAX];
 	const char *trace_name, *env;
-	long memory_mb, maxmem_mb, limit_mb;
+	long memory_mb, maxmem_mb;
 	int n = 0, port, chan = -1, console = -1, trace = -1;
 	uint32_t domid = 0;
 	pid_t xenbus = -1, pid;
@@ -290,7 +297,6 @@ stubdom_start(char *const *extra_args)
 		return -1;
 	if (maxmem_mb < memory_mb)
 		maxmem_mb = memory_mb;
-	limit_mb = maxmem_mb;
 	if ((xch = xc_interface_open(NULL, NULL, 0)) == NULL) {
 		util_err("cannot reach the hypervisor");
 		return -1;
@@ -363,11 +369,20 @@ stubdom_start(char *const *extra_args)
 		goto fail;
 	}
 	if (pid == 0)
-		exec_kernel(argv, chan, console, trace, limit_mb, home);
+		exec_kernel(argv, chan, console, trace, memory_mb, maxmem_mb,
+			    home);
 	close(chan);
 	chan = -1;
 	if (write_pid("xenstored.pid", pid) < 0) {
 		util_err("cannot record the xenstore domain's pid");
+		kill(pid, SIGKILL);
+		goto fail;
+	}
+	/* Its memory, held by the hypervisor (none held under ASan). */
+	if (xsim_domain_memory(xch, domid, LIMIT_MEMORY ? pid : 0,
+			       (uint64_t)memory_mb << 10,
+			       (uint64_t)maxmem_mb << 10) < 0) {
+		util_err("cannot set the xenstore domain's memory");
 		kill(pid, SIGKILL);
 		goto fail;
 	}

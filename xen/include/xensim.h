@@ -23,6 +23,7 @@
 #define XENSIM_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #define XENHYP_RUNDIR_DEFAULT "/var/run/xenhyp"
 #define XENHYP_SOCKET_NAME "hypervisor"
@@ -73,6 +74,17 @@ struct xenevtchn_handle;
  * Returns a descriptor (close-on-exec clear) owned by the caller.
  */
 int xsim_domain_channel(struct xc_interface_core *xch, uint32_t domid);
+
+/*
+ * Toolstack: domid's memory is mem_kb and may grow to max_kb (Xen's
+ * xc_domain_setmaxmem, with the size the domain booted with); pid is
+ * the process that runs it, whose data limit (RLIMIT_DATA, soft and
+ * hard) the hypervisor then holds at the domain's size and raises on
+ * xc_domain_increase_reservation; 0 for none.  Privileged.  0, or -1
+ * with errno.
+ */
+int xsim_domain_memory(struct xc_interface_core *xch, uint32_t domid, pid_t pid,
+		       uint64_t mem_kb, uint64_t max_kb);
 
 /*
  * Guest kernel: attach port, a port of the caller's own domain that the

@@ -142,6 +142,11 @@ xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
 		o->nr_pages = d->nr_pages;
 		o->max_memkb =
 			(unsigned long)d->nr_pages * XSIM_PAGE_SIZE / 1024;
+		if (d->mem_kb) { /* sized by the toolstack (xsim_domain_memory)
+				  */
+			o->nr_pages = d->mem_kb * 1024 / XSIM_PAGE_SIZE;
+			o->max_memkb = d->max_kb;
+		}
 		o->nr_online_vcpus = 1;
 		if (d->handle.len == sizeof(o->handle))
 			memcpy(o->handle, d->handle.data, sizeof(o->handle));
@@ -231,6 +236,53 @@ xsim_domain_channel(struct xc_interface_core *xch, uint32_t domid)
 		return -1;
 	}
 	return fd;
+}
+
+int
+xsim_domain_memory(struct xc_interface_core *xch, uint32_t domid, pid_t pid,
+		   uint64_t mem_kb, uint64_t max_kb)
+{
+	Xsim__Request req = XSIM__REQUEST__INIT;
+
+	req.op = XSIM__OP__OP_DOMAIN_MEMORY;
+	req.domid = domid;
+	req.pid = (uint32_t)pid;
+	req.mem_kb = mem_kb;
+	req.max_kb = max_kb;
+	return chan_simple(&xch->chan, &req);
+}
+
+/*
+ * The simulator hands out no frames: extent_start is left alone, and
+ * only the caller's own domain may grow (XENMEM from the domain itself).
+ * As Xen's, returns how many extents were granted, which may be fewer
+ * than asked for (0 or -1 with ENOMEM at the domain's maximum).
+ */
+int
+xc_domain_increase_reservation(xc_interface *xch, uint32_t domid,
+			       unsigned long nr_extents,
+			       unsigned int extent_order,
+			       unsigned int mem_flags, xen_pfn_t *extent_start)
+{
+	Xsim__Request req = XSIM__REQUEST__INIT;
+	uint64_t extent_kb = ((uint64_t)XSIM_PAGE_SIZE << extent_order) / 1024;
+	Xsim__Reply *r;
+	int n;
+
+	(void)mem_flags;
+	(void)extent_start;
+	if (domid != DOMID_SELF && domid != xch->chan.domid) {
+		errno = EPERM;
+		return -1;
+	}
+	req.op = XSIM__OP__OP_MEM_INCREASE;
+	req.mem_kb = nr_extents * extent_kb;
+	r = chan_call(&xch->chan, &req, NULL, 0, NULL);
+	if (r == NULL)
+		return -1;
+	n = (int)(r->mem_kb / extent_kb);
+	xsim__reply__free_unpacked(r, NULL);
+	return n;
 }
 
 int

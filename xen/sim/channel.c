@@ -28,6 +28,7 @@
 #include "evtchn.h"
 #include "hypercall.pb-c.h"
 #include "log.h"
+#include "memory.h"
 #include "xen/xen.h"
 #include "xsim_msg.h"
 
@@ -274,6 +275,8 @@ do_domain_getinfo(struct req *x)
 		info[n].shutdown_reason = d->shutdown_reason;
 		info[n].nr_pages = d->nr_pages;
 		info[n].xenstore = d->xenstore;
+		info[n].mem_kb = d->mem_kb;
+		info[n].max_kb = d->max_kb;
 		info[n].handle.data = d->handle;
 		info[n].handle.len = sizeof(d->handle);
 		ptrs[n] = &info[n];
@@ -525,6 +528,27 @@ do_gnt_seed(struct req *x)
 	return 0;
 }
 
+static int
+do_domain_memory(struct req *x)
+{
+	struct domain *d = domain_find(x->in->domid);
+
+	if (d == NULL || d->dying)
+		return ESRCH;
+	return mem_set(d, (pid_t)x->in->pid, x->in->mem_kb, x->in->max_kb);
+}
+
+/* Only for itself: the caller's domain is its channel's. */
+static int
+do_mem_increase(struct req *x)
+{
+	uint64_t before = x->self->mem_kb;
+	int err = mem_increase(x->self, x->in->mem_kb);
+
+	x->out->mem_kb = x->self->mem_kb - before; /* granted */
+	return err;
+}
+
 static const struct {
 	int (*fn)(struct req *x);
 	bool priv; /* only the privileged domain may ask */
@@ -552,6 +576,8 @@ static const struct {
 	[XSIM__OP__OP_GNT_END] = {do_gnt_end, false},
 	[XSIM__OP__OP_FOREIGN_MAP] = {do_foreign_map, false},
 	[XSIM__OP__OP_GNT_SEED] = {do_gnt_seed, true},
+	[XSIM__OP__OP_DOMAIN_MEMORY] = {do_domain_memory, true},
+	[XSIM__OP__OP_MEM_INCREASE] = {do_mem_increase, false},
 };
 
 static const char *

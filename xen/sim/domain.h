@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define XSIM_NR_GRANTS 128
 #define XSIM_NR_PORTS 1024
@@ -56,6 +57,9 @@ struct domain {
 	struct grant grants[XSIM_NR_GRANTS];
 	struct port ports[XSIM_NR_PORTS];
 	bool channel_given;
+	/* memory.h: KiB (0: not set), and the process held to mem_kb. */
+	uint64_t mem_kb, max_kb;
+	pid_t mem_pid;
 };
 
 /* Create dom0 with nr_pages pages per domain from now on; 0 or errno. */

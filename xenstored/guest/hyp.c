@@ -175,6 +175,17 @@ hyp_domain_state(unsigned domid)
 	return info.shutdown ? HYP_DOMAIN_SHUTDOWN : HYP_DOMAIN_RUNNING;
 }
 
+long
+hyp_grow(unsigned long kb)
+{
+	int n;
+
+	if (xch == NULL)
+		return -1;
+	n = xc_domain_increase_reservation(xch, DOMID_SELF, kb / 4, 0, 0, NULL);
+	return n > 0 ? (long)n * 4 : -1;
+}
+
 void
 hyp_close(void)
 {

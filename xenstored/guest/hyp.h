@@ -72,6 +72,13 @@ enum hyp_domain_state {
 /* What the hypervisor says of domid now. */
 enum hyp_domain_state hyp_domain_state(unsigned domid);
 
+/*
+ * Ask the hypervisor for up to kb KiB more of the daemon's own domain
+ * (XENMEM_increase_reservation).  KiB granted (the limit of the process
+ * is then raised), or -1: at its maximum, no hypervisor, or refused.
+ */
+long hyp_grow(unsigned long kb);
+
 /* Close everything (shutdown). */
 void hyp_close(void);
 

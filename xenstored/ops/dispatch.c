@@ -10,6 +10,7 @@
 #include "frame.h"
 #include "hold.h"
 #include "log.h"
+#include "memgrow.h"
 #include "ops.h"
 #include "stream.h"
 #include "txn.h"
@@ -163,12 +164,19 @@ dispatch_message(struct conn *c, struct msg *m)
 	if (err == 0 && (op->flags & F_MOD) &&
 	    (held_back(c, m) || sched_must_wait(c, m)))
 		err = TXN_WAIT;
-	if (err == 0) {
+	/*
+	 * A request that ran out of memory changed nothing: once the
+	 * domain has grown (memgrow.h) it runs again.
+	 */
+	while (err == 0) {
 		ctx = talloc_new(NULL);
 		stream_request_begin(c); /* a request's changes: one group */
 		err = ctx ? op->fn(ctx, c, m) : ENOMEM;
 		stream_request_end();
 		talloc_free(ctx);
+		if (err != ENOMEM || !mem_grow())
+			break;
+		err = 0;
 	}
 	if (err == TXN_WAIT)
 		c->deferred = m; /* run again when what it waits for ends */

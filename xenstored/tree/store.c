@@ -75,7 +75,8 @@
 
 char *store_arena;
 static size_t arena_size, arena_top;
-static size_t arena_limit; /* arena_size, or less (store_limit_arena) */
+static size_t arena_limit;    /* arena_size, or less (store_limit_arena) */
+static size_t arena_reserved; /* the range; arena_size of it is writable */
 static uint32_t free_head[MAX_BLOCK / UNIT + 1];
 static uint32_t free_count[MAX_BLOCK / UNIT + 1]; /* blocks on each list */
 
@@ -185,25 +186,54 @@ arena_init(void)
 				       (size_t)1 << 30,	 (size_t)256 << 20,
 				       (size_t)64 << 20, (size_t)16 << 20};
 	size_t cap = arena_data_cap(), size;
-	unsigned i, n = sizeof(tries) / sizeof(tries[0]);
+	unsigned i;
 
-	/* Under a data limit its half first, then what else fits in it. */
-	for (i = cap ? 0 : 1; i <= n; i++) {
-		size = i == 0 ? cap : tries[i - 1];
-		if (cap && size > cap)
+	/*
+	 * Under a data limit the range is reserved inaccessible, which the
+	 * limit does not count, and its half of the limit made writable:
+	 * the rest becomes writable as the limit grows (store_arena_grow).
+	 */
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		size = tries[i];
+		store_arena = mmap(
+			NULL, size, cap ? PROT_NONE : PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (store_arena == MAP_FAILED)
 			continue;
-		store_arena = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-				   -1, 0);
-		if (store_arena != MAP_FAILED) {
-			huge_pages(size);
-			arena_size = arena_limit = size;
-			arena_top = UNIT; /* reference 0 means none */
-			return 0;
+		arena_reserved = arena_size = size;
+		if (cap && cap < size) {
+			if (mprotect(store_arena, cap, PROT_READ | PROT_WRITE) <
+			    0) {
+				munmap(store_arena, size);
+				break;
+			}
+			arena_size = cap;
 		}
+		huge_pages(arena_size);
+		arena_limit = arena_size;
+		arena_top = UNIT; /* reference 0 means none */
+		return 0;
 	}
 	store_arena = NULL;
 	return -1;
+}
+
+bool
+store_arena_grow(void)
+{
+	size_t cap = arena_data_cap();
+
+	if (cap > arena_reserved)
+		cap = arena_reserved;
+	if (cap <= arena_size ||
+	    mprotect(store_arena + arena_size, cap - arena_size,
+		     PROT_READ | PROT_WRITE) < 0)
+		return false;
+	if (arena_limit == arena_size) /* not narrowed by a test */
+		arena_limit = cap;
+	arena_size = cap;
+	huge_pages(arena_size);
+	return true;
 }
 
 /* A block of size bytes (a multiple of UNIT); NULL with errno. */

@@ -274,6 +274,12 @@ size_t store_block_size(unsigned nperms, uint32_t vlen, size_t namelen);
 bool store_room_for(size_t *sizes, size_t n);
 
 /*
+ * Make writable the part of the arena that the data limit now allows
+ * (half of it), after the limit was raised.  True if the arena grew.
+ */
+bool store_arena_grow(void);
+
+/*
  * Let at most room more bytes of the arena be used, as if it ended there
  * (SIZE_MAX: all of it): the tests' way to run out of it.
  */

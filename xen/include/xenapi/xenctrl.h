@@ -122,4 +122,16 @@ int xc_dom_gnttab_seed(xc_interface *xch, uint32_t guest_domid, bool is_hvm,
 		       xen_pfn_t console_gfn, xen_pfn_t xenstore_gfn,
 		       uint32_t console_domid, uint32_t xenstore_domid);
 
+/*
+ * Give domid (the caller's own: DOMID_SELF) nr_extents more extents of
+ * 2^extent_order pages, up to its maximum, as XENMEM_increase_reservation
+ * does.  Returns how many were granted, -1 with errno (ENOMEM: at its
+ * maximum, or no size was set).  extent_start is not filled here.
+ */
+int xc_domain_increase_reservation(xc_interface *xch, uint32_t domid,
+				   unsigned long nr_extents,
+				   unsigned int extent_order,
+				   unsigned int mem_flags,
+				   xen_pfn_t *extent_start);
+
 #endif /* XENSIM_XENCTRL_H */

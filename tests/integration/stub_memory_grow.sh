@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The xenstore domain boots with XENSTORE_DOMAIN_SIZE MiB and grows on
+# demand up to XENSTORE_MAX_DOMAIN_SIZE: a guest's flood of large nodes
+# goes past what the boot size holds (each growth logged by the daemon
+# and the hypervisor), then reaches the maximum and gets ENOMEM, logged;
+# the daemon keeps serving.  The size is the hypervisor's (xsim list),
+# the process's soft data limit follows it (the hard one is the most),
+# and the process cannot set its limit itself: the toolstack's seccomp
+# filter is on it (its unit test: tests/sim/confine-unit, run here).
+#
+# Under SANITIZE the domain runs without a limit (ASan's shadow is
+# private memory): nothing grows, the bounded flood must succeed, and
+# the domain shows its boot size.
+. "$XS_TOP/tests/lib.sh"
+. "$XS_TOP/tests/sim/sim.sh"
+case "$XS_BUILD" in
+*/san-*) N=300 LIMITED="" ;;
+*) N=200000 LIMITED=1 ;;
+esac
+XENSTORETYPE=domain
+XENSTORE_DOMAIN_SIZE=8
+XENSTORE_MAX_DOMAIN_SIZE=20
+XENSTORE_DOMAIN_ARGS="-Q nodes=0 -Q memory=0 -q memory=0 -Q node-size=0"
+export XENSTORETYPE XENSTORE_DOMAIN_SIZE XENSTORE_MAX_DOMAIN_SIZE \
+	XENSTORE_DOMAIN_ARGS
+start_sim -n
+[ -n "$LIMITED" ] && { expect_log; expect_hyp_log; }
+pid=$(cat "$SIM/xenstored.pid")
+
+# size: the xenstore domain's Mem column in xsim list.
+size() { "$XSIM" -r "$SIM" list | awk '$1 == "Xenstore" { print $3 }'; }
+# datalimit: the daemon's RLIMIT_DATA, soft and hard, in MiB.
+datalimit() {
+	awk '/^Max data size/ { printf "%s %s\n", $4 / 1048576, $5 / 1048576 }' \
+		"/proc/$pid/limits"
+}
+check_eq "boot size" 8 "$(size)"
+if [ -n "$LIMITED" ]; then
+	check_eq "boot data limit" "8 20" "$(datalimit)"
+	grep -q "^Seccomp:[[:space:]]*2" "/proc/$pid/status" ||
+		fail "the domain is not confined: $(grep Seccomp "/proc/$pid/status")"
+	"$XS_BUILD/tests/sim/confine-unit" >"$RUN/confine.out" 2>&1 ||
+		fail "confine-unit: $(cat "$RUN/confine.out")"
+fi
+
+V=$(printf '%03000d' 0)
+xsim create fn -k "$TOOLS/ring-guest" -- "repeat:$N:write:data/#=$V" sleep ||
+	fail "create fn"
+wait_for "the flood" grep -q '^repeat ok ' "$SIM/domains/fn.log"
+r=$(grep '^repeat ok ' "$SIM/domains/fn.log")
+echo "fn: $r"
+"$BIN/xenstore-write" /served yes || fail "dom0 not served after the flood"
+kill -0 "$pid" || fail "xenstored died"
+if [ -z "$LIMITED" ]; then
+	check_eq "flood" "repeat ok $N" "$r"
+	check_eq "size" 8 "$(size)"
+	echo PASS
+	exit 0
+fi
+case "$r" in
+"repeat ok "*" ENOMEM") ;;
+*) fail "expected ENOMEM at the maximum, got: $r" ;;
+esac
+# 8 MiB hold about 1360 such nodes (stub_memory.sh); 20 hold 2.5 times.
+n=${r#repeat ok }
+n=${n%% *}
+[ "$n" -gt 2500 ] || fail "only $n nodes: the domain did not grow"
+check_eq "grown size" 20 "$(size)"
+check_eq "grown data limit" "20 20" "$(datalimit)"
+grep -q "^xenstored: memory: the domain grew by 4096 KiB to 12288 KiB" \
+	"$SIM/xenstored.log" || fail "no growth line: $(cat "$SIM/xenstored.log")"
+grep -q "^xenstored: memory: the domain may not grow beyond 20480 KiB" \
+	"$SIM/xenstored.log" || fail "no refusal line: $(cat "$SIM/xenstored.log")"
+grep -q "^xenstored: domain [0-9]*: WRITE refused: out of memory" \
+	"$SIM/xenstored.log" || fail "no ENOMEM line: $(cat "$SIM/xenstored.log")"
+grep -q "dom[0-9]* grew by 4096 KiB to 20480 KiB (at most 20480)" \
+	"$SIM/xenhyp.log" || fail "hypervisor: $(cat "$SIM/xenhyp.log")"
+! grep -qi "abort\|fatal" "$SIM/xenstored.log" || fail "the daemon aborted"
+check_eq "dom0 read" yes "$("$BIN/xenstore-read" /served)"
+"$BIN/xenstore-control" check >/dev/null || fail "store inconsistent"
+echo PASS
