@@ -13,6 +13,7 @@
 	X(perms)                                                               \
 	X(path)                                                                \
 	X(ring)                                                                \
+	X(ring_resume)                                                         \
 	X(quota)                                                               \
 	X(journal)                                                             \
 	X(side)                                                                \

@@ -36,6 +36,7 @@
 #include "hyp.h"
 #include "ring.h"
 #include "ring_conn.h"
+#include "ring_resume.h"
 
 /* Answered requests whose replies are not all on the ring yet. */
 #define MARKS 32
@@ -284,19 +285,6 @@ ring_conn_answered(struct conn *c, const struct xsd_sockmsg *hdr)
 	l->nmarks = i + 1;
 }
 
-/* A reply not yet written changed length: so do the marks after it. */
-static void
-ring_conn_resized(struct conn *c, uint64_t end, int64_t delta)
-{
-	struct ring_link *l = link_of(c);
-	unsigned i;
-
-	for (i = 0; i < l->nmarks; i++)
-		if (l->marks[i].out >= end)
-			l->marks[i].out =
-				(uint64_t)((int64_t)l->marks[i].out + delta);
-}
-
 /* The guest broke the framing: say so in its page (error 3). */
 static void
 ring_conn_violated(struct conn *c)
@@ -325,7 +313,6 @@ const struct conn_transport ring_conn_transport = {
 	.violated = ring_conn_violated,
 	.closed = ring_conn_closed,
 	.answered = ring_conn_answered,
-	.resized = ring_conn_resized,
 };
 
 struct conn *
@@ -395,22 +382,18 @@ ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end)
 }
 
 /*
- * Whether the response ring's last bytes before rsp_prod, from rsp_base
- * on, are the first k bytes of out: the dead daemon wrote them.
+ * Where the requests answered before the crash end: req_end, and past
+ * it one request for each whole reply the ring shows after the saved
+ * output (written, but req_cons never moved past its request).
  */
-static bool
-ring_shows(const struct xenstore_domain_interface *intf,
-	   XENSTORE_RING_IDX rsp_prod, const uint8_t *out, size_t k)
+static XENSTORE_RING_IDX
+answered_end(const struct xenstore_domain_interface *intf,
+	     XENSTORE_RING_IDX req_end, XENSTORE_RING_IDX out_end)
 {
-	size_t i, from = k > XENSTORE_RING_SIZE ? k - XENSTORE_RING_SIZE : 0;
+	XENSTORE_RING_IDX rsp_prod = intf->rsp_prod, prod = intf->req_prod;
 
-	for (i = from; i < k; i++) {
-		XENSTORE_RING_IDX pos = rsp_prod - (XENSTORE_RING_IDX)(k - i);
-
-		if ((uint8_t)intf->rsp[XENSTORE_RING_IDX_MASK(pos)] != out[i])
-			return false;
-	}
-	return true;
+	return ring_resume_skip(intf, req_end, prod,
+				ring_resume_replies(intf, out_end, rsp_prod));
 }
 
 void
@@ -421,14 +404,17 @@ ring_conn_resume(struct conn *c, XENSTORE_RING_IDX req_end,
 	struct xenstore_domain_interface *intf = l->d->intf;
 	XENSTORE_RING_IDX cons = intf->req_cons, prod = intf->req_prod;
 	XENSTORE_RING_IDX rsp_prod = intf->rsp_prod;
+	XENSTORE_RING_IDX out_end = rsp_base + (XENSTORE_RING_IDX)len;
 	size_t k = (XENSTORE_RING_IDX)(rsp_prod - rsp_base);
 
+	if (k < len && ring_resume_shows(intf, rsp_prod, out, k))
+		conn_queue_raw(c, (const uint8_t *)out + k, len - k);
+	else if (k >= len && ring_resume_shows(intf, out_end, out, len))
+		req_end = answered_end(intf, req_end, out_end);
 	if ((XENSTORE_RING_IDX)(req_end - cons) <=
 		    (XENSTORE_RING_IDX)(prod - cons) &&
 	    ring_consume(intf, RING_SERVER, req_end) == 0)
 		l->peek = l->done = req_end;
-	if (k < len && ring_shows(intf, rsp_prod, out, k))
-		conn_queue_raw(c, (const uint8_t *)out + k, len - k);
 }
 
 void

@@ -456,16 +456,15 @@ conn_reply_hold(struct conn *c, const struct msg *m, const char *s)
 
 /*
  * An error in place of the held reply changes its length: out_total
- * moves by the difference, and so do the transport's positions at or
- * after its end (a ring's mark of where the reply ends, resized).
+ * moves by the difference.  Only socket connections hold a reply
+ * (hold.c), so no transport keeps positions in the output to move.
  */
 void
 conn_release_held(struct conn *c, int errnum)
 {
-	struct outbuf *o = c->held, *n;
+	struct outbuf *o = c->held;
 	struct xsd_sockmsg hdr;
 	const char *name;
-	uint64_t end;
 	int64_t delta;
 	size_t len;
 
@@ -483,13 +482,9 @@ conn_release_held(struct conn *c, int errnum)
 		memcpy(o->data, &hdr, sizeof(hdr));
 		memcpy(o->data + sizeof(hdr), name, len);
 		delta = (int64_t)(sizeof(hdr) + len) - (int64_t)o->len;
-		for (end = c->out_total, n = o->next; n; n = n->next)
-			end -= n->len;
 		c->out_bytes = (size_t)((int64_t)c->out_bytes + delta);
 		c->out_total = (uint64_t)((int64_t)c->out_total + delta);
 		o->len = sizeof(hdr) + len;
-		if (c->transport->resized)
-			c->transport->resized(c, end, delta);
 	}
 	trace_io(c, true, &hdr, o->data + sizeof(hdr));
 	mark_dirty(c);

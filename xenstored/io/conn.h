@@ -55,13 +55,6 @@ struct conn_transport {
 	 * its retry does not wait again.
 	 */
 	void (*answered)(struct conn *c, const struct xsd_sockmsg *hdr);
-	/*
-	 * Optional: a queued reply not yet written, which ended at
-	 * c->out_total position end, is now delta bytes longer (a held
-	 * reply replaced by an error: conn_release_held); positions from end
-	 * on move by delta.
-	 */
-	void (*resized)(struct conn *c, uint64_t end, int64_t delta);
 };
 
 typedef void (*conn_msg_cb)(struct conn *c, struct msg *m);
