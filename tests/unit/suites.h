@@ -26,7 +26,8 @@
 	X(lu_upload)                                                           \
 	X(stream)                                                              \
 	X(hold)                                                                \
-	X(release)
+	X(release)                                                             \
+	X(watch_rec)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)

@@ -91,6 +91,25 @@ side_load(const char *key, const void *data, size_t len)
 	return set(key, data, len, false);
 }
 
+int
+side_get(const char *key, const void **data, size_t *len)
+{
+	size_t klen = strlen(key);
+	struct side *s = malloc(sizeof(*s) + klen + 1), *found;
+
+	/* Unlike find(), a lookup that inserts nothing. */
+	if (s == NULL)
+		return ENOMEM;
+	memcpy(s->key, key, klen + 1);
+	found = RB_FIND(sides, &sides, s);
+	free(s);
+	if (found == NULL || found->data == NULL)
+		return ENOENT;
+	*data = found->data;
+	*len = found->len;
+	return 0;
+}
+
 void
 side_foreach(const char *prefix,
 	     void (*fn)(const char *key, const void *data, size_t len,

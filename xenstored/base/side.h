@@ -19,6 +19,9 @@
  */
 int side_put(const char *key, const void *data, size_t len);
 
+/* The record of key in *data, *len: 0, ENOENT (none) or ENOMEM. */
+int side_get(const char *key, const void **data, size_t *len);
+
 /* Call fn on every record whose key starts with prefix. */
 void side_foreach(const char *prefix,
 		  void (*fn)(const char *key, const void *data, size_t len,

@@ -30,6 +30,7 @@
 #include "side.h"
 #include "txn.h"
 #include "watch.h"
+#include "watch_rec.h"
 
 #define KEY_PREFIX "guest/"
 
@@ -47,32 +48,6 @@ key_of(char *buf, size_t len, unsigned domid)
 	snprintf(buf, len, KEY_PREFIX "%u", domid);
 }
 
-#define WATCH_PREFIX "watch/"
-
-/*
- * A watch's record is "watch/<domid>/<hash>", the hash of its path and
- * token (FNV-1a, 64 bits): one record per watch, put with the WATCH and
- * removed with the UNWATCH, so that a guest's many watches cost nothing
- * at each save.  Two watches of one guest with the same hash would share
- * a record (and one would not come back after a restart): only a guest
- * that chose its tokens for it could, and it hurts only itself.
- */
-static void
-watch_key(char *buf, size_t len, unsigned domid, const char *path,
-	  const char *token)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	const char *p;
-
-	for (p = path; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
-	h = (h ^ 0) * 0x100000001b3ull;
-	for (p = token; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
-	snprintf(buf, len, WATCH_PREFIX "%u/%016llx", domid,
-		 (unsigned long long)h);
-}
-
 /* Whether c is a guest's ring, whose state is kept. */
 static bool
 kept(const struct conn *c)
@@ -84,37 +59,20 @@ void
 guest_state_watch_added(struct conn *c, const char *path, size_t strip,
 			const char *token, int depth)
 {
-	GuestWatch w = GUEST_WATCH__INIT;
-	char key[64];
-	uint8_t *buf;
-	size_t len;
-
-	if (!kept(c))
-		return;
-	w.path = (char *)(uintptr_t)path;
-	w.token = (char *)(uintptr_t)token;
-	w.has_depth = w.has_strip = 1;
-	w.depth = depth;
-	w.strip = (uint32_t)strip;
-	len = guest_watch__get_packed_size(&w);
-	watch_key(key, sizeof(key), c->domain->domid, path, token);
-	if ((buf = talloc_size(NULL, len + 1)) == NULL ||
-	    (guest_watch__pack(&w, buf), side_put(key, buf, len)) != 0)
+	if (kept(c) &&
+	    watch_rec_put(c->domain->domid, path, strip, token, depth) != 0)
 		log_warnx("domain %u: out of memory saving a watch: it will "
 			  "not come back after a restart",
 			  c->domain->domid);
-	talloc_free(buf);
 }
 
 void
 guest_state_watch_removed(struct conn *c, const char *path, const char *token)
 {
-	char key[64];
-
-	if (!kept(c))
-		return;
-	watch_key(key, sizeof(key), c->domain->domid, path, token);
-	side_put(key, NULL, 0);
+	if (kept(c) && watch_rec_drop(c->domain->domid, path, token) != 0)
+		log_warnx("domain %u: out of memory removing a watch's "
+			  "record: it may come back after a restart",
+			  c->domain->domid);
 }
 
 static void
@@ -131,7 +89,7 @@ drop_watches(unsigned domid)
 {
 	char prefix[32];
 
-	snprintf(prefix, sizeof(prefix), WATCH_PREFIX "%u/", domid);
+	snprintf(prefix, sizeof(prefix), WATCH_REC_PREFIX "%u/", domid);
 	side_foreach(prefix, drop_record, NULL);
 }
 
@@ -289,7 +247,7 @@ rewatch(struct conn *c, unsigned domid)
 {
 	char prefix[32];
 
-	snprintf(prefix, sizeof(prefix), WATCH_PREFIX "%u/", domid);
+	snprintf(prefix, sizeof(prefix), WATCH_REC_PREFIX "%u/", domid);
 	side_foreach(prefix, rewatch_one, c);
 }
 

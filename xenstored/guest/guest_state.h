@@ -4,8 +4,8 @@
  * after a crash picks every guest up where it was: the side record
  * "guest/<domid>" (a GuestRecord, record.proto), saved in the journal
  * record of each loop turn in which the guest's state changed, together
- * with that turn's changes to the tree; and one "watch/<domid>/<hash>"
- * per watch (a GuestWatch), put with its WATCH.
+ * with that turn's changes to the tree; and one "watch/<domid>/..."
+ * per watch (a GuestWatch, watch_rec.h), put with its WATCH.
  */
 #ifndef GUEST_STATE_H
 #define GUEST_STATE_H
