@@ -22,6 +22,7 @@
 #include "guest_state.h"
 #include "hyp.h"
 #include "domain.h"
+#include "domain_rec.h"
 #include "log.h"
 #include "lu.h"
 #include "options.h"
@@ -315,6 +316,9 @@ take_over_or_listen(void)
 	/* Guests served before a crash or a restart: where they were. */
 	if (!opts.live_update && hyp_available())
 		guest_state_restore();
+	/* Quotas and features set per domain, dom0's too. */
+	if (!opts.live_update)
+		domain_rec_restore();
 	release_restore();
 	if (opts.event_port >= 0) {
 		/* After a live update dom0's ring came with the state. */

@@ -135,9 +135,9 @@ START_TEST(first_slot_key_is_unchanged)
 	watch_rec_hash = real_hash;
 	watch_rec_put(1, "/a", 0, "ta", -1);
 	/* FNV-1a 64 of "/a", NUL, "ta", as the key was before chains. */
-	ck_assert_int_eq(side_get(WATCH_REC_PREFIX "1/2ebaaa45ee8c69e8",
-				  &data, &len),
-			 0);
+	ck_assert_int_eq(
+		side_get(WATCH_REC_PREFIX "1/2ebaaa45ee8c69e8", &data, &len),
+		0);
 }
 END_TEST
 

@@ -22,6 +22,7 @@
 
 #include "conn.h"
 #include "domain.h"
+#include "domain_rec.h"
 #include "guest.h"
 #include "guest_state.h"
 #include "log.h"
@@ -217,6 +218,7 @@ guest_state_forget(unsigned domid)
 
 	key_of(key, sizeof(key), domid);
 	drop_watches(domid);
+	domain_rec_forget(domid);
 	if (side_put(key, NULL, 0) != 0)
 		log_warnx("domain %u: out of memory forgetting its record; a "
 			  "restart will find it gone all the same",

@@ -93,8 +93,8 @@ probe(unsigned domid, uint64_t h, const char *path, const char *token,
 }
 
 int
-watch_rec_put(unsigned domid, const char *path, size_t strip,
-	      const char *token, int depth)
+watch_rec_put(unsigned domid, const char *path, size_t strip, const char *token,
+	      int depth)
 {
 	GuestWatch w = GUEST_WATCH__INIT;
 	uint64_t h = watch_rec_hash(path, token);

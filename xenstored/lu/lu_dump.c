@@ -376,7 +376,8 @@ put_domain(struct domain *dom, void *arg)
 	struct lu_quota q;
 	char names[QUOTA_COUNT * 32];
 
-	if (!dom->introduced)
+	/* Domains seen only as owners of nodes have nothing of their own. */
+	if (!dom->introduced && !dom->settings_set)
 		return;
 	fill_quotas(&q, &dom->quota, names);
 	q.domid = dom->domid;

@@ -6,12 +6,15 @@
  * is domain.c's.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "domain.h"
+#include "domain_rec.h"
 #include "frame.h"
 #include "guest.h"
+#include "log.h"
 #include "ops.h"
 
 static int
@@ -156,6 +159,16 @@ do_get_feature(void *ctx, struct conn *c, struct msg *m)
 	return 0;
 }
 
+/* A domain's quotas and features are kept across a crash restart. */
+static void
+saved_settings(struct domain *d)
+{
+	if (domain_rec_save(d) != 0)
+		log_warnx("domain %u: out of memory saving its quotas and "
+			  "features: a restart will lose them",
+			  d->domid);
+}
+
 int
 do_set_feature(void *ctx, struct conn *c, struct msg *m)
 {
@@ -175,6 +188,7 @@ do_set_feature(void *ctx, struct conn *c, struct msg *m)
 	if ((d = domain_get(domid)) == NULL)
 		return ENOMEM;
 	d->features = (uint32_t)bits;
+	saved_settings(d);
 	conn_reply_str(c, m, "OK");
 	return 0;
 }
@@ -244,6 +258,10 @@ do_set_quota(void *ctx, struct conn *c, struct msg *m)
 		set->soft[id] = (unsigned)v;
 	else
 		set->hard[id] = (unsigned)v;
+	if (set != &quota_global)
+		saved_settings(
+			(struct domain *)((char *)set -
+					  offsetof(struct domain, quota)));
 	conn_reply_str(c, m, "OK");
 	return 0;
 }
