@@ -104,6 +104,7 @@ int
 wiring_connections(struct event_base *base, bool persist, bool persist_after)
 {
 	conn_hooks.before_output = persist ? flush_before : stream_flush_before;
+	ring_conn_saving(persist);
 	conn_hooks.after_output = persist_after ? persist_after_cb : NULL;
 	return conn_init(base, dispatch_message, &conn_hooks);
 }
@@ -114,9 +115,10 @@ wiring_end_turn(void)
 	bool reaping = store_reap(REAP_STEP);
 	bool releasing = release_step(RELEASE_STEP);
 
+	ring_conn_kick_blocked();
 	conn_flush_all();
 	ring_conn_notify_owed();
-	return reaping || releasing;
+	return reaping || releasing || ring_conn_any_blocked();
 }
 
 /* Held commits learn their group's number from the stream. */

@@ -26,7 +26,11 @@
  * the ring stays full for two seconds; prints how many went out),
  * "drain:N" (read N replies), "raw:HEX" (bytes into the ring as they
  * are), "error" (wait for the daemon to set the ring's error field and
- * print it) and "wait:FILE" (wait until FILE exists).
+ * print it), "wait:FILE" (wait until FILE exists), "full" (wait until
+ * the daemon has filled the ring of replies) and "linux" (from
+ * then on, read replies as Linux's xenbus driver does: notify the
+ * daemon after reading only if the ring was full, and print "stalled"
+ * and exit 1 if a reply stops coming for 10 s).
  *
  * For the live-update tests: "incr:N:PATH" (N increments of the number
  * in PATH, each a READ and a WRITE) and "tincr:N:PATH" (the same, each
@@ -64,6 +68,7 @@ static uint32_t last_type; /* of the last reply */
 static int quiet;	   /* inside "repeat": no line per reply (events are) */
 static int send_only;	   /* inside "flood": replies are not read */
 static int stalled;	   /* "flood" found the ring full for too long */
+static int linux_rule;	   /* "linux": notify after reading only if full */
 
 static void run(char *arg);
 
@@ -125,15 +130,28 @@ get(void *buf, size_t len)
 	char *p = buf;
 	ssize_t n;
 
+	bool was_full;
+
 	while (len) {
+		was_full =
+			intf->rsp_prod - intf->rsp_cons >= XENSTORE_RING_SIZE;
 		n = ring_read(intf, RING_CLIENT, p, len);
 		if (n < 0)
 			die("ring_read");
-		if (n == 0) {
+		if (n == 0 && !linux_rule) {
 			wait_event();
 			continue;
 		}
-		xenevtchn_notify(xce, port);
+		if (n == 0) {
+			/* Nothing will ever come: say so rather than hang. */
+			if (wait_event_for(10000) < 0) {
+				printf("stalled\n");
+				exit(1);
+			}
+			continue;
+		}
+		if (!linux_rule || was_full)
+			xenevtchn_notify(xce, port);
 		p += n;
 		len -= (size_t)n;
 	}
@@ -341,6 +359,24 @@ raw_bytes(const char *hex)
 	send_only = 0;
 }
 
+/* "full": wait (10 s at most) until the daemon has filled our replies' ring. */
+static void
+await_full(void)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (intf->rsp_prod - intf->rsp_cons >= XENSTORE_RING_SIZE) {
+			printf("ring full\n");
+			fflush(stdout);
+			return;
+		}
+		usleep(10000);
+	}
+	printf("ring not full\n");
+	exit(1);
+}
+
 /* "error": wait (5 s at most) for the daemon to set the error field. */
 static void
 await_error(void)
@@ -507,6 +543,10 @@ run(char *arg)
 		unannounced((unsigned)atoi(rest), s);
 	} else if (strcmp(op, "sleep") == 0) {
 		pause();
+	} else if (strcmp(op, "linux") == 0) {
+		linux_rule = 1;
+	} else if (strcmp(op, "full") == 0) {
+		await_full();
 	} else if (strcmp(op, "incr") == 0 || strcmp(op, "tincr") == 0) {
 		increments(rest, op[0] == 't');
 	}

@@ -119,3 +119,15 @@ WATCH OK
 event go t
 event go t
 READ g4" "$(sed -n '3,7p' "$RUN/g5.out")"
+
+# A guest that reads as Linux's xenbus driver does (it tells the daemon
+# it read only when it found the ring full) is sent a reply that does
+# not fit in the space its first reply left: the daemon saves it, then
+# fills the ring, instead of waiting for room no event would announce.
+BIG=$(printf '%01000d' 0)
+launch_guest g6 "write:small=x" "write:big=$BIG" linux \
+	"flood:1:read:small" "flood:1:read:big" "drain:2" "sleep"
+wait_for "$RUN/g6.out" "^READ 0000\|^stalled"
+grep -q "^stalled" "$RUN/g6.out" && fail "a Linux-like guest stalled on a reply"
+check_eq "the Linux-like guest's replies" "READ x
+READ $BIG" "$(grep '^READ' "$RUN/g6.out")"

@@ -24,6 +24,19 @@
  * the turn's end (ring_conn_notify_owed), before the daemon can sleep.
  * Sixteen pipelined READs answered in one turn cost the guest one
  * wake-up, not thirty-two.
+ *
+ * Messages in pieces.  A message that does not fit in the space free
+ * cannot wait for room to go whole: Linux's xenbus driver tells us it
+ * read only when it found the ring full, so a ring half full would stay
+ * so.  Yet a crash between two pieces must not leave the guest half a
+ * message the next daemon could not complete.  So a message goes in
+ * pieces only once a save holds it (the guest's record keeps its
+ * queued output, which the next daemon completes): a blocked one asks
+ * for a save of all that is queued, made at the start of the next
+ * turn's flush, and then fills the ring.  One save covers every message
+ * queued by then, so a guest reading slowly costs a save per batch of
+ * its own output, as its changes already do.  A daemon that saves
+ * nothing (a xenstore domain's) writes pieces at once.
  */
 #include <errno.h>
 #include <sys/queue.h>
@@ -51,13 +64,21 @@ struct ring_link {
 		XENSTORE_RING_IDX end;
 	} marks[MARKS];
 	unsigned nmarks;
+	uint64_t saved;	  /* output up to here is in a save */
+	uint64_t save_to; /* output a save must keep: a message waits on it */
 	bool dirty;
 	bool owed; /* on the owed list: an index moved since the last event */
+	bool blocked; /* on the blocked list: a message waits for a save */
 	LIST_ENTRY(ring_link) owed_link;
+	LIST_ENTRY(ring_link) blocked_link;
 };
 
 /* Rings whose guest is owed an event at the end of the turn. */
 static LIST_HEAD(, ring_link) owed = LIST_HEAD_INITIALIZER(owed);
+/* Rings whose next message waits for the next turn's save. */
+static LIST_HEAD(, ring_link) blocked = LIST_HEAD_INITIALIZER(blocked);
+/* Whether the daemon saves rings at all (it persists its store). */
+static bool saving;
 
 static struct ring_link *
 link_of(const struct conn *c)
@@ -104,11 +125,45 @@ not_owed(struct ring_link *l)
 	}
 }
 
+static void
+not_blocked(struct ring_link *l)
+{
+	if (l->blocked) {
+		l->blocked = false;
+		LIST_REMOVE(l, blocked_link);
+	}
+}
+
 static int
 link_destroy(struct ring_link *l)
 {
 	not_owed(l);
+	not_blocked(l);
 	return 0;
+}
+
+void
+ring_conn_saving(bool on)
+{
+	saving = on;
+}
+
+void
+ring_conn_kick_blocked(void)
+{
+	struct ring_link *l;
+
+	while ((l = LIST_FIRST(&blocked)) != NULL) {
+		not_blocked(l);
+		if (l->d->conn)
+			conn_kick(l->d->conn);
+	}
+}
+
+bool
+ring_conn_any_blocked(void)
+{
+	return !LIST_EMPTY(&blocked);
 }
 
 void
@@ -197,23 +252,43 @@ replies_out(struct conn *c, struct ring_link *l)
 	l->nmarks -= i;
 }
 
+/* A message of c waits for a save of everything queued so far. */
+static void
+ask_save(struct ring_link *l, const struct conn *c)
+{
+	l->dirty = true;
+	if (l->save_to < c->out_total)
+		l->save_to = c->out_total;
+	if (!l->blocked) {
+		l->blocked = true;
+		LIST_INSERT_HEAD(&blocked, l, blocked_link);
+	}
+}
+
 /*
- * How much of a message's rest of len bytes to write with space free:
- * all if it fits, none if it could fit later, as much as fits of one
- * that never will.
+ * How much of a message's rest of len bytes, which ends at output
+ * position end, to write with space free: all if it fits, else as much
+ * as fits once a save holds it (above).
  */
 static size_t
-portion(size_t len, size_t space)
+portion(struct ring_link *l, const struct conn *c, size_t len, uint64_t end,
+	size_t space)
 {
 	if (len <= space)
 		return len;
-	return len > XENSTORE_RING_SIZE ? space : 0;
+	if (space == 0)
+		return 0;
+	if (!saving || end <= l->saved)
+		return space;
+	ask_save(l, c);
+	return 0;
 }
 
 static ssize_t
 ring_conn_writev(struct conn *c, const struct iovec *iov, int iovcnt)
 {
 	struct ring_link *l = link_of(c);
+	uint64_t at = l->written + c->out_dropped;
 	ssize_t total = 0, n, space;
 	size_t want;
 	int i;
@@ -222,7 +297,8 @@ ring_conn_writev(struct conn *c, const struct iovec *iov, int iovcnt)
 		space = ring_space(l->d->intf, RING_SERVER);
 		if (space < 0)
 			goto broken;
-		want = portion(iov[i].iov_len, (size_t)space);
+		at += iov[i].iov_len;
+		want = portion(l, c, iov[i].iov_len, at, (size_t)space);
 		if (want == 0)
 			break;
 		n = ring_write(l->d->intf, RING_SERVER, iov[i].iov_base, want);
@@ -358,9 +434,9 @@ ring_conn_owed(const struct conn *c, size_t unwritten)
 	const struct ring_link *l = link_of(c);
 	uint64_t start = c->out_total - unwritten, end;
 
-	if (l->nmarks == 0)
-		return 0;
-	end = l->marks[l->nmarks - 1].out;
+	end = l->nmarks ? l->marks[l->nmarks - 1].out : 0;
+	if (end < l->save_to)
+		end = l->save_to;
 	return end > start ? (size_t)(end - start) : 0;
 }
 
@@ -371,6 +447,11 @@ ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end)
 	unsigned i = 0, k;
 
 	l->dirty = false;
+	/* What the save held (ring_conn_owed) may go out in pieces now. */
+	if (l->nmarks && l->saved < l->marks[l->nmarks - 1].out)
+		l->saved = l->marks[l->nmarks - 1].out;
+	if (l->saved < l->save_to)
+		l->saved = l->save_to;
 	give_back(l, req_end);
 	/* Marks up to req_end are given back already. */
 	while (i < l->nmarks &&
@@ -415,6 +496,8 @@ ring_conn_resume(struct conn *c, XENSTORE_RING_IDX req_end,
 		    (XENSTORE_RING_IDX)(prod - cons) &&
 	    ring_consume(intf, RING_SERVER, req_end) == 0)
 		l->peek = l->done = req_end;
+	/* The record holds what was queued: it may go out in pieces. */
+	l->saved = c->out_total;
 }
 
 void

@@ -38,6 +38,21 @@ struct conn *ring_conn_new(struct domain *d, bool privileged);
  */
 void ring_conn_notify_owed(void);
 
+/*
+ * Whether the daemon saves its rings (it persists its store): then a
+ * message that does not fit in the space free goes out in pieces only
+ * once a save holds it, else at once.
+ */
+void ring_conn_saving(bool on);
+
+/*
+ * Whether a ring's message waits for a save: the loop must turn again
+ * without sleeping, and that turn start with ring_conn_kick_blocked(),
+ * which makes their connections write again after the save.
+ */
+bool ring_conn_any_blocked(void);
+void ring_conn_kick_blocked(void);
+
 /* The domain a ring connection serves. */
 struct domain *ring_conn_domain(const struct conn *c);
 
@@ -55,9 +70,10 @@ void ring_conn_position(const struct conn *c, XENSTORE_RING_IDX *req_end,
 
 /*
  * Of c's unwritten output (unwritten bytes, from its head), how much a
- * save must keep: up to the end of the last answered request's reply.
- * Watch events queued after it need not be kept: every watch fires
- * again after a restart.
+ * save must keep: up to the end of the last answered request's reply,
+ * or of all that was queued when a message asked for a save to go out
+ * in pieces.  Other watch events queued after the last reply need not
+ * be kept: every watch fires again after a restart.
  */
 size_t ring_conn_owed(const struct conn *c, size_t unwritten);
 
