@@ -558,15 +558,22 @@ ring_pull(void)
 	unsigned char *p;
 	ssize_t n;
 	size_t avail;
+	bool was_full = false;
 
-	bool got = false;
-
-	while ((n = ring_read(intf, RING_CLIENT, buf, sizeof(buf))) > 0) {
+	/*
+	 * As Linux's xenbus driver: the daemon hears that we read only when
+	 * we found the ring full, the one state in which it must be waiting
+	 * for us (it fills the ring with what does not fit: ring_conn.c).
+	 * One event fewer per reply, one wake-up fewer for the daemon.
+	 */
+	for (;;) {
+		was_full |=
+			intf->rsp_prod - intf->rsp_cons >= XENSTORE_RING_SIZE;
+		if ((n = ring_read(intf, RING_CLIENT, buf, sizeof(buf))) <= 0)
+			break;
 		evbuffer_add(inq, buf, (size_t)n);
-		got = true;
 	}
-	/* The daemon may be waiting for room to write the rest of a reply. */
-	if (got)
+	if (was_full)
 		xenevtchn_notify(xce, (evtchn_port_t)ring_port);
 	if (n < 0) {
 		log_warnx("dom0's ring is broken: indexes out of range");
