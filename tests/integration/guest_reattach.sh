@@ -6,6 +6,8 @@
 #   - after a live update the guest's own end of its event channel is
 #     known (OWN_CONN), so that a crash restart after the update can
 #     bind it again: the guest goes on through both;
+#   - after an update from Xen's records only (no OWN_CONN), the guest's
+#     end is asked of the hypervisor: a crash restart binds it again;
 #   - a reply written in pieces is completed after a crash between them.
 . tests/lib.sh
 . tests/hyp/hyp.sh
@@ -49,6 +51,25 @@ crash_restart --priv-domid 7
 touch "$RUN/go2"
 wait_incr g 3
 check_eq "guest's counter" 15 "$("$BIN/xenstore-read" "/local/domain/$g_domid/m")"
+
+# After an update from a daemon that gives only Xen's records (no
+# OWN_CONN: played by ours behind a --help that is not ours, as Xen's
+# daemon would be), the guest's end of its channel is asked of the
+# hypervisor, so that a crash restart can bind it again.
+cat >"$RUN/xen-like" <<EOF
+#!/bin/sh
+[ "\$1" = --help ] && { "$BIN/xenstored" --help | grep -v -- --check-state; exit 0; }
+exec "$BIN/xenstored" "\$@"
+EOF
+chmod +x "$RUN/xen-like"
+launch_guest k "incr:5:k" "wait:$RUN/go4" "incr:5:k" "wait:$RUN/end"
+wait_incr k 1
+"$CTL" live-update -t 10 "$RUN/xen-like" || fail "live update with Xen's records only"
+crash_restart --priv-domid 7
+touch "$RUN/go4"
+wait_incr k 2
+check_eq "the guest's counter after Xen's records and a crash" 10 \
+	"$("$BIN/xenstore-read" "/local/domain/$k_domid/k")"
 
 # A reply that went out in pieces (it did not fit in the space left,
 # and the guest reads as Linux does: ring_conn.c) is completed after a

@@ -175,6 +175,33 @@ xc_evtchn_alloc_unbound(xc_interface *xch, uint32_t dom, uint32_t remote_dom)
 }
 
 int
+xc_evtchn_status(xc_interface *xch, xc_evtchn_status_t *status)
+{
+	Xsim__Request req = XSIM__REQUEST__INIT;
+	Xsim__Reply *r;
+
+	req.op = XSIM__OP__OP_EVTCHN_STATUS;
+	req.domid = status->dom;
+	req.port = status->port;
+	r = chan_call(&xch->chan, &req, NULL, 0, NULL);
+	if (r == NULL)
+		return -1;
+	status->status = r->status;
+	status->vcpu = 0;
+	memset(&status->u, 0, sizeof(status->u));
+	if (r->status == EVTCHNSTAT_interdomain) {
+		status->u.interdomain.dom = (domid_t)r->domid;
+		status->u.interdomain.port = r->port;
+	} else if (r->status == EVTCHNSTAT_unbound) {
+		status->u.unbound.dom = (domid_t)r->domid;
+	} else if (r->status == EVTCHNSTAT_virq) {
+		status->u.virq = r->port;
+	}
+	xsim__reply__free_unpacked(r, NULL);
+	return 0;
+}
+
+int
 xc_domain_set_virq_handler(xc_interface *xch, uint32_t domid, int virq)
 {
 	Xsim__Request req = XSIM__REQUEST__INIT;

@@ -538,6 +538,44 @@ do_domain_memory(struct req *x)
 	return mem_set(d, (pid_t)x->in->pid, x->in->mem_kb, x->in->max_kb);
 }
 
+/*
+ * A port's state (EVTCHNOP_status): a domain may ask of its own ports,
+ * the privileged one of anybody's.  Xen's numbers (xen/xen.h).
+ */
+static int
+do_evtchn_status(struct req *x)
+{
+	struct domain *d = target(x, x->in->domid);
+	const struct port *p;
+
+	if (d == NULL)
+		return ESRCH;
+	if (d != x->self && !privileged(x))
+		return EPERM;
+	if (x->in->port >= XSIM_NR_PORTS)
+		return EINVAL;
+	p = &d->ports[x->in->port];
+	switch (p->state) {
+	case PORT_FREE:
+		x->out->status = EVTCHNSTAT_closed;
+		break;
+	case PORT_UNBOUND:
+		x->out->status = EVTCHNSTAT_unbound;
+		x->out->domid = p->remote_dom;
+		break;
+	case PORT_INTERDOMAIN:
+		x->out->status = EVTCHNSTAT_interdomain;
+		x->out->domid = p->remote_dom;
+		x->out->port = p->remote_port;
+		break;
+	case PORT_VIRQ:
+		x->out->status = EVTCHNSTAT_virq;
+		x->out->port = p->virq;
+		break;
+	}
+	return 0;
+}
+
 /* Only for itself: the caller's domain is its channel's. */
 static int
 do_mem_increase(struct req *x)
@@ -578,6 +616,7 @@ static const struct {
 	[XSIM__OP__OP_GNT_SEED] = {do_gnt_seed, true},
 	[XSIM__OP__OP_DOMAIN_MEMORY] = {do_domain_memory, true},
 	[XSIM__OP__OP_MEM_INCREASE] = {do_mem_increase, false},
+	[XSIM__OP__OP_EVTCHN_STATUS] = {do_evtchn_status, false},
 };
 
 static const char *

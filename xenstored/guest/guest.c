@@ -251,8 +251,20 @@ guest_set_target(unsigned domid, unsigned target)
 static int
 reattach_port(struct domain *d, const struct guest_attach *a)
 {
+	int remote;
+
 	if (a->local_port < 0)
 		return bind_port(d, a->remote_port);
+	/* Xen's stream has our end only: a crash would need the guest's. */
+	if (d->remote_port == 0) {
+		remote = hyp_remote_port(d->domid, (unsigned)a->local_port);
+		if (remote > 0) {
+			d->remote_port = (unsigned)remote;
+			d->state_dirty = true;
+		} else
+			log_warn("domain %u: its end of event channel %d",
+				 d->domid, a->local_port);
+	}
 	unbind(d);
 	d->port = a->local_port;
 	if (RB_INSERT(ports, &ports, d) != NULL) {

@@ -136,6 +136,21 @@ hyp_bind(unsigned domid, unsigned remote_port)
 	return xenevtchn_bind_interdomain(xce, domid, remote_port);
 }
 
+int
+hyp_remote_port(unsigned domid, unsigned port)
+{
+	xc_evtchn_status_t st = {.dom = DOMID_SELF, .port = port};
+
+	if (xc_evtchn_status(xch, &st) != 0)
+		return -1;
+	if (st.status != EVTCHNSTAT_interdomain ||
+	    st.u.interdomain.dom != domid) {
+		errno = ENOENT;
+		return -1;
+	}
+	return (int)st.u.interdomain.port;
+}
+
 void
 hyp_unbind(unsigned port)
 {

@@ -53,6 +53,13 @@ void hyp_unmap_ring(void *page);
 /* Bind to remote_port of domid; returns our local port or -1 (errno). */
 int hyp_bind(unsigned domid, unsigned remote_port);
 
+/*
+ * The other end of our port, which must be bound to domid (ENOENT if
+ * not): the guest's end, for a record of a channel kept across exec
+ * from a daemon that did not say it.  -1 with errno.
+ */
+int hyp_remote_port(unsigned domid, unsigned port);
+
 void hyp_unbind(unsigned port);
 void hyp_notify(unsigned port);
 

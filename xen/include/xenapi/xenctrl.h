@@ -96,6 +96,11 @@ int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
 
 typedef int xc_evtchn_port_or_error_t;
 
+typedef struct evtchn_status xc_evtchn_status_t;
+
+/* Fill status->status and ->u for status->port of status->dom. */
+int xc_evtchn_status(xc_interface *xch, xc_evtchn_status_t *status);
+
 /*
  * Allocate an unbound port in dom that remote_dom may bind to (the
  * toolstack's way to make a guest's xenstore port).  The port is not

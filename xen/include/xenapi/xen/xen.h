@@ -28,6 +28,32 @@ typedef uint8_t xen_domain_handle_t[16];
 #define DOMID_INVALID 0x7FF4U
 #endif
 
+/* A port's state, as Xen's EVTCHNOP_status reports it. */
+#define EVTCHNSTAT_closed 0
+#define EVTCHNSTAT_unbound 1
+#define EVTCHNSTAT_interdomain 2
+#define EVTCHNSTAT_pirq 3
+#define EVTCHNSTAT_virq 4
+#define EVTCHNSTAT_ipi 5
+
+struct evtchn_status {
+	domid_t dom;	 /* in: DOMID_SELF, or any domain (privileged) */
+	uint32_t port;	 /* in */
+	uint32_t status; /* out: EVTCHNSTAT_* */
+	uint32_t vcpu;	 /* out: always 0 here */
+	union {
+		struct {
+			domid_t dom;
+		} unbound; /* who may bind it */
+		struct {
+			domid_t dom;
+			uint32_t port;
+		} interdomain; /* its other end */
+		uint32_t pirq;
+		uint32_t virq;
+	} u;
+};
+
 /* Virtual interrupts; the simulator delivers VIRQ_DOM_EXC only. */
 #define VIRQ_DOM_EXC 3
 
