@@ -115,10 +115,10 @@ wiring_end_turn(void)
 	bool reaping = store_reap(REAP_STEP);
 	bool releasing = release_step(RELEASE_STEP);
 
-	ring_conn_kick_blocked();
+	ring_conn_kick_waiting();
 	conn_flush_all();
 	ring_conn_notify_owed();
-	return reaping || releasing || ring_conn_any_blocked();
+	return reaping || releasing || ring_conn_any_waiting();
 }
 
 /* Held commits learn their group's number from the stream. */

@@ -27,7 +27,8 @@
  * "drain:N" (read N replies), "raw:HEX" (bytes into the ring as they
  * are), "error" (wait for the daemon to set the ring's error field and
  * print it), "wait:FILE" (wait until FILE exists), "full" (wait until
- * the daemon has filled the ring of replies) and "linux" (from
+ * the daemon has filled the ring of replies), "consumed" (wait until it
+ * has given back all we wrote) and "linux" (from
  * then on, read replies as Linux's xenbus driver does: notify the
  * daemon after reading only if the ring was full, and print "stalled"
  * and exit 1 if a reply stops coming for 10 s).
@@ -377,6 +378,24 @@ await_full(void)
 	exit(1);
 }
 
+/* "consumed": wait (10 s at most) until the daemon took all we wrote. */
+static void
+await_consumed(void)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (intf->req_cons == intf->req_prod) {
+			printf("consumed\n");
+			fflush(stdout);
+			return;
+		}
+		usleep(10000);
+	}
+	printf("not consumed\n");
+	exit(1);
+}
+
 /* "error": wait (5 s at most) for the daemon to set the error field. */
 static void
 await_error(void)
@@ -547,6 +566,8 @@ run(char *arg)
 		linux_rule = 1;
 	} else if (strcmp(op, "full") == 0) {
 		await_full();
+	} else if (strcmp(op, "consumed") == 0) {
+		await_consumed();
 	} else if (strcmp(op, "incr") == 0 || strcmp(op, "tincr") == 0) {
 		increments(rest, op[0] == 't');
 	}

@@ -8,6 +8,8 @@
 #     bind it again: the guest goes on through both;
 #   - after an update from Xen's records only (no OWN_CONN), the guest's
 #     end is asked of the hypervisor: a crash restart binds it again;
+#   - a request longer than the ring, half received at a crash, is
+#     applied once;
 #   - a reply written in pieces is completed after a crash between them.
 . tests/lib.sh
 . tests/hyp/hyp.sh
@@ -70,6 +72,35 @@ touch "$RUN/go4"
 wait_incr k 2
 check_eq "the guest's counter after Xen's records and a crash" 10 \
 	"$("$BIN/xenstore-read" "/local/domain/$k_domid/k")"
+
+# A request longer than the ring, half received at a crash: its start,
+# given back so that the guest could write the rest, was saved first;
+# the next daemon reads it, then the rest, and applies it once.
+hexes=$(python3 -c '
+import struct
+body = b"long\0" + b"v" * 1500
+msg = struct.pack("<IIII", 11, 1, 0, len(body)) + body
+print(msg[:1024].hex(), msg[1024:].hex())')
+set -- $hexes
+launch_guest l "raw:$1" consumed "wait:$RUN/go5" "raw:$2" "drain:1" \
+	"wait:$RUN/end"
+i=0
+until grep -q "^consumed" "$RUN/l.out"; do
+	i=$((i + 1))
+	[ $i -gt 400 ] && { cat "$RUN/l.out"; fail "the long request's start"; }
+	sleep 0.05
+done
+crash_restart --priv-domid 7
+touch "$RUN/go5"
+i=0
+until grep -q "^WRITE\|^ERROR" "$RUN/l.out"; do
+	i=$((i + 1))
+	[ $i -gt 400 ] && { cat "$RUN/l.out"; fail "the long request's reply"; }
+	sleep 0.05
+done
+check_eq "the long request's reply" "WRITE OK" "$(grep '^WRITE\|^ERROR' "$RUN/l.out")"
+check_eq "the long request's value" 1500 \
+	"$("$BIN/xenstore-read" "/local/domain/$l_domid/long" | tr -d '\n' | wc -c)"
 
 # A reply that went out in pieces (it did not fit in the space left,
 # and the guest reads as Linux does: ring_conn.c) is completed after a

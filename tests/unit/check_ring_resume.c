@@ -61,7 +61,8 @@ resume(XENSTORE_RING_IDX req_end, XENSTORE_RING_IDX rsp_base, const void *out,
 	uint64_t queued;
 
 	ck_assert_ptr_nonnull(c);
-	ring_conn_resume(c, req_end, rsp_base, out, len);
+	ring_conn_resume(
+		c, &(struct ring_record){req_end, rsp_base, out, len, NULL, 0});
 	queued = c->out_total;
 	talloc_free(c);
 	return queued;

@@ -107,6 +107,7 @@ pack(void *ctx, struct domain *d, XENSTORE_RING_IDX *req_end, size_t *len)
 {
 	GuestRecord r = GUEST_RECORD__INIT;
 	XENSTORE_RING_IDX rsp_base;
+	const uint8_t *in = NULL;
 	uint8_t *buf, *out;
 	size_t olen;
 
@@ -125,6 +126,10 @@ pack(void *ctx, struct domain *d, XENSTORE_RING_IDX *req_end, size_t *len)
 	r.rsp_base = rsp_base;
 	r.out.data = out;
 	r.out.len = olen;
+	r.in.len = ring_conn_input(d->conn, &in);
+	if (r.in.len && (r.in.data = talloc_memdup(ctx, in, r.in.len)) == NULL)
+		return NULL;
+	r.has_in = r.in.len > 0;
 	r.next_tx = txn_next_id(d->conn);
 	*len = guest_record__get_packed_size(&r);
 	if ((buf = talloc_size(ctx, *len + 1)) != NULL)
@@ -281,7 +286,9 @@ restore_one(const char *key, const void *data, size_t len, void *arg)
 		log_warn("domain %u: cannot attach its ring again", r->domid);
 		goto out;
 	}
-	ring_conn_resume(c, r->req_end, r->rsp_base, r->out.data, r->out.len);
+	ring_conn_resume(c, &(struct ring_record){r->req_end, r->rsp_base,
+						  r->out.data, r->out.len,
+						  r->in.data, r->in.len});
 	if (txn_restore_ids(c, r->next_tx) != 0)
 		log_warnx("domain %u: out of memory restoring its "
 			  "transactions' ids",

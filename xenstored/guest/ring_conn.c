@@ -39,6 +39,7 @@
  * nothing (a xenstore domain's) writes pieces at once.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/queue.h>
 #include <sys/types.h>
 #include <talloc.h>
@@ -67,16 +68,20 @@ struct ring_link {
 	uint64_t saved;	  /* output up to here is in a save */
 	uint64_t save_to; /* output a save must keep: a message waits on it */
 	bool dirty;
+	bool save_in; /* a long request's start is saved, then given back */
 	bool owed; /* on the owed list: an index moved since the last event */
-	bool blocked; /* on the blocked list: a message waits for a save */
+	bool waiting; /* on the waiting list: a save is wanted */
 	LIST_ENTRY(ring_link) owed_link;
-	LIST_ENTRY(ring_link) blocked_link;
+	LIST_ENTRY(ring_link) waiting_link;
 };
 
 /* Rings whose guest is owed an event at the end of the turn. */
 static LIST_HEAD(, ring_link) owed = LIST_HEAD_INITIALIZER(owed);
-/* Rings whose next message waits for the next turn's save. */
-static LIST_HEAD(, ring_link) blocked = LIST_HEAD_INITIALIZER(blocked);
+/*
+ * Rings that want a save (a message to go out in pieces, space to give
+ * back): the loop turns again at once, to make it at its flush.
+ */
+static LIST_HEAD(, ring_link) waiting = LIST_HEAD_INITIALIZER(waiting);
 /* Whether the daemon saves rings at all (it persists its store). */
 static bool saving;
 
@@ -126,11 +131,22 @@ not_owed(struct ring_link *l)
 }
 
 static void
-not_blocked(struct ring_link *l)
+not_waiting(struct ring_link *l)
 {
-	if (l->blocked) {
-		l->blocked = false;
-		LIST_REMOVE(l, blocked_link);
+	if (l->waiting) {
+		l->waiting = false;
+		LIST_REMOVE(l, waiting_link);
+	}
+}
+
+/* l must be saved with the next turn's journal record. */
+static void
+want_save(struct ring_link *l)
+{
+	l->dirty = true;
+	if (!l->waiting) {
+		l->waiting = true;
+		LIST_INSERT_HEAD(&waiting, l, waiting_link);
 	}
 }
 
@@ -138,7 +154,7 @@ static int
 link_destroy(struct ring_link *l)
 {
 	not_owed(l);
-	not_blocked(l);
+	not_waiting(l);
 	return 0;
 }
 
@@ -149,21 +165,21 @@ ring_conn_saving(bool on)
 }
 
 void
-ring_conn_kick_blocked(void)
+ring_conn_kick_waiting(void)
 {
 	struct ring_link *l;
 
-	while ((l = LIST_FIRST(&blocked)) != NULL) {
-		not_blocked(l);
+	while ((l = LIST_FIRST(&waiting)) != NULL) {
+		not_waiting(l);
 		if (l->d->conn)
 			conn_kick(l->d->conn);
 	}
 }
 
 bool
-ring_conn_any_blocked(void)
+ring_conn_any_waiting(void)
 {
-	return !LIST_EMPTY(&blocked);
+	return !LIST_EMPTY(&waiting);
 }
 
 void
@@ -190,11 +206,13 @@ give_back(struct ring_link *l, XENSTORE_RING_IDX to)
  * The guest's request ring is full: it may be waiting for space before
  * it reads anything (a guest of one thread).  A request longer than the
  * ring is given back as it is read, or the guest could never write the
- * rest (and so it is not kept through a crash): its header says so, or
- * part of it was given back already (req_cons past the end of the last
- * answered request).  A ring full of whole requests is saved at the
- * turn's end, answered ones with their replies, which gives their space
- * back however slowly the guest reads.
+ * rest: its header says so, or part of it was given back already
+ * (req_cons past the end of the last answered request).  What was read
+ * of it is saved first (the record's input), so that a crash does not
+ * lose it; a daemon that saves nothing gives it back at once.  A ring
+ * full of whole requests is saved at the turn's end, answered ones with
+ * their replies, which gives their space back however slowly the guest
+ * reads.
  */
 static void
 ring_full(struct ring_link *l)
@@ -207,9 +225,14 @@ ring_full(struct ring_link *l)
 	    (ring_peek(l->d->intf, RING_SERVER, l->done, &hdr, sizeof(hdr)) ==
 		     (ssize_t)sizeof(hdr) &&
 	     FRAME_HDR_SIZE + (size_t)hdr.len >
-		     (XENSTORE_RING_IDX)(l->peek - l->done)))
-		give_back(l, l->peek);
-	else
+		     (XENSTORE_RING_IDX)(l->peek - l->done))) {
+		if (!saving)
+			give_back(l, l->peek);
+		else if (!l->save_in) {
+			l->save_in = true;
+			want_save(l);
+		}
+	} else
 		l->dirty = true;
 }
 
@@ -256,13 +279,9 @@ replies_out(struct conn *c, struct ring_link *l)
 static void
 ask_save(struct ring_link *l, const struct conn *c)
 {
-	l->dirty = true;
 	if (l->save_to < c->out_total)
 		l->save_to = c->out_total;
-	if (!l->blocked) {
-		l->blocked = true;
-		LIST_INSERT_HEAD(&blocked, l, blocked_link);
-	}
+	want_save(l);
 }
 
 /*
@@ -424,7 +443,7 @@ ring_conn_position(const struct conn *c, XENSTORE_RING_IDX *req_end,
 {
 	const struct ring_link *l = link_of(c);
 
-	*req_end = l->done;
+	*req_end = ring_conn_input(c, NULL) ? l->peek : l->done;
 	*rsp_base = __atomic_load_n(&l->d->intf->rsp_prod, __ATOMIC_RELAXED);
 }
 
@@ -447,6 +466,7 @@ ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end)
 	unsigned i = 0, k;
 
 	l->dirty = false;
+	l->save_in = false;
 	/* What the save held (ring_conn_owed) may go out in pieces now. */
 	if (l->nmarks && l->saved < l->marks[l->nmarks - 1].out)
 		l->saved = l->marks[l->nmarks - 1].out;
@@ -462,40 +482,86 @@ ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end)
 	l->nmarks -= i;
 }
 
+/* The rest of the long request whose start is in[0..len), or 0. */
+static XENSTORE_RING_IDX rest_of(const void *in, size_t len);
+
+size_t
+ring_conn_input(const struct conn *c, const uint8_t **in)
+{
+	const uint8_t *p;
+	size_t len;
+
+	if (!link_of(c)->save_in)
+		return 0;
+	p = conn_unread_input(c, &len);
+	/* Only the start of one request: what ring_full() gives back. */
+	if (rest_of(p, len) == 0)
+		return 0;
+	if (in)
+		*in = p;
+	return len;
+}
+
+static XENSTORE_RING_IDX
+rest_of(const void *in, size_t len)
+{
+	struct xsd_sockmsg hdr;
+
+	if (len < sizeof(hdr))
+		return 0;
+	memcpy(&hdr, in, sizeof(hdr));
+	if (hdr.len > XENSTORE_PAYLOAD_MAX || FRAME_HDR_SIZE + hdr.len <= len)
+		return 0;
+	return (XENSTORE_RING_IDX)(FRAME_HDR_SIZE + hdr.len - len);
+}
+
 /*
  * Where the requests answered before the crash end: req_end, and past
  * it one request for each whole reply the ring shows after the saved
- * output (written, but req_cons never moved past its request).
+ * output (written, but req_cons never moved past its request); the
+ * first of them the long request of which *in_len bytes were saved, if
+ * any, which then need not be read again.
  */
 static XENSTORE_RING_IDX
 answered_end(const struct xenstore_domain_interface *intf,
-	     XENSTORE_RING_IDX req_end, XENSTORE_RING_IDX out_end)
+	     const struct ring_record *r, size_t *in_len)
 {
-	XENSTORE_RING_IDX rsp_prod = intf->rsp_prod, prod = intf->req_prod;
+	XENSTORE_RING_IDX prod = intf->req_prod, req_end = r->req_end;
+	XENSTORE_RING_IDX out_end = r->rsp_base + (XENSTORE_RING_IDX)r->out_len;
+	unsigned n = ring_resume_replies(intf, out_end, intf->rsp_prod);
 
-	return ring_resume_skip(intf, req_end, prod,
-				ring_resume_replies(intf, out_end, rsp_prod));
+	if (n > 0 && *in_len > 0) {
+		req_end += rest_of(r->in, *in_len);
+		*in_len = 0;
+		n--;
+	}
+	return ring_resume_skip(intf, req_end, prod, n);
 }
 
 void
-ring_conn_resume(struct conn *c, XENSTORE_RING_IDX req_end,
-		 XENSTORE_RING_IDX rsp_base, const void *out, size_t len)
+ring_conn_resume(struct conn *c, const struct ring_record *r)
 {
 	struct ring_link *l = link_of(c);
 	struct xenstore_domain_interface *intf = l->d->intf;
 	XENSTORE_RING_IDX cons = intf->req_cons, prod = intf->req_prod;
-	XENSTORE_RING_IDX rsp_prod = intf->rsp_prod;
-	XENSTORE_RING_IDX out_end = rsp_base + (XENSTORE_RING_IDX)len;
-	size_t k = (XENSTORE_RING_IDX)(rsp_prod - rsp_base);
+	XENSTORE_RING_IDX rsp_prod = intf->rsp_prod, req_end = r->req_end;
+	XENSTORE_RING_IDX out_end = r->rsp_base + (XENSTORE_RING_IDX)r->out_len;
+	size_t k = (XENSTORE_RING_IDX)(rsp_prod - r->rsp_base),
+	       len = r->out_len;
+	size_t in_len = rest_of(r->in, r->in_len) ? r->in_len : 0;
 
-	if (k < len && ring_resume_shows(intf, rsp_prod, out, k))
-		conn_queue_raw(c, (const uint8_t *)out + k, len - k);
-	else if (k >= len && ring_resume_shows(intf, out_end, out, len))
-		req_end = answered_end(intf, req_end, out_end);
+	if (k < len && ring_resume_shows(intf, rsp_prod, r->out, k))
+		conn_queue_raw(c, (const uint8_t *)r->out + k, len - k);
+	else if (k >= len && ring_resume_shows(intf, out_end, r->out, len))
+		req_end = answered_end(intf, r, &in_len);
 	if ((XENSTORE_RING_IDX)(req_end - cons) <=
 		    (XENSTORE_RING_IDX)(prod - cons) &&
-	    ring_consume(intf, RING_SERVER, req_end) == 0)
+	    ring_consume(intf, RING_SERVER, req_end) == 0) {
 		l->peek = l->done = req_end;
+		/* Its start first, then the rest from the ring. */
+		if (in_len && conn_restore(c, r->in, in_len, NULL, 0, 0) == 0)
+			ring_conn_took_input(c, in_len);
+	}
 	/* The record holds what was queued: it may go out in pieces. */
 	l->saved = c->out_total;
 }

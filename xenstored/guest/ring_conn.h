@@ -46,12 +46,14 @@ void ring_conn_notify_owed(void);
 void ring_conn_saving(bool on);
 
 /*
- * Whether a ring's message waits for a save: the loop must turn again
- * without sleeping, and that turn start with ring_conn_kick_blocked(),
- * which makes their connections write again after the save.
+ * Whether a ring wants a save (a message waits for it to go out in
+ * pieces, or request space to be given back): the loop must turn again
+ * without sleeping, and that turn start with ring_conn_kick_waiting(),
+ * which makes their connections read and write again, after the save
+ * its flush makes first.
  */
-bool ring_conn_any_blocked(void);
-void ring_conn_kick_blocked(void);
+bool ring_conn_any_waiting(void);
+void ring_conn_kick_waiting(void);
 
 /* The domain a ring connection serves. */
 struct domain *ring_conn_domain(const struct conn *c);
@@ -77,19 +79,35 @@ void ring_conn_position(const struct conn *c, XENSTORE_RING_IDX *req_end,
  */
 size_t ring_conn_owed(const struct conn *c, size_t unwritten);
 
+/*
+ * The start of a request longer than the ring that a save must keep
+ * (its bytes in *in, if in is not NULL), read up to the req_end that
+ * ring_conn_position() gives; 0 if none.
+ */
+size_t ring_conn_input(const struct conn *c, const uint8_t **in);
+
 /* The save of position req_end reached the journal: give the space back. */
 void ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end);
 
+/* What a guest's record says of its ring (guest_state.c). */
+struct ring_record {
+	XENSTORE_RING_IDX req_end, rsp_base;
+	const void *out; /* output queued at the save, from rsp_base */
+	size_t out_len;
+	const void *in; /* a long request's start, read up to req_end */
+	size_t in_len;
+};
+
 /*
- * After a restart: the requests up to req_end are in the store already
- * (and their replies in the saved output): skip them if the ring still
- * has them.  Then the saved output out[0..len), which started at the
- * response ring's position rsp_base, is queued from where the ring shows
- * the dead daemon stopped writing it; nothing, if the ring's bytes do not
- * match it (the record is older than what the ring shows).
+ * After a restart: the requests up to r->req_end are in the store
+ * already (and their replies in the saved output), or, with r->in, the
+ * start of the request being read: skip them if the ring still has
+ * them, and read r->in first.  Then the saved output, which started at
+ * the response ring's position r->rsp_base, is queued from where the
+ * ring shows the dead daemon stopped writing it; nothing, if the ring's
+ * bytes do not match it (the record is older than what the ring shows).
  */
-void ring_conn_resume(struct conn *c, XENSTORE_RING_IDX req_end,
-		      XENSTORE_RING_IDX rsp_base, const void *out, size_t len);
+void ring_conn_resume(struct conn *c, const struct ring_record *r);
 
 /*
  * A live update hands c over: everything read from its ring is in the
