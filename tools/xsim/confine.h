@@ -10,10 +10,7 @@
 #ifndef XSIM_CONFINE_H
 #define XSIM_CONFINE_H
 
-/*
- * A build under AddressSanitizer: its runtime reads /proc (its own
- * maps) and LeakSanitizer ptraces the process's own threads.
- */
+/* A build under AddressSanitizer: LeakSanitizer ptraces its own threads. */
 #if defined(__SANITIZE_ADDRESS__)
 #define CONFINE_SANITIZED 1
 #elif defined(__has_feature)
@@ -45,7 +42,7 @@ int confine_abi(void);
  * right the running kernel knows: read and write beneath share only;
  * execute only the files run names (NULL-terminated) and the loader
  * each names, reading them too; read beneath what the dynamic loader
- * needs (/usr, /lib*, /etc/ld.so.cache) and beneath the directories read
+ * needs (/usr, /lib*, /etc/ld.so.cache), its own /proc directory, and the directories read
  * names (NULL-terminated, may be NULL).  Where the ABI has them, no TCP
  * bind or connect, and no abstract unix socket or signal reaching
  * outside.  The ABI version applied, 0 if the kernel has no Landlock

@@ -153,10 +153,11 @@ allow_run(int ruleset, const char *path, uint64_t handled)
 /*
  * What the dynamic loader reads when a live update execs the new kernel
  * (strace -f of one: the libraries under /usr and /lib*,
- * /etc/ld.so.cache, and what read names: the hypervisor's libraries),
- * and what an AddressSanitizer build reads besides (its /proc/self/maps,
- * LeakSanitizer's threads).  A memfd an update execs is in no directory:
- * no rule applies to it.
+ * /etc/ld.so.cache, and what read names: the hypervisor's libraries), and
+ * the process's own /proc directory (the caller's, resolved now: the
+ * same process after every exec), where the event channel handle reads
+ * its fdinfo when the new kernel takes it back, and AddressSanitizer its
+ * maps.  A memfd an update execs is in no directory: no rule applies.
  */
 static int
 add_rules(int ruleset, uint64_t handled, const char *share,
@@ -164,9 +165,7 @@ add_rules(int ruleset, uint64_t handled, const char *share,
 {
 	static const char *const loader[] = {
 		"/usr", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
-#if CONFINE_SANITIZED
-		"/proc",
-#endif
+		"/proc/self",
 		NULL,
 	};
 	const char *const *p;

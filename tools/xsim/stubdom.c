@@ -8,7 +8,8 @@
  *   3. boot the kernel, `xenstored -N --event PORT --internal-db`
  *      and $XENSTORE_DOMAIN_ARGS, with the domain's hypercall channel as
  *      its only door (no dom0 socket, no xenstored socket in its
- *      environment, its working directory an empty one);
+ *      environment, its working directory an empty one, its share),
+ *      confined to that (confine.h);
  *   4. VIRQ_DOM_EXC goes to it, then unpause;
  *   5. once it serves dom0, write /tool/xenstored/domid and its
  *      /local/domain/<id> nodes through dom0's xenbus.
