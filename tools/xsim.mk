@@ -11,7 +11,8 @@
 #   $(B)/tests/sim/ring-unit   Check suite of the ring transport against
 #                       an in-process fake daemon (tests/sim/)
 #   $(B)/tests/sim/confine-unit   Check suite of the xenstore domain's
-#                       seccomp filter (tools/xsim/confine.c)
+#                       confinement: its seccomp filter and Landlock
+#                       ruleset (tools/xsim/confine.c, landlock.c)
 #
 # Both link the static libxenstore (the ring transport is not exported
 # from the shared library) and the simulator's libraries (XSIMLIBS_*,
@@ -66,7 +67,7 @@ $(B)/tests/sim/ring-unit: $(B)/obj/tests/sim/check_ring_transport.o \
 
 $(B)/obj/tests/sim/check_confine.o: CFLAGS += -Itools/xsim
 $(B)/tests/sim/confine-unit: $(B)/obj/tests/sim/check_confine.o \
-		$(B)/obj/tools/xsim/confine.o
+		$(B)/obj/tools/xsim/confine.o $(B)/obj/tools/xsim/landlock.o
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lseccomp
 

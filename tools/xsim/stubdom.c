@@ -8,7 +8,8 @@
  *   3. boot the kernel, `xenstored -N --event PORT --internal-db`
  *      and $XENSTORE_DOMAIN_ARGS, with the domain's hypercall channel as
  *      its only door (no dom0 socket, no xenstored socket in its
- *      environment, its working directory an empty one);
+ *      environment, its working directory an empty one, its share),
+ *      confined to that (confine.h);
  *   4. VIRQ_DOM_EXC goes to it, then unpause;
  *   5. once it serves dom0, write /tool/xenstored/domid and its
  *      /local/domain/<id> nodes through dom0's xenbus.
@@ -27,6 +28,7 @@
  * (standard output) into FILE, written by the host: the daemon inside
  * is given `-T -`.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -123,6 +125,47 @@ add_domain_args(char **argv, int *n, char *buf)
 }
 
 /*
+ * The directory of the simulated hypervisor's libraries, which the kernel
+ * links against as the toolstack does and which need not be under /usr
+ * (a build's RUNPATH): its loader reads them again after a live update.
+ * "" when linked statically.
+ */
+static void
+hypervisor_libdir(char *buf, size_t size)
+{
+	Dl_info info;
+	char *slash;
+
+	buf[0] = '\0';
+	if (dladdr((void *)xc_interface_open, &info) == 0 ||
+	    info.dli_fname == NULL || info.dli_fname[0] != '/')
+		return;
+	snprintf(buf, size, "%s", info.dli_fname);
+	slash = strrchr(buf, '/');
+	*slash = '\0';
+}
+
+/*
+ * Nothing but the hypervisor's interfaces (confine.h): its share (home)
+ * for files, its own kernel image to exec, what the loader reads; no
+ * socket of its own.  Then it cannot raise its memory either.
+ */
+static int
+confine_kernel(const char *kernel, const char *home)
+{
+	char libdir[PATH_MAX];
+	const char *run[] = {kernel, NULL};
+	const char *read[] = {libdir, NULL};
+
+	hypervisor_libdir(libdir, sizeof(libdir));
+	if (libdir[0] == '\0')
+		read[0] = NULL;
+	if (confine_files(home, run, read) < 0)
+		return -1;
+	return confine_domain();
+}
+
+/*
  * In the child: become the domain's kernel.  Only the channel (and the
  * console descriptors) cross the exec.
  */
@@ -143,8 +186,7 @@ exec_kernel(char **argv, int chan, int console, int trace, long memory_mb,
 	/* The hypervisor sets the same once told the pid (stubdom_start). */
 	rl.rlim_cur = (rlim_t)memory_mb << 20;
 	rl.rlim_max = (rlim_t)maxmem_mb << 20;
-	if (LIMIT_MEMORY &&
-	    (setrlimit(RLIMIT_DATA, &rl) < 0 || confine_domain() < 0)) {
+	if (LIMIT_MEMORY && setrlimit(RLIMIT_DATA, &rl) < 0) {
 		fprintf(stderr,
 			"xsim: cannot limit the xenstore domain's "
 			"memory: %s\n",
@@ -153,6 +195,11 @@ exec_kernel(char **argv, int chan, int console, int trace, long memory_mb,
 	}
 	if (chdir(home) < 0)
 		_exit(127);
+	if (confine_kernel(argv[0], home) < 0) {
+		fprintf(stderr, "xsim: cannot confine the xenstore domain: %s\n",
+			strerror(errno));
+		_exit(127);
+	}
 	snprintf(num, sizeof(num), "%d", chan);
 	setenv(XENHYP_CHANNEL_ENV, num, 1);
 	/* Nothing of dom0's in its environment. */
@@ -160,6 +207,7 @@ exec_kernel(char **argv, int chan, int console, int trace, long memory_mb,
 	unsetenv("XENSTORED_RUNDIR");
 	unsetenv(XENHYP_RUNDIR_ENV);
 	unsetenv("XSIM_RUNDIR");
+	unsetenv("NOTIFY_SOCKET");
 	execv(argv[0], argv);
 	fprintf(stderr, "xsim: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -357,6 +405,9 @@ stubdom_start(char *const *extra_args)
 			goto fail;
 		}
 	}
+	if (confine_abi() == 0)
+		util_errx("warning: no Landlock in this kernel: the xenstore "
+			  "domain is not confined on the file system");
 	chan = xsim_domain_channel(xch, domid);
 	if (chan < 0) {
 		util_err("cannot get the channel of domain %u", domid);

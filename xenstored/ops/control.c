@@ -501,6 +501,8 @@ ctl_memreport(void *ctx, struct conn *c, struct msg *m, const char **argv,
 		return ENOMEM;
 	f = fopen(file, "a");
 	err = errno;
+	if (f == NULL)
+		log_warn("control: memreport %s", file);
 	free(file);
 	if (f == NULL)
 		return err;
