@@ -81,7 +81,6 @@ START_TEST(test_confined_reads_and_sets_others)
 }
 END_TEST
 
-
 START_TEST(test_confined_no_socket)
 {
 	int sv[2];
@@ -141,9 +140,9 @@ static void
 remove_jail(void)
 {
 	static const char *const names[] = {"share/state_dump", "outside/file",
-					    "outside/new", "outside/made",
-					    "outside/sock",
-					    "share", "outside"};
+					    "outside/new",	"outside/made",
+					    "outside/sock",	"share",
+					    "outside"};
 	char path[192];
 	size_t i;
 
@@ -245,11 +244,12 @@ START_TEST(test_confined_connects_nowhere)
 	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (confine_abi() >= 4) {
 		errno = 0;
-		ck_assert_int_eq(connect(fd, (struct sockaddr *)&in, sizeof(in)),
-				 -1);
+		ck_assert_int_eq(
+			connect(fd, (struct sockaddr *)&in, sizeof(in)), -1);
 		ck_assert_int_eq(errno, EACCES);
 		errno = 0;
-		ck_assert_int_eq(bind(fd, (struct sockaddr *)&in, sizeof(in)), -1);
+		ck_assert_int_eq(bind(fd, (struct sockaddr *)&in, sizeof(in)),
+				 -1);
 		ck_assert_int_eq(errno, EACCES);
 	}
 	close(fd);

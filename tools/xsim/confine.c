@@ -22,8 +22,8 @@
 
 /* Calls refused whatever their arguments. */
 static const int refused[] = {
-	SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(process_vm_readv),
-	SCMP_SYS(process_vm_writev),
+	SCMP_SYS(socket),	    SCMP_SYS(socketpair),
+	SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
 #if !CONFINE_SANITIZED
 	SCMP_SYS(ptrace),
 #endif

@@ -42,9 +42,9 @@ int confine_abi(void);
  * right the running kernel knows: read and write beneath share only;
  * execute only the files run names (NULL-terminated) and the loader
  * each names, reading them too; read beneath what the dynamic loader
- * needs (/usr, /lib*, /etc/ld.so.cache), its own /proc directory, and the directories read
- * names (NULL-terminated, may be NULL).  Where the ABI has them, no TCP
- * bind or connect, and no abstract unix socket or signal reaching
+ * needs (/usr, /lib*, /etc/ld.so.cache), its own /proc directory, and the
+ * directories read names (NULL-terminated, may be NULL).  Where the ABI has
+ * them, no TCP bind or connect, and no abstract unix socket or signal reaching
  * outside.  The ABI version applied, 0 if the kernel has no Landlock
  * (nothing done), or -1 with errno.
  */

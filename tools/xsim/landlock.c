@@ -51,15 +51,15 @@ struct ruleset_attr {
 
 #define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 /* The share: a directory of files, read and written, nothing special. */
-#define FS_SHARE                                                              \
-	(FS_READ | LANDLOCK_ACCESS_FS_WRITE_FILE |                            \
-	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |     \
-	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |          \
+#define FS_SHARE                                                               \
+	(FS_READ | LANDLOCK_ACCESS_FS_WRITE_FILE |                             \
+	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |      \
+	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |           \
 	 LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE)
 /* What a rule on a file (not a directory) may grant. */
-#define FS_FILE_RIGHTS                                                        \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |         \
-	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |         \
+#define FS_FILE_RIGHTS                                                         \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |          \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |          \
 	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
 /* Every filesystem right ABI abi knows. */
@@ -137,7 +137,8 @@ elf_interp(int fd, char *buf, size_t size)
 static int
 allow_run(int ruleset, const char *path, uint64_t handled)
 {
-	uint64_t run = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
+	uint64_t run =
+		LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
 	char interp[PATH_MAX];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -164,9 +165,8 @@ add_rules(int ruleset, uint64_t handled, const char *share,
 	  const char *const *run, const char *const *read)
 {
 	static const char *const loader[] = {
-		"/usr", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
-		"/proc/self",
-		NULL,
+		"/usr",	      "/lib", "/lib32", "/lib64", "/etc/ld.so.cache",
+		"/proc/self", NULL,
 	};
 	const char *const *p;
 

@@ -196,7 +196,8 @@ exec_kernel(char **argv, int chan, int console, int trace, long memory_mb,
 	if (chdir(home) < 0)
 		_exit(127);
 	if (confine_kernel(argv[0], home) < 0) {
-		fprintf(stderr, "xsim: cannot confine the xenstore domain: %s\n",
+		fprintf(stderr,
+			"xsim: cannot confine the xenstore domain: %s\n",
 			strerror(errno));
 		_exit(127);
 	}

@@ -466,6 +466,9 @@ ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end)
 	unsigned i = 0, k;
 
 	l->dirty = false;
+	/* A long request's start that could not be saved goes back anyway. */
+	if (l->save_in && (int32_t)(l->peek - req_end) > 0)
+		req_end = l->peek;
 	l->save_in = false;
 	/* What the save held (ring_conn_owed) may go out in pieces now. */
 	if (l->nmarks && l->saved < l->marks[l->nmarks - 1].out)
@@ -483,7 +486,18 @@ ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end)
 }
 
 /* The rest of the long request whose start is in[0..len), or 0. */
-static XENSTORE_RING_IDX rest_of(const void *in, size_t len);
+static XENSTORE_RING_IDX
+rest_of(const void *in, size_t len)
+{
+	struct xsd_sockmsg hdr;
+
+	if (len < sizeof(hdr))
+		return 0;
+	memcpy(&hdr, in, sizeof(hdr));
+	if (hdr.len > XENSTORE_PAYLOAD_MAX || FRAME_HDR_SIZE + hdr.len <= len)
+		return 0;
+	return (XENSTORE_RING_IDX)(FRAME_HDR_SIZE + hdr.len - len);
+}
 
 size_t
 ring_conn_input(const struct conn *c, const uint8_t **in)
@@ -500,19 +514,6 @@ ring_conn_input(const struct conn *c, const uint8_t **in)
 	if (in)
 		*in = p;
 	return len;
-}
-
-static XENSTORE_RING_IDX
-rest_of(const void *in, size_t len)
-{
-	struct xsd_sockmsg hdr;
-
-	if (len < sizeof(hdr))
-		return 0;
-	memcpy(&hdr, in, sizeof(hdr));
-	if (hdr.len > XENSTORE_PAYLOAD_MAX || FRAME_HDR_SIZE + hdr.len <= len)
-		return 0;
-	return (XENSTORE_RING_IDX)(FRAME_HDR_SIZE + hdr.len - len);
 }
 
 /*
