@@ -255,8 +255,13 @@ reattach_port(struct domain *d, const struct guest_attach *a)
 
 	if (a->local_port < 0)
 		return bind_port(d, a->remote_port);
-	/* Xen's stream has our end only: a crash would need the guest's. */
-	if (d->remote_port == 0) {
+	/*
+	 * Xen's stream has our end only: a crash would need the guest's.
+	 * Not dom0's: a dom0 daemon serves dom0 on its sockets, and Xen's
+	 * daemon under ../shared/bench's shim has a dom0 ring and no
+	 * hypervisor to ask (its xc_interface is a stand-in).
+	 */
+	if (d->remote_port == 0 && d->domid != 0) {
 		remote = hyp_remote_port(d->domid, (unsigned)a->local_port);
 		if (remote > 0) {
 			d->remote_port = (unsigned)remote;
