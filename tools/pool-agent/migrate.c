@@ -7,7 +7,7 @@
  *
  *   source host, xsim migrate   writes MIG_PREFIX/out/<uuid> =
  *                               "<req> <target> <deadline>\n<config>"
- *                               (guest paused; refused past deadline)
+ *                               (guest paused; the deadline informative)
  *   source agent, publishing    one etcd transaction (inside the outer
  *                               one: cursor and lease, so fenced and
  *                               exactly once):
@@ -39,8 +39,8 @@
  * same <req> is noted then.
  *
  * xsim resumes the guest only on an "error:" answer, so one is given
- * only when etcd has settled it: a request once sent (a->mig) may land
- * however late its reply, so it is never "expired" afterwards, and when
+ * only when etcd has settled it: a request may land however late its
+ * reply, so none is refused for lateness (request_txn), and when
  * its transaction's fate is unknown the next snapshot settles it (its
  * cursor past the group: P/migrate/<uuid> names it or not; fenced: the
  * groups kept out are read for requests, migrate_fenced).
@@ -57,7 +57,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "agent.h"
 
@@ -303,10 +302,15 @@ txn_done(void *arg, int err, yajl_val json, const char *msg)
 	publish_done(a, rev);
 }
 
-/* The inner transaction of a request; NULL after a logged refusal. */
+/*
+ * The inner transaction of a request; NULL if it is not one.  Its
+ * deadline is not a reason to refuse it: the request may be in etcd
+ * already (sent by an agent that died or was fenced before its answer),
+ * xsim keeps the guest paused until etcd settles it, and the compare
+ * lets a late one through only while this host still owns the guest.
+ */
 static char *
-request_txn(struct agent *a, struct req *q, const struct change *c, bool again,
-	    bool *expired)
+request_txn(struct agent *a, struct req *q, const struct change *c)
 {
 	yajl_gen g;
 	const char *nl = memchr(c->value, '\n', c->vlen);
@@ -321,20 +325,6 @@ request_txn(struct agent *a, struct req *q, const struct change *c, bool again,
 		    3 ||
 	    strchr(q->target, '/') != NULL)
 		return NULL;
-	/*
-	 * Checked only before the first send: once sent, it may be in etcd
-	 * (an answer lost), and only etcd can say; xsim waits for that.
-	 */
-	if (!again && time(NULL) > deadline) {
-		/* Nobody sent it in time: never hand it over late. */
-		agent_log("migration %s of %s to %s: expired", q->id, q->uuid,
-			  q->target);
-		result(a, q->id, "error: %s",
-		       "the request expired before the agent could publish "
-		       "it");
-		*expired = true;
-		return NULL;
-	}
 	ok = key2(a->owner_pfx, q->uuid);
 	alive = key2(a->hosts_pfx, q->target);
 	mk = key2(alive, "/alive");
@@ -453,7 +443,7 @@ migrate_group(struct agent *a, struct group *g)
 	struct req *q;
 	char *inner, *body;
 	const char *dir;
-	bool out = false, expired = false;
+	bool out = false;
 
 	if ((c = find_write(g, OUT_DIR)) != NULL) {
 		dir = OUT_DIR;
@@ -470,13 +460,10 @@ migrate_group(struct agent *a, struct group *g)
 		exit(1);
 	q->a = a;
 	snprintf(q->uuid, sizeof(q->uuid), "%s", c->path + strlen(dir));
-	inner = out ? request_txn(a, q, c, a->mig.seq == g->seq, &expired)
-		    : report_txn(a, q, c);
+	inner = out ? request_txn(a, q, c) : report_txn(a, q, c);
 	if (inner == NULL) {
-		if (!expired)
-			agent_log("group %llu: %s is not a migration request: "
-				  "skipped",
-				  (unsigned long long)g->seq, c->path);
+		agent_log("group %llu: %s is not a migration request: skipped",
+			  (unsigned long long)g->seq, c->path);
 		free(q);
 		publish_skip(a);
 		return true;

@@ -126,8 +126,9 @@ refuse(struct xs_handle *xsh, const char *me, const char *target, char *buf,
 
 /*
  * The request: "<req> <target> <deadline>\n<config>", malloc()ed.  The
- * agent refuses it after the deadline (seconds since the epoch, this
- * host's clock), so that a request we gave up on is never handed over.
+ * deadline (seconds since the epoch, this host's clock) is informative
+ * only: the agent never refuses a request for lateness, since it may be
+ * in etcd already, and we wait, the guest paused, until etcd says.
  */
 static char *
 request(const char *req, const char *target, const char *cfg)
