@@ -29,7 +29,9 @@ start_daemon() {
 		2>"$RUN/daemon.err" &
 	DAEMON_PID=$!
 	i=0
-	while [ ! -S "$RUN/socket" ]; do
+	# A killed daemon leaves its socket file: wait for this one's pid too.
+	until [ -S "$RUN/socket" ] &&
+		[ "$(cat "$RUN/pid" 2>/dev/null)" = "$DAEMON_PID" ]; do
 		i=$((i + 1))
 		[ $i -gt 200 ] && { echo "daemon did not start"; cat "$RUN/daemon.err"; return 1; }
 		kill -0 "$DAEMON_PID" 2>/dev/null || { echo "daemon died"; cat "$RUN/daemon.err"; return 1; }
@@ -52,6 +54,19 @@ background() { BACKGROUND_PIDS="$BACKGROUND_PIDS $*"; }
 expect_log() { touch "$RUN/stderr-ok"; }
 
 fail() { echo "FAIL: $*"; exit 1; }
+
+# wait_lines FILE N PATTERN WHAT: bounded wait (~20 s) until FILE has at
+# least N lines matching PATTERN (grep's basic syntax); on timeout, show
+# FILE and fail naming WHAT.  Turns a hang into a failure.
+wait_lines() {
+	# Own names: the callers' loops use i and n.
+	wl_i=0
+	until wl_n=$(grep -c -- "$3" "$1" 2>/dev/null); [ "${wl_n:-0}" -ge "$2" ]; do
+		wl_i=$((wl_i + 1))
+		[ $wl_i -gt 400 ] && { cat "$1"; fail "$4"; }
+		sleep 0.05
+	done
+}
 
 # check_eq WHAT EXPECTED ACTUAL
 check_eq() {

@@ -13,11 +13,7 @@ expect_log
 watches=""
 for t in $(seq 1 32); do watches="$watches watch:x:t$t"; done
 launch_guest g $watches "events:32" "sleep"
-i=0
-until [ "$(grep -c '^event x' "$RUN/g.out")" -ge 32 ]; do
-	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 32 '^event x' "guest hangs"
 
 memory() {
 	"$BIN/xenstore-control" quota "$domid" |

@@ -9,11 +9,7 @@ start_hyp
 start_daemon -w watch-event=3 -T "$RUN/trace"
 launch_guest g "watch:x:tok" "events:1" \
 	"sleep"
-i=0
-until grep -q "^event x tok" "$RUN/g.out"; do
-	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 1 '^event x tok' "guest hangs"
 
 outstanding() {
 	"$BIN/xenstore-control" quota "$domid" |

@@ -10,11 +10,7 @@ expect_log
 V=$(printf '%0100d' 0)
 launch_guest g "write:a=$V" "write:b=$V" \
 	"rm:a" "write:b=$V" "watch:a-long-watch-path:tok"
-i=0
-until [ "$(grep -c '^[A-Z]' "$RUN/g.out")" -ge 5 ]; do
-	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 5 '^[A-Z]' "guest hangs"
 check_eq replies "WRITE OK
 ERROR ENOMEM
 RM OK

@@ -11,11 +11,8 @@ expect_log
 launch_guest g "write:a=1" "write:b=1" "write:c=1" \
 	"write:d=1" "write:e=1" "watch:a:1" "watch:b:2" "watch:c:3" \
 	"setperms:a:n1:r0:r2" "setperms:a:n1:r0" "rm:a" "write:e=1"
-i=0
-until grep -q "^WRITE" "$RUN/g.out" && [ "$(grep -c '^[A-Z]' "$RUN/g.out")" -ge 12 ]; do
-	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 1 '^WRITE' "guest hangs"
+wait_lines "$RUN/g.out" 12 '^[A-Z]' "guest hangs"
 check_eq replies "WRITE OK
 WRITE OK
 WRITE OK
@@ -41,11 +38,7 @@ for n in 1 2 3 4 5 6; do xenstore-write "/dom0/n$n" x; done
 # of them (XSA-414), and one that fits makes them all.
 launch_guest h "write:x=1" "write:p/q/r/s=1" "read:p" "write:p/q=1" \
 	"dir:p"
-i=0
-until [ "$(grep -c '^[A-Z]' "$RUN/h.out")" -ge 5 ]; do
-	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/h.out"; fail "guest h hangs"; }
-	sleep 0.05
-done
+wait_lines "$RUN/h.out" 5 '^[A-Z]' "guest h hangs"
 check_eq "all or nothing" "WRITE OK
 ERROR ENOSPC
 ERROR ENOENT

@@ -19,12 +19,7 @@ CTL="$BIN/xenstore-control"
 
 # wait_incr NAME N: NAME's guest has finished N increment loops.
 wait_incr() {
-	i=0
-	until [ "$(grep -c '^incr done' "$RUN/$1.out")" -ge "$2" ]; do
-		i=$((i + 1))
-		[ $i -gt 400 ] && { cat "$RUN/$1.out"; fail "$1 stuck before loop $2"; }
-		sleep 0.05
-	done
+	wait_lines "$RUN/$1.out" "$2" '^incr done' "$1 stuck before loop $2"
 }
 
 crash_restart() {
@@ -84,20 +79,10 @@ print(msg[:1024].hex(), msg[1024:].hex())')
 set -- $hexes
 launch_guest l "raw:$1" consumed "wait:$RUN/go5" "raw:$2" "drain:1" \
 	"wait:$RUN/end"
-i=0
-until grep -q "^consumed" "$RUN/l.out"; do
-	i=$((i + 1))
-	[ $i -gt 400 ] && { cat "$RUN/l.out"; fail "the long request's start"; }
-	sleep 0.05
-done
+wait_lines "$RUN/l.out" 1 '^consumed' "the long request's start"
 crash_restart --priv-domid 7
 touch "$RUN/go5"
-i=0
-until grep -q "^WRITE\|^ERROR" "$RUN/l.out"; do
-	i=$((i + 1))
-	[ $i -gt 400 ] && { cat "$RUN/l.out"; fail "the long request's reply"; }
-	sleep 0.05
-done
+wait_lines "$RUN/l.out" 1 '^WRITE\|^ERROR' "the long request's reply"
 check_eq "the long request's reply" "WRITE OK" "$(grep '^WRITE\|^ERROR' "$RUN/l.out")"
 check_eq "the long request's value" 1500 \
 	"$("$BIN/xenstore-read" "/local/domain/$l_domid/long" | tr -d '\n' | wc -c)"
@@ -109,20 +94,11 @@ check_eq "the long request's value" 1500 \
 BIG=$(printf '%01000d' 7)
 launch_guest h "write:small=x" "write:big=$BIG" linux "flood:1:read:small" \
 	"flood:1:read:big" full "wait:$RUN/go3" "drain:2" "wait:$RUN/end"
-i=0
-until grep -q "^ring full" "$RUN/h.out"; do
-	i=$((i + 1))
-	[ $i -gt 400 ] && { cat "$RUN/h.out"; fail "the reply's first piece"; }
-	sleep 0.05
-done
+wait_lines "$RUN/h.out" 1 '^ring full' "the reply's first piece"
 crash_restart --priv-domid 7
 touch "$RUN/go3"
-i=0
-until [ "$(grep -c '^READ' "$RUN/h.out")" -ge 2 ] || grep -q "^stalled" "$RUN/h.out"; do
-	i=$((i + 1))
-	[ $i -gt 400 ] && { cat "$RUN/h.out"; fail "the replies after the crash"; }
-	sleep 0.05
-done
+# Two replies, or a stall (which the check below shows): either ends it.
+wait_lines "$RUN/h.out" 2 '^READ\|^stalled' "the replies after the crash"
 check_eq "the replies across the crash" "READ x
 READ $BIG" "$(grep -v '^WRITE\|^flood\|^ring full\|^domid\|^[0-9]' "$RUN/h.out")"
 stop_daemon

@@ -9,22 +9,10 @@ start_hyp
 start_daemon
 LAUNCH_NAMED=1 launch_guest g "watch:name:tok" "events:1" \
 	"unannounced:3:name" "events:1" "sleep"
-i=0
-until grep -q "^queued 3" "$RUN/g.out"; do
-	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/g.out"; fail "guest hangs"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 1 '^queued 3' "guest hangs"
 printf '1 op 8 %s 0 %s\n> 1: OK\n' "$domid" "$port" >"$RUN/again.xs"
 "$TOOLS/xs-script" "$RUN/again.xs" >/dev/null || fail "INTRODUCE again"
-i=0
-until [ "$(grep -c '^READ g' "$RUN/g.out")" -ge 3 ]; do
-	i=$((i + 1)); [ $i -gt 200 ] && { cat "$RUN/g.out"; fail "queued requests unanswered"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 3 '^READ g' "queued requests unanswered"
 # The watch survived: a change fires it.
 xenstore-write "/local/domain/$domid/name" h
-i=0
-until [ "$(grep -c '^event name tok' "$RUN/g.out")" -ge 2 ]; do
-	i=$((i + 1)); [ $i -gt 200 ] && { cat "$RUN/g.out"; fail "watch lost"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 2 '^event name tok' "watch lost"

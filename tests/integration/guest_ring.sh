@@ -10,48 +10,38 @@ GUEST="$TOOLS/ring-guest"
 . tests/guest/guest.sh
 LAUNCH_NAMED=1
 
-# wait_for FILE TEXT: bounded wait for a line (turns a hang into a failure)
-wait_for() {
-	i=0
-	until grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 400 ] && { cat "$1"; fail "waiting for '$2' in $1"; }
-		sleep 0.05
-	done
-}
-
 xenstore-watch @introduceDomain >"$RUN/intro.watch" &
 background $!
 xenstore-watch @releaseDomain >"$RUN/release.watch" &
 background $!
-wait_for "$RUN/release.watch" "@releaseDomain"
+wait_lines "$RUN/release.watch" 1 "@releaseDomain" "the first @releaseDomain"
 
 launch_guest g1 "write:x=hello" "read:x" "read:/tool/xenstored" \
 	"write:/forbidden=1" "watch:x:tok" "events:1" "introduce:5:0:1" \
 	"sleep"
-wait_for "$RUN/g1.out" "^event x tok"
+wait_lines "$RUN/g1.out" 1 "^event x tok" "g1's watch event"
 check_eq guest-replies "WRITE OK
 READ hello
 ERROR EACCES
 ERROR EACCES
 WATCH OK
 event x tok" "$(sed -n '3,8p' "$RUN/g1.out")"
-wait_for "$RUN/g1.out" "^ERROR EACCES" # privileged op refused
+wait_lines "$RUN/g1.out" 1 "^ERROR EACCES" "g1's refused writes" # privileged op refused
 check_eq "dom0 sees the guest's node" hello "$(xenstore-read /local/domain/$g1_domid/x)"
 check_eq owner "n$g1_domid r0" "$(xenstore-ls -p /local/domain/$g1_domid | sed -n 's/.*(\(.*\))/\1/p' | tr , ' ' | tail -1)"
 check_eq introduced "T" "$(printf '1 op 17 %s\n' $g1_domid | sed 's/$/\n> 1: T/' >"$RUN/t.xs"; "$TOOLS/xs-script" "$RUN/t.xs" >/dev/null && echo T)"
-wait_for "$RUN/intro.watch" "@introduceDomain"
+wait_lines "$RUN/intro.watch" 1 "@introduceDomain" "@introduceDomain"
 
 # A second guest cannot read the first one's nodes.
 launch_guest g2 "read:/local/domain/$g1_domid/x" "write:/local/domain/$g1_domid/y=1"
-wait_for "$RUN/g2.out" "^ERROR"
+wait_lines "$RUN/g2.out" 1 "^ERROR" "g2's refusals"
 check_eq isolation "ERROR EACCES
 ERROR EACCES" "$(sed -n '3,4p' "$RUN/g2.out")"
 
 # A guest breaking its ring is dropped; the others carry on.
 expect_log
 launch_guest g3 "garbage" "sleep"
-wait_for "$RUN/g3.out" "^error"
+wait_lines "$RUN/g3.out" 1 "^error" "g3's broken ring"
 check_eq error-field "error 2" "$(grep '^error' "$RUN/g3.out")"
 check_eq "dom0 still served" hello "$(xenstore-read /local/domain/$g1_domid/x)"
 
@@ -76,7 +66,7 @@ check_eq stale-entry-kept "n0,r77" "$(xenstore-ls -p / | sed -n 's/^stale.*(\(.*
 # watches are gone afterwards and the new connection serves it.
 launch_guest g4 "watch:x:tok" "events:1" "reconnect" "write:y=1" "read:y" \
 	"watch:y:t2" "events:1" "events:1" "sleep"
-wait_for "$RUN/g4.out" "^event y t2"
+wait_lines "$RUN/g4.out" 1 "^event y t2" "g4's watch after reconnection"
 check_eq reconnect "WATCH OK
 event x tok
 reconnected features 15
@@ -87,11 +77,7 @@ event y t2" "$(sed -n '3,9p' "$RUN/g4.out")"
 # x changes before y: once y's event is in, x's would be too.
 xenstore-write "/local/domain/$g4_domid/x" changed
 xenstore-write "/local/domain/$g4_domid/y" changed
-i=0
-until [ "$(grep -c '^event y t2' "$RUN/g4.out")" -ge 2 ]; do
-	i=$((i + 1)); [ $i -gt 400 ] && fail "no event on y after reconnection"
-	sleep 0.05
-done
+wait_lines "$RUN/g4.out" 2 '^event y t2' "no event on y after reconnection"
 [ "$(grep -c '^event x' "$RUN/g4.out")" -eq 1 ] || fail "a watch survived the reconnection"
 
 # dom0 served over a ring of its own (as a stub xenstore domain needs):
@@ -109,11 +95,11 @@ check_eq "dom0's ring write seen on the socket" 1 "$(xenstore-read /dom0ring/x)"
 # SET_TARGET: a device-model domain acts with its target's rights.
 launch_guest g5 "read:/local/domain/$g4_domid/name" "watch:go:t" "events:1" \
 	"events:1" "read:/local/domain/$g4_domid/name" "sleep"
-wait_for "$RUN/g5.out" "^event go t"
+wait_lines "$RUN/g5.out" 1 "^event go t" "g5's watch"
 printf '1 op 19 %s %s\n> 1: OK\n' "$g5_domid" "$g4_domid" >"$RUN/target.xs"
 "$TOOLS/xs-script" "$RUN/target.xs" >/dev/null || fail "SET_TARGET"
 xenstore-write "/local/domain/$g5_domid/go" 1
-wait_for "$RUN/g5.out" "^READ g4"
+wait_lines "$RUN/g5.out" 1 "^READ g4" "g5's read as its target"
 check_eq set-target "ERROR EACCES
 WATCH OK
 event go t
@@ -127,7 +113,7 @@ READ g4" "$(sed -n '3,7p' "$RUN/g5.out")"
 BIG=$(printf '%01000d' 0)
 launch_guest g6 "write:small=x" "write:big=$BIG" linux \
 	"flood:1:read:small" "flood:1:read:big" "drain:2" "sleep"
-wait_for "$RUN/g6.out" "^READ 0000\|^stalled"
+wait_lines "$RUN/g6.out" 1 "^READ 0000\|^stalled" "g6's big reply"
 grep -q "^stalled" "$RUN/g6.out" && fail "a Linux-like guest stalled on a reply"
 check_eq "the Linux-like guest's replies" "READ x
 READ $BIG" "$(grep '^READ' "$RUN/g6.out")"

@@ -14,12 +14,8 @@ for n in $(seq 1 80); do args="$args write:t$n=$big"; done
 # The writes after the refusal still run in the transaction; it is
 # aborted, then the guest waits with its home listed.
 launch_guest g $args "end:F" "dir:t0x" "sleep"
-i=0
-until grep -q "^DIRECTORY\|^ERROR ENOENT" "$RUN/g.out" &&
-	[ "$(grep -c '^[A-Z]' "$RUN/g.out")" -ge 83 ]; do
-	i=$((i + 1)); [ $i -gt 600 ] && { cat "$RUN/g.out"; fail "guest hangs"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 1 '^DIRECTORY\|^ERROR ENOENT' "guest hangs"
+wait_lines "$RUN/g.out" 83 '^[A-Z]' "guest hangs"
 ok=$(grep -c '^WRITE OK' "$RUN/g.out" || true)
 refused=$(grep -c '^ERROR ENOMEM' "$RUN/g.out" || true)
 [ "$refused" -gt 0 ] || fail "80 writes of 1900 bytes in a transaction: none refused"

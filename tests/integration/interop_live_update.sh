@@ -35,7 +35,7 @@ held=$!
 background $held
 
 events() { grep -c '^/a' "$RUN/watch.out" || true; }
-until [ "$(events)" -ge 1 ]; do sleep 0.05; done
+wait_lines "$RUN/watch.out" 1 '^/a' "the watch's first event"
 n=0
 for target in "$OURS_SYS" "$XEN_BIN/xenstored" "$OURS_SYS" "$XEN_BIN/xenstored"; do
 	n=$((n + 1))
@@ -49,11 +49,8 @@ for target in "$OURS_SYS" "$XEN_BIN/xenstored" "$OURS_SYS" "$XEN_BIN/xenstored";
 	check_eq "perms after update $n" "n0 r3 w5" \
 		"$(xenstore-ls -p /a | sed -n 's/^b .*(\(.*\))$/\1/p' | tr ',' ' ')"
 	xenstore-write "/a/n$n" "$n"
-	i=0
-	until [ "$(events)" -eq $((n + 1)) ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && { cat "$RUN/watch.out"; fail "watch after update $n"; }
-		sleep 0.05
-	done
+	wait_lines "$RUN/watch.out" $((n + 1)) '^/a' "watch after update $n"
+	check_eq "watch events after update $n" $((n + 1)) "$(events)"
 done
 touch "$RUN/go"
 wait $held || fail "the held client"

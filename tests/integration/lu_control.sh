@@ -48,18 +48,14 @@ Error activating new binary: it refuses the state." "$(cat "$RUN/fail.err")"
 check_eq "daemon pid" "$DAEMON_PID" "$(cat "$RUN/pid")"
 check_eq "node after failures" 1 "$(xenstore-read /keep/a)"
 touch "$RUN/go"
-i=0
-until [ "$(grep -c '^incr done' "$RUN/g.out")" -eq 2 ]; do
-	i=$((i + 1)); [ $i -gt 200 ] && { cat "$RUN/g.out"; fail "guest stuck"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 2 '^incr done' "guest stuck"
 check_eq "guest counter" 100 "$(xenstore-read /local/domain/$g_domid/n)"
 [ ! -e "$RUN/state_dump" ] || fail "state_dump left behind"
 
 # --- an open transaction: refused after -t, naming the domain ---
 $HOLD start "wait:$RUN/a-go" "write:/t/a=1" "end:T" >"$RUN/a.out" &
 background $!
-until grep -q '^start' "$RUN/a.out" 2>/dev/null; do sleep 0.05; done
+wait_lines "$RUN/a.out" 1 '^start' "the transaction's start"
 if "$CTL" live-update -t 1 "$BIN/xenstored" 2>"$RUN/refused.err"; then
 	fail "live update with a transaction open"
 fi
@@ -86,11 +82,7 @@ check_eq "held transaction" "start 1
 write OK
 end OK" "$(cat "$RUN/b.out")"
 touch "$RUN/a-go"
-i=0
-until grep -q '^end' "$RUN/a.out"; do
-	i=$((i + 1)); [ $i -gt 100 ] && { cat "$RUN/a.out"; fail "lost transaction"; }
-	sleep 0.05
-done
+wait_lines "$RUN/a.out" 1 '^end' "lost transaction"
 check_eq "lost transaction" "start 1
 wait done
 write ERROR ENOENT
@@ -104,9 +96,6 @@ while xenstore-exists "/local/domain/$g_domid" 2>/dev/null; do
 	sleep 0.05
 done
 xenstore-write /lu/flag 1
-i=0
-until [ "$(grep -c '^/lu/flag' "$RUN/watch.out")" -eq 2 ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && { cat "$RUN/watch.out"; fail "watch"; }
-	sleep 0.05
-done
+wait_lines "$RUN/watch.out" 2 '^/lu/flag' "watch"
+check_eq "watch events" 2 "$(grep -c '^/lu/flag' "$RUN/watch.out")"
 "$CTL" check >/dev/null || fail "check"

@@ -55,26 +55,17 @@ check_eq "daemon pid" "$DAEMON_PID" "$(cat "$RUN/pid")"
 # Watches fire afterwards, once: the guests' and the socket's.
 touch "$RUN/go"
 for g in $(seq 1 $GUESTS); do
-	i=0
-	until grep -q '^event /lu/flag tok' "$RUN/g$g.out"; do
-		i=$((i + 1)); [ $i -gt 200 ] && fail "guest $g's first event"
-		sleep 0.05
-	done
+	wait_lines "$RUN/g$g.out" 1 '^event /lu/flag tok' "guest $g's first event"
 done
 xenstore-write /lu/flag 1
 for g in $(seq 1 $GUESTS); do
-	i=0
-	until [ "$(grep -c '^event /lu/flag tok' "$RUN/g$g.out")" -eq 2 ]; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && { cat "$RUN/g$g.out"; fail "guest $g's watch"; }
-		sleep 0.05
-	done
+	wait_lines "$RUN/g$g.out" 2 '^event /lu/flag tok' "guest $g's watch"
 done
-i=0
-until [ "$(grep -c '^/lu/flag' "$RUN/watch.out")" -eq 2 ]; do
-	i=$((i + 1)); [ $i -gt 200 ] && { cat "$RUN/watch.out"; fail "socket watch"; }
-	sleep 0.05
-done
+wait_lines "$RUN/watch.out" 2 '^/lu/flag' "socket watch"
 sleep 0.2
+for g in $(seq 1 $GUESTS); do
+	check_eq "guest $g's watch events" 2 \
+		"$(grep -c '^event /lu/flag tok' "$RUN/g$g.out")"
+done
 check_eq "socket watch events" 2 "$(grep -c '^/lu/flag' "$RUN/watch.out")"
 "$BIN/xenstore-control" check >/dev/null || fail "check after the updates"

@@ -83,11 +83,7 @@ done
 # The daemon is short of memory, but serves a well-behaved client: its
 # read is answered, its write too (OK, or ENOMEM if no memory is left).
 touch "$RUN/go"
-i=0
-until [ "$(grep -c '^[A-Z]' "$RUN/good.out")" -ge 3 ]; do
-	i=$((i + 1)); [ $i -gt 400 ] && { cat "$RUN/good.out"; fail "good guest hangs"; }
-	sleep 0.05
-done
+wait_lines "$RUN/good.out" 3 '^[A-Z]' "good guest hangs"
 replies=$(grep '^[A-Z]' "$RUN/good.out" | cut -d' ' -f1-2)
 case "$replies" in
 "WRITE OK

@@ -22,10 +22,5 @@ GUEST="$TOOLS/ring-guest"
 python3 -B "$HOT" "$XENSTORED_PATH" make-hot /hot/g
 xenstore-chmod /hot/g r0
 launch_guest g "start" "read:/hot/g" "sleep"
-i=0
-until grep -q "^READ" "$RUN/g.out"; do
-	i=$((i + 1))
-	[ $i -gt 400 ] && { cat "$RUN/g.out"; fail "the guest did not read"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 1 '^READ' "the guest did not read"
 python3 -B "$HOT" "$XENSTORED_PATH" reads-now /hot/g
