@@ -4,7 +4,9 @@
  * through its xenstore page with transport/ring.c, which validates the
  * guest's indexes on every call, and notifies through the domain's event
  * channel.  A guest that breaks the indexes or the framing gets the page's
- * error field set (feature bit 2) before its connection closes.
+ * error field set (feature bit 2) before its connection closes.  What
+ * saves record of a ring, and how a restart takes it back, is
+ * ring_save.c.
  *
  * Giving request space back, worked through.  A guest puts READ (20
  * bytes) and WRITE (30 bytes) on its ring: req_prod = 50, req_cons = 0.
@@ -39,7 +41,6 @@
  * nothing (a xenstore domain's) writes pieces at once.
  */
 #include <errno.h>
-#include <string.h>
 #include <sys/queue.h>
 #include <sys/types.h>
 #include <talloc.h>
@@ -50,30 +51,7 @@
 #include "hyp.h"
 #include "ring.h"
 #include "ring_conn.h"
-#include "ring_resume.h"
-
-/* Answered requests whose replies are not all on the ring yet. */
-#define MARKS 32
-
-struct ring_link {
-	struct domain *d;
-	XENSTORE_RING_IDX peek; /* the next request byte to read */
-	XENSTORE_RING_IDX done; /* the end of the last answered request */
-	uint64_t written;	/* output bytes put on the ring */
-	struct {
-		uint64_t out; /* its reply ends at this much output */
-		XENSTORE_RING_IDX end;
-	} marks[MARKS];
-	unsigned nmarks;
-	uint64_t saved;	  /* output up to here is in a save */
-	uint64_t save_to; /* output a save must keep: a message waits on it */
-	bool dirty;
-	bool save_in; /* a long request's start is saved, then given back */
-	bool owed; /* on the owed list: an index moved since the last event */
-	bool waiting; /* on the waiting list: a save is wanted */
-	LIST_ENTRY(ring_link) owed_link;
-	LIST_ENTRY(ring_link) waiting_link;
-};
+#include "ring_link.h"
 
 /* Rings whose guest is owed an event at the end of the turn. */
 static LIST_HEAD(, ring_link) owed = LIST_HEAD_INITIALIZER(owed);
@@ -84,12 +62,6 @@ static LIST_HEAD(, ring_link) owed = LIST_HEAD_INITIALIZER(owed);
 static LIST_HEAD(, ring_link) waiting = LIST_HEAD_INITIALIZER(waiting);
 /* Whether the daemon saves rings at all (it persists its store). */
 static bool saving;
-
-static struct ring_link *
-link_of(const struct conn *c)
-{
-	return c->transport_data;
-}
 
 struct domain *
 ring_conn_domain(const struct conn *c)
@@ -121,8 +93,8 @@ owe(struct ring_link *l)
 	}
 }
 
-static void
-not_owed(struct ring_link *l)
+void
+ring_link_not_owed(struct ring_link *l)
 {
 	if (l->owed) {
 		l->owed = false;
@@ -153,7 +125,7 @@ want_save(struct ring_link *l)
 static int
 link_destroy(struct ring_link *l)
 {
-	not_owed(l);
+	ring_link_not_owed(l);
 	not_waiting(l);
 	return 0;
 }
@@ -188,14 +160,14 @@ ring_conn_notify_owed(void)
 	struct ring_link *l;
 
 	while ((l = LIST_FIRST(&owed)) != NULL) {
-		not_owed(l);
+		ring_link_not_owed(l);
 		if (l->d->port >= 0)
 			hyp_notify((unsigned)l->d->port);
 	}
 }
 
-static void
-give_back(struct ring_link *l, XENSTORE_RING_IDX to)
+void
+ring_link_give_back(struct ring_link *l, XENSTORE_RING_IDX to)
 {
 	/* A guest that moved req_cons itself broke the ring: EPROTO. */
 	if (ring_consume(l->d->intf, RING_SERVER, to) == 0)
@@ -227,7 +199,7 @@ ring_full(struct ring_link *l)
 	     FRAME_HDR_SIZE + (size_t)hdr.len >
 		     (XENSTORE_RING_IDX)(l->peek - l->done))) {
 		if (!saving)
-			give_back(l, l->peek);
+			ring_link_give_back(l, l->peek);
 		else if (!l->save_in) {
 			l->save_in = true;
 			want_save(l);
@@ -269,7 +241,7 @@ replies_out(struct conn *c, struct ring_link *l)
 		i++;
 	if (i == 0)
 		return;
-	give_back(l, l->marks[i - 1].end);
+	ring_link_give_back(l, l->marks[i - 1].end);
 	for (k = i; k < l->nmarks; k++)
 		l->marks[k - i] = l->marks[k];
 	l->nmarks -= i;
@@ -396,7 +368,7 @@ ring_conn_closed(struct conn *c, const char *reason)
 
 	(void)reason;
 	/* Its domain may go before the connection is freed. */
-	not_owed(l);
+	ring_link_not_owed(l);
 	if (d->conn == c)
 		d->conn = NULL;
 }
@@ -429,160 +401,4 @@ ring_conn_new(struct domain *d, bool privileged)
 	l->peek = l->done = d->intf->req_cons;
 	c->transport_data = l;
 	return c;
-}
-
-bool
-ring_conn_dirty(const struct conn *c)
-{
-	return link_of(c)->dirty;
-}
-
-void
-ring_conn_position(const struct conn *c, XENSTORE_RING_IDX *req_end,
-		   XENSTORE_RING_IDX *rsp_base)
-{
-	const struct ring_link *l = link_of(c);
-
-	*req_end = ring_conn_input(c, NULL) ? l->peek : l->done;
-	*rsp_base = __atomic_load_n(&l->d->intf->rsp_prod, __ATOMIC_RELAXED);
-}
-
-size_t
-ring_conn_owed(const struct conn *c, size_t unwritten)
-{
-	const struct ring_link *l = link_of(c);
-	uint64_t start = c->out_total - unwritten, end;
-
-	end = l->nmarks ? l->marks[l->nmarks - 1].out : 0;
-	if (end < l->save_to)
-		end = l->save_to;
-	return end > start ? (size_t)(end - start) : 0;
-}
-
-void
-ring_conn_saved(struct conn *c, XENSTORE_RING_IDX req_end)
-{
-	struct ring_link *l = link_of(c);
-	unsigned i = 0, k;
-
-	l->dirty = false;
-	/* A long request's start that could not be saved goes back anyway. */
-	if (l->save_in && (int32_t)(l->peek - req_end) > 0)
-		req_end = l->peek;
-	l->save_in = false;
-	/* What the save held (ring_conn_owed) may go out in pieces now. */
-	if (l->nmarks && l->saved < l->marks[l->nmarks - 1].out)
-		l->saved = l->marks[l->nmarks - 1].out;
-	if (l->saved < l->save_to)
-		l->saved = l->save_to;
-	give_back(l, req_end);
-	/* Marks up to req_end are given back already. */
-	while (i < l->nmarks &&
-	       (XENSTORE_RING_IDX)(req_end - l->marks[i].end) < 0x80000000u)
-		i++;
-	for (k = i; k < l->nmarks; k++)
-		l->marks[k - i] = l->marks[k];
-	l->nmarks -= i;
-}
-
-/* The rest of the long request whose start is in[0..len), or 0. */
-static XENSTORE_RING_IDX
-rest_of(const void *in, size_t len)
-{
-	struct xsd_sockmsg hdr;
-
-	if (len < sizeof(hdr))
-		return 0;
-	memcpy(&hdr, in, sizeof(hdr));
-	if (hdr.len > XENSTORE_PAYLOAD_MAX || FRAME_HDR_SIZE + hdr.len <= len)
-		return 0;
-	return (XENSTORE_RING_IDX)(FRAME_HDR_SIZE + hdr.len - len);
-}
-
-size_t
-ring_conn_input(const struct conn *c, const uint8_t **in)
-{
-	const uint8_t *p;
-	size_t len;
-
-	if (!link_of(c)->save_in)
-		return 0;
-	p = conn_unread_input(c, &len);
-	/* Only the start of one request: what ring_full() gives back. */
-	if (rest_of(p, len) == 0)
-		return 0;
-	if (in)
-		*in = p;
-	return len;
-}
-
-/*
- * Where the requests answered before the crash end: req_end, and past
- * it one request for each whole reply the ring shows after the saved
- * output (written, but req_cons never moved past its request); the
- * first of them the long request of which *in_len bytes were saved, if
- * any, which then need not be read again.
- */
-static XENSTORE_RING_IDX
-answered_end(const struct xenstore_domain_interface *intf,
-	     const struct ring_record *r, size_t *in_len)
-{
-	XENSTORE_RING_IDX prod = intf->req_prod, req_end = r->req_end;
-	XENSTORE_RING_IDX out_end = r->rsp_base + (XENSTORE_RING_IDX)r->out_len;
-	unsigned n = ring_resume_replies(intf, out_end, intf->rsp_prod);
-
-	if (n > 0 && *in_len > 0) {
-		req_end += rest_of(r->in, *in_len);
-		*in_len = 0;
-		n--;
-	}
-	return ring_resume_skip(intf, req_end, prod, n);
-}
-
-void
-ring_conn_resume(struct conn *c, const struct ring_record *r)
-{
-	struct ring_link *l = link_of(c);
-	struct xenstore_domain_interface *intf = l->d->intf;
-	XENSTORE_RING_IDX cons = intf->req_cons, prod = intf->req_prod;
-	XENSTORE_RING_IDX rsp_prod = intf->rsp_prod, req_end = r->req_end;
-	XENSTORE_RING_IDX out_end = r->rsp_base + (XENSTORE_RING_IDX)r->out_len;
-	size_t k = (XENSTORE_RING_IDX)(rsp_prod - r->rsp_base),
-	       len = r->out_len;
-	size_t in_len = rest_of(r->in, r->in_len) ? r->in_len : 0;
-
-	if (k < len && ring_resume_shows(intf, rsp_prod, r->out, k))
-		conn_queue_raw(c, (const uint8_t *)r->out + k, len - k);
-	else if (k >= len && ring_resume_shows(intf, out_end, r->out, len))
-		req_end = answered_end(intf, r, &in_len);
-	if ((XENSTORE_RING_IDX)(req_end - cons) <=
-		    (XENSTORE_RING_IDX)(prod - cons) &&
-	    ring_consume(intf, RING_SERVER, req_end) == 0) {
-		l->peek = l->done = req_end;
-		/* Its start first, then the rest from the ring. */
-		if (in_len && conn_restore(c, r->in, in_len, NULL, 0, 0) == 0)
-			ring_conn_took_input(c, in_len);
-	}
-	/* The record holds what was queued: it may go out in pieces. */
-	l->saved = c->out_total;
-}
-
-void
-ring_conn_hand_over(struct conn *c)
-{
-	struct ring_link *l = link_of(c);
-
-	give_back(l, l->peek);
-	l->done = l->peek;
-	l->nmarks = 0;
-	/* The exec follows: no turn ends in this binary to send it. */
-	not_owed(l);
-	if (l->d->port >= 0)
-		hyp_notify((unsigned)l->d->port);
-}
-
-void
-ring_conn_took_input(struct conn *c, size_t len)
-{
-	link_of(c)->done -= (XENSTORE_RING_IDX)len;
 }
