@@ -27,6 +27,7 @@
 #include "lu.h"
 #include "options.h"
 #include "release.h"
+#include "ring_cursor.h"
 #include "store.h"
 #include "trace.h"
 #include "sock.h"
@@ -145,6 +146,19 @@ fresh_db(void)
 	unlink(journal);
 }
 
+/* Without them a restart may answer a read twice (ring_cursor.h). */
+static void
+open_ring_cursors(void)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s.rings", opts.db_file);
+	if (ring_cursor_open(path) != 0)
+		log_warn("cannot map %s: a crash restart may answer a guest's "
+			 "read twice",
+			 path);
+}
+
 /* The store: from the database if it holds one, else a new base tree. */
 static void
 load_store(void)
@@ -228,6 +242,8 @@ setup_state(void)
 	if (wiring_connections(base, opts.sync != DB_SYNC_NONE,
 			       opts.sync == DB_SYNC_NONE) != 0)
 		fatalx("cannot set up the event loop");
+	if (!opts.internal_db && opts.sync != DB_SYNC_NONE)
+		open_ring_cursors();
 }
 
 static void

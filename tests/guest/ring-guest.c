@@ -28,7 +28,9 @@
  * are), "error" (wait for the daemon to set the ring's error field and
  * print it), "wait:FILE" (wait until FILE exists), "full" (wait until
  * the daemon has filled the ring of replies), "consumed" (wait until it
- * has given back all we wrote) and "linux" (from
+ * has given back all we wrote), "unconsume" (put req_cons back to
+ * the start of the last request, as a daemon killed before giving it
+ * back would have left it: the daemon must be stopped) and "linux" (from
  * then on, read replies as Linux's xenbus driver does: notify the
  * daemon after reading only if the ring was full, and print "stalled"
  * and exit 1 if a reply stops coming for 10 s).
@@ -61,8 +63,9 @@
 static struct xenstore_domain_interface *intf;
 static xenevtchn_handle *xce;
 static unsigned port;
-static uint32_t tx_id;	     /* of the open transaction ("start"), or 0 */
-static uint32_t started[64]; /* every transaction "start" opened */
+static uint32_t tx_id; /* of the open transaction ("start"), or 0 */
+static XENSTORE_RING_IDX last_start; /* of the last request ("unconsume") */
+static uint32_t started[64];	     /* every transaction "start" opened */
 static unsigned nstarted;
 static char last_reply[XENSTORE_PAYLOAD_MAX + 1];
 static uint32_t last_type; /* of the last reply */
@@ -216,6 +219,7 @@ request(uint32_t type, const char *a, const char *b, size_t blen)
 	h.len = (uint32_t)(alen + blen);
 	if (stalled)
 		return;
+	last_start = intf->req_prod;
 	if (put(&h, sizeof(h)) < 0 || put(buf, h.len) < 0) {
 		stalled = 1;
 		return;
@@ -568,6 +572,10 @@ run(char *arg)
 		await_full();
 	} else if (strcmp(op, "consumed") == 0) {
 		await_consumed();
+	} else if (strcmp(op, "unconsume") == 0) {
+		intf->req_cons = last_start;
+		printf("unconsumed\n");
+		fflush(stdout);
 	} else if (strcmp(op, "incr") == 0 || strcmp(op, "tincr") == 0) {
 		increments(rest, op[0] == 't');
 	}

@@ -10,7 +10,9 @@
 #     end is asked of the hypervisor: a crash restart binds it again;
 #   - a request longer than the ring, half received at a crash, is
 #     applied once;
-#   - a reply written in pieces is completed after a crash between them.
+#   - a reply written in pieces is completed after a crash between them;
+#   - a read answered but not given back at a crash, more than a ring of
+#     reads after the guest's last save, is not answered again.
 . tests/lib.sh
 . tests/hyp/hyp.sh
 . tests/guest/guest.sh
@@ -101,4 +103,23 @@ touch "$RUN/go3"
 wait_lines "$RUN/h.out" 2 '^READ\|^stalled' "the replies after the crash"
 check_eq "the replies across the crash" "READ x
 READ $BIG" "$(grep -v '^WRITE\|^flood\|^ring full\|^domid\|^[0-9]' "$RUN/h.out")"
+
+# A read answered on the ring, the daemon killed before it gave the
+# request back, a hundred reads (more than a ring) after the guest's last
+# save: the guest wrote over the requests after the record's req_end,
+# but the ring's cursor says where the answered ones end, and the read
+# is not answered again.  A stopped daemon plays one killed between the
+# two stores: the guest puts req_cons back.
+launch_guest u "write:a=1" "write:b=2" "repeat:100:read:a" "read:a" \
+	"wait:$RUN/go6" unconsume "wait:$RUN/go7" "read:b" "wait:$RUN/end"
+wait_lines "$RUN/u.out" 1 '^READ 1' "the last read's reply"
+kill -STOP "$DAEMON_PID"
+touch "$RUN/go6"
+wait_lines "$RUN/u.out" 1 '^unconsumed' "req_cons put back"
+crash_restart --priv-domid 7
+touch "$RUN/go7"
+wait_lines "$RUN/u.out" 2 '^READ' "the read after the crash"
+check_eq "the replies after the crash" "READ 1
+unconsumed
+READ 2" "$(sed -n '/^repeat/,$p' "$RUN/u.out" | tail -n +2)"
 stop_daemon

@@ -3,18 +3,22 @@
  * Unit tests for a ring picked up after a crash (ring_conn_resume and
  * guest/ring_resume.c): the state a daemon killed between writing a
  * read's reply and moving req_cons past the read leaves, built on a page
- * in memory, and what the next daemon skips and queues.
+ * in memory, and what the next daemon skips and queues; with the ring's
+ * cursor (ring_cursor.h) when the reads since the record span more than
+ * a ring.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <talloc.h>
+#include <unistd.h>
 
 #include "conn.h"
 #include "domain.h"
 #include "frame.h"
 #include "ring.h"
 #include "ring_conn.h"
+#include "ring_cursor.h"
 #include "ring_resume.h"
 #include "suites.h"
 
@@ -61,8 +65,8 @@ resume(XENSTORE_RING_IDX req_end, XENSTORE_RING_IDX rsp_base, const void *out,
 	uint64_t queued;
 
 	ck_assert_ptr_nonnull(c);
-	ring_conn_resume(
-		c, &(struct ring_record){req_end, rsp_base, out, len, NULL, 0});
+	ring_conn_resume(c, &(struct ring_record){req_end, rsp_base, out, len,
+						  NULL, 0, 0});
 	queued = c->out_total;
 	talloc_free(c);
 	return queued;
@@ -131,6 +135,69 @@ START_TEST(garbage_bounded)
 }
 END_TEST
 
+/* Resume from a record at req_end 0 with tag; req_cons afterwards. */
+static XENSTORE_RING_IDX
+resume_tagged(uint32_t tag)
+{
+	struct conn *c = ring_conn_new(&dom, false);
+
+	ck_assert_ptr_nonnull(c);
+	ring_conn_resume(c, &(struct ring_record){.tag = tag});
+	ck_assert_uint_eq(c->out_total, 0);
+	talloc_free(c);
+	return page->req_cons;
+}
+
+/*
+ * n READs answered one by one, each reply read by the guest; each given
+ * back after its cursor moved (tag 7), but the last if killed.  The end
+ * of the last.
+ */
+static XENSTORE_RING_IDX
+reads(unsigned n, bool killed)
+{
+	XENSTORE_RING_IDX end = page->req_prod;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		end += (XENSTORE_RING_IDX)put(RING_CLIENT, XS_READ, "/a");
+		put(RING_SERVER, XS_READ, "va");
+		ck_assert_int_eq(
+			ring_consume(page, RING_CLIENT, page->rsp_prod), 0);
+		ring_cursor_move(dom.domid, 7, end, page->rsp_prod);
+		if (!killed || i + 1 < n)
+			ck_assert_int_eq(ring_consume(page, RING_SERVER, end),
+					 0);
+	}
+	return end;
+}
+
+/*
+ * Killed between a read's reply and req_cons, 100 reads (1800 bytes)
+ * after the record: the guest wrote over the requests after req_end, yet
+ * the cursor says where the answered ones end.  A cursor of another
+ * connection (another tag) is not taken.
+ */
+START_TEST(cursor_past_a_ring)
+{
+	char path[] = "/tmp/ring-cursor.XXXXXX";
+	int fd = mkstemp(path);
+	XENSTORE_RING_IDX end, last;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(ring_cursor_open(path), 0);
+	unlink(path);
+	end = reads(100, true);
+	ck_assert_uint_lt(page->req_cons, end);
+	ck_assert_uint_eq(resume_tagged(7), end);
+	last = reads(1, true);
+	ck_assert_uint_eq(resume_tagged(8), end);
+	ck_assert_uint_eq(resume_tagged(7), last);
+	ring_cursor_close();
+}
+END_TEST
+
 Suite *
 ring_resume_suite(void)
 {
@@ -142,6 +209,7 @@ ring_resume_suite(void)
 	tcase_add_test(tc, skips_from_req_end);
 	tcase_add_test(tc, owed_output_queued);
 	tcase_add_test(tc, garbage_bounded);
+	tcase_add_test(tc, cursor_past_a_ring);
 	suite_add_tcase(s, tc);
 	return s;
 }

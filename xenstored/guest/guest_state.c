@@ -131,6 +131,8 @@ pack(void *ctx, struct domain *d, XENSTORE_RING_IDX *req_end, size_t *len)
 		return NULL;
 	r.has_in = r.in.len > 0;
 	r.next_tx = txn_next_id(d->conn);
+	r.has_ring_tag = 1;
+	r.ring_tag = ring_conn_tag(d->conn);
 	*len = guest_record__get_packed_size(&r);
 	if ((buf = talloc_size(ctx, *len + 1)) != NULL)
 		guest_record__pack(&r, buf);
@@ -288,7 +290,8 @@ restore_one(const char *key, const void *data, size_t len, void *arg)
 	}
 	ring_conn_resume(c, &(struct ring_record){r->req_end, r->rsp_base,
 						  r->out.data, r->out.len,
-						  r->in.data, r->in.len});
+						  r->in.data, r->in.len,
+						  r->ring_tag});
 	if (txn_restore_ids(c, r->next_tx) != 0)
 		log_warnx("domain %u: out of memory restoring its "
 			  "transactions' ids",

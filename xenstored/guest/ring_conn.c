@@ -51,6 +51,7 @@
 #include "hyp.h"
 #include "ring.h"
 #include "ring_conn.h"
+#include "ring_cursor.h"
 #include "ring_link.h"
 
 /* Rings whose guest is owed an event at the end of the turn. */
@@ -230,7 +231,21 @@ ring_conn_read(struct conn *c, void *buf, size_t len)
 	return n;
 }
 
-/* Give back the requests whose replies are all on the ring. */
+/* Requests up to req are answered, on the ring up to rsp_prod. */
+static void
+cursor(struct ring_link *l, XENSTORE_RING_IDX req)
+{
+	ring_cursor_move(
+		l->d->domid, l->tag, req,
+		__atomic_load_n(&l->d->intf->rsp_prod, __ATOMIC_RELAXED));
+}
+
+/*
+ * Give back the requests whose replies are all on the ring, the cursor
+ * moved first (ring_cursor.h).  When only events went out, with every
+ * reply out before them, the cursor follows too, so that a restart
+ * never has more than a ring to count after it.
+ */
 static void
 replies_out(struct conn *c, struct ring_link *l)
 {
@@ -239,8 +254,12 @@ replies_out(struct conn *c, struct ring_link *l)
 
 	while (i < l->nmarks && l->marks[i].out <= out)
 		i++;
-	if (i == 0)
+	if (i == 0) {
+		if (l->nmarks == 0)
+			cursor(l, l->done);
 		return;
+	}
+	cursor(l, l->marks[i - 1].end);
 	ring_link_give_back(l, l->marks[i - 1].end);
 	for (k = i; k < l->nmarks; k++)
 		l->marks[k - i] = l->marks[k];
@@ -399,6 +418,7 @@ ring_conn_new(struct domain *d, bool privileged)
 	talloc_set_destructor(l, link_destroy);
 	l->d = d;
 	l->peek = l->done = d->intf->req_cons;
+	l->tag = ring_cursor_new_tag();
 	c->transport_data = l;
 	return c;
 }

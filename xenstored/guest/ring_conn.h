@@ -96,7 +96,11 @@ struct ring_record {
 	size_t out_len;
 	const void *in; /* a long request's start, read up to req_end */
 	size_t in_len;
+	uint32_t tag; /* of the ring's cursor (ring_cursor.h), 0: none */
 };
+
+/* The tag of c's ring cursor, which a save records. */
+uint32_t ring_conn_tag(const struct conn *c);
 
 /*
  * After a restart: the requests up to r->req_end are in the store
@@ -106,6 +110,9 @@ struct ring_record {
  * the response ring's position r->rsp_base, is queued from where the
  * ring shows the dead daemon stopped writing it; nothing, if the ring's
  * bytes do not match it (the record is older than what the ring shows).
+ * The ring's cursor, when later than the record, says instead where the
+ * requests answered end, all the output being on the ring
+ * (ring_cursor.h).
  */
 void ring_conn_resume(struct conn *c, const struct ring_record *r);
 

@@ -28,6 +28,7 @@ struct ring_link {
 	unsigned nmarks;
 	uint64_t saved;	  /* output up to here is in a save */
 	uint64_t save_to; /* output a save must keep: a message waits on it */
+	uint32_t tag;	  /* of its ring cursor (ring_cursor.h) */
 	bool dirty;
 	bool save_in; /* a long request's start is saved, then given back */
 	bool owed; /* on the owed list: an index moved since the last event */

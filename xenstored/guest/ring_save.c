@@ -15,6 +15,7 @@
 #include "hyp.h"
 #include "ring.h"
 #include "ring_conn.h"
+#include "ring_cursor.h"
 #include "ring_link.h"
 #include "ring_resume.h"
 
@@ -126,6 +127,20 @@ answered_end(const struct xenstore_domain_interface *intf,
 	return ring_resume_skip(intf, req_end, prod, n);
 }
 
+/*
+ * The ring's cursor (ring_cursor.h), if it is the record's connection's
+ * and later than the record: requests up to *req answered since, their
+ * replies, and all the record's output before them, on the ring before
+ * *rsp.
+ */
+static bool
+cursor_later(const struct ring_link *l, const struct ring_record *r,
+	     XENSTORE_RING_IDX *req, XENSTORE_RING_IDX *rsp)
+{
+	return ring_cursor_get(l->d->domid, r->tag, req, rsp) &&
+	       (int32_t)(*req - r->req_end) > 0;
+}
+
 void
 ring_conn_resume(struct conn *c, const struct ring_record *r)
 {
@@ -134,11 +149,17 @@ ring_conn_resume(struct conn *c, const struct ring_record *r)
 	XENSTORE_RING_IDX cons = intf->req_cons, prod = intf->req_prod;
 	XENSTORE_RING_IDX rsp_prod = intf->rsp_prod, req_end = r->req_end;
 	XENSTORE_RING_IDX out_end = r->rsp_base + (XENSTORE_RING_IDX)r->out_len;
+	XENSTORE_RING_IDX cursor_req, cursor_rsp;
 	size_t k = (XENSTORE_RING_IDX)(rsp_prod - r->rsp_base),
 	       len = r->out_len;
 	size_t in_len = rest_of(r->in, r->in_len) ? r->in_len : 0;
 
-	if (k < len && ring_resume_shows(intf, rsp_prod, r->out, k))
+	if (cursor_later(l, r, &cursor_req, &cursor_rsp)) {
+		req_end = ring_resume_skip(
+			intf, cursor_req, prod,
+			ring_resume_replies(intf, cursor_rsp, rsp_prod));
+		in_len = 0;
+	} else if (k < len && ring_resume_shows(intf, rsp_prod, r->out, k))
 		conn_queue_raw(c, (const uint8_t *)r->out + k, len - k);
 	else if (k >= len && ring_resume_shows(intf, out_end, r->out, len))
 		req_end = answered_end(intf, r, &in_len);
@@ -152,6 +173,15 @@ ring_conn_resume(struct conn *c, const struct ring_record *r)
 	}
 	/* The record holds what was queued: it may go out in pieces. */
 	l->saved = c->out_total;
+	/* The same connection goes on: its cursor stays valid. */
+	if (r->tag != 0)
+		l->tag = r->tag;
+}
+
+uint32_t
+ring_conn_tag(const struct conn *c)
+{
+	return link_of(c)->tag;
 }
 
 void
