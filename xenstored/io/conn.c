@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Connections (conn.h): input framing, output queues, the flush point.
+ * Connections (conn.h): input framing, dispatch, the flush point; their
+ * output queues are conn_out.c.
  *
  * Output is never written from a handler.  Queuing marks the connection
  * dirty; the main loop calls conn_flush_all() after each turn of libevent
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "conn_int.h"
 #include "frame.h"
 #include "log.h"
 #include "trace.h"
@@ -32,12 +34,6 @@
 /* Stop reading a client whose unread output exceeds this. */
 #define OUT_HIGH (4u << 20)
 
-/*
- * Each connection keeps one message of this payload in reserve, for a
- * reply when memory runs out ("OK", a transaction id, an error name):
- * losing dom0's one ring in a xenstore domain would cut dom0 off.
- */
-#define RESERVE_PAYLOAD 64
 /*
  * Requests one connection may have handled in one loop turn before the
  * others get their turn: a client pipelining thousands of requests must
@@ -61,19 +57,6 @@
 #define IN_CHUNK 65536
 /* Other connections waiting in a turn for which a reply leaves early. */
 #define EARLY_OTHERS 2
-#define IOV_MAX_BATCH 64
-/* Payload room of a held reply, so that an error name can replace it. */
-#define HELD_ROOM 16
-
-struct outbuf {
-	struct outbuf *next;
-	size_t len, off;
-	time_t queued; /* for the watch-event timeout */
-	uint8_t data[];
-};
-
-/* -w watch-event=<sec>: 0 keeps a guest's events for ever. */
-static unsigned event_timeout = 20;
 
 static struct event_base *base;
 static conn_msg_cb msg_cb;
@@ -124,8 +107,8 @@ conn_first(void)
 	return conns;
 }
 
-static void
-mark_dirty(struct conn *c)
+void
+conn_mark_dirty(struct conn *c)
 {
 	if (!c->dirty) {
 		c->dirty = true;
@@ -133,8 +116,6 @@ mark_dirty(struct conn *c)
 		dirty = c;
 	}
 }
-
-static void write_out(struct conn *c);
 
 /*
  * Whether c's replies may leave now, before the loop turn ends: when
@@ -168,7 +149,7 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	conn_input(c);
 	if (reply_early(c))
-		write_out(c);
+		conn_write_out(c);
 }
 
 static void
@@ -176,7 +157,7 @@ conn_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	mark_dirty(arg);
+	conn_mark_dirty(arg);
 }
 
 static int
@@ -267,300 +248,7 @@ conn_close(struct conn *c, const char *reason)
 	}
 	if (c->transport->closed)
 		c->transport->closed(c, reason);
-	mark_dirty(c);
-}
-
-static void
-append_out(struct conn *c, struct outbuf *o)
-{
-	if (c->out_tail)
-		c->out_tail->next = o;
-	else
-		c->out_head = o;
-	c->out_tail = o;
-	c->out_bytes += o->len;
-	c->out_total += o->len;
-	c->out_count++;
-	mark_dirty(c);
-}
-
-/* c's reserve, made again once the last one went out; NULL if it fails. */
-static struct outbuf *
-reserve(struct conn *c)
-{
-	if (c->reserve == NULL)
-		c->reserve =
-			talloc_size(c, sizeof(struct outbuf) + FRAME_HDR_SIZE +
-					       RESERVE_PAYLOAD);
-	return c->reserve;
-}
-
-/*
- * No memory for a message: a reply goes out of c's reserve, whole if it
- * fits (a WRITE's "OK" must not be lost: the write is done), else turned
- * into ENOMEM (the replies too large for it are reads').  A watch event
- * is dropped.  Only with the reserve still in use does c go.
- */
-static struct outbuf *
-out_of_memory(struct conn *c, struct xsd_sockmsg *hdr, const void **a,
-	      size_t *alen, size_t *blen)
-{
-	static const char enomem[] = "ENOMEM";
-	struct outbuf *o = c->reserve;
-
-	if (hdr->type == XS_WATCH_EVENT) {
-		log_warnx("conn %lu (domain %u): out of memory: a watch event "
-			  "is dropped",
-			  c->id, c->who.domid);
-		return NULL;
-	}
-	if (o == NULL) {
-		conn_close(c, "out of memory queuing output");
-		return NULL;
-	}
-	c->reserve = NULL;
-	if (*alen + *blen > RESERVE_PAYLOAD) {
-		log_warnx("conn %lu (domain %u): out of memory: ENOMEM "
-			  "replaces a reply of %zu bytes",
-			  c->id, c->who.domid, *alen + *blen);
-		hdr->type = XS_ERROR;
-		hdr->len = sizeof(enomem);
-		*a = enomem;
-		*alen = sizeof(enomem);
-		*blen = 0;
-	}
-	return o;
-}
-
-static void
-queue(struct conn *c, const struct xsd_sockmsg *hdr0, const void *a,
-      size_t alen, const void *b, size_t blen)
-{
-	struct xsd_sockmsg hdr[1] = {*hdr0};
-	struct outbuf *o;
-
-	if (c->closing)
-		return;
-	reserve(c);
-	o = talloc_size(c, sizeof(*o) + sizeof(*hdr) + alen + blen);
-	if (o == NULL && (o = out_of_memory(c, hdr, &a, &alen, &blen)) == NULL)
-		return;
-	o->next = NULL;
-	o->off = 0;
-	o->queued = time(NULL);
-	o->len = sizeof(*hdr) + alen + blen;
-	memcpy(o->data, hdr, sizeof(*hdr));
-	if (alen)
-		memcpy(o->data + sizeof(*hdr), a, alen);
-	if (blen)
-		memcpy(o->data + sizeof(*hdr) + alen, b, blen);
-	append_out(c, o);
-	trace_io(c, true, hdr, o->data + sizeof(*hdr));
-}
-
-void
-conn_queue_raw(struct conn *c, const void *data, size_t len)
-{
-	struct outbuf *o;
-
-	if (c->closing || len == 0)
-		return;
-	o = talloc_size(c, sizeof(*o) + len);
-	if (o == NULL) {
-		conn_close(c, "out of memory queuing output");
-		return;
-	}
-	o->next = NULL;
-	o->off = 0;
-	o->queued = time(NULL);
-	o->len = len;
-	memcpy(o->data, data, len);
-	append_out(c, o);
-}
-
-size_t
-conn_output_pending(const struct conn *c)
-{
-	return c->out_bytes - (c->out_head ? c->out_head->off : 0);
-}
-
-size_t
-conn_output_copy(const struct conn *c, void *buf, size_t cap)
-{
-	const struct outbuf *o;
-	size_t total = 0, n;
-
-	for (o = c->out_head; o && total < cap; o = o->next) {
-		n = o->len - o->off;
-		if (n > cap - total)
-			n = cap - total;
-		memcpy((uint8_t *)buf + total, o->data + o->off, n);
-		total += n;
-	}
-	return total;
-}
-
-void
-conn_reply(struct conn *c, const struct msg *m, uint32_t type, const void *data,
-	   size_t len)
-{
-	struct xsd_sockmsg hdr = m->hdr;
-
-	if (len > XENSTORE_PAYLOAD_MAX) {
-		conn_reply_error(c, m, E2BIG);
-		return;
-	}
-	hdr.type = type;
-	hdr.len = (uint32_t)len;
-	queue(c, &hdr, data, len, NULL, 0);
-}
-
-void
-conn_reply_str(struct conn *c, const struct msg *m, const char *s)
-{
-	conn_reply(c, m, m->hdr.type, s, strlen(s) + 1);
-}
-
-void
-conn_reply_error(struct conn *c, const struct msg *m, int errnum)
-{
-	const char *name = frame_error_name(errnum);
-
-	conn_reply(c, m, XS_ERROR, name, strlen(name) + 1);
-}
-
-int
-conn_reply_hold(struct conn *c, const struct msg *m, const char *s)
-{
-	struct xsd_sockmsg hdr = m->hdr;
-	size_t len = strlen(s) + 1;
-	struct outbuf *o;
-
-	if (c->closing || c->held)
-		return EBUSY;
-	o = talloc_size(c, sizeof(*o) + sizeof(hdr) +
-				   (len > HELD_ROOM ? len : HELD_ROOM));
-	if (o == NULL)
-		return ENOMEM;
-	hdr.len = (uint32_t)len;
-	o->next = NULL;
-	o->off = 0;
-	o->queued = time(NULL);
-	o->len = sizeof(hdr) + len;
-	memcpy(o->data, &hdr, sizeof(hdr));
-	memcpy(o->data + sizeof(hdr), s, len);
-	append_out(c, o);
-	c->held = o;
-	return 0;
-}
-
-/*
- * An error in place of the held reply changes its length: out_total
- * moves by the difference.  Only socket connections hold a reply
- * (hold.c), so no transport keeps positions in the output to move.
- */
-void
-conn_release_held(struct conn *c, int errnum)
-{
-	struct outbuf *o = c->held;
-	struct xsd_sockmsg hdr;
-	const char *name;
-	int64_t delta;
-	size_t len;
-
-	if (o == NULL)
-		return;
-	c->held = NULL;
-	memcpy(&hdr, o->data, sizeof(hdr));
-	if (errnum) {
-		name = frame_error_name(errnum);
-		len = strlen(name) + 1;
-		if (len > HELD_ROOM) /* never: the names are short */
-			name = "EIO", len = sizeof("EIO");
-		hdr.type = XS_ERROR;
-		hdr.len = (uint32_t)len;
-		memcpy(o->data, &hdr, sizeof(hdr));
-		memcpy(o->data + sizeof(hdr), name, len);
-		delta = (int64_t)(sizeof(hdr) + len) - (int64_t)o->len;
-		c->out_bytes = (size_t)((int64_t)c->out_bytes + delta);
-		c->out_total = (uint64_t)((int64_t)c->out_total + delta);
-		o->len = sizeof(hdr) + len;
-	}
-	trace_io(c, true, &hdr, o->data + sizeof(hdr));
-	mark_dirty(c);
-	conn_wake(c);
-}
-
-void
-conn_set_event_timeout(unsigned seconds)
-{
-	event_timeout = seconds;
-}
-
-static bool
-stale_event(const struct outbuf *o, time_t now)
-{
-	struct xsd_sockmsg hdr;
-
-	memcpy(&hdr, o->data, sizeof(hdr));
-	return hdr.type == XS_WATCH_EVENT && o->off == 0 &&
-	       now - o->queued >= (time_t)event_timeout;
-}
-
-/*
- * Drop the watch events a guest left unread for longer than the timeout,
- * so that a guest that stopped reading cannot make us keep its events
- * for ever (XSA-326); replies are never dropped.
- */
-static void
-drop_stale_events(struct conn *c)
-{
-	struct outbuf **pp = &c->out_head, *o, *kept = NULL;
-	time_t now = time(NULL);
-
-	if (c->who.privileged || event_timeout == 0)
-		return;
-	/*
-	 * The queue is in the order it was filled: what follows an entry too
-	 * young to be stale is younger still, so the walk stops there and
-	 * queuing an event costs O(1), not O(unread events).
-	 */
-	while ((o = *pp) != NULL && now - o->queued >= (time_t)event_timeout) {
-		if (!stale_event(o, now)) {
-			kept = o;
-			pp = &o->next;
-			continue;
-		}
-		trace_note("watch event on %s for domain %u timed out",
-			   (const char *)o->data + FRAME_HDR_SIZE,
-			   c->who.domid);
-		*pp = o->next;
-		c->out_bytes -= o->len;
-		c->out_dropped += o->len;
-		c->out_count--;
-		talloc_free(o);
-	}
-	if (*pp == NULL)
-		c->out_tail = kept;
-}
-
-void
-conn_queue_event(struct conn *c, const char *path, const char *token)
-{
-	struct xsd_sockmsg hdr = {XS_WATCH_EVENT, 0, 0, 0};
-	size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
-
-	drop_stale_events(c);
-	if (plen + tlen > XENSTORE_PAYLOAD_MAX) {
-		trace_note("dropping watch event on %s: too large", path);
-		return;
-	}
-	if (hooks->event_fits &&
-	    !hooks->event_fits(c, sizeof(hdr) + plen + tlen))
-		return;
-	hdr.len = (uint32_t)(plen + tlen);
-	queue(c, &hdr, path, plen, token, tlen);
-	turn_events++;
+	conn_mark_dirty(c);
 }
 
 static bool
@@ -595,7 +283,7 @@ dispatch_one(struct conn *c, const struct xsd_sockmsg *hdr,
 			  c->id, c->who.domid);
 		err.type = XS_ERROR;
 		err.len = sizeof("ENOMEM");
-		queue(c, &err, "ENOMEM", err.len, NULL, 0);
+		conn_queue_msg(c, &err, "ENOMEM", err.len, NULL, 0);
 		if (c->transport->answered && !c->closing)
 			c->transport->answered(c, hdr);
 		return;
@@ -617,6 +305,18 @@ violated(struct conn *c, const char *why)
 	if (c->transport->violated)
 		c->transport->violated(c);
 	conn_close(c, why);
+}
+
+bool
+conn_event_fits(struct conn *c, size_t len)
+{
+	return hooks->event_fits == NULL || hooks->event_fits(c, len);
+}
+
+void
+conn_count_event(void)
+{
+	turn_events++;
 }
 
 /* Whether this loop turn has done its share of requests. */
@@ -748,7 +448,7 @@ conn_kick(struct conn *c)
 		return;
 	conn_input(c);
 	if (c->out_head)
-		mark_dirty(c);
+		conn_mark_dirty(c);
 }
 
 static void
@@ -810,58 +510,6 @@ conn_retry_all_deferred(void)
 			conn_retry_soon(c);
 }
 
-static void
-write_out(struct conn *c)
-{
-	struct iovec iov[IOV_MAX_BATCH];
-	struct outbuf *o;
-	ssize_t n;
-	int cnt;
-
-	drop_stale_events(c);
-	while (c->out_head && c->out_head != c->held && !c->closing) {
-		for (cnt = 0, o = c->out_head;
-		     o && o != c->held && cnt < IOV_MAX_BATCH;
-		     o = o->next, cnt++) {
-			iov[cnt].iov_base = o->data + o->off;
-			iov[cnt].iov_len = o->len - o->off;
-		}
-		n = c->transport->writev(c, iov, cnt);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				if (c->ev_write)
-					event_add(c->ev_write, NULL);
-			} else if (errno == EPIPE || errno == ECONNRESET)
-				conn_close(c, NULL); /* the client went away */
-			else
-				conn_close(c, strerror(errno));
-			return;
-		}
-		while (n > 0 && (o = c->out_head) != NULL) {
-			size_t left = o->len - o->off;
-
-			if ((size_t)n < left) {
-				o->off += (size_t)n;
-				break;
-			}
-			n -= (ssize_t)left;
-			c->out_bytes -= o->len;
-			c->out_count--;
-			c->out_head = o->next;
-			if (c->out_head == NULL)
-				c->out_tail = NULL;
-			talloc_free(o);
-		}
-		if (c->out_head && c->out_head != c->held) {
-			if (c->ev_write)
-				event_add(c->ev_write, NULL);
-			return;
-		}
-	}
-}
-
 /* Give each connection with more input waiting its next turn. */
 static void
 run_backlog(void)
@@ -911,7 +559,7 @@ again:
 			list = c->dirty_next;
 			c->dirty = false;
 			was_paused = reading_paused(c);
-			write_out(c);
+			conn_write_out(c);
 			if (c->closing && !c->dirty)
 				talloc_free(c);
 			else if (was_paused)
@@ -948,83 +596,6 @@ conn_unread_input(const struct conn *c, size_t *len)
 	return c->in + c->in_done;
 }
 
-uint8_t *
-conn_output_bytes(void *ctx, const struct conn *c, size_t *len,
-		  size_t *resp_len)
-{
-	const struct outbuf *o;
-	uint8_t *bytes;
-	size_t off = 0;
-
-	*len = 0;
-	*resp_len = c->out_head && c->out_head->off
-			    ? c->out_head->len - c->out_head->off
-			    : 0;
-	for (o = c->out_head; o; o = o->next)
-		*len += o->len - o->off;
-	if (*len == 0)
-		return NULL;
-	if ((bytes = talloc_size(ctx, *len)) == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	for (o = c->out_head; o; o = o->next) {
-		memcpy(bytes + off, o->data + o->off, o->len - o->off);
-		off += o->len - o->off;
-	}
-	return bytes;
-}
-
-/* Append len raw bytes to c's output as one message; 0 or ENOMEM. */
-static int
-queue_raw(struct conn *c, const uint8_t *p, size_t len)
-{
-	struct outbuf *o = talloc_size(c, sizeof(*o) + len);
-
-	if (o == NULL)
-		return ENOMEM;
-	o->next = NULL;
-	o->off = 0;
-	o->queued = time(NULL);
-	o->len = len;
-	memcpy(o->data, p, len);
-	if (c->out_tail)
-		c->out_tail->next = o;
-	else
-		c->out_head = o;
-	c->out_tail = o;
-	c->out_bytes += len;
-	c->out_count++;
-	mark_dirty(c);
-	return 0;
-}
-
-/*
- * The output is cut into messages again by their headers (so that the
- * watch-event timeout and the outstanding count see messages); bytes
- * that do not frame, from another daemon's stream, go as one piece.
- */
-static int
-restore_output(struct conn *c, const uint8_t *out, size_t len, size_t resp_len)
-{
-	struct xsd_sockmsg hdr;
-	size_t off = 0, n;
-
-	if (resp_len && queue_raw(c, out, resp_len))
-		return ENOMEM;
-	for (off = resp_len; off < len; off += n) {
-		n = len - off;
-		if (n >= sizeof(hdr)) {
-			memcpy(&hdr, out + off, sizeof(hdr));
-			if (hdr.len <= n - sizeof(hdr))
-				n = sizeof(hdr) + hdr.len;
-		}
-		if (queue_raw(c, out + off, n))
-			return ENOMEM;
-	}
-	return 0;
-}
-
 int
 conn_restore(struct conn *c, const uint8_t *in, size_t in_len,
 	     const uint8_t *out, size_t out_len, size_t resp_len)
@@ -1037,7 +608,7 @@ conn_restore(struct conn *c, const uint8_t *in, size_t in_len,
 		c->in_len = in_len;
 		c->in_cap = in_len + IN_CHUNK;
 	}
-	if (restore_output(c, out, out_len, resp_len))
+	if (conn_restore_output(c, out, out_len, resp_len))
 		goto nomem;
 	conn_wake(c);
 	return 0;
