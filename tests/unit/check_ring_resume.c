@@ -10,6 +10,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <talloc.h>
 #include <unistd.h>
 
@@ -198,6 +199,36 @@ START_TEST(cursor_past_a_ring)
 }
 END_TEST
 
+/*
+ * Output a live update hands back counts in out_total like any: a ring's
+ * marks are positions in it.  A reply queued behind it and written half
+ * (the ring had room for the handed-back bytes and half the reply) must
+ * not give its request back.
+ */
+START_TEST(restored_output_counted)
+{
+	static char back[10] = "0123456789", reply[20] = "r";
+	static const char junk[1004] = "";
+	struct conn *c = ring_conn_new(&dom, false);
+	struct xsd_sockmsg hdr = {.type = XS_READ, .len = 2};
+	struct iovec iov[2] = {{back, sizeof(back)}, {reply, sizeof(reply)}};
+
+	ck_assert_ptr_nonnull(c);
+	put(RING_CLIENT, XS_READ, "/a");
+	ck_assert_int_eq(ring_write(page, RING_SERVER, junk, sizeof(junk)),
+			 (ssize_t)sizeof(junk));
+	ck_assert_int_eq(conn_restore(c, NULL, 0, (const uint8_t *)back,
+				      sizeof(back), 0),
+			 0);
+	conn_queue_raw(c, reply, sizeof(reply));
+	c->transport->answered(c, &hdr);
+	ck_assert_uint_eq(c->out_total, sizeof(back) + sizeof(reply));
+	ck_assert_int_eq(c->transport->writev(c, iov, 2), 20);
+	ck_assert_uint_eq(page->req_cons, 0);
+	talloc_free(c);
+}
+END_TEST
+
 Suite *
 ring_resume_suite(void)
 {
@@ -210,6 +241,7 @@ ring_resume_suite(void)
 	tcase_add_test(tc, owed_output_queued);
 	tcase_add_test(tc, garbage_bounded);
 	tcase_add_test(tc, cursor_past_a_ring);
+	tcase_add_test(tc, restored_output_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -126,24 +126,33 @@ conn_queue_msg(struct conn *c, const struct xsd_sockmsg *hdr0, const void *a,
 	trace_io(c, true, hdr, o->data + sizeof(*hdr));
 }
 
-void
-conn_queue_raw(struct conn *c, const void *data, size_t len)
+/*
+ * Append len raw bytes to c's output as one message; 0 or ENOMEM.  They
+ * count in out_total as any output: a ring's marks are positions in it.
+ */
+static int
+queue_raw(struct conn *c, const void *p, size_t len)
 {
-	struct outbuf *o;
+	struct outbuf *o = talloc_size(c, sizeof(*o) + len);
 
-	if (c->closing || len == 0)
-		return;
-	o = talloc_size(c, sizeof(*o) + len);
-	if (o == NULL) {
-		conn_close(c, "out of memory queuing output");
-		return;
-	}
+	if (o == NULL)
+		return ENOMEM;
 	o->next = NULL;
 	o->off = 0;
 	o->queued = time(NULL);
 	o->len = len;
-	memcpy(o->data, data, len);
+	memcpy(o->data, p, len);
 	append_out(c, o);
+	return 0;
+}
+
+void
+conn_queue_raw(struct conn *c, const void *data, size_t len)
+{
+	if (c->closing || len == 0)
+		return;
+	if (queue_raw(c, data, len) != 0)
+		conn_close(c, "out of memory queuing output");
 }
 
 size_t
@@ -410,30 +419,6 @@ conn_output_bytes(void *ctx, const struct conn *c, size_t *len,
 		off += o->len - o->off;
 	}
 	return bytes;
-}
-
-/* Append len raw bytes to c's output as one message; 0 or ENOMEM. */
-static int
-queue_raw(struct conn *c, const uint8_t *p, size_t len)
-{
-	struct outbuf *o = talloc_size(c, sizeof(*o) + len);
-
-	if (o == NULL)
-		return ENOMEM;
-	o->next = NULL;
-	o->off = 0;
-	o->queued = time(NULL);
-	o->len = len;
-	memcpy(o->data, p, len);
-	if (c->out_tail)
-		c->out_tail->next = o;
-	else
-		c->out_head = o;
-	c->out_tail = o;
-	c->out_bytes += len;
-	c->out_count++;
-	conn_mark_dirty(c);
-	return 0;
 }
 
 /*
