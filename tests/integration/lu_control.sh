@@ -33,7 +33,7 @@ cat >"$RUN/refuses" <<'EOF'
 [ "$1" = --help ] && { echo "  --check-state"; exit 0; }
 fd=$XENSTORED_LU_FALLBACK_FD
 unset XENSTORED_LU_FALLBACK_FD
-XENSTORED_LU_REFUSED="unknown stream version" exec "/proc/self/fd/$fd" "$@"
+XENSTORED_LU_REFUSED="it refuses the state" exec "/proc/self/fd/$fd" "$@"
 EOF
 chmod +x "$RUN/refuses"
 : >"$RUN/noexec"

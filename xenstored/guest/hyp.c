@@ -52,27 +52,38 @@ set_nonblock(int fd)
 	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -1 : 0;
 }
 
+/*
+ * Closing a handle unbinds every port on it: one taken over from the
+ * old binary is left as it was (its memory lost), so that the old
+ * binary, taken back after a failed live update, can take it again.
+ */
+static int
+give_up(bool adopted)
+{
+	if (adopted)
+		xce = NULL;
+	hyp_close();
+	return -1;
+}
+
 static int
 open_with(int inherited_fd)
 {
+	bool adopt = inherited_fd >= 0;
+
 	xch = xc_interface_open(NULL, NULL, 0);
 	if (xch == NULL)
 		return -1;
-	xce = inherited_fd >= 0 ? xenevtchn_fdopen(NULL, inherited_fd, 0)
-				: xenevtchn_open(NULL, XENEVTCHN_NO_CLOEXEC);
+	xce = adopt ? xenevtchn_fdopen(NULL, inherited_fd, 0)
+		    : xenevtchn_open(NULL, XENEVTCHN_NO_CLOEXEC);
 	xgt = xengnttab_open(NULL, 0);
 	if (xce == NULL || xgt == NULL || set_nonblock(xenevtchn_fd(xce))) {
 		log_warn("%s: hypervisor found, but its event channels or "
 			 "grants cannot be opened",
 			 __func__);
-		hyp_close();
-		return -1;
+		return give_up(adopt);
 	}
-	if (bind_dom_exc() != 0) {
-		hyp_close();
-		return -1;
-	}
-	return 0;
+	return bind_dom_exc() != 0 ? give_up(adopt) : 0;
 }
 
 int

@@ -21,7 +21,9 @@ int hyp_open(void);
 /*
  * After a live update: take over the event channel handle whose
  * descriptor fd the old binary left open (its guests' ports are still
- * bound on it), open the rest and bind VIRQ_DOM_EXC again.  0 or -1.
+ * bound on it), open the rest and bind VIRQ_DOM_EXC again.  0, or -1
+ * with the handle left open and bound as it was, for the old binary to
+ * take back (lu_restore.c).
  */
 int hyp_adopt(int fd);
 

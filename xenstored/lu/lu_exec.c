@@ -7,11 +7,13 @@
  *
  * A binary that cannot start fails the probe, with the old daemon
  * serving.  Ours gets a descriptor of the old binary (LU_ENV_FALLBACK):
- * if it cannot read the stream, it execs the old binary again, which
- * takes its own state back and tells the caller why; checking the stream
- * before the exec instead would add its reading to every update's
- * blackout.  For the exec, the descriptors the stream names (listeners,
- * client sockets, the event channel handle) lose close-on-exec, and
+ * if it cannot read the stream or take the event channels over, it
+ * execs the old binary again, which takes its own state back and tells
+ * the caller why.  Checking the stream before the exec instead would
+ * add its reading to every update's blackout, and whether the new
+ * binary can have the channels is known only once it runs in our place.
+ * For the exec, the descriptors the stream names (listeners, client
+ * sockets, the event channel handle) lose close-on-exec, and
  * VIRQ_DOM_EXC is unbound for the new binary to bind; if execv fails
  * all of it is put back and the domains that died meanwhile are
  * noticed (Xen 4.17 forgets to bind the VIRQ again there).

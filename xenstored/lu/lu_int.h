@@ -75,13 +75,15 @@ int lu_probe(char *file, bool *ours, bool *image, const char **why);
 
 /*
  * What the old binary tells ours through the environment: a descriptor
- * of the old binary to exec again if the stream cannot be read (so the
- * old binary takes its own state back), and, to the old binary taken
- * back, why the new one refused.
+ * of the old binary to exec again if the state cannot be taken over (so
+ * the old binary takes its own state back), and, to the old binary taken
+ * back, why not (one of LU_WHY_*), which it tells the caller.
  */
 #define LU_ENV_FALLBACK "XENSTORED_LU_FALLBACK_FD"
 #define LU_ENV_REFUSED "XENSTORED_LU_REFUSED"
-#define LU_REFUSED_REPLY "Error activating new binary: it refuses the state."
+#define LU_REFUSED_FMT "Error activating new binary: %s."
+#define LU_WHY_STATE "it refuses the state"
+#define LU_WHY_CHANNELS "it cannot take the event channels over"
 
 /*
  * Exec the new binary in place with the session's command line and -U,

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Taking over after a live update's exec (lu.h): one pass over the
- * stream, each record applied as it comes.  The order Xen's daemons
- * write (GLOBAL first, each connection before its watches, parents
- * before children) is the order this needs; a record naming an unknown
- * connection, or a node without its parent, is logged and skipped, not
- * fatal: the stream may come from another implementation.
+ * Taking over after a live update's exec (lu.h): a check of the whole
+ * stream, then the event channels, then one pass over the stream, each
+ * record applied as it comes.  A failure before that pass goes back to
+ * the old binary (fall_back), from which nothing was taken yet.
+ *
+ * The order Xen's daemons write (GLOBAL first, each connection before
+ * its watches, parents before children) is the order this needs; a
+ * record naming an unknown connection, or a node without its parent, is
+ * logged and skipped, not fatal: the stream may come from another
+ * implementation.
  *
  * Nothing fires: watches come back without their first event, and the
  * nodes are made while the store is muted, so watchers see no change
@@ -49,6 +53,7 @@ struct restore {
 	size_t n, cap;
 	struct perm perms[LU_PERMS_MAX];
 	bool have_rw, have_ro;
+	int evtchn_fd; /* GLOBAL's event channel handle, or -1 */
 	/* The store: its files (OWN_DB), births (OWN_BIRTHS), how many. */
 	const char *stream_db;
 	struct db_position pos; /* where its journal ends, if have_pos */
@@ -107,15 +112,13 @@ remember(struct restore *r, uint32_t id, struct conn *c)
 	return 0;
 }
 
+/* The event channels were taken before (take_channels). */
 static int
 on_global(void *arg, int socket_fd, int evtchn_fd)
 {
 	struct restore *r = arg;
 
-	if (evtchn_fd >= 0 && hyp_adopt(evtchn_fd) != 0)
-		log_warnx("live-update: the event channels (fd %d) cannot be "
-			  "taken over: guests are lost",
-			  evtchn_fd);
+	(void)evtchn_fd;
 	if (is_socket(socket_fd) &&
 	    lu_config.hooks->adopt_listener(socket_fd, false) == 0)
 		r->have_rw = true;
@@ -342,6 +345,7 @@ static void
 owed_reply(struct restore *r, const uint8_t *body, size_t len)
 {
 	struct xs_mig_own_reply o;
+	const char *refused = getenv(LU_ENV_REFUSED), *text = "OK";
 	struct msg m;
 	struct conn *c;
 
@@ -354,7 +358,10 @@ owed_reply(struct restore *r, const uint8_t *body, size_t len)
 	m.hdr.type = o.type;
 	m.hdr.req_id = o.req_id;
 	m.hdr.tx_id = o.tx_id;
-	conn_reply_str(c, &m, getenv(LU_ENV_REFUSED) ? LU_REFUSED_REPLY : "OK");
+	if (refused &&
+	    (text = talloc_asprintf(r->ctx, LU_REFUSED_FMT, refused)) == NULL)
+		text = "Error activating new binary.";
+	conn_reply_str(c, &m, text);
 }
 
 /* The files' path, then (from newer binaries) where the journal ends. */
@@ -497,20 +504,22 @@ slurp(void *ctx, const char *path, size_t *len)
 }
 
 /*
- * The stream cannot be read: exec the old binary again if it left us a
- * way back (it takes its own state back and tells the caller).  Returns
- * only if there is none, or the exec fails.
+ * We cannot take the state over (reason, for the caller; detail, for the
+ * log): exec the old binary again if it left us a way back (it takes its
+ * own state back and tells the caller).  Returns only if there is none,
+ * or the exec fails.
  */
 static void
-fall_back(const char *why)
+fall_back(const char *reason, const char *detail)
 {
 	const char *fd = getenv(LU_ENV_FALLBACK);
 	extern char **environ;
 
 	if (fd == NULL || getenv(LU_ENV_REFUSED) != NULL)
 		return;
-	log_warnx("live-update: %s: going back to the old binary", why);
-	if (setenv(LU_ENV_REFUSED, why, 1) == 0 &&
+	log_warnx("live-update: %s (%s): going back to the old binary", reason,
+		  detail);
+	if (setenv(LU_ENV_REFUSED, reason, 1) == 0 &&
 	    unsetenv(LU_ENV_FALLBACK) == 0)
 		fexecve(atoi(fd), lu_config.argv, environ);
 	log_warn("live-update: cannot go back to the old binary");
@@ -527,9 +536,41 @@ forget_fallback(void)
 	unsetenv(LU_ENV_FALLBACK);
 	if (getenv(LU_ENV_REFUSED))
 		log_warnx("live-update: back in the old binary: the new one "
-			  "refused the state (%s)",
+			  "failed (%s)",
 			  getenv(LU_ENV_REFUSED));
 	unsetenv(LU_ENV_REFUSED);
+}
+
+/* The check notes the event channel handle, for take_channels. */
+static int
+note_channels(void *arg, int socket_fd, int evtchn_fd)
+{
+	struct restore *r = arg;
+
+	(void)socket_fd;
+	r->evtchn_fd = evtchn_fd;
+	return 0;
+}
+
+/*
+ * The guests' event channels, first of all: a binary that cannot have
+ * them (built for another hypervisor's interface, say) would serve on
+ * with every guest lost, so it goes back to the old one, as for a
+ * stream it cannot read.  Without a way back (the old daemon was not
+ * ours) it serves the sockets at least.
+ */
+static void
+take_channels(const struct restore *r)
+{
+	char detail[48];
+
+	if (r->evtchn_fd < 0 || hyp_adopt(r->evtchn_fd) == 0)
+		return;
+	snprintf(detail, sizeof(detail), "the handle's fd %d", r->evtchn_fd);
+	fall_back(LU_WHY_CHANNELS, detail);
+	log_warnx("live-update: the event channels (fd %d) cannot be taken "
+		  "over: guests are lost",
+		  r->evtchn_fd);
 }
 
 static int
@@ -574,10 +615,13 @@ take_image(void *arg, uint32_t type, const uint8_t *body, size_t len)
 int
 lu_restore(bool *have_rw, bool *have_ro)
 {
-	static const struct lu_visitor counting = {.node = count_node,
+	static const struct lu_visitor counting = {.global = note_channels,
+						   .node = count_node,
 						   .other = take_image};
-	struct restore r = {
-		.ctx = talloc_new(NULL), .kept = -2, .image_fd = -1};
+	struct restore r = {.ctx = talloc_new(NULL),
+			    .evtchn_fd = -1,
+			    .kept = -2,
+			    .image_fd = -1};
 	char *path = lu_state_path(r.ctx);
 	const char *why = "out of memory";
 	unsigned version = 0;
@@ -590,8 +634,9 @@ lu_restore(bool *have_rw, bool *have_ro)
 		log_warn("live-update: cannot read %s", path ? path : "state");
 	/* All of it is checked before anything is taken over. */
 	else if (lu_read(buf, len, &counting, &r, &version, &why) != 0)
-		fall_back(why ? why : r.why);
+		fall_back(LU_WHY_STATE, why ? why : r.why);
 	else {
+		take_channels(&r);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		store_mute(true);
 		err = lu_read(buf, len, &visitor, &r, &version, &why);
