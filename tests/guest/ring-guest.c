@@ -10,7 +10,8 @@
  * "watch:PATH:TOKEN", "perms:PATH", "setperms:PATH:n1:r0",
  * "introduce:DOMID:0:PORT", "events:N" (wait for N events), "start"
  * (a transaction: the requests after it run in it) and "end:T|F",
- * "garbage" (write nonsense indexes into the ring), "reconnect" (ask
+ * "garbage" (write nonsense indexes into the ring), "features" (print
+ * the features the daemon offers on the ring), "reconnect" (ask
  * for a fresh connection and wait until the daemon made it), "sleep"
  * (wait for a signal), "unannounced:N:PATH" (put N READs of PATH on the
  * ring without notifying, print "queued N", then wait for the N
@@ -550,6 +551,9 @@ run(char *arg)
 		xenevtchn_notify(xce, port);
 		sleep(1);
 		printf("error %u\n", intf->error);
+		fflush(stdout);
+	} else if (strcmp(op, "features") == 0) {
+		printf("features %u\n", intf->server_features);
 		fflush(stdout);
 	} else if (strcmp(op, "reconnect") == 0) {
 		/* Ask for a fresh connection (feature bit 1) and wait for it.

@@ -69,6 +69,11 @@ enum xs_mig_own_type {
 	 */
 	XS_MIG_OWN_POOL_AGENT = 0x78730006,
 	/*
+	 * A domain's features (struct xs_mig_own_features), after its
+	 * DOMAIN record: version 1's DOMAIN has no room for them.
+	 */
+	XS_MIG_OWN_FEATURES = 0x78730007,
+	/*
 	 * The store's memory (struct xs_mig_own_store), instead of NODE
 	 * records: only to a binary that takes the same image layout.
 	 */
@@ -201,6 +206,12 @@ struct xs_mig_own_reply {
  */
 struct xs_mig_own_db_pos {
 	uint64_t journal_size, next_seq, entries;
+};
+
+/* OWN_FEATURES: what SET_FEATURE (or INTRODUCE) gave a domain. */
+struct xs_mig_own_features {
+	uint32_t domid;
+	uint32_t features;
 };
 
 /* OWN_STORE: a descriptor (a memfd) holding the store's image. */

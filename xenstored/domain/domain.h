@@ -38,7 +38,8 @@ struct domain {
 	int port;	       /* our end of its event channel, or -1 */
 	unsigned remote_port;  /* its end, as INTRODUCE named it */
 	bool state_dirty;      /* guest_state.c saves it at the turn's end */
-	bool settings_set;     /* SET_QUOTA or SET_FEATURE gave it some */
+	bool settings_set;     /* SET_QUOTA, SET_FEATURE or a live
+				  update's DOMAIN record gave it some */
 	unsigned nodes;	       /* nodes whose owner it is */
 	unsigned long memory;  /* bytes of its records and watches */
 	unsigned watches;      /* watches of all its connections */

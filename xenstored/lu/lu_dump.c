@@ -374,6 +374,7 @@ put_domain(struct domain *dom, void *arg)
 {
 	struct dump *d = arg;
 	struct lu_quota q;
+	struct xs_mig_own_features f = {dom->domid, dom->features};
 	char names[QUOTA_COUNT * 32];
 
 	/* Domains seen only as owners of nodes have nothing of their own. */
@@ -383,6 +384,8 @@ put_domain(struct domain *dom, void *arg)
 	q.domid = dom->domid;
 	q.features = dom->features;
 	lu_write_domain(&d->w, &q);
+	/* Version 1's DOMAIN has no room for them; put_ours is ours only. */
+	lu_write_own(&d->w, XS_MIG_OWN_FEATURES, &f, sizeof(f));
 }
 
 /* What only our own binary reads. */

@@ -334,6 +334,26 @@ on_domain(void *arg, const struct lu_quota *q)
 	set_quotas(&d->quota, q, q->n);
 	if (q->features)
 		d->features = q->features & DOMAIN_FEATURES_SUPPORTED;
+	/* The next update carries them on, introduced or not. */
+	d->settings_set = true;
+	return 0;
+}
+
+/* OWN_FEATURES, after the domain's DOMAIN record: they are its own. */
+static int
+own_features(const uint8_t *body, size_t len)
+{
+	struct xs_mig_own_features f;
+	struct domain *d;
+
+	if (len < sizeof(f))
+		return 0;
+	memcpy(&f, body, sizeof(f));
+	if (f.domid > 0xffff)
+		return 0;
+	if ((d = domain_get(f.domid)) == NULL)
+		return ENOMEM;
+	d->features = f.features & DOMAIN_FEATURES_SUPPORTED;
 	return 0;
 }
 
@@ -453,6 +473,8 @@ on_other(void *arg, uint32_t type, const uint8_t *body, size_t len)
 	} else if (type == XS_MIG_OWN_BIRTHS && len >= 8 &&
 		   ((const uint64_t *)(const void *)body)[0] <= len / 8 - 1) {
 		r->births = (const uint64_t *)(const void *)body;
+	} else if (type == XS_MIG_OWN_FEATURES) {
+		return own_features(body, len);
 	}
 	return 0;
 }
