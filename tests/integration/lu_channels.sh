@@ -27,7 +27,7 @@ xenstore-chmod /lu/flag r0
 launch_guest g "incr:20:n" "wait:$RUN/go" "incr:20:n" "watch:/lu/flag:tok" \
 	"events:2"
 launch_guest doomed "wait:$RUN/never"
-until grep -q '^incr done' "$RUN/g.out"; do sleep 0.05; done
+wait_lines "$RUN/g.out" 1 '^incr done' "the guest's first increments"
 
 # The doomed guest dies while the update is under way, after the old
 # binary's exec (no VIRQ_DOM_EXC is bound then) and before its return.
@@ -52,23 +52,12 @@ check_eq "node" 1 "$(xenstore-read /keep/a)"
 
 # The guest's ring and event channel still work, both ways.
 touch "$RUN/go"
-i=0
-until [ "$(grep -c '^incr done' "$RUN/g.out")" -eq 2 ]; do
-	i=$((i + 1)); [ $i -gt 200 ] && { cat "$RUN/g.out"; fail "guest stuck"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 2 '^incr done' "guest stuck"
 check_eq "guest counter" 40 "$(xenstore-read "/local/domain/$g_domid/n")"
-i=0
-until grep -q '^event /lu/flag tok' "$RUN/g.out"; do
-	i=$((i + 1)); [ $i -gt 200 ] && { cat "$RUN/g.out"; fail "guest's watch"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 1 '^event /lu/flag tok' "guest's watch"
 xenstore-write /lu/flag 1
-i=0
-until [ "$(grep -c '^event /lu/flag tok' "$RUN/g.out")" -eq 2 ]; do
-	i=$((i + 1)); [ $i -gt 200 ] && { cat "$RUN/g.out"; fail "guest's event"; }
-	sleep 0.05
-done
+wait_lines "$RUN/g.out" 2 '^event /lu/flag tok' "guest's event"
+check_eq "the guest's events" 2 "$(grep -c '^event /lu/flag tok' "$RUN/g.out")"
 
 # The guest that died meanwhile is released: its home goes.
 i=0
