@@ -3,7 +3,8 @@
 # the transaction's age, or with -F it goes ahead and the transaction is
 # lost (ENOENT); a new transaction waits while an update is pending and
 # runs after it.  Updates that fail (no file, not executable, a binary
-# that cannot start, one that refuses the state) leave the old daemon
+# that cannot start, one that refuses the state, one that cannot take it
+# over) leave the old daemon
 # serving with everything intact: nodes, watches, a guest's ring, and a
 # guest's death afterwards.  A guest that dies while an update waits is
 # released by the new daemon.
@@ -45,6 +46,18 @@ for bin in /nonexistent "$RUN/noexec" /bin/false "$RUN/refuses"; do
 done
 check_eq "refused" "Starting live update failed:
 Error activating new binary: it refuses the state." "$(cat "$RUN/fail.err")"
+# One that reads the state but cannot take it over (-c gave it a
+# database it cannot open) goes back too, and the old binary runs with
+# its own command line again, not the one -c gave.
+if "$CTL" live-update -t 2 -c "-N --db $RUN/none/tdb" "$BIN/xenstored" \
+	2>"$RUN/fail.err"; then
+	fail "live update with a database it cannot open succeeded"
+fi
+check_eq "cannot take over" "Starting live update failed:
+Error activating new binary: it cannot take the state over." \
+	"$(cat "$RUN/fail.err")"
+tr '\0' ' ' <"/proc/$DAEMON_PID/cmdline" | grep -q -- "-F $RUN/pid" ||
+	fail "the old binary lost its command line: $(tr '\0' ' ' <"/proc/$DAEMON_PID/cmdline")"
 check_eq "daemon pid" "$DAEMON_PID" "$(cat "$RUN/pid")"
 check_eq "node after failures" 1 "$(xenstore-read /keep/a)"
 touch "$RUN/go"

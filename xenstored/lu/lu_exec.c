@@ -177,14 +177,39 @@ set_inherit(const struct lu_session *s, bool inherit)
 		fcntl(s->image_fd, F_SETFD, flag);
 }
 
-/* Our binary may come back to us: a descriptor of it, in the environment. */
-static int
-offer_fallback(void)
+/* argv in LU_ENV_FALLBACK_ARGS's form (lu_int.h); NULL on ENOMEM. */
+static char *
+hex_args(void *ctx, char **argv)
 {
-	char num[16];
-	int fd = open("/proc/self/exe", O_RDONLY);
+	char *out = talloc_strdup(ctx, "");
+	const unsigned char *p;
+	int i;
 
-	if (fd < 0)
+	for (i = 0; argv[i] && out; i++) {
+		if (i > 0)
+			out = talloc_strdup_append(out, " ");
+		for (p = (const unsigned char *)argv[i]; *p && out; p++)
+			out = talloc_asprintf_append(out, "%02x", *p);
+	}
+	return out;
+}
+
+/*
+ * Our binary may come back to us: a descriptor of it, and our command
+ * line with -U, in the environment.
+ */
+static int
+offer_fallback(void *ctx)
+{
+	const struct lu_session ours = {.file = lu_config.argv[0]};
+	char **back = new_argv(ctx, &ours);
+	char *args = back ? hex_args(ctx, back) : NULL;
+	char num[16];
+	int fd;
+
+	if (args == NULL || setenv(LU_ENV_FALLBACK_ARGS, args, 1) != 0)
+		return -1;
+	if ((fd = open("/proc/self/exe", O_RDONLY)) < 0)
 		return -1;
 	snprintf(num, sizeof(num), "%d", fd);
 	if (setenv(LU_ENV_FALLBACK, num, 1) != 0) {
@@ -203,7 +228,7 @@ lu_exec(void *ctx, const struct lu_session *s)
 	if (argv == NULL)
 		return "Allocation failure.";
 	log_info("live-update: exec %s", s->file);
-	if (s->ours && (fallback = offer_fallback()) < 0)
+	if (s->ours && (fallback = offer_fallback(ctx)) < 0)
 		log_warn("live-update: no way back for %s", s->file);
 	set_inherit(s, true);
 	hyp_exec_prepare();
@@ -212,6 +237,7 @@ lu_exec(void *ctx, const struct lu_session *s)
 	else
 		execv(s->file, argv);
 	log_warn("live-update: exec %s", s->file);
+	unsetenv(LU_ENV_FALLBACK_ARGS);
 	if (fallback >= 0) {
 		unsetenv(LU_ENV_FALLBACK);
 		close(fallback);

@@ -84,6 +84,13 @@ int lu_probe(char *file, bool *ours, bool *image, const char **why);
 #define LU_REFUSED_FMT "Error activating new binary: %s."
 #define LU_WHY_STATE "it refuses the state"
 #define LU_WHY_CHANNELS "it cannot take the event channels over"
+#define LU_WHY_TAKEOVER "it cannot take the state over"
+/*
+ * The old binary's command line, with -U, for the way back (the new one
+ * may have been given another with -c): each argument in hexadecimal,
+ * separated by spaces.
+ */
+#define LU_ENV_FALLBACK_ARGS "XENSTORED_LU_FALLBACK_ARGS"
 
 /*
  * Exec the new binary in place with the session's command line and -U,

@@ -16,6 +16,7 @@
  * that did not happen.  Descriptors the stream names are used only if
  * they are what the record says (a socket).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -531,20 +532,89 @@ slurp(void *ctx, const char *path, size_t *len)
  * own state back and tells the caller).  Returns only if there is none,
  * or the exec fails.
  */
+/* One argument of LU_ENV_FALLBACK_ARGS: len hexadecimal digits. */
+static char *
+unhex(void *ctx, const char *hex, size_t len)
+{
+	char *arg = len % 2 ? NULL : talloc_zero_size(ctx, len / 2 + 1);
+	char pair[3] = "";
+	size_t j;
+
+	for (j = 0; arg && j < len / 2; j++) {
+		memcpy(pair, hex + 2 * j, 2);
+		if (!isxdigit((unsigned char)pair[0]) ||
+		    !isxdigit((unsigned char)pair[1]))
+			return NULL;
+		arg[j] = (char)strtoul(pair, NULL, 16);
+	}
+	return arg;
+}
+
+/* The old binary's command line (LU_ENV_FALLBACK_ARGS), or NULL. */
+static char **
+old_argv(void)
+{
+	const char *hex = getenv(LU_ENV_FALLBACK_ARGS);
+	size_t n = 1, i, k;
+	char **argv;
+
+	if (hex == NULL)
+		return NULL;
+	for (i = 0; hex[i]; i++)
+		n += hex[i] == ' ';
+	if ((argv = talloc_zero_array(NULL, char *, n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++, hex += k + (hex[k] == ' ')) {
+		k = strcspn(hex, " ");
+		if ((argv[i] = unhex(argv, hex, k)) == NULL) {
+			talloc_free(argv);
+			return NULL;
+		}
+	}
+	return argv;
+}
+
 static void
 fall_back(const char *reason, const char *detail)
 {
 	const char *fd = getenv(LU_ENV_FALLBACK);
 	extern char **environ;
+	char **argv;
 
 	if (fd == NULL || getenv(LU_ENV_REFUSED) != NULL)
 		return;
+	argv = old_argv();
 	log_warnx("live-update: %s (%s): going back to the old binary", reason,
 		  detail);
 	if (setenv(LU_ENV_REFUSED, reason, 1) == 0 &&
-	    unsetenv(LU_ENV_FALLBACK) == 0)
-		fexecve(atoi(fd), lu_config.argv, environ);
+	    unsetenv(LU_ENV_FALLBACK) == 0 &&
+	    unsetenv(LU_ENV_FALLBACK_ARGS) == 0)
+		fexecve(atoi(fd), argv ? argv : lu_config.argv, environ);
 	log_warn("live-update: cannot go back to the old binary");
+	talloc_free(argv);
+}
+
+/*
+ * A take-over that failed half-way goes back: what it adopted returns to
+ * the old binary as the stream names it (sockets were made close-on-exec
+ * when adopted), and VIRQ_DOM_EXC is left for it to bind again.  Nothing
+ * was served: requests wait on their sockets and rings.
+ */
+static void
+hand_back(void)
+{
+	struct conn *c;
+	int fd;
+
+	for (c = conn_first(); c; c = c->next)
+		if (c->fd >= 0)
+			fcntl(c->fd, F_SETFD, 0);
+	if ((fd = lu_config.hooks->listener_fd(false)) >= 0)
+		fcntl(fd, F_SETFD, 0);
+	if ((fd = lu_config.hooks->listener_fd(true)) >= 0)
+		fcntl(fd, F_SETFD, 0);
+	if (hyp_available() && (fd = hyp_exec_prepare()) >= 0)
+		fcntl(fd, F_SETFD, 0);
 }
 
 /* Done with the way back (ours, or the old binary's after going back). */
@@ -556,6 +626,7 @@ forget_fallback(void)
 	if (fd != NULL)
 		close(atoi(fd));
 	unsetenv(LU_ENV_FALLBACK);
+	unsetenv(LU_ENV_FALLBACK_ARGS);
 	if (getenv(LU_ENV_REFUSED))
 		log_warnx("live-update: back in the old binary: the new one "
 			  "failed (%s)",
@@ -668,10 +739,15 @@ lu_restore(bool *have_rw, bool *have_ro)
 		if (err == 0)
 			reattach_agent(&r);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (err)
+		if (err) {
 			log_warnx("live-update: %s: %s", path,
 				  err < 0 ? why : strerror(err));
-		else
+			/* Nothing was served yet: the old binary takes it. */
+			if (getenv(LU_ENV_FALLBACK) != NULL)
+				hand_back();
+			fall_back(LU_WHY_TAKEOVER,
+				  err < 0 ? why : strerror(err));
+		} else
 			log_info("live-update: state of version %u taken over "
 				 "in %ld ms (%zu bytes, %zu connections)",
 				 version,
