@@ -36,6 +36,21 @@ before=$(listing)
 lu "$BIN/xenstored"
 grep -q "store image" "$RUN/daemon.err" || fail "no image taken"
 check_eq "tree after the update" "$before" "$(listing)"
+
+# A signal while the old daemon reads the new one's help (a fold's child
+# ending: SIGCHLD; here a SIGHUP from the help itself) does not cut the
+# help short: the binary is still known as ours, and takes the image.
+cat >"$RUN/hup-help" <<EOS
+#!/bin/sh
+[ "\$1" = --help ] && { kill -HUP \$PPID; sleep 0.2; exec "$BIN/xenstored" --help; }
+exec "$BIN/xenstored" "\$@"
+EOS
+chmod +x "$RUN/hup-help"
+: >"$RUN/daemon.err"
+lu "$RUN/hup-help"
+grep -q "store image" "$RUN/daemon.err" ||
+	fail "a signal while reading the help: no image taken"
+check_eq "tree after the update with a signal" "$before" "$(listing)"
 xenstore-write /img/new 2
 xenstore-rm /img/d1
 after=$(listing)

@@ -43,16 +43,38 @@
 
 extern char **environ;
 
-/* Read what fd gives until EOF or the deadline; NUL-terminated. */
+static long
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Read what fd gives until EOF or the deadline; NUL-terminated.  A signal
+ * (a fold's child ending: SIGCHLD) does not cut it short: a help text
+ * read half would take our own binary for another daemon.
+ */
 static void
 read_until(int fd, char *buf, size_t size, int ms)
 {
 	struct pollfd p = {fd, POLLIN, 0};
+	long end = now_ms() + ms, left;
 	size_t len = 0;
 	ssize_t n;
+	int r;
 
-	while (len + 1 < size && poll(&p, 1, ms) > 0) {
+	while (len + 1 < size && (left = end - now_ms()) > 0) {
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
 		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
