@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The xenstore domain boots with XENSTORE_DOMAIN_SIZE MiB and grows on
-# demand up to XENSTORE_MAX_DOMAIN_SIZE: a guest's flood of large nodes
-# goes past what the boot size holds (each growth logged by the daemon
-# and the hypervisor), then reaches the maximum and gets ENOMEM, logged;
-# the daemon keeps serving.  The size is the hypervisor's (xsim list),
-# the process's soft data limit follows it (the hard one is the most),
-# and the process cannot set its limit itself: the toolstack's seccomp
-# filter is on it (its unit test: tests/sim/confine-unit, run here).
+# The xenstore domain boots with XENSTORE_DOMAIN_SIZE MiB and grows up
+# to XENSTORE_MAX_DOMAIN_SIZE ahead of need: nodes that take 3/4 of the
+# boot size's node arena make it grow before any request runs short; a
+# guest's flood of large nodes goes on (each growth logged by the daemon
+# and the hypervisor, each ahead), then reaches the maximum and gets
+# ENOMEM, logged; the daemon keeps serving.  The size is the
+# hypervisor's (xsim list), the process's soft data limit follows it
+# (the hard one is the most), and the process cannot set its limit
+# itself: the toolstack's seccomp filter is on it (its unit test:
+# tests/sim/confine-unit, run here).
 #
 # Under SANITIZE the domain runs without a limit (ASan's shadow is
 # private memory): nothing grows, the bounded flood must succeed, and
@@ -45,6 +47,19 @@ if [ -n "$LIMITED" ]; then
 fi
 
 V=$(printf '%03000d' 0)
+# Ahead of need: 1150 such nodes fit in 8 MiB (about 1360 do), but take
+# more than 3/4 of the node arena's part, so the domain grows before
+# any request runs short.
+xsim create fa -k "$TOOLS/ring-guest" -- "repeat:1150:write:data/#=$V" sleep ||
+	fail "create fa"
+wait_for "the first writes" grep -q '^repeat ok ' "$SIM/domains/fa.log"
+check_eq "first writes" "repeat ok 1150" "$(grep '^repeat ok ' "$SIM/domains/fa.log")"
+if [ -n "$LIMITED" ]; then
+	wait_for "growth ahead" sh -c "[ \$('$XSIM' -r '$SIM' list |
+		awk '\$1 == \"Xenstore\" { print \$3 }') = 12 ]"
+	grep -q "^xenstored: memory: the domain grew by 4096 KiB to 12288 KiB (its nodes near their part)" \
+		"$SIM/xenstored.log" || fail "no growth ahead: $(cat "$SIM/xenstored.log")"
+fi
 xsim create fn -k "$TOOLS/ring-guest" -- "repeat:$N:write:data/#=$V" sleep ||
 	fail "create fn"
 wait_for "the flood" grep -q '^repeat ok ' "$SIM/domains/fn.log"
@@ -65,7 +80,13 @@ esac
 # 8 MiB hold about 1360 such nodes (stub_memory.sh); 20 hold 2.5 times.
 n=${r#repeat ok }
 n=${n%% *}
-[ "$n" -gt 2500 ] || fail "only $n nodes: the domain did not grow"
+n=$((n + 1150))
+echo "nodes in 20 MiB: $n"
+[ "$n" -gt 3300 ] || fail "only $n nodes: the domain did not grow"
+grep "^xenstored: memory:" "$SIM/xenstored.log"
+# One guest's flood never outruns the loop: each step came ahead.
+! grep "grew by.*(a request ran out of memory)" "$SIM/xenstored.log" ||
+	fail "a request ran out of memory before the domain grew"
 check_eq "grown size" 20 "$(size)"
 check_eq "grown data limit" "20 20" "$(datalimit)"
 grep -q "^xenstored: memory: the domain grew by 4096 KiB to 12288 KiB" \

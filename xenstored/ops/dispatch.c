@@ -166,7 +166,8 @@ dispatch_message(struct conn *c, struct msg *m)
 		err = TXN_WAIT;
 	/*
 	 * A request that ran out of memory changed nothing: once the
-	 * domain has grown (memgrow.h) it runs again.
+	 * domain has grown (memgrow.h) it runs again.  The loop grows it
+	 * ahead; this is for a turn that took more than was left.
 	 */
 	while (err == 0) {
 		ctx = talloc_new(NULL);
@@ -174,7 +175,7 @@ dispatch_message(struct conn *c, struct msg *m)
 		err = ctx ? op->fn(ctx, c, m) : ENOMEM;
 		stream_request_end();
 		talloc_free(ctx);
-		if (err != ENOMEM || !mem_grow())
+		if (err != ENOMEM || !mem_grow("a request ran out of memory"))
 			break;
 		err = 0;
 	}
