@@ -13,6 +13,7 @@
 #include "domain.h"
 #include "guest_state.h"
 #include "hold.h"
+#include "memgrow.h"
 #include "release.h"
 #include "ring_conn.h"
 #include "store.h"
@@ -118,6 +119,7 @@ wiring_end_turn(void)
 	ring_conn_kick_waiting();
 	conn_flush_all();
 	ring_conn_notify_owed();
+	mem_grow_ahead(); /* before the next turn's requests run short */
 	return reaping || releasing || ring_conn_any_waiting();
 }
 

@@ -28,7 +28,8 @@ int wiring_connections(struct event_base *base, bool persist,
 /*
  * End a loop turn: free a step of the nodes that removals left for later
  * (store_reap), then persist and send the turn's output
- * (conn_flush_all).  True if removals still have nodes to free: the next
+ * (conn_flush_all), and grow a xenstore domain's memory if it nears its
+ * limit (memgrow.h).  True if removals still have nodes to free: the next
  * turn must not block.
  */
 bool wiring_end_turn(void);

@@ -21,6 +21,7 @@
 #define F_TXN 0x4    /* runs in the transaction its tx_id names */
 #define F_MOD 0x8    /* may wait behind a priority transaction (txn_sched.h) */
 #define F_NOTID 0x10 /* the tx_id is not looked at */
+#define F_END 0x20   /* ends its transaction, whatever comes of it */
 
 static const struct op {
 	op_fn *fn;
@@ -33,7 +34,7 @@ static const struct op {
 	[XS_WATCH] = {do_watch, F_NOTID},
 	[XS_UNWATCH] = {do_unwatch, F_NOTID},
 	[XS_TRANSACTION_START] = {do_transaction_start, F_TXN | F_MOD},
-	[XS_TRANSACTION_END] = {do_transaction_end, F_TXN | F_MOD},
+	[XS_TRANSACTION_END] = {do_transaction_end, F_TXN | F_MOD | F_END},
 	[XS_INTRODUCE] = {do_introduce, F_PRIV | F_WRITE},
 	[XS_RELEASE] = {do_release, F_PRIV | F_WRITE},
 	[XS_GET_DOMAIN_PATH] = {do_get_domain_path, 0},
@@ -166,7 +167,8 @@ dispatch_message(struct conn *c, struct msg *m)
 		err = TXN_WAIT;
 	/*
 	 * A request that ran out of memory changed nothing: once the
-	 * domain has grown (memgrow.h) it runs again.
+	 * domain has grown (memgrow.h) it runs again.  The loop grows it
+	 * ahead; this is for a turn that took more than was left.
 	 */
 	while (err == 0) {
 		ctx = talloc_new(NULL);
@@ -174,7 +176,7 @@ dispatch_message(struct conn *c, struct msg *m)
 		err = ctx ? op->fn(ctx, c, m) : ENOMEM;
 		stream_request_end();
 		talloc_free(ctx);
-		if (err != ENOMEM || !mem_grow())
+		if (err != ENOMEM || !mem_grow("a request ran out of memory"))
 			break;
 		err = 0;
 	}
@@ -183,6 +185,11 @@ dispatch_message(struct conn *c, struct msg *m)
 	else if (err) {
 		if (err == ENOMEM)
 			log_enomem(c, m);
+		/* Out of memory for good: ended all the same, as in Xen. */
+		if (err == ENOMEM && (op->flags & F_END) && m->txn) {
+			txn_end(m->txn, false);
+			m->txn = NULL;
+		}
 		conn_reply_error(c, m, err);
 	}
 }

@@ -105,7 +105,13 @@ do_transaction_end(void *ctx, struct conn *c, struct msg *m)
 	if (m->txn == NULL)
 		return ENOENT;
 	err = txn_end(m->txn, arg[0] == 'T');
-	m->txn = NULL;
+	/*
+	 * A commit that ran out of memory before it changed anything left
+	 * its transaction open: the dispatcher runs it again once memory
+	 * has grown, or ends it.
+	 */
+	if (err != ENOMEM || txn_find(c, m->hdr.tx_id) == NULL)
+		m->txn = NULL;
 	if (err)
 		return err;
 	/* Under the pool's prefixes, etcd may yet say EAGAIN (hold.h). */

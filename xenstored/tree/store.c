@@ -236,6 +236,13 @@ store_arena_grow(void)
 	return true;
 }
 
+void
+store_arena_use(size_t *top, size_t *size)
+{
+	*top = arena_top;
+	*size = arena_size;
+}
+
 /* A block of size bytes (a multiple of UNIT); NULL with errno. */
 static void *
 block_alloc(size_t size)

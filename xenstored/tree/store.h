@@ -280,6 +280,13 @@ bool store_room_for(size_t *sizes, size_t n);
 bool store_arena_grow(void);
 
 /*
+ * How far the arena is taken: *top, the bytes below its bump pointer
+ * (freed blocks included: they serve only nodes of their own size), of
+ * *size writable ones.  Costs nothing: memgrow.h asks every loop turn.
+ */
+void store_arena_use(size_t *top, size_t *size);
+
+/*
  * Let at most room more bytes of the arena be used, as if it ended there
  * (SIZE_MAX: all of it): the tests' way to run out of it.
  */

@@ -750,6 +750,8 @@ txn_end(struct txn *t, bool do_commit)
 
 	if (do_commit)
 		c->txns->failures = err == EAGAIN ? c->txns->failures + 1 : 0;
+	if (err == ENOMEM && !t->failed) /* nothing applied: t may wait */
+		return err;
 	t->committed = do_commit && err == 0;
 	talloc_free(t);
 	return err;

@@ -51,8 +51,11 @@ struct txn *txn_find(struct conn *conn, uint32_t id);
 
 /*
  * End t: commit it (returns 0, EAGAIN on conflict, ENOSPC if the commit
- * would exceed a quota, ENOMEM if t failed earlier) or abort it.  t is
- * freed either way.
+ * would exceed a quota, ENOMEM if t failed earlier or the commit ran out
+ * of memory) or abort it.  t is freed either way but one: a commit that
+ * ran out of memory before it changed anything keeps t open (txn_find
+ * still finds it), to be committed again once there is more memory, or
+ * ended with commit false.
  */
 int txn_end(struct txn *t, bool commit);
 

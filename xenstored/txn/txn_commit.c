@@ -297,12 +297,13 @@ txn_commit(struct txn *t)
 		if (v[i]->exists)
 			err = apply_one(v[i]);
 	store_mute(false);
-	if (err)
-		/* Only allocation can fail here: half applied. */
+	if (err) {
+		/* Only allocation can fail here: half applied, never again. */
+		t->failed = true;
 		log_warnx("conn %lu: commit of transaction %u failed "
 			  "half-way: %s",
 			  t->conn->id, t->id, strerror(err));
-	else
+	} else
 		fire_owed(&owed);
 out:
 	talloc_free(ctx);
