@@ -26,12 +26,15 @@ start_sim -n
 V=$(printf '%03000d' 0)
 T=$(printf '%02000d' 0)
 RG="$TOOLS/ring-guest"
-xsim create fn -k "$RG" -- "repeat:$N:write:data/#=$V" sleep ||
-	fail "create fn"
-xsim create fw -k "$RG" -- "repeat:$N:watch:data/#:$T" sleep ||
-	fail "create fw"
-xsim create ft -k "$RG" -- start "repeat:$N:write:data/t#=$V" sleep ||
-	fail "create ft"
+# All three made before any floods: a toolstack writing a new domain's
+# nodes into a full store would get ENOMEM itself.
+xsim create fn -k "$RG" -- "wait:$RUN/go" "repeat:$N:write:data/#=$V" \
+	sleep || fail "create fn"
+xsim create fw -k "$RG" -- "wait:$RUN/go" "repeat:$N:watch:data/#:$T" \
+	sleep || fail "create fw"
+xsim create ft -k "$RG" -- "wait:$RUN/go" start \
+	"repeat:$N:write:data/t#=$V" sleep || fail "create ft"
+touch "$RUN/go"
 
 # result NAME: its "repeat ok" line, once it has one.
 result() {
