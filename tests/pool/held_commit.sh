@@ -10,18 +10,8 @@
 # A lease that outlasts the pauses: a fenced agent would rightly drop
 # the commit made meanwhile, which is not what is tested here.
 AGENT_TTL=10
-start_cluster 3
-start_host h1
-start_host h2
-start_agent h1
-start_agent h2
-wait_agent h1
-wait_agent h2
+start_agent_pair
 
-in_etcd() {
-	[ "$(etcdctl --endpoints "$ENDPOINTS" get --print-value-only \
-		/xenstore/data/pool/v 2>/dev/null)" = "$1" ]
-}
 incr() { XENSTORED_PATH=$RUN/h1/socket "$TOOLS/pool-incr" /pool/v 1; }
 
 xs h1 write /pool/v 0

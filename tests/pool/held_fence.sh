@@ -12,18 +12,8 @@
 XENSTORED_HOLD_WAIT_MS=60000
 export XENSTORED_HOLD_WAIT_MS
 AGENT_TTL=2
-start_cluster 3
-start_host h1
-start_host h2
-start_agent h1
-start_agent h2
-wait_agent h1
-wait_agent h2
+start_agent_pair
 
-in_etcd() {
-	[ "$(etcdctl --endpoints "$ENDPOINTS" get --print-value-only \
-		/xenstore/data/pool/v 2>/dev/null)" = "$1" ]
-}
 xs h1 write /pool/v 0
 wait_for 10 "/pool/v on h2" reads h2 /pool/v 0
 

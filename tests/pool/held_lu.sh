@@ -14,18 +14,8 @@
 XENSTORED_HOLD_WAIT_MS=30000
 export XENSTORED_HOLD_WAIT_MS
 AGENT_TTL=10
-start_cluster 3
-start_host h1
-start_host h2
-start_agent h1
-start_agent h2
-wait_agent h1
-wait_agent h2
+start_agent_pair
 
-in_etcd() {
-	[ "$(etcdctl --endpoints "$ENDPOINTS" get --print-value-only \
-		/xenstore/data/pool/v 2>/dev/null)" = "$1" ]
-}
 ctl() { XENSTORED_PATH=$RUN/h1/socket "$BIN/xenstore-control" "$@"; }
 incr() { XENSTORED_PATH=$RUN/h1/socket "$TOOLS/pool-incr" /pool/v 1; }
 apid=$(cat "$RUN/h1/agent.pid")

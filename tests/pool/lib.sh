@@ -123,3 +123,50 @@ agent_alive() {
 		/xenstore/hosts/$1/alive 2>/dev/null)" ]
 }
 wait_agent() { wait_for 10 "agent $1 up" agent_alive "$1"; }
+
+# start_agent_pair: a cluster of three, hosts h1 and h2 (a xenstored and
+# an agent each, start_host and start_agent), both agents alive in etcd.
+# AGENT_TTL and XENSTORED_HOLD_WAIT_MS, set before, apply.
+start_agent_pair() {
+	start_cluster 3
+	start_host h1
+	start_host h2
+	start_agent h1
+	start_agent h2
+	wait_agent h1
+	wait_agent h2
+}
+
+# in_etcd VALUE: /pool/v in etcd is VALUE (the held-commit tests' node).
+in_etcd() {
+	[ "$(etcdctl --endpoints "$ENDPOINTS" get --print-value-only \
+		/xenstore/data/pool/v 2>/dev/null)" = "$1" ]
+}
+
+# start_xsim_pair: a cluster of three and two simulated hosts h1 and h2
+# (xsim start --pool, run directories $RUN/xh1 and $RUN/xh2, stopped when
+# the test ends), each listing both hosts alive.  Then xsim1/xsim2 run
+# xsim and x1/x2 a xenstore-TOOL on h1/h2.
+xsim1() { XSIM_RUNDIR=$RUN/xh1 "$BIN/xsim" "$@"; }
+xsim2() { XSIM_RUNDIR=$RUN/xh2 "$BIN/xsim" "$@"; }
+x1() { XENSTORED_PATH=$RUN/xh1/xenstored/socket "$BIN/xenstore-$@"; }
+x2() { XENSTORED_PATH=$RUN/xh2/xenstored/socket "$BIN/xenstore-$@"; }
+stop_sims() {
+	for h in h1 h2; do XSIM_RUNDIR=$RUN/x$h "$BIN/xsim" stop 2>/dev/null; done
+	return 0
+}
+# lists_both N: host hN's list shows both hosts alive.
+lists_both() {
+	XSIM_RUNDIR=$RUN/xh$1 "$BIN/xsim" list |
+		grep -q "^Pool: this host is h$1; hosts alive: h1 h2\$"
+}
+start_xsim_pair() {
+	POOL_ON_EXIT=stop_sims
+	start_cluster 3
+	for h in h1 h2; do
+		XSIM_RUNDIR=$RUN/x$h "$BIN/xsim" start --pool "$ENDPOINTS" \
+			--host $h || fail "xsim start $h"
+	done
+	wait_for 10 "both hosts in h1's list" lists_both 1
+	wait_for 10 "both hosts in h2's list" lists_both 2
+}

@@ -9,21 +9,7 @@
 . "$XS_TOP/tests/lib.sh"
 . "$XS_TOP/tests/pool/lib.sh"
 
-stop_sims() {
-	for h in h1 h2; do XSIM_RUNDIR=$RUN/x$h "$BIN/xsim" stop 2>/dev/null; done
-	return 0
-}
-POOL_ON_EXIT=stop_sims
-start_cluster 3
-for h in h1 h2; do
-	XSIM_RUNDIR=$RUN/x$h "$BIN/xsim" start --pool "$ENDPOINTS" --host $h ||
-		fail "xsim start $h"
-done
-xsim1() { XSIM_RUNDIR=$RUN/xh1 "$BIN/xsim" "$@"; }
-xsim2() { XSIM_RUNDIR=$RUN/xh2 "$BIN/xsim" "$@"; }
-x1() { XENSTORED_PATH=$RUN/xh1/xenstored/socket "$BIN/xenstore-$@"; }
-both() { xsim1 list | grep -q '^Pool: this host is h1; hosts alive: h1 h2$'; }
-wait_for 10 "both hosts in h1's list" both
+start_xsim_pair
 
 cat >"$RUN/g1.cfg" <<CFG
 name = "g1"
