@@ -13,6 +13,8 @@
  *	migrate.c	a guest's migration: ownership handed over with one
  *			compare-and-swap, the request and the report carried
  *			between the two hosts
+ *	settle.c	--settle: a request settled from etcd for xsim
+ *			when no agent answers it
  *	main.c		options, the loop, signals
  *
  * Everything runs on one libevent loop; each of the three flows has at
@@ -27,6 +29,8 @@
  *	P/hosts/<host>/sync	put by the host's converging transactions
  *	P/migrate/<uuid>	the last migration of the guest: its request
  *	P/migrate-done/<uuid>	... and the target's report
+ *	P/migrate-cancel/<uuid>/<req>	request <req> may not land any more
+ *				(settle.c)
  *
  * Every transaction an agent makes puts a key under P/hosts/<host>/, so
  * that its watch knows its own revisions.
@@ -116,6 +120,7 @@ struct agent {
 	char *data_pfx, *owner_pfx, *cursor_key, *alive_key, *hosts_pfx;
 	char *own_pfx, *sync_key;	 /* P/hosts/<host>/ and its sync key */
 	char *migrate_pfx, *migdone_pfx; /* P/migrate/, P/migrate-done/ */
+	char *cancel_pfx;		 /* P/migrate-cancel/ */
 
 	/* lease and fencing */
 	int64_t lease, alive_create;
@@ -215,6 +220,15 @@ void migrate_fenced(struct agent *a, struct group *g);
 /* A watched P/migrate* key: note it in r for the local tree if ours. */
 void migrate_watched(struct agent *a, const char *key, const char *val,
 		     bool del, struct rev *r);
+
+/* settle.c */
+/*
+ * Settle xsim's request req (guest uuid, to target) from etcd for good,
+ * and print the outcome (settle.c); a->etcd is set.  The exit status:
+ * 0, 1 (etcd did not answer) or 2 (bad arguments).
+ */
+int settle_run(struct agent *a, const char *uuid, const char *req,
+	       const char *target);
 
 /* apply.c */
 void apply_watch(struct agent *a, int64_t from);

@@ -6,6 +6,8 @@
  *	xs-pool-agent --host NAME --etcd URL[,URL...] [--prefix P] [--ttl S]
  *		[--socket PATH] [--cacert F --cert F --key F]
  *		[--user U --password-file F]
+ *	xs-pool-agent --host NAME --etcd ... --settle UUID REQ TARGET
+ *		(xsim's last resort for a migration request: settle.c)
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -28,7 +30,8 @@ usage(void)
 		"[--prefix P] [--ttl SECONDS]\n"
 		"       [--socket PATH] [--cacert FILE] [--cert FILE --key "
 		"FILE]\n"
-		"       [--user NAME --password-file FILE]\n");
+		"       [--user NAME --password-file FILE]\n"
+		"       [--settle UUID REQUEST TARGET]\n");
 	exit(2);
 }
 
@@ -385,6 +388,7 @@ main(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"user", required_argument, NULL, 'u'},
 		{"password-file", required_argument, NULL, 'P'},
+		{"settle", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	struct etcd_opts eo = {0};
@@ -392,6 +396,7 @@ main(int argc, char **argv)
 	struct event *sigs[2];
 	const char *cause;
 	char *end;
+	bool settle = false;
 	int c;
 
 	a->prefix = "/xenstore";
@@ -431,11 +436,15 @@ main(int argc, char **argv)
 		case 'P':
 			eo.password = read_secret(optarg);
 			break;
+		case 'S':
+			settle = true;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc || a->host == NULL || eo.endpoints == NULL)
+	if (optind != argc - (settle ? 3 : 0) || a->host == NULL ||
+	    eo.endpoints == NULL)
 		usage();
 	if (a->host[0] == '\0' || strchr(a->host, '/') || a->prefix[0] != '/' ||
 	    a->prefix[strlen(a->prefix) - 1] == '/') {
@@ -455,6 +464,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "xs-pool-agent: %s\n", cause);
 		return 2;
 	}
+	if (settle)
+		return settle_run(a, argv[optind], argv[optind + 1],
+				  argv[optind + 2]);
 	sigs[0] = evsignal_new(a->base, SIGTERM, agent_signal_cb, a);
 	sigs[1] = evsignal_new(a->base, SIGINT, agent_signal_cb, a);
 	event_add(sigs[0], NULL);

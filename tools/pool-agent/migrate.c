@@ -201,9 +201,21 @@ refused(struct req *q, yajl_val inner)
 	size_t len;
 
 	/* Already in etcd (a send whose answer was lost): it happened. */
-	if (rs && YAJL_IS_ARRAY(rs) && rs->u.array.len == 3 &&
+	if (rs && YAJL_IS_ARRAY(rs) && rs->u.array.len >= 3 &&
 	    names_request(rs->u.array.values[2], q->id)) {
 		handed(q);
+		return;
+	}
+	/* xsim settled it from etcd (settle.c) and is gone: no answer. */
+	if (rs && YAJL_IS_ARRAY(rs) && rs->u.array.len >= 4 &&
+	    (kvs = etcd_get(etcd_get(rs->u.array.values[3], "response_range"),
+			    "kvs")) != NULL &&
+	    YAJL_IS_ARRAY(kvs) && kvs->u.array.len > 0) {
+		if (q->a->mig.seq && strcmp(q->id, q->a->mig.id) == 0)
+			q->a->mig.seq = 0; /* settled */
+		agent_log("migration %s of %s to %s: not handed over: xsim "
+			  "settled it from etcd before it was sent",
+			  q->id, q->uuid, q->target);
 		return;
 	}
 	if (rs && YAJL_IS_ARRAY(rs) && rs->u.array.len >= 2) {
@@ -314,7 +326,7 @@ request_txn(struct agent *a, struct req *q, const struct change *c)
 {
 	yajl_gen g;
 	const char *nl = memchr(c->value, '\n', c->vlen);
-	char *ok, *alive, *mk, *v;
+	char *ok, *alive, *mk, *ck, *v;
 	size_t vl;
 	int n;
 
@@ -331,6 +343,12 @@ request_txn(struct agent *a, struct req *q, const struct change *c)
 	free(alive);
 	alive = mk;
 	mk = key2(a->migrate_pfx, q->uuid);
+	v = key2(a->cancel_pfx, q->uuid);
+	ck = key2(v, "/");
+	free(v);
+	v = ck;
+	ck = key2(v, q->id);
+	free(v);
 	/* "<req> <source> <target>" and the request's "\n<config>". */
 	vl = strlen(q->id) + 1 + strlen(a->host) + 1 + strlen(q->target) +
 	     (c->vlen - (size_t)(nl - c->value));
@@ -345,6 +363,7 @@ request_txn(struct agent *a, struct req *q, const struct change *c)
 	yajl_gen_array_open(g);
 	cmp(g, ok, "VALUE", "EQUAL", "value", a->host);
 	cmp(g, alive, "CREATE", "GREATER", "create_revision", "0");
+	cmp(g, ck, "CREATE", "EQUAL", "create_revision", "0");
 	yajl_gen_array_close(g);
 	j_key(g, "success");
 	yajl_gen_array_open(g);
@@ -355,12 +374,15 @@ request_txn(struct agent *a, struct req *q, const struct change *c)
 	yajl_gen_array_open(g);
 	op(g, "request_range", ok, NULL, 0);
 	op(g, "request_range", alive, NULL, 0);
-	op(g, "request_range", mk, NULL, 0); /* ours already? */
+	op(g, "request_range", mk, NULL, 0);	    /* ours already? */
+	op(g, "request_range", ck, NULL, 0);	    /* settled by xsim? */
+	op(g, "request_delete_range", ck, NULL, 0); /* never sent again */
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	free(ok);
 	free(alive);
 	free(mk);
+	free(ck);
 	free(v);
 	return j_done(g);
 }

@@ -306,6 +306,21 @@ op_range(yajl_gen g, const char *key)
 	yajl_gen_map_close(g);
 }
 
+/* Delete every key under pfx (which ends with '/'). */
+static void
+op_del_prefix(yajl_gen g, const char *pfx)
+{
+	yajl_gen_map_open(g);
+	j_key(g, "request_delete_range");
+	yajl_gen_map_open(g);
+	j_key(g, "key");
+	j_b64(g, pfx, strlen(pfx));
+	j_key(g, "range_end");
+	j_range_end(g, pfx);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
 /* The outer transaction around inner (NULL: only move the cursor). */
 static char *
 outer_txn(struct agent *a, uint64_t seq, const char *inner)
@@ -583,7 +598,8 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 			strcat(ok, u);
 			/*
 			 * A guest's /vm/<uuid> removed: nobody owns it, and
-			 * the record of its last migration goes too.
+			 * the record of its last migration goes too, with
+			 * the requests xsim settled (settle.c).
 			 */
 			if (c->removed && strlen(c->path) == 4 + strlen(u)) {
 				op_del(gen, ok);
@@ -594,6 +610,11 @@ inner_txn(struct agent *a, struct group *g, size_t *paths)
 				op_del(gen, ok);
 				sprintf(ok, "%s%s", a->migdone_pfx, u);
 				op_del(gen, ok);
+				free(ok);
+				ok = malloc(strlen(a->cancel_pfx) + strlen(u) +
+					    2);
+				sprintf(ok, "%s%s/", a->cancel_pfx, u);
+				op_del_prefix(gen, ok);
 			} else if (kmap_get(&a->owners, u) == NULL)
 				op_put(gen, ok, a->host, strlen(a->host));
 			free(ok);

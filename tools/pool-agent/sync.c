@@ -1028,6 +1028,7 @@ sync_start(struct agent *a)
 	a->sync_key = join(a->hosts_pfx, a->host, "/sync");
 	a->migrate_pfx = join(a->prefix, "/migrate/", "");
 	a->migdone_pfx = join(a->prefix, "/migrate-done/", "");
+	a->cancel_pfx = join(a->prefix, "/migrate-cancel/", "");
 	a->keepalive = evtimer_new(a->base, keepalive_cb, a);
 	a->xs = xsc_open(a->base, a->socket, xs_event, xs_lost, a);
 	if (a->xs == NULL)

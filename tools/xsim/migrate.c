@@ -39,6 +39,7 @@
 #include "domcfg.h"
 #include "host.h"
 #include "migrate.h"
+#include "pool.h"
 #include "record.h"
 #include "util.h"
 #include "xenstore.h"
@@ -46,6 +47,7 @@
 #define HANDOVER_TIMEOUT_MS 30000 /* the agent's compare-and-swap ... */
 #define DEADLINE_S 20		  /* ... which it sends only this soon */
 #define REBUILD_TIMEOUT_MS 60000  /* the target's build, devices included */
+#define SETTLE_TRIES 3		  /* etcd asked directly, at most */
 #define POLL_MS 20
 
 static char *
@@ -128,7 +130,7 @@ refuse(struct xs_handle *xsh, const char *me, const char *target, char *buf,
  * The request: "<req> <target> <deadline>\n<config>", malloc()ed.  The
  * deadline (seconds since the epoch, this host's clock) is informative
  * only: the agent never refuses a request for lateness, since it may be
- * in etcd already, and we wait, the guest paused, until etcd says.
+ * in etcd already; the guest stays paused until etcd says (wait_answer).
  */
 static char *
 request(const char *req, const char *target, const char *cfg)
@@ -156,77 +158,156 @@ mirror_says(struct xs_handle *xsh, const char *uuid, const char *target)
 	return handed ? strdup("handed") : NULL;
 }
 
+/* How long the agent may take to answer: XSIM_MIGRATE_ANSWER_MS. */
+static int
+answer_ms(void)
+{
+	const char *e = getenv("XSIM_MIGRATE_ANSWER_MS");
+	long v = e != NULL ? strtol(e, NULL, 10) : 0;
+
+	return v > 0 && v < 3600000 ? (int)v : HANDOVER_TIMEOUT_MS;
+}
+
+/* A migration under way: what settling it needs. */
+struct mig {
+	const struct record *r;
+	const char *me, *target, *req, *res_path;
+	bool etcd;	 /* settled from etcd: the agent is not heard */
+	char owner[256]; /* etcd's owner then ("-": none) */
+};
+
 /*
- * The agent's answer, or the hand-over seen in the owner's mirror.  The
- * guest is never resumed without the agent's word that etcd did not
- * take the hand-over (an "error:" answer): once sent, a request may
- * land in etcd however late its answer comes, and the target then
- * builds the guest.  So past the timeout the guest stays paused, and
- * xsim says so and waits on.
+ * Ask etcd directly (pool_settle), a few times: a malloc'd answer in
+ * the agent's words, with m->owner, or NULL if etcd did not answer.
  */
 static char *
-wait_answer(struct xs_handle *xsh, const struct record *r, const char *target,
-	    const char *res_path)
+settle(struct mig *m)
 {
-	char *res = wait_value(xsh, res_path, HANDOVER_TIMEOUT_MS, any);
-	unsigned waited = HANDOVER_TIMEOUT_MS / 1000;
+	char res[700];
+	int i;
 
-	while (res == NULL &&
-	       (res = mirror_says(xsh, r->uuid, target)) == NULL) {
-		fprintf(stderr,
-			"xsim: %s: no answer from the pool agent in %u s; the "
-			"guest stays paused here until etcd's answer is known "
-			"(is the agent running? see pool-agent.log)\n",
-			r->name, waited);
-		res = wait_value(xsh, res_path, HANDOVER_TIMEOUT_MS, any);
-		waited += HANDOVER_TIMEOUT_MS / 1000;
+	for (i = 0; i < SETTLE_TRIES; i++)
+		if (pool_settle(m->me, m->r->uuid, m->req, m->target, m->owner,
+				sizeof(m->owner), res, sizeof(res)) == 0) {
+			m->etcd = true;
+			return strdup(res);
+		}
+	return NULL;
+}
+
+/*
+ * The agent's answer, or the hand-over seen in the owner's mirror, or
+ * else etcd's: once sent, a request may land in etcd however late its
+ * answer comes, so the guest is resumed only on etcd's word that the
+ * hand-over did not happen.  When the agent is silent (dead, paused,
+ * or restarted past the request's group), `xs-pool-agent --settle`
+ * gets that word, and makes it final (pool.h).  NULL if neither the
+ * agent nor etcd answered.
+ */
+static char *
+wait_answer(struct xs_handle *xsh, struct mig *m)
+{
+	int ms = answer_ms();
+	char *res = wait_value(xsh, m->res_path, ms, any);
+
+	if (res == NULL)
+		res = mirror_says(xsh, m->r->uuid, m->target);
+	if (res != NULL)
+		return res;
+	fprintf(stderr,
+		"xsim: %s: no answer from the pool agent in %g s: settling "
+		"the request in etcd (see pool-agent.log)\n",
+		m->r->name, ms / 1000.0);
+	return settle(m);
+}
+
+/* Whether this host owns the guest: etcd's word if heard, else the mirror. */
+static bool
+owned_here(struct xs_handle *xsh, struct mig *m, char *owner, size_t len)
+{
+	char path[300], *o;
+
+	if (m->etcd) {
+		snprintf(owner, len, "%s", m->owner);
+	} else {
+		snprintf(path, sizeof(path), "/tool/pool/owner/%s", m->r->uuid);
+		o = read_node(xsh, path);
+		snprintf(owner, len, "%s", o != NULL ? o : "-");
+		free(o);
 	}
-	return res;
+	return strcmp(owner, m->me) == 0;
 }
 
 /*
  * The target could not build the guest.  Its agent handed it back with
  * the report (one etcd revision; our agent writes the owner's mirror
  * before the report's note, on one connection, so the mirror is current
- * here): if this host owns it again, it resumes here.
+ * here): if this host owns it again, it resumes here; else the copy
+ * here has no right to run and goes.
  */
 static void
-failed(struct xs_handle *xsh, const struct record *r, const char *target,
-       const char *report)
+failed(struct xs_handle *xsh, struct mig *m, const char *report)
 {
-	char path[300], *owner, *me = read_node(xsh, "/tool/pool/host");
-	bool back;
+	char owner[256];
+	bool back = owned_here(xsh, m, owner, sizeof(owner));
 
-	snprintf(path, sizeof(path), "/tool/pool/owner/%s", r->uuid);
-	owner = read_node(xsh, path);
-	back = owner != NULL && me != NULL && strcmp(owner, me) == 0;
-	free(me);
 	if (back)
-		set_paused(r, false);
+		set_paused(m->r, false);
+	else
+		dom_destroy_migrated(m->r->name);
 	util_errx("%s: host %s could not rebuild it (%s); %s %s in the pool",
-		  r->name, target, report,
+		  m->r->name, m->target, report,
 		  back ? "it runs here again, owned by"
-		       : "the guest stays "
-			 "paused here, owned by",
-		  owner ? owner : "nobody");
-	free(owner);
+		       : "its copy here is destroyed, owned by",
+		  owner);
 }
 
-/* After the hand-over: wait for the target, then destroy the copy. */
-static int
-finish(struct xs_handle *xsh, const struct record *r, const char *target,
-       const char *res_path)
+/* The target's report, waited for in bounded time: NULL if none came. */
+static char *
+wait_report(struct xs_handle *xsh, struct mig *m)
 {
-	char *v = wait_value(xsh, res_path, REBUILD_TIMEOUT_MS, final);
+	char *v = NULL;
+	int ms;
+
+	for (ms = 0; v == NULL && ms < REBUILD_TIMEOUT_MS; ms += 1000) {
+		v = wait_value(xsh, m->res_path, 1000, final);
+		/* A silent agent's notes never come: etcd has the report. */
+		if (v == NULL && (m->etcd || ms + 1000 >= REBUILD_TIMEOUT_MS) &&
+		    (v = settle(m)) != NULL && !final(v)) {
+			free(v);
+			v = NULL;
+		}
+	}
+	return v;
+}
+
+/*
+ * After the hand-over: wait for the target, then destroy the copy.
+ * Without a report, etcd names the target the owner all the same: the
+ * copy goes, the target being the guest's home.
+ */
+static int
+finish(struct xs_handle *xsh, struct mig *m, const char *res)
+{
+	char *v = final(res) ? strdup(res) : wait_report(xsh, m);
+	char owner[256];
 	int ret = -1;
 
-	if (v == NULL)
+	if (v == NULL && m->etcd) {
+		owned_here(xsh, m, owner, sizeof(owner));
+		dom_destroy_migrated(m->r->name);
 		util_errx("%s: no report from host %s within %d s; the guest "
-			  "stays paused here, owned by %s in the pool",
-			  r->name, target, REBUILD_TIMEOUT_MS / 1000, target);
+			  "is owned by %s in the pool: its copy here is "
+			  "destroyed",
+			  m->r->name, m->target, REBUILD_TIMEOUT_MS / 1000,
+			  owner);
+	} else if (v == NULL)
+		util_errx("%s: no report from host %s within %d s, and etcd "
+			  "did not answer; the guest stays paused here",
+			  m->r->name, m->target, REBUILD_TIMEOUT_MS / 1000);
 	else if (strncmp(v, "failed", 6) == 0)
-		failed(xsh, r, target, v);
-	else if (dom_destroy_migrated(r->name) == 0)
+		failed(xsh, m, v);
+	else if (dom_destroy_migrated(m->r->name) == 0)
 		ret = 0;
 	free(v);
 	return ret;
@@ -240,6 +321,7 @@ migrate_out(const char *which, const char *target)
 	char *me = NULL, *cfg = NULL, *v = NULL, *res = NULL;
 	const char *no;
 	struct record r;
+	struct mig m = {0};
 	uint32_t rnd = 0;
 	int ret = -1;
 
@@ -270,7 +352,18 @@ migrate_out(const char *which, const char *target)
 		set_paused(&r, false);
 		goto out;
 	}
-	res = wait_answer(xsh, &r, target, res_path);
+	m.r = &r;
+	m.me = me;
+	m.target = target;
+	m.req = req;
+	m.res_path = res_path;
+	if ((res = wait_answer(xsh, &m)) == NULL) {
+		util_errx("%s: neither the pool agent nor etcd answered; the "
+			  "guest stays paused here, its hand-over unknown "
+			  "(see pool-agent.log)",
+			  r.name);
+		goto out;
+	}
 	if (strstr(res, "another migration won") != NULL) {
 		/* That one has the guest paused, and takes it away. */
 		util_errx("cannot migrate %s to %s: %s", r.name, target,
@@ -285,7 +378,7 @@ migrate_out(const char *which, const char *target)
 			  res + (strncmp(res, "error: ", 7) == 0 ? 7 : 0));
 		goto out;
 	}
-	ret = finish(xsh, &r, target, res_path);
+	ret = finish(xsh, &m, res);
 out:
 	if (res != NULL)
 		xs_rm(xsh, XBT_NULL, res_path);

@@ -12,11 +12,14 @@
 #define MIGRATE_H
 
 /*
- * Move the guest which (name or id) to host target.  0 once it runs
- * there and its copy here is gone; -1 after a message: refused (not in
- * a pool, unknown or dead host, another migration won), in which case
- * the guest runs here as before, or failed on the target after the hand
- * over (the guest stays paused here, owned by target).
+ * Move the guest which (name or id) to host target, in bounded time:
+ * with no answer from the agent, etcd settles it (pool_settle).  0 once
+ * it runs there and its copy here is gone; -1 after a message: refused
+ * (not in a pool, unknown or dead host, another migration won, not
+ * handed over by etcd's word), in which case the guest runs here as
+ * before; or failed on the target after the hand-over (resumed here if
+ * handed back, else its copy here destroyed); or etcd unreachable as
+ * well as the agent (the guest stays paused here).
  */
 int migrate_out(const char *which, const char *target);
 

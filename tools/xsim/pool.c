@@ -7,12 +7,16 @@
  * pool's guests); this file reads them.  Beside the agent runs xsim's
  * migration receiver (migrate.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include <xenstore.h>
 
 #include "host.h"
@@ -43,6 +47,22 @@ start_receiver(void)
 	return host_spawn("migrate-receiver", argv) < 0 ? -1 : 0;
 }
 
+/* RUNDIR/pool-etcd: the endpoints, for pool_settle. */
+static int
+save_endpoints(const char *endpoints)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (host_file(path, sizeof(path), "pool-etcd") < 0 ||
+	    (f = fopen(path, "w")) == NULL) {
+		util_err("cannot write %s/pool-etcd", host_dir());
+		return -1;
+	}
+	fprintf(f, "%s\n", endpoints);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int
 pool_start(const char *endpoints, const char *name)
 {
@@ -71,6 +91,8 @@ pool_start(const char *endpoints, const char *name)
 	argv[5] = o_sock;
 	argv[6] = sock;
 	argv[7] = NULL;
+	if (save_endpoints(endpoints) < 0)
+		return -1;
 	pid = host_spawn("pool-agent", argv);
 	if (pid < 0 || start_receiver() < 0)
 		return -1;
@@ -94,6 +116,86 @@ pool_start(const char *endpoints, const char *name)
 			  "yet (see %s/pool-agent.log); it keeps trying",
 			  name, endpoints, host_dir());
 	free(v);
+	return 0;
+}
+
+/* The settling agent, its stdout on fd and its stderr in its log. */
+static pid_t
+spawn_settle(char **argv, int fd)
+{
+	char log[PATH_MAX];
+	pid_t pid;
+	int lfd;
+
+	if (host_file(log, sizeof(log), "pool-agent.log") < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		lfd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (lfd < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+		    dup2(lfd, STDERR_FILENO) < 0)
+			_exit(127);
+		execv(argv[0], argv);
+		fprintf(stderr, "xsim: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int
+pool_settle(const char *me, const char *uuid, const char *req,
+	    const char *target, char *owner, size_t olen, char *result,
+	    size_t rlen)
+{
+	char agent[PATH_MAX], path[PATH_MAX], eps[4096], out[2048], *nl;
+	char o_host[] = "--host", o_etcd[] = "--etcd", o_settle[] = "--settle";
+	char *argv[] = {agent,
+			o_host,
+			(char *)(uintptr_t)me,
+			o_etcd,
+			eps,
+			o_settle,
+			(char *)(uintptr_t)uuid,
+			(char *)(uintptr_t)req,
+			(char *)(uintptr_t)target,
+			NULL};
+	size_t n = 0;
+	ssize_t k;
+	int p[2], status;
+	pid_t pid;
+	FILE *f;
+
+	if (util_path(agent, sizeof(agent), "%s/xs-pool-agent", util_bindir()) <
+		    0 ||
+	    host_file(path, sizeof(path), "pool-etcd") < 0)
+		return -1;
+	if ((f = fopen(path, "r")) == NULL ||
+	    fgets(eps, sizeof(eps), f) == NULL) {
+		util_err("cannot read %s", path);
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	eps[strcspn(eps, "\n")] = '\0';
+	if (pipe(p) < 0)
+		return -1;
+	pid = spawn_settle(argv, p[1]);
+	close(p[1]);
+	while (pid > 0 && n < sizeof(out) - 1 &&
+	       (k = read(p[0], out + n, sizeof(out) - 1 - n)) > 0)
+		n += (size_t)k;
+	close(p[0]);
+	out[n] = '\0';
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0 || (nl = strchr(out, '\n')) == NULL)
+		return -1;
+	*nl++ = '\0';
+	nl[strcspn(nl, "\n")] = '\0';
+	snprintf(owner, olen, "%s", out);
+	snprintf(result, rlen, "%s", nl);
 	return 0;
 }
 
