@@ -4,8 +4,8 @@
  * order, a torn end is cut off, damage before the end is refused, the
  * numbering is checked against what the database holds, dropping
  * folded records keeps the rest, at once or in steps while records are
- * appended, and a record written in pieces is the same as one written
- * whole.
+ * appended, a record written in pieces is the same as one written
+ * whole, and records are read one at a time from their offsets.
  */
 #include <check.h>
 #include <errno.h>
@@ -211,6 +211,51 @@ START_TEST(drop_before)
 END_TEST
 
 /*
+ * One record at a time from its offset: located once, then each read
+ * gives where the next starts; a drop moves the offsets and changes the
+ * journal's gen, as does opening it again; no record at an offset that
+ * is not a record's start.
+ */
+START_TEST(read_at)
+{
+	struct journal *j;
+	struct seen s = {"", {0}, 0};
+	off_t off, next;
+	uint64_t gen;
+
+	write_three();
+	j = journal_open(path, 0, false);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(journal_locate(j, 2, &off), 0);
+	ck_assert_int_eq(off, JOURNAL_HDR_SIZE + 1);
+	ck_assert_int_eq(journal_read_at(j, off, collect, &s, &next), 0);
+	ck_assert_int_eq(journal_read_at(j, next, collect, &s, &next), 0);
+	ck_assert_str_eq(s.text, "bbccc");
+	ck_assert_uint_eq(s.seqs[1], 3);
+	ck_assert_int_eq(next, journal_size(j));
+	ck_assert_int_eq(journal_read_at(j, next, collect, &s, &next), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(journal_read_at(j, off + 1, collect, &s, &next), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(journal_locate(j, 4, &off), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	gen = journal_gen(j);
+	ck_assert_int_eq(journal_append(j, "d", 1), 0);
+	ck_assert_uint_eq(journal_gen(j), gen); /* appends move nothing */
+	ck_assert_int_eq(journal_drop_before(j, JOURNAL_HDR_SIZE + 1), 0);
+	ck_assert_uint_ne(journal_gen(j), gen);
+	ck_assert_int_eq(journal_locate(j, 2, &off), 0);
+	ck_assert_int_eq(off, 0);
+	gen = journal_gen(j);
+	journal_close(j);
+	j = journal_open(path, 1, false); /* record 1 is in the database */
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_ne(journal_gen(j), gen);
+	journal_close(j);
+}
+END_TEST
+
+/*
  * A drop in steps: records appended meanwhile are kept, each step copies
  * what it is given or what was appended since the last one, and the file
  * is replaced only once the copy has caught up.
@@ -369,6 +414,7 @@ journal_suite(void)
 	tcase_add_test(tc, drop_in_steps);
 	tcase_add_test(tc, drop_abandoned);
 	tcase_add_test(tc, pieces);
+	tcase_add_test(tc, read_at);
 	suite_add_tcase(s, tc);
 	return s;
 }

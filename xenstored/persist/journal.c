@@ -59,7 +59,11 @@ struct journal {
 	size_t flushed;	    /* bytes of the record already in the file */
 	uint64_t want, put; /* data bytes announced, and given so far */
 	uLong crc;
+	uint64_t gen; /* journal_gen */
 };
+
+/* The last journal_gen given: each open and each drop takes a new one. */
+static uint64_t last_gen;
 
 static void
 put_le(uint8_t *p, uint64_t v, int bytes)
@@ -268,6 +272,7 @@ open_journal(const char *path, uint64_t folded, bool durable,
 		return NULL;
 	j->durable = durable;
 	j->drop_fd = -1;
+	j->gen = ++last_gen;
 	j->path = strdup(path);
 	j->stage = malloc(STAGE_SIZE);
 	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -519,6 +524,102 @@ journal_foreach(struct journal *j, uint64_t after, off_t limit, journal_fn fn,
 	return ret;
 }
 
+uint64_t
+journal_gen(const struct journal *j)
+{
+	return j->gen;
+}
+
+struct locate {
+	uint64_t seq;
+	off_t off;
+	bool found;
+};
+
+static int
+locate_cb(uint64_t seq, const uint8_t *data, size_t len, void *arg)
+{
+	struct locate *l = arg;
+
+	(void)data;
+	if (seq == l->seq) {
+		l->found = true;
+		return 1;
+	}
+	l->off += JOURNAL_HDR_SIZE + (off_t)len;
+	return 0;
+}
+
+int
+journal_locate(struct journal *j, uint64_t seq, off_t *off)
+{
+	struct locate l = {.seq = seq};
+
+	if (journal_foreach(j, 0, j->size, locate_cb, &l) < 0)
+		return -1;
+	if (!l.found) {
+		errno = ENOENT;
+		return -1;
+	}
+	*off = l.off;
+	return 0;
+}
+
+/* n bytes at off of j's file into buf; 0, or -1 with errno. */
+static int
+read_fully(struct journal *j, void *buf, size_t n, off_t off)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = pread(j->fd, buf, n, off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO;
+			return -1;
+		}
+		buf = (uint8_t *)buf + k;
+		n -= (size_t)k;
+		off += k;
+	}
+	return 0;
+}
+
+int
+journal_read_at(struct journal *j, off_t off, journal_fn fn, void *arg,
+		off_t *next)
+{
+	uint8_t hdr[JOURNAL_HDR_SIZE], *data;
+	size_t len;
+	int ret;
+
+	if (off < 0 || j->size - off < JOURNAL_HDR_SIZE) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (read_fully(j, hdr, sizeof(hdr), off) != 0)
+		return -1;
+	len = get_le(hdr + 4, 4);
+	if (memcmp(hdr, magic, 4) != 0 ||
+	    len > (size_t)(j->size - off - JOURNAL_HDR_SIZE)) {
+		errno = EINVAL;
+		return -1;
+	}
+	data = malloc(len ? len : 1);
+	if (data == NULL)
+		return -1;
+	if (read_fully(j, data, len, off + JOURNAL_HDR_SIZE) != 0) {
+		free(data);
+		return -1;
+	}
+	ret = fn(get_le(hdr + 8, 8), data, len, arg);
+	free(data);
+	*next = off + JOURNAL_HDR_SIZE + (off_t)len;
+	return ret;
+}
+
 /* Copy bytes [from, end) of j's file into the new one; 0 or -1. */
 static int
 copy_range(struct journal *j, off_t from, off_t end)
@@ -565,6 +666,7 @@ drop_finish(struct journal *j)
 	close(j->fd);
 	j->fd = j->drop_fd;
 	j->size -= j->drop_from;
+	j->gen = ++last_gen; /* every offset moved */
 	free(j->drop_tmp);
 	j->drop_fd = -1;
 	j->drop_tmp = NULL;

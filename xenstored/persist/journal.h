@@ -95,6 +95,30 @@ int journal_foreach(struct journal *j, uint64_t after, off_t limit,
 		    journal_fn fn, void *arg);
 
 /*
+ * A number that changes whenever records already in j's file move (a
+ * drop, journal_drop_before) and that no other journal of this process
+ * has had: a record's offset learnt under one value stays valid while
+ * it lasts.
+ */
+uint64_t journal_gen(const struct journal *j);
+
+/*
+ * The file offset of record seq, from its headers alone: 0, or -1 with
+ * errno (ENOENT: no such record in the file).
+ */
+int journal_locate(struct journal *j, uint64_t seq, off_t *off);
+
+/*
+ * Call fn on the one record at file offset off, which journal_locate,
+ * or a previous call's *next, gave under the current journal_gen; *next
+ * is where the record after it starts.  So a reader going forward one
+ * record at a time does not walk the file from its start each time.
+ * fn's return, or -1 with errno (EINVAL: no record there; ENOMEM).
+ */
+int journal_read_at(struct journal *j, off_t off, journal_fn fn, void *arg,
+		    off_t *next);
+
+/*
  * Drop the records before file offset off (they are in the database now):
  * the records after it are copied to a new file that replaces the
  * journal by rename, so a crash leaves either file whole.  0, or -1 with

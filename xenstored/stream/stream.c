@@ -429,10 +429,41 @@ nomem:
 	return 1;
 }
 
+/*
+ * Where the group last read and the one after it start: the agent reads
+ * the groups in order (a long one in several pages, each a read), and
+ * walking the file from its start each time cost a scan of the whole
+ * backlog per read (quadratic; the daemon's time went into mmap, page
+ * faults and munmap).  Void when the file's gen changes (a trim moves
+ * every offset; a reopen is another file).
+ */
+static struct {
+	uint64_t seq, gen; /* seq: the group last read (0: none) */
+	off_t off, next;
+} last_read;
+
+/* The offset of group seq in the file; 0 or -1. */
+static int
+group_offset(uint64_t seq, off_t *off)
+{
+	if (last_read.seq != 0 && last_read.gen == journal_gen(file)) {
+		if (seq == last_read.seq) {
+			*off = last_read.off;
+			return 0;
+		}
+		if (seq == last_read.seq + 1) {
+			*off = last_read.next;
+			return 0;
+		}
+	}
+	return journal_locate(file, seq, off);
+}
+
 int
 stream_read(void *c, uint64_t seq, struct stream_group **out)
 {
 	struct read_arg a = {.ctx = c};
+	off_t off, next;
 
 	if (file == NULL)
 		return ENOSYS;
@@ -440,8 +471,18 @@ stream_read(void *c, uint64_t seq, struct stream_group **out)
 		return ENOENT;
 	if (seq < first)
 		return ENOSPC;
-	if (journal_foreach(file, seq - 1, journal_size(file), read_cb, &a) < 0)
+	if (group_offset(seq, &off) != 0 ||
+	    journal_read_at(file, off, read_cb, &a, &next) < 0)
 		return EIO;
+	if (a.g != NULL && a.g->seq != seq) { /* cannot happen: gen holds */
+		last_read.seq = 0;
+		talloc_free(a.g);
+		return EIO;
+	}
+	last_read.seq = seq;
+	last_read.gen = journal_gen(file);
+	last_read.off = off;
+	last_read.next = next;
 	if (a.err == 0 && a.g == NULL)
 		a.err = EIO;
 	*out = a.g;
