@@ -186,6 +186,22 @@ EOF
 	}
 	/^\|---/ { next }
 	/^\| figure \|/ { print "<table><tr><th>figure</th><th>ours</th><th>theirs</th><th>ratio ours/theirs</th></tr>"; intable = 1; next }
+	# Another table (the pool agent'"'"'s cost): its own header, no shade.
+	/^\|/ && !intable {
+		n = split($0, c, "|")
+		printf "<table><tr>"
+		for (i = 2; i < n; i++) { gsub(/^ +| +$/, "", c[i]); printf "<th>%s</th>", esc(c[i]) }
+		print "</tr>"
+		intable = 2
+		next
+	}
+	/^\|/ && intable == 2 {
+		n = split($0, c, "|")
+		printf "<tr>"
+		for (i = 2; i < n; i++) { gsub(/^ +| +$/, "", c[i]); printf "<td>%s</td>", esc(c[i]) }
+		print "</tr>"
+		next
+	}
 	/^\|/ {
 		n = split($0, c, "|")
 		for (i = 2; i < n; i++) { gsub(/^ +| +$/, "", c[i]) }

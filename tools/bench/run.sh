@@ -256,7 +256,7 @@ sim_group ring "guests of the simulated host reading over their rings: 1, 16 and
 sim_group devices "xsim create to Connected, requests per device"
 sim_group crash "guests incrementing across a SIGKILL of the daemon and its restart by xsim's supervisor"
 
-# The pool (docs/pool.md, tools/bench/pool.sh, half a minute): a private
+# The pool (docs/pool.md, tools/bench/pool.sh, about two minutes): a private
 # etcd cluster, replication, mirrored commits, the agent's cost to the
 # local daemon, migration; ours only, and only where etcd is installed.
 if wanted pool; then
@@ -265,7 +265,8 @@ if wanted pool; then
 	elif [ ! -x "$BIN/xs-pool-agent" ] || [ ! -x "$BIN/xsim" ] ||
 		[ ! -x "$BIN/../tests/pool-mirror" ]; then
 		note "pool figures skipped: xs-pool-agent, xsim or tests/pool-mirror not built"
-	elif sh "$(dirname "$0")/pool.sh" "$BIN" "$QUICK" >"$OUT/pool.txt"; then
+	elif POOL_TABLE=$OUT/pool-agent.md \
+		sh "$(dirname "$0")/pool.sh" "$BIN" "$QUICK" >"$OUT/pool.txt"; then
 		cat "$OUT/pool.txt" >>"$OUT/ours.txt"
 		note "pool figures: ours only (two hosts on a private etcd of three members)"
 	else
@@ -333,6 +334,11 @@ echo "libevent, tdb, zlib, protobuf-c; Xen's builds its own in); RssAnon is"
 echo "the memory that is the daemon's alone."
 echo "Noise: 2 cores shared with other work; load average $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Differences within +-20-30 % are noise on such a machine (../shared/bench/README.md)."
+# The pool agent's cost, with and without side by side (pool.sh).
+if [ -s "$OUT/pool-agent.md" ]; then
+	echo
+	cat "$OUT/pool-agent.md"
+fi
 if [ -s "$OUT/notes.txt" ]; then
 	echo
 	echo "Notes:"

@@ -91,6 +91,48 @@ if [ -x "$BIN/xsim" ] && [ -x "$BIN/xsim-xenbus" ]; then
 	echo "check-bench: stub.sh 64 and ring.sh 9 well-formed figures"
 fi
 
+# The pool agent's cost (agent-cost.sh) on made-up runs of two rounds:
+# the figures side by side with the medians, the target judged on the
+# median ratio of all but the /pool writes, the slow ones named.
+# cost_runs FILE SIDE V1 V2 V3: rounds 1 and 2 of the figures, the /pool
+# writes' V3 in round 1 and 2 * V3 in round 2.
+cost_runs() {
+	for r in 1 2; do
+		tag=""
+		[ "$2" = agent ] && tag="[agent] "
+		printf 'RESULT\t%s%d.seq.read.ops\t%s\tops/s\t%sseq READ ops/s\n' "$2" $r "$3" "$tag"
+		printf 'RESULT\t%s%d.tput.w\t%s\tops/s\t%stput WRITE ops/s\n' "$2" $r "$4" "$tag"
+		printf 'RESULT\t%s%d.seq.read.p50\t9\tus\t%sseq READ p50 us\n' "$2" $r "$tag"
+		printf 'RESULT\t%s%d.poolwrites\t%s\tops/s\t%slocal WRITEs under /pool\n' "$2" $r $(($5 * r)) "$tag"
+	done >"$1"
+}
+cost_runs "$RUN/with" agent 95 80 10
+cost_runs "$RUN/without" alone 100 100 40
+sh "$(dirname "$0")/agent-cost.sh" "$RUN/with" "$RUN/without" 2 "$RUN/cost.md" \
+	>"$RUN/cost.out" || { echo "check-bench: agent-cost.sh failed"; exit 1; }
+cat >"$RUN/cost.want" <<'EOF'
+| local figure | with the agent, ops/s | without, ops/s | with / without (median of the rounds') |
+|---|---|---|---|
+| local WRITEs under /pool | 15 | 60 | 25.0 % |
+| seq READ | 95 | 100 | 95.0 % |
+| tput WRITE | 80 | 100 | 80.0 % |
+
+Target (local figures within 10 % of those without the agent): MISSED: the median ratio of the 2 seq and tput figures is 87.5 %; 1 below 90 % (tput WRITE 80.0 %).
+EOF
+tail -n 7 "$RUN/cost.md" | cmp -s - "$RUN/cost.want" || {
+	echo "check-bench: agent-cost.sh's table:"
+	cat "$RUN/cost.md"
+	exit 1
+}
+grep -q '^RESULT	pool\.agent\.median	87\.5	%	' "$RUN/cost.out" ||
+	{ echo "check-bench: agent-cost.sh: no median"; cat "$RUN/cost.out"; exit 1; }
+cost_runs "$RUN/with" agent 100 92 10
+sh "$(dirname "$0")/agent-cost.sh" "$RUN/with" "$RUN/without" 2 "$RUN/cost.md" \
+	>/dev/null
+tail -n 1 "$RUN/cost.md" | grep -q ': met: the median ratio of the 2 seq and tput figures is 96\.0 %; 0 below 90 %\.$' ||
+	{ echo "check-bench: agent-cost.sh's verdict:"; tail -n 1 "$RUN/cost.md"; exit 1; }
+echo "check-bench: agent-cost.sh put the figures side by side and judged the target"
+
 # The HTML report (report.sh) of these figures, given as both daemons'
 # so that there is something to plot: a page with the table, and the two
 # plots where gnuplot is installed.
@@ -103,12 +145,16 @@ cp "$RUN/rep/ours.txt" "$RUN/rep/theirs.txt"
 	echo "|---|---|---|---|"
 	awk -F '\t' '{ printf "| %s | %s | %s | 1.00 |\n", $5, $3, $3 }' \
 		"$RUN/rep/ours.txt"
+	echo
+	cat "$RUN/cost.md"
 } >"$RUN/rep/report.md"
 sh "$(dirname "$0")/report.sh" "$RUN/rep" "$RUN/rep/report.md" \
 	"$RUN/report.html" 2>"$RUN/report.err" ||
 	{ echo "check-bench: report.sh failed"; cat "$RUN/report.err"; exit 1; }
 rows=$(grep -c "^<tr.*<td>" "$RUN/report.html")
-want=$(wc -l <"$RUN/rep/ours.txt")
+want=$(($(wc -l <"$RUN/rep/ours.txt") + 3)) # and the agent's cost
+grep -q '^<table><tr><th>local figure</th><th>with the agent, ops/s</th>' \
+	"$RUN/report.html" || { echo "check-bench: report.html: no agent's cost"; exit 1; }
 [ "$rows" = "$want" ] || {
 	echo "check-bench: report.html has $rows table rows, want $want"
 	exit 1
