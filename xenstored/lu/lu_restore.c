@@ -2,8 +2,8 @@
 /*
  * Taking over after a live update's exec (lu.h): a check of the whole
  * stream, then the event channels, then one pass over the stream, each
- * record applied as it comes.  A failure before that pass goes back to
- * the old binary (fall_back), from which nothing was taken yet.
+ * record applied as it comes.  A failure in any of these goes back to
+ * the old binary (fall_back): nothing has been served yet.
  *
  * The order Xen's daemons write (GLOBAL first, each connection before
  * its watches, parents before children) is the order this needs; a
@@ -526,12 +526,6 @@ slurp(void *ctx, const char *path, size_t *len)
 	return m->p;
 }
 
-/*
- * We cannot take the state over (reason, for the caller; detail, for the
- * log): exec the old binary again if it left us a way back (it takes its
- * own state back and tells the caller).  Returns only if there is none,
- * or the exec fails.
- */
 /* One argument of LU_ENV_FALLBACK_ARGS: len hexadecimal digits. */
 static char *
 unhex(void *ctx, const char *hex, size_t len)
@@ -574,6 +568,12 @@ old_argv(void)
 	return argv;
 }
 
+/*
+ * We cannot take the state over (reason, for the caller; detail, for the
+ * log): exec the old binary again if it left us a way back (it takes its
+ * own state back and tells the caller).  Returns only if there is none,
+ * or the exec fails.
+ */
 static void
 fall_back(const char *reason, const char *detail)
 {
