@@ -11,6 +11,7 @@
  * nothing asserts on timing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -215,6 +216,62 @@ scenario_grant(void)
 
 /* dom0 binds a guest's xenstore port; events go both ways, bypassing
  * the hypervisor (stopped meanwhile); unbinding and rebinding works. */
+/*
+ * A non-blocking handle, as the daemon's: every port that fired comes
+ * back once, in one batch from epoll, a port unbound after the batch was
+ * taken is skipped, and then EAGAIN; a port fired after "none" is found
+ * by the next call.
+ */
+static void
+pending_batch(void)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	int local[4], remote[4], seen[4] = {0}, i, k, p;
+
+	CHECK(xce != NULL, "xenevtchn_open");
+	CHECK(fcntl(xenevtchn_fd(xce), F_SETFL, O_NONBLOCK) == 0, "O_NONBLOCK");
+	for (i = 0; i < 4; i++) {
+		local[i] = xenevtchn_bind_unbound_port(xce, 0);
+		remote[i] = xenevtchn_bind_interdomain(xce, 0,
+						       (evtchn_port_t)local[i]);
+		CHECK(local[i] > 0 && remote[i] > 0, "loopback pair");
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 4; i++)
+			CHECK(xenevtchn_notify(xce, (evtchn_port_t)remote[i]) ==
+				      0,
+			      "notify");
+		wait_readable(xenevtchn_fd(xce));
+		p = xenevtchn_pending(xce);
+		for (i = 0; i < 4 && p != local[i]; i++)
+			;
+		CHECK(i < 4, "a fired port first");
+		seen[i]++;
+		/* The batch is taken: unbinding one of the rest drops it. */
+		if (k == 0)
+			xenevtchn_unbind(xce,
+					 (evtchn_port_t)local[(i + 1) % 4]);
+		while ((p = xenevtchn_pending(xce)) >= 0) {
+			for (i = 0; i < 4 && p != local[i]; i++)
+				;
+			CHECK(i < 4, "a fired port");
+			seen[i]++;
+		}
+		CHECK(errno == EAGAIN, "EAGAIN once every port is taken");
+	}
+	for (i = 0, p = 0; i < 4; i++) {
+		CHECK(seen[i] <= 2, "each port once a round");
+		p += seen[i];
+	}
+	CHECK(p == 3 + 3, "three bound ports fired twice, each taken");
+	CHECK(xenevtchn_notify(xce, (evtchn_port_t)remote[0]) == 0 ||
+		      xenevtchn_notify(xce, (evtchn_port_t)remote[1]) == 0,
+	      "notify after none");
+	wait_readable(xenevtchn_fd(xce));
+	CHECK(xenevtchn_pending(xce) >= 0, "fired after none: found");
+	xenevtchn_close(xce);
+}
+
 static int
 scenario_event(const char *hyp_pid)
 {
@@ -261,6 +318,7 @@ scenario_event(const char *hyp_pid)
 	wait_readable(xenevtchn_fd(xce));
 	CHECK(xenevtchn_pending(xce) == local, "loopback pending");
 	xenevtchn_close(xce);
+	pending_batch();
 	return 0;
 }
 

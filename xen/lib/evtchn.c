@@ -44,6 +44,8 @@ struct evport {
 
 /* The epoll data of the channel's own entry: marker bit and its fd. */
 #define CHAN_MARK (1ULL << 63)
+/* Ports that fired, taken from epoll at once (pending()). */
+#define PENDING_BATCH 64
 
 struct xenevtchn_handle {
 	struct xsim_chan chan;
@@ -51,6 +53,10 @@ struct xenevtchn_handle {
 	bool inherit;	      /* XENEVTCHN_NO_CLOEXEC: survives exec */
 	struct evport *ports; /* indexed by port number */
 	uint32_t nports;
+	struct epoll_event fired[PENDING_BATCH]; /* pending()'s batch */
+	int nfired, next_fired;
+	bool all_fired;	      /* the batch held every port ready when taken */
+	bool was_nonblocking; /* what nonblocking() found last */
 };
 
 static int
@@ -293,44 +299,87 @@ xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
  * ports that fired pays nothing for it.
  */
 static bool
-nonblocking(const xenevtchn_handle *xce)
+nonblocking(xenevtchn_handle *xce)
 {
 	int fl = fcntl(xce->epfd, F_GETFL);
 
-	return fl >= 0 && (fl & O_NONBLOCK);
+	xce->was_nonblocking = fl >= 0 && (fl & O_NONBLOCK);
+	return xce->was_nonblocking;
 }
 
+/*
+ * The next port of the batch whose eventfd had events (drained now):
+ * 1 and *port, 0 when the batch is done, -1 (ECONNRESET) when the
+ * hypervisor went away.  A port unbound since, or drained by another
+ * reader, is skipped.
+ */
+static int
+next_fired(xenevtchn_handle *xce, xenevtchn_port_or_error_t *port)
+{
+	uint64_t count;
+
+	while (xce->next_fired < xce->nfired) {
+		const struct epoll_event *ev = &xce->fired[xce->next_fired++];
+
+		if (ev->data.u64 & CHAN_MARK) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (port_of(xce, ev->data.u32) == NULL)
+			continue;
+		if (read(xce->ports[ev->data.u32].in, &count, sizeof(count)) ==
+		    (ssize_t)sizeof(count)) {
+			*port = (xenevtchn_port_or_error_t)ev->data.u32;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Ports come from epoll a batch at a time, as a read of Linux's evtchn
+ * device returns every port pending: a caller taking the ports that
+ * fired until EAGAIN (the daemon) then asks epoll once a wake-up, not
+ * once a port and once more to hear that none is left.  A batch that
+ * held every ready port is followed by "none" without asking epoll
+ * again, for a non-blocking caller: what fired since keeps the
+ * descriptor readable (level-triggered), so the caller's next poll
+ * finds it at once (a non-blocking caller that takes one port a
+ * wake-up may so get one EAGAIN too many, and a wake-up more).  A
+ * blocking caller (one pending() a wake-up) asks epoll as ever, rather
+ * than the descriptor's flags first.
+ */
 xenevtchn_port_or_error_t
 xenevtchn_pending(xenevtchn_handle *xce)
 {
-	struct epoll_event ev;
-	uint64_t count;
-	int n;
+	xenevtchn_port_or_error_t port;
+	int n, r, timeout = 0;
 
 	for (;;) {
-		n = epoll_wait(xce->epfd, &ev, 1, 0);
-		if (n == 0 && nonblocking(xce)) {
-			errno = EAGAIN;
-			return -1;
+		if ((r = next_fired(xce, &port)) != 0)
+			return r > 0 ? port : -1;
+		if (timeout == 0 && xce->all_fired && xce->was_nonblocking) {
+			xce->all_fired = false;
+			if (nonblocking(xce)) {
+				errno = EAGAIN;
+				return -1;
+			}
+			timeout = -1;
 		}
-		if (n == 0)
-			n = epoll_wait(xce->epfd, &ev, 1, -1);
+		n = epoll_wait(xce->epfd, xce->fired, PENDING_BATCH, timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
-		if (n == 1 && (ev.data.u64 & CHAN_MARK)) {
-			errno = ECONNRESET; /* the hypervisor went away */
+		xce->nfired = n;
+		xce->next_fired = 0;
+		xce->all_fired = n > 0 && n < PENDING_BATCH;
+		if (n == 0 && timeout == 0 && nonblocking(xce)) {
+			errno = EAGAIN;
 			return -1;
 		}
-		if (n == 0 || port_of(xce, ev.data.u32) == NULL)
-			continue;
-		/* Another reader may have drained it: then wait again. */
-		if (read(xce->ports[ev.data.u32].in, &count, sizeof(count)) ==
-		    (ssize_t)sizeof(count))
-			return (xenevtchn_port_or_error_t)ev.data.u32;
-		if (errno != EAGAIN && errno != EINTR)
-			return -1;
+		if (n == 0)
+			timeout = -1;
 	}
 }
 
