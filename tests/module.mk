@@ -8,7 +8,9 @@ HARNESS_OBJS := $(B)/obj/tests/harness/harness.o
 
 # --- unit (Check): one runner linking the modules under test ---
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-UNIT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(UNIT_SRCS)) $(HARNESS_OBJS)
+UNIT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(UNIT_SRCS)) $(HARNESS_OBJS) \
+	$(B)/obj/tools/xenbus/busypoll.o
+$(B)/obj/tests/unit/check_busypoll.o: CFLAGS += -Itools/xenbus
 $(B)/tests/unit-tests: $(UNIT_OBJS) $(XENSTORED_LIB_OBJS) $(TRANSPORT_OBJS) $(PERMS_OBJS) $(UTIL_OBJS) $(XENLIBS_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(XENSTORED_LIBS) $(CHECK_LIBS)

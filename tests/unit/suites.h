@@ -27,7 +27,8 @@
 	X(stream)                                                              \
 	X(hold)                                                                \
 	X(release)                                                             \
-	X(watch_rec)
+	X(watch_rec)                                                           \
+	X(busypoll)
 
 #define UNIT_DECLARE(name) Suite *name##_suite(void);
 UNIT_SUITES(UNIT_DECLARE)

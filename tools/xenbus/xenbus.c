@@ -5,7 +5,8 @@
  * process).  dom0 has one xenstore ring, as any domain; this process
  * owns it and multiplexes every dom0 client over it:
  *
- *   xsim-xenbus -d STUBDOMID -s SOCKET [-p PORTFILE] [-r READYFILE] [-v]
+ *   xsim-xenbus -d STUBDOMID -s SOCKET [-p PORTFILE] [-r READYFILE]
+ *               [-b USECS] [-v]
  *
  * At start it does what Linux's IOCTL_XENBUS_BACKEND_SETUP does: it
  * grants dom0's ring page to the stub domain through the reserved grant
@@ -25,6 +26,10 @@
  * client that goes away has its transactions ended (failed) and its
  * watches removed.  Requests wait here until the daemon in the stub
  * domain has reset and connected the ring (its first notification).
+ *
+ * Before it sleeps, it polls for up to USECS microseconds (default 50,
+ * 0: never) when its recent waits were that short (busypoll.c): a
+ * client's next request and the daemon's reply then find it awake.
  *
  * When the stub domain dies the host has lost xenstore: that is logged
  * and this process exits 1, which closes every client.
@@ -54,6 +59,7 @@
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 
+#include "busypoll.h"
 #include "frame.h"
 #include "log.h"
 #include "ring.h"
@@ -62,6 +68,13 @@
 
 /* Past this many bytes waiting for the ring, clients are not read. */
 #define OUTQ_HIGH (256 * 1024)
+/*
+ * How long (us) to poll before sleeping, at most (-b, busypoll.c): a
+ * request's round trip to the daemon and a client's next request after
+ * its reply come within this on an unloaded host.
+ */
+#define BUSY_POLL_DEFAULT_US 50
+#define BUSY_POLL_MAX_US 1000000
 
 struct client;
 
@@ -78,7 +91,9 @@ struct txn {
 struct client {
 	TAILQ_ENTRY(client) link;
 	unsigned id;
-	struct bufferevent *bev;
+	struct bufferevent *bev; /* writes only: see client_read_cb */
+	struct event *rev;
+	struct evbuffer *in;
 	LIST_HEAD(, watch) watches;
 	LIST_HEAD(, txn) txns;
 };
@@ -113,7 +128,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: xsim-xenbus -d stub-domid -s socket "
-			"[-p portfile] [-r readyfile] [-v]\n");
+			"[-p portfile] [-r readyfile] [-b usecs] [-v]\n");
 	exit(2);
 }
 
@@ -142,9 +157,9 @@ pause_clients(bool pause)
 	reading_paused = pause;
 	TAILQ_FOREACH(c, &clients, link) {
 		if (pause)
-			bufferevent_disable(c->bev, EV_READ);
+			event_del(c->rev);
 		else
-			bufferevent_enable(c->bev, EV_READ);
+			event_add(c->rev, NULL);
 	}
 }
 
@@ -392,15 +407,17 @@ client_free(struct client *c)
 	}
 	TAILQ_REMOVE(&clients, c, link);
 	bufferevent_free(c->bev);
+	event_free(c->rev);
+	evbuffer_free(c->in);
 	free(c);
 	ring_push();
 }
 
+/* Take c's whole requests from its input. */
 static void
-client_read_cb(struct bufferevent *bev, void *arg)
+client_requests(struct client *c)
 {
-	struct client *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *in = c->in;
 	struct xsd_sockmsg h;
 	unsigned char *p;
 	size_t avail;
@@ -424,7 +441,37 @@ client_read_cb(struct bufferevent *bev, void *arg)
 		client_request(c, &h, (const char *)p + sizeof(h));
 		evbuffer_drain(in, (size_t)n);
 	}
+	busypoll_note();
 	ring_push();
+}
+
+/*
+ * One read(2) per wake-up: a bufferevent would first ask the socket how
+ * much it holds (FIONREAD), one system call more per request, and a
+ * system call is dear in a virtual machine.  What did not fit is read
+ * at the next wake-up: the event is level-triggered.
+ */
+static void
+client_read(struct client *c)
+{
+	char buf[16384];
+	ssize_t n = read(event_get_fd(c->rev), buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || evbuffer_add(c->in, buf, (size_t)n) < 0) {
+		client_free(c);
+		return;
+	}
+	client_requests(c);
+}
+
+static void
+client_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	client_read(arg);
 }
 
 static void
@@ -445,20 +492,30 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	(void)sa;
 	(void)len;
 	(void)arg;
-	if (c == NULL || (c->bev = bufferevent_socket_new(
-				  base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	if (c == NULL ||
+	    (c->bev = bufferevent_socket_new(base, fd,
+					     BEV_OPT_CLOSE_ON_FREE)) == NULL ||
+	    (c->rev = event_new(base, fd, EV_READ | EV_PERSIST, client_read_cb,
+				c)) == NULL ||
+	    (c->in = evbuffer_new()) == NULL) {
 		log_warnx("out of memory for a client");
+		if (c && c->rev)
+			event_free(c->rev);
+		if (c && c->bev)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
 		free(c);
-		close(fd);
 		return;
 	}
 	c->id = next_client++;
 	LIST_INIT(&c->watches);
 	LIST_INIT(&c->txns);
 	TAILQ_INSERT_TAIL(&clients, c, link);
-	bufferevent_setcb(c->bev, client_read_cb, NULL, client_event_cb, c);
+	bufferevent_setcb(c->bev, NULL, NULL, client_event_cb, c);
+	bufferevent_enable(c->bev, EV_WRITE);
 	if (!reading_paused)
-		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+		event_add(c->rev, NULL);
 }
 
 static struct client *
@@ -627,6 +684,7 @@ evtchn_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (port != ring_port)
 		return;
+	busypoll_note();
 	if (!connected) {
 		connected = true;
 		log_debug("xenstored connected dom0's ring");
@@ -720,10 +778,17 @@ main(int argc, char **argv)
 	struct evconnlistener *l;
 	struct event *ev, *sigterm, *sigint;
 	unsigned long v;
+	struct busypoll bp;
+	unsigned long poll_us = BUSY_POLL_DEFAULT_US;
 	int opt, verbose = 0;
 
-	while ((opt = getopt(argc, argv, "d:s:p:r:v")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:p:r:b:v")) != -1) {
 		switch (opt) {
+		case 'b':
+			if (frame_parse_uint(optarg, BUSY_POLL_MAX_US,
+					     &poll_us) != 0)
+				usage();
+			break;
 		case 'd':
 			if (frame_parse_uint(optarg, 0x7fef, &v) != 0 || v == 0)
 				usage();
@@ -769,7 +834,9 @@ main(int argc, char **argv)
 		fatal("cannot write %s", port_file);
 	log_info("dom0's xenbus for xenstore domain %u: port %d, socket %s",
 		 stub_domid, ring_port, socket_path);
-	event_base_dispatch(base);
+	busypoll_init(&bp, (uint64_t)poll_us * 1000);
+	if (busypoll_dispatch(base, &bp) < 0)
+		fatalx("the event loop failed");
 	evconnlistener_free(l);
 	unlink(socket_path);
 	return 0;

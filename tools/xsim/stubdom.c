@@ -269,8 +269,8 @@ start_xenbus(unsigned domid, pid_t *pid)
 {
 	char bin[PATH_MAX], sock[PATH_MAX], portf[PATH_MAX], ready[PATH_MAX];
 	char dom[16], opt_d[] = "-d", opt_s[] = "-s", opt_p[] = "-p",
-		      opt_r[] = "-r";
-	char *argv[10];
+		      opt_r[] = "-r", opt_b[] = "-b";
+	char *argv[12], *poll = getenv("XENBUS_BUSY_POLL");
 	long port;
 
 	if (util_path(bin, sizeof(bin), "%s/xsim-xenbus", util_bindir()) < 0 ||
@@ -294,6 +294,12 @@ start_xenbus(unsigned domid, pid_t *pid)
 	argv[7] = opt_r;
 	argv[8] = ready;
 	argv[9] = NULL;
+	/* Its polling bound in us (xsim-xenbus checks it). */
+	if (poll != NULL && *poll != '\0') {
+		argv[9] = opt_b;
+		argv[10] = poll;
+		argv[11] = NULL;
+	}
 	*pid = host_spawn("xenbus", argv);
 	if (*pid < 0)
 		return -1;
