@@ -6,6 +6,7 @@
 #ifndef BUSYPOLL_H
 #define BUSYPOLL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct event_base;
@@ -14,6 +15,8 @@ struct event_base;
 struct busypoll {
 	uint64_t max_ns; /* 0: never poll */
 	uint64_t window_ns;
+	/* Work found in shared memory without a system call, or NULL. */
+	bool (*peek)(void);
 };
 
 /* The window starts at this, and doubles from there. */
