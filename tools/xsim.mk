@@ -44,7 +44,7 @@ $(BIN)/xsim-guest: $(XGUEST_OBJS) $(XS_RING_OBJ) $(B)/obj/transport/ring.o \
 
 # dom0's xenbus device when xenstore runs in a stub domain (tools/xenbus).
 XENBUS_OBJS := $(B)/obj/tools/xenbus/xenbus.o \
-	$(B)/obj/tools/xenbus/busypoll.o
+	$(B)/obj/tools/xenbus/busypoll.o $(B)/obj/tools/xenbus/host.o
 $(XENBUS_OBJS): CFLAGS += $(XSIMLIBS_CFLAGS) -Iutil $(PKG_CFLAGS)
 $(BIN)/xsim-xenbus: $(XENBUS_OBJS) $(B)/obj/transport/frame.o \
 		$(B)/obj/transport/ring.o $(UTIL_OBJS) $(XSIMLIBS_DEPS)

@@ -42,12 +42,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -57,10 +54,10 @@
 
 #include <xenctrl.h>
 #include <xenevtchn.h>
-#include <xenforeignmemory.h>
 
 #include "busypoll.h"
 #include "frame.h"
+#include "host.h"
 #include "log.h"
 #include "ring.h"
 #include "xensim.h"
@@ -109,10 +106,7 @@ struct pending {
 };
 
 static struct event_base *base;
-static struct xenstore_domain_interface *intf;
-static xenevtchn_handle *xce;
-static xc_interface *xch;
-static int ring_port, virq_port;
+static struct xenbus_host host;
 static uint32_t stub_domid;
 static bool connected;	      /* the daemon has set up the ring */
 static struct evbuffer *outq; /* whole messages for the req ring */
@@ -131,8 +125,6 @@ usage(void)
 			"[-p portfile] [-r readyfile] [-b usecs] [-v]\n");
 	exit(2);
 }
-
-static int write_file(const char *path, const char *text);
 
 /* Queue one message for the ring. */
 static int
@@ -170,7 +162,7 @@ ring_push(void)
 	bool wrote = false;
 
 	while (connected && evbuffer_get_length(outq) > 0 &&
-	       ring_can_write(intf, RING_CLIENT)) {
+	       ring_can_write(host.intf, RING_CLIENT)) {
 		size_t len = evbuffer_get_length(outq);
 		unsigned char *p;
 		ssize_t n;
@@ -178,14 +170,14 @@ ring_push(void)
 		if (len > XENSTORE_RING_SIZE)
 			len = XENSTORE_RING_SIZE;
 		p = evbuffer_pullup(outq, (ssize_t)len);
-		n = ring_write(intf, RING_CLIENT, p, len);
+		n = ring_write(host.intf, RING_CLIENT, p, len);
 		if (n <= 0)
 			break;
 		evbuffer_drain(outq, (size_t)n);
 		wrote = true;
 	}
 	if (wrote)
-		xenevtchn_notify(xce, (evtchn_port_t)ring_port);
+		xenevtchn_notify(host.xce, (evtchn_port_t)host.ring_port);
 	pause_clients(evbuffer_get_length(outq) > OUTQ_HIGH);
 }
 
@@ -624,14 +616,15 @@ ring_pull(void)
 	 * One event fewer per reply, one wake-up fewer for the daemon.
 	 */
 	for (;;) {
-		was_full |=
-			intf->rsp_prod - intf->rsp_cons >= XENSTORE_RING_SIZE;
-		if ((n = ring_read(intf, RING_CLIENT, buf, sizeof(buf))) <= 0)
+		was_full |= host.intf->rsp_prod - host.intf->rsp_cons >=
+			    XENSTORE_RING_SIZE;
+		if ((n = ring_read(host.intf, RING_CLIENT, buf, sizeof(buf))) <=
+		    0)
 			break;
 		evbuffer_add(inq, buf, (size_t)n);
 	}
 	if (was_full)
-		xenevtchn_notify(xce, (evtchn_port_t)ring_port);
+		xenevtchn_notify(host.xce, (evtchn_port_t)host.ring_port);
 	if (n < 0) {
 		log_warnx("dom0's ring is broken: indexes out of range");
 		exit(1);
@@ -661,8 +654,9 @@ ring_pull(void)
 static bool
 peek_replies(void)
 {
-	if (!connected || __atomic_load_n(&intf->rsp_prod, __ATOMIC_RELAXED) ==
-				  intf->rsp_cons)
+	if (!connected ||
+	    __atomic_load_n(&host.intf->rsp_prod, __ATOMIC_RELAXED) ==
+		    host.intf->rsp_cons)
 		return false;
 	ring_pull();
 	ring_push();
@@ -673,7 +667,7 @@ static void
 check_stub(void)
 {
 	xc_dominfo_t info;
-	int n = xc_domain_getinfo(xch, stub_domid, 1, &info);
+	int n = xc_domain_getinfo(host.xch, stub_domid, 1, &info);
 
 	if (n == 1 && info.domid == stub_domid && !info.dying && !info.shutdown)
 		return;
@@ -690,43 +684,25 @@ evtchn_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	port = xenevtchn_pending(xce);
+	port = xenevtchn_pending(host.xce);
 	if (port < 0)
 		return;
-	xenevtchn_unmask(xce, (evtchn_port_t)port);
-	if (port == virq_port) {
+	xenevtchn_unmask(host.xce, (evtchn_port_t)port);
+	if (port == host.virq_port) {
 		check_stub();
 		return;
 	}
-	if (port != ring_port)
+	if (port != host.ring_port)
 		return;
 	busypoll_note();
 	if (!connected) {
 		connected = true;
 		log_debug("xenstored connected dom0's ring");
-		if (ready_file && write_file(ready_file, "ready\n") < 0)
+		if (ready_file && host_write_file(ready_file, "ready\n") < 0)
 			log_warn("cannot write %s", ready_file);
 	}
 	ring_pull();
 	ring_push();
-}
-
-/* path holding text, whole or not at all; 0 or -1. */
-static int
-write_file(const char *path, const char *text)
-{
-	char tmp[4096];
-	FILE *f;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -1;
-	if ((f = fopen(tmp, "w")) == NULL)
-		return -1;
-	if (fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -735,55 +711,6 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 	event_base_loopbreak(arg);
-}
-
-static struct evconnlistener *
-listen_on(const char *path)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	struct evconnlistener *l;
-
-	if (strlen(path) >= sizeof(sun.sun_path))
-		fatalx("socket path too long: %s", path);
-	strcpy(sun.sun_path, path);
-	unlink(path);
-	umask(077);
-	l = evconnlistener_new_bind(base, accept_cb, NULL,
-				    LEV_OPT_CLOSE_ON_FREE |
-					    LEV_OPT_CLOSE_ON_EXEC,
-				    64, (struct sockaddr *)&sun, sizeof(sun));
-	if (l == NULL)
-		fatal("cannot listen on %s", path);
-	return l;
-}
-
-/* What Linux's IOCTL_XENBUS_BACKEND_SETUP does for the stub domain. */
-static void
-setup_ring(void)
-{
-	xenforeignmemory_handle *fmem;
-	xen_pfn_t pfn = XSIM_STORE_PFN;
-
-	if ((xch = xc_interface_open(NULL, NULL, 0)) == NULL)
-		fatal("cannot reach the hypervisor");
-	if (xc_dom_gnttab_seed(xch, 0, false, XSIM_CONSOLE_PFN, XSIM_STORE_PFN,
-			       0, stub_domid) < 0)
-		fatal("cannot grant dom0's ring to domain %u", stub_domid);
-	if ((fmem = xenforeignmemory_open(NULL, 0)) == NULL)
-		fatal("xenforeignmemory_open");
-	intf = xenforeignmemory_map(fmem, 0, PROT_READ | PROT_WRITE, 1, &pfn,
-				    NULL);
-	if (intf == NULL)
-		fatal("cannot map dom0's ring");
-	memset(intf, 0, sizeof(*intf));
-	if ((xce = xenevtchn_open(NULL, 0)) == NULL)
-		fatal("xenevtchn_open");
-	ring_port = xenevtchn_bind_unbound_port(xce, stub_domid);
-	if (ring_port < 0)
-		fatal("cannot allocate dom0's xenstore port");
-	virq_port = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC);
-	if (virq_port < 0)
-		fatal("cannot bind VIRQ_DOM_EXC");
 }
 
 int
@@ -833,23 +760,23 @@ main(int argc, char **argv)
 	if ((base = event_base_new()) == NULL ||
 	    (outq = evbuffer_new()) == NULL || (inq = evbuffer_new()) == NULL)
 		fatalx("out of memory");
-	setup_ring();
-	ev = event_new(base, xenevtchn_fd(xce), EV_READ | EV_PERSIST, evtchn_cb,
-		       NULL);
+	host_setup(&host, stub_domid);
+	ev = event_new(base, xenevtchn_fd(host.xce), EV_READ | EV_PERSIST,
+		       evtchn_cb, NULL);
 	sigterm = evsignal_new(base, SIGTERM, signal_cb, base);
 	sigint = evsignal_new(base, SIGINT, signal_cb, base);
 	if (ev == NULL || event_add(ev, NULL) < 0 || sigterm == NULL ||
 	    sigint == NULL || event_add(sigterm, NULL) < 0 ||
 	    event_add(sigint, NULL) < 0)
 		fatalx("cannot set up the event loop");
-	l = listen_on(socket_path);
-	snprintf(num, sizeof(num), "%d\n", ring_port);
+	l = host_listen(base, socket_path, accept_cb);
+	snprintf(num, sizeof(num), "%d\n", host.ring_port);
 	fputs(num, stdout);
 	fflush(stdout);
-	if (port_file && write_file(port_file, num) < 0)
+	if (port_file && host_write_file(port_file, num) < 0)
 		fatal("cannot write %s", port_file);
 	log_info("dom0's xenbus for xenstore domain %u: port %d, socket %s",
-		 stub_domid, ring_port, socket_path);
+		 stub_domid, host.ring_port, socket_path);
 	busypoll_init(&bp, (uint64_t)poll_us * 1000);
 	bp.peek = peek_replies;
 	if (busypoll_dispatch(base, &bp) < 0)
