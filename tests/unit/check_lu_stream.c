@@ -79,6 +79,8 @@ on_domain(void *arg, const struct lu_quota *q)
 {
 	add((struct seen *)arg, "domain%s %ld %ld\n", q->n ? q->names[0] : "",
 	    (long)q->domid, q->n ? (long)q->values[0] : -1);
+	add((struct seen *)arg, "features%s %ld %ld\n", "",
+	    q->has_features ? (long)q->features : -1L, 0L);
 	return 0;
 }
 
@@ -158,13 +160,18 @@ static const char expect_common[] = "global 3 4\n"
 				    "quotax 2 1\n"
 				    "node /a=hello n0 r5! 0 0\n"
 				    "domainnodes 5 42\n"
+				    "features %d 0\n"
 				    "other 2020802561 8\n";
 
+/*
+ * depth: the watch's as read back (version 1 has none); features: the
+ * DOMAIN record's as read back, -1 for none (version 1 has no room).
+ */
 static void
-round_trip(unsigned v, int depth)
+round_trip(unsigned v, int depth, int features)
 {
 	struct seen s = {.len = 0};
-	char *buf, expect[sizeof(expect_common) + 8];
+	char *buf, expect[sizeof(expect_common) + 16];
 	size_t len = sample(v, &buf);
 	const char *why;
 	unsigned ver;
@@ -172,21 +179,51 @@ round_trip(unsigned v, int depth)
 	ck_assert_uint_eq(len % 8, 0);
 	ck_assert_int_eq(lu_read(buf, len, &visitor, &s, &ver, &why), 0);
 	ck_assert_uint_eq(ver, v);
-	snprintf(expect, sizeof(expect), expect_common, depth);
+	snprintf(expect, sizeof(expect), expect_common, depth, features);
 	ck_assert_str_eq(s.text, expect);
 	free(buf);
 }
 
 START_TEST(version_1)
 {
-	/* Version 1 has no depth: the watch comes back unlimited. */
-	round_trip(1, -1);
+	/* Version 1 has no depth (unlimited) and no features (none said). */
+	round_trip(1, -1, -1);
 }
 END_TEST
 
 START_TEST(version_2)
 {
-	round_trip(2, 2);
+	round_trip(2, 2, 1);
+}
+END_TEST
+
+/* The DOMAIN record's features as read from version v's stream. */
+static void
+features_read(unsigned v, uint32_t features, const char *expect)
+{
+	struct lu_quota d = {.domid = 3, .features = features};
+	struct seen s = {.len = 0};
+	struct lu_writer w;
+	const char *why;
+	size_t len;
+	char *buf;
+	FILE *f = open_memstream(&buf, &len);
+
+	lu_write_start(&w, f, v);
+	lu_write_domain(&w, &d);
+	ck_assert_int_eq(lu_write_end(&w), 0);
+	fclose(f);
+	ck_assert_int_eq(lu_read(buf, len, &visitor, &s, NULL, &why), 0);
+	ck_assert_str_eq(s.text, expect);
+	free(buf);
+}
+
+/* Version 2 says a domain's features, 0 too; version 1 says none. */
+START_TEST(domain_features)
+{
+	features_read(2, 0, "domain 3 -1\nfeatures 0 0\n");
+	features_read(2, 3, "domain 3 -1\nfeatures 3 0\n");
+	features_read(1, 3, "domain 3 -1\nfeatures -1 0\n");
 }
 END_TEST
 
@@ -301,6 +338,7 @@ lu_stream_suite(void)
 
 	tcase_add_test(tc, version_1);
 	tcase_add_test(tc, version_2);
+	tcase_add_test(tc, domain_features);
 	tcase_add_test(tc, xen_417_stream);
 	tcase_add_test(tc, truncated);
 	tcase_add_test(tc, watch_extended_layouts);

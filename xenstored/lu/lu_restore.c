@@ -333,7 +333,8 @@ on_domain(void *arg, const struct lu_quota *q)
 	if (d == NULL)
 		return ENOMEM;
 	set_quotas(&d->quota, q, q->n);
-	if (q->features)
+	/* Version 1 has no room for them: 0 there says nothing. */
+	if (q->has_features)
 		d->features = q->features & DOMAIN_FEATURES_SUPPORTED;
 	/* The next update carries them on, introduced or not. */
 	d->settings_set = true;

@@ -209,6 +209,7 @@ struct cursor {
 	const uint8_t *p;
 	size_t len;
 	const char *why;
+	unsigned version; /* the stream's */
 };
 
 #define BAD(cur, text) ((cur)->why = (text), -1)
@@ -368,6 +369,7 @@ read_quota(struct cursor *cur, const struct lu_visitor *v, void *arg,
 		memcpy(&d, cur->p, sizeof(d));
 		q.domid = d.domid;
 		q.features = d.features;
+		q.has_features = cur->version >= XS_MIG_VERSION_2;
 		if (read_quota_values(cur, sizeof(d), d.n_quota, &q))
 			return -1;
 		return v->domain ? v->domain(arg, &q) : 0;
@@ -436,7 +438,7 @@ lu_read(const void *buf, size_t len, const struct lu_visitor *v, void *arg,
 {
 	const uint8_t *b = buf;
 	struct xs_mig_record h;
-	struct cursor cur = {NULL, 0, NULL};
+	struct cursor cur = {NULL, 0, NULL, 0};
 	struct lu_node *node;
 	size_t off = sizeof(struct xs_mig_preamble);
 	unsigned ver;
@@ -447,6 +449,7 @@ lu_read(const void *buf, size_t len, const struct lu_visitor *v, void *arg,
 		return -1;
 	if (version)
 		*version = ver;
+	cur.version = ver;
 	node = malloc(sizeof(*node));
 	if (node == NULL) {
 		*why = "out of memory";

@@ -60,6 +60,7 @@ struct lu_node {
 struct lu_quota {
 	unsigned domid; /* DOMAIN only */
 	uint32_t features;
+	bool has_features; /* a version 2 DOMAIN: features says them, 0 too */
 	unsigned n;
 	unsigned n_glob; /* GLOBAL_QUOTA: the last n_glob are global ones */
 	uint32_t values[LU_QUOTAS_MAX];
