@@ -4,8 +4,8 @@
 # through libxenstore: reads, writes, directories, permissions, watches
 # (events from dom0 and from itself) and transactions, including one that
 # dom0 makes conflict so that the guest's commit fails with EAGAIN and is
-# retried.  Also: the domain's layout as the toolstack wrote it, and
-# control/shutdown obeyed.
+# retried.  Also: the domain's layout as the toolstack wrote it, xl's
+# pause and unpause, and control/shutdown obeyed.
 . "$XS_TOP/tests/lib.sh"
 . "$XS_TOP/tests/sim/sim.sh"
 start_sim
@@ -94,6 +94,20 @@ wait_for "second transaction" has_line "$RUN/g2.out" "in-second"
 "$BIN/xenstore-write" /local/domain/2/data/c 100
 echo 'try-commit' >&3
 echo 'read data/c' >&3
+# xl pause / unpause: the domain shows paused and its guest (the vcpu's
+# process) stops, so a command sent meanwhile waits; unpaused, it runs.
+wait_for "g2's read" grep -q '^read data/c' "$RUN/g2.out"
+xsim pause g2 || fail "xsim pause g2"
+state() { xsim list | awk '$1 == "g2" { print $5 }'; }
+case "$(state)" in *p*) ;; *) fail "g2 not paused: $(state)" ;; esac
+check_eq "g2's process" T "$(ps -o stat= -p "$(xsim pid g2)" | cut -c1)"
+echo 'echo after-pause' >&3
+sleep 0.3
+has_line "$RUN/g2.out" "after-pause" && fail "a paused guest ran"
+xsim unpause g2 || fail "xsim unpause g2"
+wait_for "g2 to run again" has_line "$RUN/g2.out" "after-pause"
+case "$(state)" in *p*) fail "g2 still paused: $(state)" ;; esac
+xsim pause nothere 2>/dev/null && fail "pausing a domain that is not there"
 echo 'sleep' >&3
 wait_for "g2 to sleep" has_line "$RUN/g2.out" "sleeping"
 xsim shutdown -w g2 || fail "xsim shutdown g2"
@@ -115,6 +129,7 @@ incr data/c = 43
 held
 commit: EAGAIN
 read data/c = 100
+after-pause
 sleeping
 shutdown poweroff
 OUT

@@ -793,6 +793,35 @@ dom_show(const char *which, const char *what)
 }
 
 int
+dom_set_paused(const struct record *r, bool paused)
+{
+	xc_interface *xch = open_xc();
+	int ret = -1;
+
+	if (xch != NULL) {
+		ret = paused ? xc_domain_pause(xch, r->domid)
+			     : xc_domain_unpause(xch, r->domid);
+		xc_interface_close(xch);
+	}
+	if (ret < 0)
+		util_err("cannot %s domain %u", paused ? "pause" : "unpause",
+			 r->domid);
+	if (r->pid > 0 && util_pid_alive(r->pid))
+		kill(r->pid, paused ? SIGSTOP : SIGCONT);
+	return ret < 0 ? -1 : 0;
+}
+
+int
+dom_pause(const char *which, bool paused)
+{
+	struct record r;
+
+	if (record_get(which, &r) < 0)
+		return -1;
+	return dom_set_paused(&r, paused);
+}
+
+int
 dom_shutdown(const char *which, bool wait)
 {
 	struct xs_handle *xsh;

@@ -13,6 +13,8 @@
 
 #include <stdbool.h>
 
+struct record;
+
 /* What to do with a domain whose guest stopped (xl's on_poweroff/...). */
 enum dom_action { DOM_DESTROY, DOM_PRESERVE };
 
@@ -68,6 +70,16 @@ int dom_list(void);
 
 /* Print the domain id (what "domid") or guest pid ("pid"); 0 or -1. */
 int dom_show(const char *which, const char *what);
+
+/*
+ * Pause or unpause r's domain in the hypervisor, and stop or continue
+ * its guest's process (a simulated vcpu pauses so).  0, or -1 after
+ * printing what failed.
+ */
+int dom_set_paused(const struct record *r, bool paused);
+
+/* xl pause / unpause of the domain named, or numbered, which. */
+int dom_pause(const char *which, bool paused);
 
 /*
  * Ask the guest to power off through control/shutdown; with wait, until

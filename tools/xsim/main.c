@@ -14,6 +14,7 @@
  *   xsim [-r RUNDIR] list
  *   xsim [-r RUNDIR] destroy NAME|ID
  *   xsim [-r RUNDIR] shutdown [-w] NAME|ID
+ *   xsim [-r RUNDIR] pause NAME|ID | unpause NAME|ID
  *   xsim [-r RUNDIR] domid NAME | pid NAME|ID
  *   xsim [-r RUNDIR] block-attach DOMAIN DISKSPEC...
  *   xsim [-r RUNDIR] block-detach DOMAIN VDEV | block-list DOMAIN
@@ -71,6 +72,7 @@ static void __attribute__((noreturn)) usage(void)
 		"       xsim [-r RUNDIR] list\n"
 		"       xsim [-r RUNDIR] destroy NAME|ID\n"
 		"       xsim [-r RUNDIR] shutdown [-w] NAME|ID\n"
+		"       xsim [-r RUNDIR] pause NAME|ID | unpause NAME|ID\n"
 		"       xsim [-r RUNDIR] domid NAME | pid NAME|ID\n"
 		"       xsim [-r RUNDIR] block-attach DOMAIN DISKSPEC...\n"
 		"       xsim [-r RUNDIR] block-detach DOMAIN VDEV | "
@@ -112,6 +114,8 @@ known(const char *cmd)
 		"list",
 		"destroy",
 		"shutdown",
+		"pause",
+		"unpause",
 		"domid",
 		"pid",
 		"block-attach",
@@ -307,6 +311,9 @@ main(int argc, char **argv)
 		r = dom_destroy(argv[0]);
 	else if (strcmp(cmd, "shutdown") == 0 && argc == 1)
 		r = dom_shutdown(argv[0], wait);
+	else if ((strcmp(cmd, "pause") == 0 || strcmp(cmd, "unpause") == 0) &&
+		 argc == 1)
+		r = dom_pause(argv[0], cmd[0] == 'p');
 	else if ((strcmp(cmd, "domid") == 0 || strcmp(cmd, "pid") == 0) &&
 		 argc == 1)
 		r = dom_show(argv[0], cmd);

@@ -86,23 +86,6 @@ final(const char *v)
 	return strncmp(v, "running", 7) == 0 || strncmp(v, "failed", 6) == 0;
 }
 
-/* Pause (stop) or resume the guest: its domain and its process. */
-static void
-set_paused(const struct record *r, bool paused)
-{
-	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
-
-	if (xch != NULL) {
-		if (paused)
-			xc_domain_pause(xch, r->domid);
-		else
-			xc_domain_unpause(xch, r->domid);
-		xc_interface_close(xch);
-	}
-	if (r->pid > 0)
-		kill(r->pid, paused ? SIGSTOP : SIGCONT);
-}
-
 /* Why the guest cannot leave, before anything is touched; NULL: it can. */
 static const char *
 refuse(struct xs_handle *xsh, const char *me, const char *target, char *buf,
@@ -252,7 +235,7 @@ failed(struct xs_handle *xsh, struct mig *m, const char *report)
 	bool back = owned_here(xsh, m, owner, sizeof(owner));
 
 	if (back)
-		set_paused(m->r, false);
+		dom_set_paused(m->r, false);
 	else
 		dom_destroy_migrated(m->r->name);
 	util_errx("%s: host %s could not rebuild it (%s); %s %s in the pool",
@@ -303,8 +286,10 @@ finish(struct xs_handle *xsh, struct mig *m, const char *res)
 			  owner);
 	} else if (v == NULL)
 		util_errx("%s: no report from host %s within %d s, and etcd "
-			  "did not answer; the guest stays paused here",
-			  m->r->name, m->target, REBUILD_TIMEOUT_MS / 1000);
+			  "did not answer; the guest stays paused here "
+			  "(once etcd says it stayed here: xsim unpause %s)",
+			  m->r->name, m->target, REBUILD_TIMEOUT_MS / 1000,
+			  m->r->name);
 	else if (strncmp(v, "failed", 6) == 0)
 		failed(xsh, m, v);
 	else if (dom_destroy_migrated(m->r->name) == 0)
@@ -346,10 +331,10 @@ migrate_out(const char *which, const char *target)
 		 req);
 	if ((v = request(req, target, cfg)) == NULL)
 		goto out;
-	set_paused(&r, true);
+	dom_set_paused(&r, true);
 	if (!xs_write(xsh, XBT_NULL, path, v, (unsigned)strlen(v))) {
 		util_err("cannot write %s", path);
-		set_paused(&r, false);
+		dom_set_paused(&r, false);
 		goto out;
 	}
 	m.r = &r;
@@ -360,8 +345,9 @@ migrate_out(const char *which, const char *target)
 	if ((res = wait_answer(xsh, &m)) == NULL) {
 		util_errx("%s: neither the pool agent nor etcd answered; the "
 			  "guest stays paused here, its hand-over unknown "
-			  "(see pool-agent.log)",
-			  r.name);
+			  "(see pool-agent.log; once etcd says it stayed "
+			  "here: xsim unpause %s)",
+			  r.name, r.name);
 		goto out;
 	}
 	if (strstr(res, "another migration won") != NULL) {
@@ -372,7 +358,7 @@ migrate_out(const char *which, const char *target)
 	}
 	/* A fast target's report may replace "handed" before we read it. */
 	if (strncmp(res, "handed", 6) != 0 && !final(res)) {
-		set_paused(&r, false);
+		dom_set_paused(&r, false);
 		util_errx("cannot migrate %s to %s: %s; it keeps running here",
 			  r.name, target,
 			  res + (strncmp(res, "error: ", 7) == 0 ? 7 : 0));
