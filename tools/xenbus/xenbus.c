@@ -611,17 +611,28 @@ ring_pull(void)
 
 	/*
 	 * As Linux's xenbus driver: the daemon hears that we read only when
-	 * we found the ring full, the one state in which it must be waiting
-	 * for us (it fills the ring with what does not fit: ring_conn.c).
-	 * One event fewer per reply, one wake-up fewer for the daemon.
+	 * the ring was full, the one state in which it must be waiting for
+	 * us (it fills the ring with what does not fit: ring_conn.c).  One
+	 * event fewer per reply, one wake-up fewer for the daemon.  "Full"
+	 * is judged after the read, as Linux's xb_read does, against where
+	 * the read began: the daemon may fill the ring while we read it,
+	 * and a look before the read would miss that, leaving it waiting
+	 * for an event that never comes.
 	 */
 	for (;;) {
-		was_full |= host.intf->rsp_prod - host.intf->rsp_cons >=
-			    XENSTORE_RING_SIZE;
+		XENSTORE_RING_IDX cons =
+			__atomic_load_n(&host.intf->rsp_cons, __ATOMIC_RELAXED);
+
 		if ((n = ring_read(host.intf, RING_CLIENT, buf, sizeof(buf))) <=
 		    0)
 			break;
 		evbuffer_add(inq, buf, (size_t)n);
+		/* Our consumer index out before we look at its producer. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		was_full |= (XENSTORE_RING_IDX)(__atomic_load_n(
+							&host.intf->rsp_prod,
+							__ATOMIC_RELAXED) -
+						cons) >= XENSTORE_RING_SIZE;
 	}
 	if (was_full)
 		xenevtchn_notify(host.xce, (evtchn_port_t)host.ring_port);
